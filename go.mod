@@ -1,0 +1,3 @@
+module github.com/ada-mcp/ada-mcp
+
+go 1.26
