@@ -1,0 +1,94 @@
+package adaclient
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+)
+
+// ChannelsService is Ada's channels API (/v2/channels/).
+type ChannelsService struct{ c *Client }
+
+// Channel types and modalities Ada documents. Responses may carry others.
+const (
+	ChannelTypeCustom = "custom"
+	ChannelTypeNative = "native"
+
+	ModalityMessaging = "messaging"
+	ModalityEmail     = "email"
+	ModalityVoice     = "voice"
+	ModalitySMS       = "sms"
+)
+
+// Channel is a custom or native channel; native channels have no metadata
+// or created_at.
+type Channel struct {
+	Type         string         `json:"type"`
+	ID           string         `json:"id"`
+	Name         string         `json:"name"`
+	Description  string         `json:"description"`
+	Modality     string         `json:"modality"`
+	Capabilities *Capabilities  `json:"capabilities,omitempty"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	CreatedAt    string         `json:"created_at,omitempty"`
+}
+
+// Capabilities of a channel. Markdown keeps bold, italics and links in the
+// AI Agent's replies instead of plain text.
+type Capabilities struct {
+	Markdown bool `json:"markdown"`
+}
+
+// ListChannelsOptions filters GET /v2/channels/. Type is required by Ada.
+type ListChannelsOptions struct {
+	Type     string // custom or native
+	Modality string // optional
+	ListOptions
+}
+
+// CreateChannelRequest is the body of POST /v2/channels/.
+type CreateChannelRequest struct {
+	Name         string         `json:"name"`
+	Description  string         `json:"description"`
+	Modality     string         `json:"modality"`
+	Metadata     map[string]any `json:"metadata,omitempty"`
+	Capabilities *Capabilities  `json:"capabilities,omitempty"`
+}
+
+// List returns one page of channels of the given type.
+func (s *ChannelsService) List(ctx context.Context, opts *ListChannelsOptions) ([]Channel, *Response, error) {
+	if opts == nil || opts.Type == "" {
+		return nil, nil, invalid("type", "is required: %q or %q", ChannelTypeCustom, ChannelTypeNative)
+	}
+	q := url.Values{"type": {opts.Type}}
+	if opts.Modality != "" {
+		q.Set("modality", opts.Modality)
+	}
+	q, err := opts.ListOptions.values(q)
+	if err != nil {
+		return nil, nil, err
+	}
+	return list[Channel](s.c, ctx, "/v2/channels/", q)
+}
+
+// Create creates a custom channel (Ada allows 100 per account per day).
+// Not idempotent: it is never repeated once it may have reached Ada.
+func (s *ChannelsService) Create(ctx context.Context, req *CreateChannelRequest) (*Channel, *Response, error) {
+	if req == nil {
+		req = &CreateChannelRequest{}
+	}
+	for _, f := range []struct{ name, v string }{{"name", req.Name}, {"description", req.Description}, {"modality", req.Modality}} {
+		if err := requireText(f.name, f.v); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := validateMetadata("metadata", req.Metadata, objectMetadata, false); err != nil {
+		return nil, nil, err
+	}
+	var ch Channel
+	r, err := s.c.do(ctx, call{method: http.MethodPost, path: "/v2/channels/", body: req, mode: notIdempotent}, &ch)
+	if err != nil {
+		return nil, r, err
+	}
+	return &ch, r, nil
+}

@@ -1,0 +1,286 @@
+package adaclient
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+const (
+	// maxRequestBody is Ada's documented request size limit (413 above it).
+	maxRequestBody = 10 << 20
+	// maxResponseBody bounds what we read from Ada; a page of 100 records
+	// is far below it.
+	maxResponseBody  = 32 << 20
+	defaultUserAgent = "ada-mcp"
+)
+
+// Client talks to one Ada AI Agent's v2 API. It is safe for concurrent use.
+type Client struct {
+	baseURL    string // e.g. https://example.ada.support/api, no trailing slash
+	apiKey     string
+	httpClient *http.Client
+	retry      RetryPolicy
+	logger     *slog.Logger
+	userAgent  string
+
+	EndUsers      *EndUsersService
+	Channels      *ChannelsService
+	Conversations *ConversationsService
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient replaces the HTTP client (its Transport is used for every
+// attempt; its Timeout, if any, bounds each attempt).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.httpClient = hc } }
+
+// WithRetryPolicy replaces DefaultRetryPolicy.
+func WithRetryPolicy(p RetryPolicy) Option { return func(c *Client) { c.retry = p } }
+
+// WithLogger logs each request at debug level (method, path, status,
+// attempt, duration; never headers, bodies or query strings).
+func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.logger = l } }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
+
+// WithMaxConnsPerHost sizes the default transport's idle-connection pool for
+// the number of concurrent calls served, so a burst does not open a new
+// connection to Ada per request. Ignored with WithHTTPClient.
+func WithMaxConnsPerHost(n int) Option {
+	return func(c *Client) {
+		if t, ok := c.httpClient.Transport.(*http.Transport); ok && n > 0 {
+			t.MaxIdleConns = n * 2
+			t.MaxIdleConnsPerHost = n
+		}
+	}
+}
+
+// New returns a client for the API at baseURL (for example
+// "https://example.ada.support/api", see BaseURLForHandle) authenticating
+// with apiKey as a Bearer token.
+func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("ada base URL must be an absolute http(s) URL such as https://example.ada.support/api")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("ada base URL must not carry a query, fragment or credentials")
+	}
+	if strings.TrimSpace(apiKey) == "" {
+		return nil, fmt.Errorf("an Ada API key is required")
+	}
+	c := &Client{
+		baseURL:    u.String(),
+		apiKey:     apiKey,
+		httpClient: &http.Client{Transport: newTransport()},
+		retry:      DefaultRetryPolicy(),
+		userAgent:  defaultUserAgent,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
+	}
+	c.EndUsers = &EndUsersService{c}
+	c.Channels = &ChannelsService{c}
+	c.Conversations = &ConversationsService{c}
+	return c, nil
+}
+
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 128
+	t.MaxIdleConnsPerHost = 64
+	t.IdleConnTimeout = 90 * time.Second
+	t.ResponseHeaderTimeout = 60 * time.Second
+	return t
+}
+
+var handleRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
+
+// BaseURLForHandle returns https://{handle}.ada.support/api. A regional handle
+// such as "acme.eu" gives https://acme.eu.ada.support/api.
+func BaseURLForHandle(handle string) (string, error) {
+	if !handleRE.MatchString(handle) {
+		return "", fmt.Errorf("invalid Ada bot handle %q: expected the handle shown in the Ada dashboard, e.g. \"acme\" or \"acme.eu\"", handle)
+	}
+	return "https://" + handle + ".ada.support/api", nil
+}
+
+// BaseURL returns the API base the client was built with.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// Response describes a successful call.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Rate       Rate
+	// NextPageURL is Ada's meta.next_page_url; empty on the last page.
+	NextPageURL string
+	// NextCursor is the cursor parsed from NextPageURL, for the next call.
+	NextCursor string
+}
+
+// retryMode tells the retry policy whether a request may be sent twice.
+type retryMode int
+
+const (
+	// idempotent: GET, PATCH, and POSTs whose effect does not repeat
+	// (create end user by external_id, end a conversation).
+	idempotent retryMode = iota
+	// notIdempotent: a POST that creates something each time it is applied.
+	notIdempotent
+)
+
+// call is one API call: its request and where its JSON answer goes.
+type call struct {
+	method string
+	path   string // relative to the base URL, starting with /v2/
+	query  url.Values
+	body   any
+	mode   retryMode
+}
+
+// do sends the call, retrying as the policy allows, and decodes a 2xx body
+// into out (which may be nil).
+func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
+	var payload []byte
+	if cl.body != nil {
+		b, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, fmt.Errorf("ada: encoding %s %s request: %w", cl.method, cl.path, err)
+		}
+		if len(b) > maxRequestBody {
+			return nil, invalid("request", "the request body is %d bytes; Ada accepts at most 10 MB", len(b))
+		}
+		payload = b
+	}
+	target := c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	var rawBody any
+	if payload != nil {
+		rawBody = payload
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, target, rawBody)
+	if err != nil {
+		return nil, fmt.Errorf("ada: building %s %s: %w", cl.method, cl.path, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+c.apiKey)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+
+	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path}
+	req.SetResponseHandler(att.readBody)
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.httpClient,
+		RetryMax:     c.retry.MaxRetries,
+		RetryWaitMin: c.retry.MinWait,
+		RetryWaitMax: c.retry.MaxWait,
+		CheckRetry:   att.check,
+		Backoff:      att.backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		Logger:       nil, // its default logger writes every request to stderr
+	}
+	start := time.Now()
+	resp, err := rc.Do(req)
+	if resp != nil && !att.bodyRead {
+		// Retries ran out on a retryable status: the body is still unread.
+		att.body, _ = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+		resp.Body.Close()
+	}
+	status := 0
+	if resp != nil {
+		status = resp.StatusCode
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "ada request",
+		slog.String("method", cl.method), slog.String("path", cl.path), slog.Int("status", status),
+		slog.Int("attempts", att.n+1), slog.Duration("duration", time.Since(start)))
+
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			if cl.mode == notIdempotent && att.maybeSent {
+				return nil, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: ctxErr}
+			}
+			return nil, fmt.Errorf("ada: %s %s: %w", cl.method, cl.path, ctxErr)
+		}
+		if cl.mode == notIdempotent && !notSent(err) {
+			return nil, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: cleanTransportError(err)}
+		}
+		return nil, fmt.Errorf("ada: %s %s: %w", cl.method, cl.path, cleanTransportError(err))
+	}
+
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Rate: parseRate(resp.Header)}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		er := decodeErrorResponse(cl.method, cl.path, resp.StatusCode, resp.Header, att.body)
+		if cl.mode == notIdempotent && resp.StatusCode >= 500 {
+			return r, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: er}
+		}
+		return r, er
+	}
+	if out != nil && len(bytes.TrimSpace(att.body)) > 0 {
+		if err := json.Unmarshal(att.body, out); err != nil {
+			derr := fmt.Errorf("ada: %s %s: %d response is not the expected JSON: %v", cl.method, cl.path, resp.StatusCode, err)
+			if cl.mode == notIdempotent {
+				return r, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: derr}
+			}
+			return r, derr
+		}
+	}
+	return r, nil
+}
+
+// notSent reports whether a transport error happened before the request
+// could reach Ada (the connection was never established), so even a
+// non-idempotent request may be sent again.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// cleanTransportError drops retryablehttp's "giving up after N attempt(s)"
+// wrapper and the full URL (which may carry a lookup value) from a transport
+// error, keeping the cause.
+func cleanTransportError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// Check makes the cheapest authenticated call (one custom channel) to prove
+// that Ada is reachable and accepts the API key.
+func (c *Client) Check(ctx context.Context) error {
+	_, _, err := c.Channels.List(ctx, &ListChannelsOptions{Type: ChannelTypeCustom, ListOptions: ListOptions{Limit: 1}})
+	return err
+}
+
+func pathEscape(id string) string { return url.PathEscape(id) }
+
+func requireID(field, id string) error {
+	if strings.TrimSpace(id) == "" {
+		return invalid(field, "is required")
+	}
+	return nil
+}

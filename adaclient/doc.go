@@ -1,0 +1,22 @@
+// Package adaclient is a typed client for Ada's public v2 HTTP API
+// (https://{handle}.ada.support/api), in the style of go-github: one service
+// per API area, typed requests and responses, a typed *ErrorResponse carrying
+// the status and Ada's error body, and a *Response carrying the next cursor and
+// rate-limit headers.
+//
+// Everything about Ada's HTTP API lives here: base URL, authentication, the
+// exact paths (trailing slashes differ per endpoint), pagination, errors,
+// retries and local validation of Ada's documented limits. The package knows
+// nothing about MCP.
+//
+// Retries: 429 responses and connection failures are retried with
+// exponential backoff and full jitter, honouring Retry-After, never waiting
+// past the request context's deadline. A request that is not safe to repeat
+// (a POST that creates something, such as a message) is never retried once it
+// may have reached Ada: a 5xx or a broken response then yields an
+// *OutcomeUnknownError so the caller can check before sending again.
+//
+// Response types tolerate unknown fields and unknown enum values (Ada adds
+// both without a new API version); enum-like fields are plain strings.
+// Write-only fields (sensitive_metadata) exist only on request types.
+package adaclient

@@ -1,0 +1,188 @@
+package adaclient
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// APIError is one entry of Ada's error body:
+// {"errors":[{"type":"...","message":"...","details":...}]}.
+// Details is documented as a string but Ada also sends objects and arrays
+// (bulk article upserts, validation errors), so it is kept as raw JSON.
+type APIError struct {
+	Type    string          `json:"type"`
+	Message string          `json:"message"`
+	Details json.RawMessage `json:"details,omitempty"`
+}
+
+// DetailsText renders Details for humans: a JSON string unquoted, anything
+// else as compact JSON, null or absent as "".
+func (e APIError) DetailsText() string {
+	d := strings.TrimSpace(string(e.Details))
+	if d == "" || d == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(e.Details, &s) == nil {
+		return s
+	}
+	return d
+}
+
+// ErrorResponse is a non-2xx answer from Ada.
+type ErrorResponse struct {
+	StatusCode int
+	Method     string
+	// Path is the request path without query string or host, so the error
+	// can be shown without leaking lookup values.
+	Path   string
+	Errors []APIError
+	// RetryAfter is the server's Retry-After on a 429 or 503, zero if absent.
+	RetryAfter time.Duration
+	Rate       Rate
+	// BodySnippet is a short, tag-free excerpt of a body that was not Ada's
+	// JSON error shape (an HTML page from a proxy, say).
+	BodySnippet string
+}
+
+func (e *ErrorResponse) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ada: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	for i, ae := range e.Errors {
+		if i == 0 {
+			b.WriteString(": ")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(ae.Summary())
+	}
+	if len(e.Errors) == 0 && e.BodySnippet != "" {
+		fmt.Fprintf(&b, ": %s", e.BodySnippet)
+	}
+	return b.String()
+}
+
+// Summary is "type: message (details)" with empty parts left out.
+func (e APIError) Summary() string {
+	s := e.Message
+	if e.Type != "" {
+		if s == "" {
+			s = e.Type
+		} else {
+			s = e.Type + ": " + s
+		}
+	}
+	if d := e.DetailsText(); d != "" {
+		s += " (" + d + ")"
+	}
+	return s
+}
+
+// Message returns Ada's first error message, or the HTTP status text.
+func (e *ErrorResponse) Message() string {
+	for _, ae := range e.Errors {
+		if ae.Message != "" {
+			return ae.Message
+		}
+	}
+	if e.BodySnippet != "" {
+		return e.BodySnippet
+	}
+	return http.StatusText(e.StatusCode)
+}
+
+// OutcomeUnknownError reports that a request which is not safe to repeat
+// failed after it may have reached Ada (a 5xx, or a connection that broke
+// after the request was written). It was not retried; whether Ada applied it
+// is unknown, so the caller must check (e.g. list messages) before sending it
+// again.
+type OutcomeUnknownError struct {
+	Method string
+	Path   string
+	Err    error
+}
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("ada: %s %s: outcome unknown, the request may have been applied: %v", e.Method, e.Path, e.Err)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// ValidationError is a request that Ada would reject, caught before sending.
+// Reason never quotes the offending value: it may be sensitive.
+type ValidationError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason)
+}
+
+func invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// StatusCode returns the HTTP status of an *ErrorResponse found in err's
+// chain, or 0.
+func StatusCode(err error) int {
+	var er *ErrorResponse
+	if errors.As(err, &er) {
+		return er.StatusCode
+	}
+	return 0
+}
+
+// IsNotFound reports whether err is Ada's 404.
+func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound }
+
+// IsConflict reports whether err is Ada's 409.
+func IsConflict(err error) bool { return StatusCode(err) == http.StatusConflict }
+
+// IsRateLimited reports whether err is Ada's 429 (after retries gave up).
+func IsRateLimited(err error) bool { return StatusCode(err) == http.StatusTooManyRequests }
+
+var (
+	tagRE    = regexp.MustCompile(`<[^>]*>`)
+	spacesRE = regexp.MustCompile(`\s+`)
+)
+
+// snippet turns an arbitrary body (often an HTML error page) into a short
+// single line.
+func snippet(body []byte) string {
+	s := tagRE.ReplaceAllString(string(body), " ")
+	s = strings.TrimSpace(spacesRE.ReplaceAllString(s, " "))
+	const max = 160
+	if len(s) > max {
+		cut := max
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// decodeErrorResponse builds the typed error for a non-2xx response.
+func decodeErrorResponse(method, path string, status int, header http.Header, body []byte) *ErrorResponse {
+	er := &ErrorResponse{StatusCode: status, Method: method, Path: path, Rate: parseRate(header)}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		er.RetryAfter, _ = parseRetryAfter(header.Get("Retry-After"), time.Now())
+	}
+	var parsed struct {
+		Errors []APIError `json:"errors"`
+	}
+	if json.Unmarshal(body, &parsed) == nil && len(parsed.Errors) > 0 {
+		er.Errors = parsed.Errors
+	} else if len(body) > 0 {
+		er.BodySnippet = snippet(body)
+	}
+	return er
+}
