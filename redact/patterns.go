@@ -1,0 +1,147 @@
+package redact
+
+import (
+	"regexp"
+	"strings"
+)
+
+// credentialRE matches every credential shape in one leftmost-first pass.
+// It is compiled once; regexp.Regexp is safe for concurrent use.
+//
+// Boundaries: "sk_"/"rk_" need a word boundary before them because
+// "task_test_..." is an ordinary identifier; the other prefixes are
+// distinctive enough that requiring a boundary would only create misses.
+var credentialRE = regexp.MustCompile(strings.Join([]string{
+	// RFC 6750 b64token after the scheme. Whether the "token" is really a
+	// token or an English word is decided in replaceCredential.
+	`(?i:\bbearer)[ \t]+[A-Za-z0-9\-._~+/]+=*`,
+	// JWT: three base64url segments, the header starting with '{"'. The
+	// signature may be empty (unsigned tokens); up to two more segments
+	// cover JWE (five segments).
+	`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+){0,2}`,
+	// Svix/Standard Webhooks signing secret (base64 body).
+	`whsec_[A-Za-z0-9+/=_-]+`,
+	// Stripe secret and restricted keys.
+	`\b[rs]k_(?:live|test)_[A-Za-z0-9]+`,
+	// GitHub classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained tokens.
+	`gh[pousr]_[A-Za-z0-9]+`,
+	`github_pat_[A-Za-z0-9_]+`,
+	// Slack tokens.
+	`xox[abposr]-[A-Za-z0-9-]+`,
+	// AWS access key ids (long-term and temporary).
+	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
+}, "|"))
+
+// mayContainCredential is a cheap prefilter for credentialRE: every
+// alternative starts with one of these literals, and strings.Contains is
+// far cheaper than running the regexp over text that cannot match, which
+// is almost all text.
+func mayContainCredential(s string) bool {
+	if len(s) < len("ghp_x") { // the shortest possible match
+		return false
+	}
+	if containsJWTStart(s) || strings.Contains(s, "xox") ||
+		strings.Contains(s, "AKIA") || strings.Contains(s, "ASIA") {
+		return true
+	}
+	if strings.IndexByte(s, '_') >= 0 &&
+		(strings.Contains(s, "whsec_") || strings.Contains(s, "k_live_") ||
+			strings.Contains(s, "k_test_") || strings.Contains(s, "github_pat_") ||
+			containsGitHubToken(s)) {
+		return true
+	}
+	return containsBearer(s)
+}
+
+// containsJWTStart reports whether s contains "eyJ". It searches for the
+// rare 'J' rather than the very common 'e' that strings.Index would use.
+func containsJWTStart(s string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], 'J')
+		if i < 0 {
+			return false
+		}
+		if j := off + i; j >= 2 && s[j-2] == 'e' && s[j-1] == 'y' {
+			return true
+		}
+		off += i + 1
+	}
+}
+
+// containsGitHubToken reports whether s contains "gh" + one of "pousr" + "_".
+func containsGitHubToken(s string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "gh")
+		if i < 0 {
+			return false
+		}
+		j := off + i + 2
+		if j+1 < len(s) && strings.IndexByte("pousr", s[j]) >= 0 && s[j+1] == '_' {
+			return true
+		}
+		off = j
+	}
+}
+
+// containsBearer reports whether s contains "bearer" in any ASCII case.
+func containsBearer(s string) bool {
+	for _, first := range [...]byte{'b', 'B'} {
+		for off := 0; ; {
+			i := strings.IndexByte(s[off:], first)
+			if i < 0 || len(s)-(off+i) < len("bearer") {
+				break
+			}
+			if strings.EqualFold(s[off+i:off+i+len("bearer")], "bearer") {
+				return true
+			}
+			off += i + 1
+		}
+	}
+	return false
+}
+
+// replaceCredentials replaces every credential-shaped substring of s.
+func replaceCredentials(s string) string {
+	if !mayContainCredential(s) {
+		return s
+	}
+	return credentialRE.ReplaceAllStringFunc(s, replaceCredential)
+}
+
+// replaceCredential maps one credentialRE match to its replacement.
+//
+// For "Bearer <token>" the scheme word is kept so logs still show which
+// kind of credential was present. Prose such as "the bearer of this card"
+// also matches the regexp, so a token made only of ASCII letters and
+// shorter than 20 characters (ignoring trailing sentence dots) is treated
+// as an English word and left alone. Real bearer tokens are long random
+// strings that contain digits or punctuation; anything with a digit or one
+// of "-._~+/=" in it, or 20 letters or more, is redacted.
+func replaceCredential(m string) string {
+	const scheme = len("bearer")
+	if len(m) <= scheme || !strings.EqualFold(m[:scheme], "bearer") {
+		return Placeholder
+	}
+	i := scheme
+	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
+		i++
+	}
+	tok := strings.TrimRight(m[i:], ".")
+	if tok == "" || isProseWord(tok) {
+		return m
+	}
+	return m[:i] + Placeholder + m[i+len(tok):]
+}
+
+func isProseWord(s string) bool {
+	if len(s) >= 20 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20 // ASCII lower case; digits and punctuation stay non-letters
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}

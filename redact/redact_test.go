@@ -1,0 +1,306 @@
+package redact
+
+import (
+	"encoding/json"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+const (
+	testAPIKey    = "ada_live_3f9c2b7e81d04a6f9e5c3b1a7d2e8f40"
+	testSensitive = "maiden-name-Fernsby"
+	testJWT       = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"
+	testWhsec     = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+)
+
+// secretCase is one credential in context: in is embedded in text, leak is
+// the part that must never be output, want is String's exact output for
+// "before " + in + " after".
+type secretCase struct {
+	name string
+	in   string
+	leak string
+	want string
+}
+
+var secretCases = []secretCase{
+	{"api key", testAPIKey, testAPIKey, Placeholder},
+	{"sensitive value", testSensitive, testSensitive, Placeholder},
+	{"jwt", testJWT, testJWT, Placeholder},
+	{"bearer", "Bearer abc.def", "abc.def", "Bearer " + Placeholder},
+	{"bearer jwt", "Authorization: Bearer " + testJWT, testJWT, "Authorization: Bearer " + Placeholder},
+	{"bearer lower case", "bearer Zm9vYmFyYmF6cXV4", "Zm9vYmFyYmF6cXV4", "bearer " + Placeholder},
+	{"webhook secret", testWhsec, testWhsec, Placeholder},
+	{"visa spaced", "4111 1111 1111 1111", "4111 1111 1111 1111", Placeholder},
+	{"visa dashed", "4111-1111-1111-1111", "4111-1111-1111-1111", Placeholder},
+	{"visa plain", "4111111111111111", "4111111111111111", Placeholder},
+	{"amex grouped", "3782 822463 10005", "3782 822463 10005", Placeholder},
+	{"amex plain", "378282246310005", "378282246310005", Placeholder},
+	{"mastercard 2-series", "2223003122003222", "2223003122003222", Placeholder},
+	{"aws key", "AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE", Placeholder},
+	{"github classic", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", Placeholder},
+	{"github fine-grained", "github_pat_11ABCDEFG0123456789_abcdefghijklmnop", "github_pat_11ABCDEFG0123456789_abcdefghijklmnop", Placeholder},
+	{"stripe live", "sk_live_51HxQvR2eZvKYlo2C0abcdef", "sk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
+	{"stripe test", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", Placeholder},
+	{"stripe restricted", "rk_live_51HxQvR2eZvKYlo2C0abcdef", "rk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
+	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
+}
+
+// newTestRedactor carries the API key at construction and the sensitive
+// value through With, as the server will.
+func newTestRedactor() *Redactor {
+	return New(WithSecrets(testAPIKey)).With(testSensitive)
+}
+
+func TestStringRedactsSecrets(t *testing.T) {
+	r := newTestRedactor()
+	for _, tc := range secretCases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := r.String("before " + tc.in + " after")
+			if want := "before " + tc.want + " after"; got != want {
+				t.Errorf("String = %q, want %q", got, want)
+			}
+			if strings.Contains(got, tc.leak) {
+				t.Errorf("output %q still contains %q", got, tc.leak)
+			}
+			// Glued to punctuation on both sides, as in JSON text or URLs.
+			got = r.String(`{"v":"` + tc.in + `"}`)
+			if strings.Contains(got, tc.leak) {
+				t.Errorf("output %q still contains %q", got, tc.leak)
+			}
+		})
+	}
+}
+
+func TestStringLeavesOrdinaryTextAlone(t *testing.T) {
+	r := newTestRedactor()
+	for _, s := range []string{
+		"",
+		"Hello, how can I help you today?",
+		"65a1f0c2b3d4e5f60718293a", // 24-hex id
+		"4111111111111111abcdef01", // hex id whose digit prefix passes Luhn
+		"id 507f1f77bcf86cd799439011 and 1111111111", // hex id, 10 digits
+		"2024-01-15T10:30:00.123Z",
+		"2024-01-15 10:30:00",
+		"20240115103000",      // compact timestamp (14 digits, fails Luhn)
+		"4111111111111112",    // fails Luhn
+		"4111 1111 1111 1112", // fails Luhn, grouped
+		"+1 415 555 2671",     // phone numbers
+		"(415) 555-2671",
+		"415-555-2671",
+		"4155552671",
+		"+44 20 7946 0958",
+		"+86 138 0013 8000",          // 13 digits, but '+' marks a phone number
+		"10 20 30 40 50 60 70 80 90", // small numbers are not card groups
+		"12 34 56 78 90 21 02",       // ... even when their 14 digits pass Luhn
+		"+8613800138002",             // E.164 phone number, 13 digits, passes Luhn
+		"8993 1464 7386 8090 1034",   // 20 digits pass Luhn, no 13-19 digit window does
+		"550e8400-e29b-41d4-a716-446655440000",
+		"12345678-1234-1234-1234-123456789012",
+		"pi is 3.4111111111111111", // decimal fraction
+		"41111111111111111111",     // 20 digits: an id, not a card
+		"The bearer of this card must sign.",
+		"Bearer bonds are rarely issued today",
+		"bearer.",
+		"BEARER",
+		"token_type: Bearer",
+		"task_test_results and mask_live_view",  // not Stripe keys
+		"see the sk_live_ prefix in the docs",   // prefix alone
+		"the eyJ prefix marks base64 JSON",      // no JWT segments
+		"AKIA is the AWS key prefix",            // prefix alone
+		"ada_live_ is the prefix of an Ada key", // prefix of the API key, not the key
+		"true false null 42",
+	} {
+		if got := r.String(s); got != s {
+			t.Errorf("String(%q) = %q, want unchanged", s, got)
+		}
+	}
+}
+
+func TestStringCardEdgeCases(t *testing.T) {
+	r := New()
+	for _, tc := range []struct{ in, want string }{
+		{"card 4111111111111111.", "card " + Placeholder + "."},
+		{"4111 1111 1111 1111 2026", Placeholder + " 2026"},
+		{"4111 1111 1111 1111 12/26", Placeholder + " 12/26"},
+		{"4111111111111111-01", Placeholder + "-01"},
+		{"cards 4111111111111111,5555555555554444", "cards " + Placeholder + "," + Placeholder},
+		{"+1 4111 1111 1111 1111", "+1 " + Placeholder},
+		{"4111 1111 1111 1111 5555 5555 5555 4444", Placeholder + " " + Placeholder},
+		{"4111 1111-1111 1111", "4111 1111-1111 1111"},       // mixed separators: not one number
+		{"4111  1111  1111  1111", "4111  1111  1111  1111"}, // double spaces
+	} {
+		if got := r.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestBearerProse(t *testing.T) {
+	r := New()
+	for _, tc := range []struct{ in, want string }{
+		{"the bearer of bad news", "the bearer of bad news"},
+		{"Bearer abc.def.", "Bearer " + Placeholder + "."},
+		{"Bearer abcdefghijklmnopqrstuvwxyz", "Bearer " + Placeholder}, // long letters-only token
+		{"Bearer 12345", "Bearer " + Placeholder},
+		{"Bearer\tabc_def", "Bearer\t" + Placeholder},
+		{"BeArEr dGVzdA==", "BeArEr " + Placeholder},
+		{"the bearer of " + testJWT, "the bearer of " + Placeholder},
+		{"jwe eyJhbGciOiJSU0EtT0FFUCJ9.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6ji.XFBoMYUZodetZdvTiFvSkQ. end", "jwe " + Placeholder + ". end"},
+		{"unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0. end", "unsigned " + Placeholder + " end"},
+	} {
+		if got := r.String(tc.in); got != tc.want {
+			t.Errorf("String(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestExactSecrets(t *testing.T) {
+	base := New(WithSecrets(testAPIKey))
+	derived := base.With(testSensitive)
+
+	if got := base.String(testSensitive); got != testSensitive {
+		t.Errorf("With changed the base redactor: %q", got)
+	}
+	if got := derived.String("x" + testSensitive + testAPIKey + "y"); got != "x"+Placeholder+"y" {
+		t.Errorf("derived String = %q", got)
+	}
+	if base.With() != base || base.With("abc") != base {
+		t.Error("With without usable secrets should return the receiver")
+	}
+
+	t.Run("short secrets are ignored", func(t *testing.T) {
+		r := New(WithSecrets("abc", "", "x"))
+		if got := r.String("abc x"); got != "abc x" {
+			t.Errorf("String = %q, want unchanged", got)
+		}
+	})
+	t.Run("overlapping occurrences leave no fragment", func(t *testing.T) {
+		r := New(WithSecrets("abcd1", "d1234", "zzzz"))
+		if got := r.String("<abcd1234><zzzzz>"); got != "<"+Placeholder+"><"+Placeholder+">" {
+			t.Errorf("String = %q", got)
+		}
+	})
+	t.Run("escaped forms", func(t *testing.T) {
+		const s = `p@ss w/rd"<x>&`
+		r := New(WithSecrets(s))
+		quoted, _ := json.Marshal(s)
+		for _, in := range []string{
+			"q=" + url.QueryEscape(s),
+			"/users/" + url.PathEscape(s),
+			"body: " + string(quoted),
+		} {
+			got := r.String(in)
+			if strings.Contains(got, "w/rd") || strings.Contains(got, "rd%22") || !strings.Contains(got, Placeholder) {
+				t.Errorf("String(%q) = %q", in, got)
+			}
+		}
+	})
+	t.Run("derived redactors do not share storage", func(t *testing.T) {
+		base := New(WithSecrets("aaaa", "bbbb", "cccc"))
+		a := base.With("dddd")
+		b := base.With("eeee")
+		if got := a.String("dddd eeee"); got != Placeholder+" eeee" {
+			t.Errorf("a.String = %q", got)
+		}
+		if got := b.String("dddd eeee"); got != "dddd "+Placeholder {
+			t.Errorf("b.String = %q", got)
+		}
+	})
+	t.Run("WithValues", func(t *testing.T) {
+		r := New().WithValues("secret-answer", 123456, json.Number("987654"), 1234.0, true, false, 42, nil)
+		got := r.String("secret-answer 123456 987654 1234 true false 42")
+		if want := strings.Repeat(Placeholder+" ", 4) + "true false 42"; got != want {
+			t.Errorf("String = %q, want %q", got, want)
+		}
+	})
+}
+
+func TestIsSecretKey(t *testing.T) {
+	r := New()
+	for _, k := range []string{
+		"API_KEY", "api_key", "apiKey", "X-Api-Key", "X-Auth-Token", "Password", "passwd",
+		"client_secret", "SessionID", "credentials", "ssn", "card_number", "CVV", "Authorization",
+		"author", // substring rule; JSON only applies it inside metadata
+	} {
+		if !r.IsSecretKey(k) {
+			t.Errorf("IsSecretKey(%q) = false, want true", k)
+		}
+	}
+	for _, k := range []string{"plan_type", "locale", "name", "email", "id", "", "api", "key"} {
+		if r.IsSecretKey(k) {
+			t.Errorf("IsSecretKey(%q) = true, want false", k)
+		}
+	}
+	long := strings.Repeat("x", 100) + "Token"
+	if !r.IsSecretKey(long) {
+		t.Errorf("IsSecretKey(long key) = false")
+	}
+
+	custom := New(WithSecretKeyPatterns("Plan", ""))
+	if !custom.IsSecretKey("plan_type") || custom.IsSecretKey("token") {
+		t.Error("WithSecretKeyPatterns should replace the defaults")
+	}
+	if New(WithSecretKeyPatterns()).IsSecretKey("password") {
+		t.Error("empty pattern list should disable the key rule")
+	}
+
+	defaults := DefaultSecretKeyPatterns()
+	defaults[0] = "mutated"
+	if !slices.Contains(DefaultSecretKeyPatterns(), "token") {
+		t.Error("DefaultSecretKeyPatterns returned shared storage")
+	}
+}
+
+func TestNilRedactor(t *testing.T) {
+	var r *Redactor
+	if got := r.String("Bearer abc.def"); got != "Bearer "+Placeholder {
+		t.Errorf("nil String = %q", got)
+	}
+	if !r.IsSecretKey("password") {
+		t.Error("nil IsSecretKey should use the default patterns")
+	}
+	if got := r.With(testAPIKey).String(testAPIKey); got != Placeholder {
+		t.Errorf("nil With String = %q", got)
+	}
+}
+
+func TestLuhn(t *testing.T) {
+	for s, want := range map[string]bool{
+		"4111111111111111": true, "4111 1111 1111 1111": true, "79927398713": true,
+		"4111111111111112": false, "79927398710": false, "0": true, "": true,
+	} {
+		if got := luhn(s); got != want {
+			t.Errorf("luhn(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	base := New(WithSecrets(testAPIKey))
+	doc := sampleResult(20)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := base.With(testSensitive, strings.Repeat("s", 4+i))
+			for range 50 {
+				if got := r.String("k=" + testAPIKey + " v=" + testSensitive); strings.Contains(got, testAPIKey) || strings.Contains(got, testSensitive) {
+					t.Errorf("leak: %q", got)
+					return
+				}
+				b, err := json.Marshal(r.JSON(doc))
+				if err != nil || strings.Contains(string(b), testSensitive) {
+					t.Errorf("JSON leak or error %v", err)
+					return
+				}
+				_ = base.IsSecretKey("X-Auth-Token")
+			}
+		}()
+	}
+	wg.Wait()
+}
