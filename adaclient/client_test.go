@@ -351,7 +351,10 @@ func TestRequestsMatchAdasPaths(t *testing.T) {
 	steps := []func() error{
 		func() error { _, _, err := c.EndUsers.Get(ctx, "u1"); return err },
 		func() error { _, _, err := c.EndUsers.GetByExternalID(ctx, "CRM 1"); return err },
-		func() error { _, _, err := c.EndUsers.List(ctx, &adaclient.ListOptions{Limit: 5, Cursor: "abc"}); return err },
+		func() error {
+			_, _, err := c.EndUsers.List(ctx, &adaclient.ListOptions{Limit: 5, Cursor: "abc"})
+			return err
+		},
 		func() error {
 			_, _, err := c.EndUsers.Create(ctx, &adaclient.CreateEndUserRequest{ExternalID: "crm-1", Profile: &adaclient.ProfileInput{FirstName: adaclient.Value("Ana")}})
 			return err

@@ -1,0 +1,71 @@
+package schemas
+
+import "github.com/ada-mcp/ada-mcp/adaclient"
+
+// Channel is a channel as tools return it.
+type Channel struct {
+	ID          string   `json:"channel_id" jsonschema:"required"`
+	Type        string   `json:"type" jsonschema:"required"`
+	Name        string   `json:"name,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Modality    string   `json:"modality,omitempty"`
+	Markdown    bool     `json:"markdown,omitempty"`
+	Metadata    Metadata `json:"metadata,omitempty"`
+	CreatedAt   string   `json:"created_at,omitempty"`
+}
+
+// ChannelFrom converts Ada's channel.
+func ChannelFrom(c *adaclient.Channel) Channel {
+	ch := Channel{ID: c.ID, Type: c.Type, Name: c.Name, Description: c.Description, Modality: c.Modality,
+		Metadata: Metadata(c.Metadata), CreatedAt: c.CreatedAt}
+	if c.Capabilities != nil {
+		ch.Markdown = c.Capabilities.Markdown
+	}
+	return ch
+}
+
+// ListChannelsArgs are list_channels' arguments.
+type ListChannelsArgs struct {
+	Type     string `json:"type,omitempty" jsonschema:"enum=custom,enum=native,default=custom"`
+	Modality string `json:"modality,omitempty" jsonschema:"enum=messaging,enum=email,enum=voice,enum=sms"`
+	Limit    int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=100"`
+	Cursor   string `json:"cursor,omitempty"`
+}
+
+// Options converts the arguments, defaulting type to custom.
+func (a *ListChannelsArgs) Options() *adaclient.ListChannelsOptions {
+	t := a.Type
+	if t == "" {
+		t = adaclient.ChannelTypeCustom
+	}
+	return &adaclient.ListChannelsOptions{Type: t, Modality: a.Modality, ListOptions: adaclient.ListOptions{Limit: a.Limit, Cursor: a.Cursor}}
+}
+
+// ListChannelsResult is list_channels' result.
+type ListChannelsResult struct {
+	Channels []Channel `json:"channels" jsonschema:"required"`
+	Page
+}
+
+// CreateChannelArgs are create_channel's arguments.
+type CreateChannelArgs struct {
+	Name        string   `json:"name" jsonschema:"required"`
+	Description string   `json:"description" jsonschema:"required"`
+	Modality    string   `json:"modality" jsonschema:"required,enum=messaging,enum=email" jsonschema_description:"The AI Agent writes in this style."`
+	Metadata    Metadata `json:"metadata,omitempty" jsonschema_description:"Max 4 KB."`
+	Markdown    bool     `json:"markdown,omitempty" jsonschema_description:"Keep Markdown in the AI Agent's replies."`
+}
+
+// Request converts the arguments.
+func (a *CreateChannelArgs) Request() *adaclient.CreateChannelRequest {
+	req := &adaclient.CreateChannelRequest{Name: a.Name, Description: a.Description, Modality: a.Modality, Metadata: a.Metadata}
+	if a.Markdown {
+		req.Capabilities = &adaclient.Capabilities{Markdown: true}
+	}
+	return req
+}
+
+// CreateChannelResult is create_channel's result.
+type CreateChannelResult struct {
+	Channel Channel `json:"channel" jsonschema:"required"`
+}

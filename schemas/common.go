@@ -1,0 +1,73 @@
+package schemas
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Metadata is a flat object of string, number and boolean values (Ada's
+// metadata on conversations, channels and end-user profiles).
+type Metadata map[string]any
+
+// MetadataPatch is metadata in an update: a null value removes the key.
+type MetadataPatch map[string]any
+
+// SensitiveMetadata is write-only end-user data: values are non-empty
+// strings, integers or booleans; null removes a key on update.
+type SensitiveMetadata map[string]any
+
+// Values returns the sensitive values as strings, for redaction: they must
+// never be echoed, even inside an error message from Ada.
+func (s SensitiveMetadata) Values() []string {
+	out := make([]string, 0, len(s))
+	for _, v := range s {
+		if v != nil {
+			out = append(out, fmt.Sprint(v))
+		}
+	}
+	return out
+}
+
+// Keys returns the keys set (non-null) and removed (null), sorted.
+func (s SensitiveMetadata) Keys() (set, removed []string) {
+	for k, v := range s {
+		if v == nil {
+			removed = append(removed, k)
+		} else {
+			set = append(set, k)
+		}
+	}
+	sort.Strings(set)
+	sort.Strings(removed)
+	return set, removed
+}
+
+// Page is the tail of every list result.
+type Page struct {
+	NextCursor string `json:"next_cursor,omitempty" jsonschema_description:"Pass as cursor to get the next page."`
+	HasMore    bool   `json:"has_more" jsonschema:"required"`
+}
+
+// ArgumentError is an argument problem found after decoding: which field,
+// what is wrong.
+type ArgumentError struct {
+	Field  string
+	Reason string
+}
+
+func (e *ArgumentError) Error() string { return e.Field + ": " + e.Reason }
+
+func argErr(field, format string, args ...any) error {
+	return &ArgumentError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// exactlyOne checks that exactly one of the named string arguments is set.
+func exactlyOne(a, b string, va, vb string) error {
+	switch {
+	case va == "" && vb == "":
+		return argErr(a, "give either %s or %s", a, b)
+	case va != "" && vb != "":
+		return argErr(a, "give either %s or %s, not both", a, b)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package schemas
+
+import (
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+)
+
+// Conversation is a conversation as tools return it.
+type Conversation struct {
+	ConversationID string   `json:"conversation_id" jsonschema:"required"`
+	ChannelID      string   `json:"channel_id,omitempty"`
+	EndUserID      string   `json:"end_user_id,omitempty"`
+	Status         string   `json:"status,omitempty" jsonschema_description:"active or ended."`
+	Metadata       Metadata `json:"metadata,omitempty"`
+	CreatedAt      string   `json:"created_at,omitempty"`
+	UpdatedAt      string   `json:"updated_at,omitempty"`
+}
+
+// ConversationFrom converts Ada's conversation.
+func ConversationFrom(c *adaclient.Conversation) Conversation {
+	return Conversation{ConversationID: c.ID, ChannelID: c.ChannelID, EndUserID: c.EndUserID, Status: c.Status,
+		Metadata: Metadata(c.Metadata), CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// Message is one message, flattened for reading.
+type Message struct {
+	MessageID   string `json:"message_id" jsonschema:"required"`
+	Role        string `json:"role" jsonschema:"required" jsonschema_description:"end_user, ai_agent or human_agent."`
+	AuthorID    string `json:"author_id,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	Type        string `json:"type" jsonschema:"required" jsonschema_description:"text, link or file."`
+	Body        string `json:"body,omitempty"`
+	URL         string `json:"url,omitempty"`
+	LinkText    string `json:"link_text,omitempty"`
+	MimeType    string `json:"mime_type,omitempty"`
+	Filename    string `json:"filename,omitempty"`
+	CreatedAt   string `json:"created_at,omitempty"`
+}
+
+func message(id string, a adaclient.Author, c adaclient.Content, createdAt string) Message {
+	return Message{MessageID: id, Role: a.Role, AuthorID: str(a.ID), DisplayName: str(a.DisplayName),
+		Type: c.Type, Body: c.Body, URL: c.URL, LinkText: c.LinkText, MimeType: c.MimeType, Filename: c.Filename,
+		CreatedAt: createdAt}
+}
+
+// MessageFromLog converts an item of Ada's message list.
+func MessageFromLog(m *adaclient.MessageLog) Message {
+	return message(m.MessageID, m.Author, m.Content, m.CreatedAt)
+}
+
+// MessageFromSent converts Ada's answer to a sent message.
+func MessageFromSent(m *adaclient.Message) Message {
+	return message(m.ID, m.Author, m.Content, m.CreatedAt)
+}
+
+// StartConversationArgs are start_conversation's arguments.
+type StartConversationArgs struct {
+	ChannelID  string       `json:"channel_id,omitempty" jsonschema_description:"Custom channel (list_channels); defaults to the configured one."`
+	EndUserID  string       `json:"end_user_id,omitempty"`
+	ExternalID string       `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Upserts the end user by your system's id first."`
+	Profile    *ProfileArgs `json:"profile,omitempty" jsonschema_description:"Set before the conversation starts, so the AI Agent's greeting uses it."`
+	Metadata   Metadata     `json:"metadata,omitempty" jsonschema_description:"Conversation metadata, max 4 KB (not metavariables: use profile.metadata)."`
+}
+
+func (a *StartConversationArgs) Validate() error {
+	if a.EndUserID != "" && a.ExternalID != "" {
+		return argErr("end_user_id", "give either end_user_id or external_id, not both")
+	}
+	return nil
+}
+
+// StartConversationResult is start_conversation's result.
+type StartConversationResult struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+	EndUserID      string `json:"end_user_id" jsonschema:"required"`
+	// EndUserCreated is set when the call created the end user.
+	EndUserCreated bool         `json:"end_user_created,omitempty"`
+	Conversation   Conversation `json:"conversation" jsonschema:"required"`
+}
+
+// ConversationArgs name one conversation.
+type ConversationArgs struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+}
+
+// ConversationResult wraps one conversation.
+type ConversationResult struct {
+	Conversation Conversation `json:"conversation" jsonschema:"required"`
+}
+
+// UpdateConversationMetadataArgs are update_conversation_metadata's arguments.
+type UpdateConversationMetadataArgs struct {
+	ConversationID string        `json:"conversation_id" jsonschema:"required"`
+	Metadata       MetadataPatch `json:"metadata" jsonschema:"required" jsonschema_description:"Merged into the existing metadata; null removes a key."`
+}
+
+// ListMessagesArgs are list_messages' arguments.
+type ListMessagesArgs struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+	Limit          int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=50"`
+	Cursor         string `json:"cursor,omitempty"`
+}
+
+// ListMessagesResult is list_messages' result.
+type ListMessagesResult struct {
+	Messages []Message `json:"messages" jsonschema:"required" jsonschema_description:"Oldest first."`
+	Page
+}
+
+// MaxWaitForReplySeconds bounds send_message's wait.
+const MaxWaitForReplySeconds = 60
+
+// SendMessageArgs are send_message's arguments.
+type SendMessageArgs struct {
+	ConversationID      string `json:"conversation_id" jsonschema:"required"`
+	Body                string `json:"body" jsonschema:"required,minLength=1"`
+	Role                string `json:"role,omitempty" jsonschema:"enum=end_user,enum=human_agent,default=end_user"`
+	AuthorID            string `json:"author_id,omitempty" jsonschema_description:"Defaults to the conversation's end user."`
+	DisplayName         string `json:"display_name,omitempty" jsonschema_description:"Required for human_agent."`
+	Avatar              string `json:"avatar,omitempty"`
+	WaitForReplySeconds int    `json:"wait_for_reply_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"Wait up to this long and return the replies."`
+}
+
+func (a *SendMessageArgs) Validate() error {
+	if a.Role == adaclient.RoleHumanAgent && a.DisplayName == "" {
+		return argErr("display_name", "is required when role is human_agent")
+	}
+	if a.WaitForReplySeconds < 0 || a.WaitForReplySeconds > MaxWaitForReplySeconds {
+		return argErr("wait_for_reply_seconds", "must be between 0 and %d", MaxWaitForReplySeconds)
+	}
+	return nil
+}
+
+// ExtraTime lets the call outlive the usual timeout by the wait.
+func (a *SendMessageArgs) ExtraTime() time.Duration {
+	return time.Duration(a.WaitForReplySeconds) * time.Second
+}
+
+// SendMessageResult is send_message's result.
+type SendMessageResult struct {
+	Message Message   `json:"message" jsonschema:"required"`
+	Replies []Message `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
+	// ReplyPending is set when a wait ended with no reply yet.
+	ReplyPending bool `json:"reply_pending,omitempty"`
+}
+
+// EndConversationResult is end_conversation's result.
+type EndConversationResult struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+	Status         string `json:"status" jsonschema:"required"`
+	Message        string `json:"message,omitempty"`
+}

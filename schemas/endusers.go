@@ -1,0 +1,211 @@
+package schemas
+
+import "github.com/ada-mcp/ada-mcp/adaclient"
+
+// ProfileArgs is the writable end-user profile. A null string clears the
+// field; an absent one leaves it unchanged.
+type ProfileArgs struct {
+	FirstName   adaclient.Nullable[string] `json:"first_name,omitzero"`
+	LastName    adaclient.Nullable[string] `json:"last_name,omitzero"`
+	DisplayName adaclient.Nullable[string] `json:"display_name,omitzero"`
+	Avatar      adaclient.Nullable[string] `json:"avatar,omitzero" jsonschema_description:"Image URL."`
+	Email       adaclient.Nullable[string] `json:"email,omitzero"`
+	Language    adaclient.Nullable[string] `json:"language,omitzero" jsonschema_description:"BCP 47, e.g. en-US, pt-BR: the AI Agent answers in it."`
+	Metadata    MetadataPatch              `json:"metadata,omitempty" jsonschema_description:"String, integer or boolean values, used as metavariables by the AI Agent; max 10 KB. null removes a key."`
+}
+
+func (p *ProfileArgs) input(sensitive SensitiveMetadata) *adaclient.ProfileInput {
+	in := &adaclient.ProfileInput{}
+	if p != nil {
+		in.FirstName, in.LastName, in.DisplayName = p.FirstName, p.LastName, p.DisplayName
+		in.Avatar, in.Email, in.Language = p.Avatar, p.Email, p.Language
+		in.Metadata = p.Metadata
+	}
+	if sensitive != nil {
+		in.SensitiveMetadata = &adaclient.SensitiveMetadata{Fields: sensitive}
+	}
+	return in
+}
+
+// CreateRequest is the POST body for an end user with this external_id,
+// profile and sensitive metadata. Null values are dropped: they remove keys
+// on update, and on a new end user there is nothing to remove (Ada rejects
+// them on create).
+func (p *ProfileArgs) CreateRequest(externalID string, sensitive SensitiveMetadata) *adaclient.CreateEndUserRequest {
+	req := &adaclient.CreateEndUserRequest{ExternalID: externalID}
+	if p.IsEmpty() && len(sensitive) == 0 {
+		return req
+	}
+	in := p.input(withoutNulls(sensitive))
+	in.Metadata = withoutNulls(in.Metadata)
+	req.Profile = in
+	return req
+}
+
+func withoutNulls[M ~map[string]any](m M) M {
+	if m == nil {
+		return nil
+	}
+	out := make(M, len(m))
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// UpdateRequest is the PATCH body; Ada requires profile, so it is always
+// present (possibly empty).
+func (p *ProfileArgs) UpdateRequest(externalID adaclient.Nullable[string], sensitive SensitiveMetadata) *adaclient.UpdateEndUserRequest {
+	return &adaclient.UpdateEndUserRequest{ExternalID: externalID, Profile: *p.input(sensitive)}
+}
+
+// IsEmpty reports whether the profile sets nothing.
+func (p *ProfileArgs) IsEmpty() bool {
+	return p == nil || (p.FirstName.IsZero() && p.LastName.IsZero() && p.DisplayName.IsZero() &&
+		p.Avatar.IsZero() && p.Email.IsZero() && p.Language.IsZero() && len(p.Metadata) == 0)
+}
+
+// EndUser is an end user as tools return it.
+type EndUser struct {
+	EndUserID  string  `json:"end_user_id" jsonschema:"required"`
+	ExternalID string  `json:"external_id,omitempty"`
+	Profile    Profile `json:"profile" jsonschema:"required"`
+	CreatedAt  string  `json:"created_at,omitempty"`
+	UpdatedAt  string  `json:"updated_at,omitempty"`
+}
+
+// Profile is the readable profile (never sensitive metadata: Ada does not
+// return it).
+type Profile struct {
+	FirstName   string   `json:"first_name,omitempty"`
+	LastName    string   `json:"last_name,omitempty"`
+	DisplayName string   `json:"display_name,omitempty"`
+	Avatar      string   `json:"avatar,omitempty"`
+	Email       string   `json:"email,omitempty"`
+	Language    string   `json:"language,omitempty"`
+	Metadata    Metadata `json:"metadata,omitempty"`
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// EndUserFrom converts Ada's end user.
+func EndUserFrom(u *adaclient.EndUser) EndUser {
+	p := u.Profile
+	return EndUser{
+		EndUserID:  u.EndUserID,
+		ExternalID: str(u.ExternalID),
+		Profile: Profile{
+			FirstName: str(p.FirstName), LastName: str(p.LastName), DisplayName: str(p.DisplayName),
+			Avatar: str(p.Avatar), Email: str(p.Email), Language: str(p.Language),
+			Metadata: Metadata(p.Metadata),
+		},
+		CreatedAt: u.CreatedAt,
+		UpdatedAt: u.UpdatedAt,
+	}
+}
+
+// EndUsersFrom converts a page of end users.
+func EndUsersFrom(us []adaclient.EndUser) []EndUser {
+	out := make([]EndUser, len(us))
+	for i := range us {
+		out[i] = EndUserFrom(&us[i])
+	}
+	return out
+}
+
+// LookupEndUserArgs are lookup_end_user's arguments.
+type LookupEndUserArgs struct {
+	EndUserID  string `json:"end_user_id,omitempty"`
+	ExternalID string `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Your system's id for the user (matched case-insensitively)."`
+}
+
+func (a *LookupEndUserArgs) Validate() error {
+	return exactlyOne("end_user_id", "external_id", a.EndUserID, a.ExternalID)
+}
+
+// LookupEndUserResult is lookup_end_user's result.
+type LookupEndUserResult struct {
+	Found   bool     `json:"found" jsonschema:"required"`
+	EndUser *EndUser `json:"end_user,omitempty"`
+}
+
+// ListEndUsersArgs are list_end_users' arguments.
+type ListEndUsersArgs struct {
+	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20"`
+	Cursor string `json:"cursor,omitempty"`
+}
+
+// ListEndUsersResult is list_end_users' result.
+type ListEndUsersResult struct {
+	EndUsers []EndUser `json:"end_users" jsonschema:"required"`
+	Page
+}
+
+// UpsertEndUserArgs are upsert_end_user's arguments.
+type UpsertEndUserArgs struct {
+	ExternalID        string            `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Create or find the user by your system's id."`
+	EndUserID         string            `json:"end_user_id,omitempty" jsonschema_description:"Update this existing user instead."`
+	Profile           *ProfileArgs      `json:"profile,omitempty"`
+	SensitiveMetadata SensitiveMetadata `json:"sensitive_metadata,omitempty" jsonschema_description:"Write-only secrets for authenticated Actions (e.g. an auth token): never returned, deleted by Ada after 24 h. Keys [A-Za-z0-9_-]+, at most 20."`
+}
+
+func (a *UpsertEndUserArgs) Validate() error {
+	return exactlyOne("external_id", "end_user_id", a.ExternalID, a.EndUserID)
+}
+
+// SensitiveValues lists values that must never be echoed.
+func (a *UpsertEndUserArgs) SensitiveValues() []string { return a.SensitiveMetadata.Values() }
+
+// SensitiveKeys reports which sensitive keys a call set or removed; the
+// values themselves are never returned.
+type SensitiveKeys struct {
+	SensitiveKeysSet     []string `json:"sensitive_metadata_keys_set,omitempty"`
+	SensitiveKeysRemoved []string `json:"sensitive_metadata_keys_removed,omitempty"`
+}
+
+// SensitiveKeysOf summarises a sensitive_metadata argument.
+func SensitiveKeysOf(s SensitiveMetadata) SensitiveKeys {
+	set, removed := s.Keys()
+	return SensitiveKeys{SensitiveKeysSet: set, SensitiveKeysRemoved: removed}
+}
+
+// UpsertEndUserResult is upsert_end_user's result.
+type UpsertEndUserResult struct {
+	Created bool    `json:"created" jsonschema:"required"`
+	EndUser EndUser `json:"end_user" jsonschema:"required"`
+	SensitiveKeys
+}
+
+// UpdateEndUserArgs are update_end_user's arguments.
+type UpdateEndUserArgs struct {
+	EndUserID         string                     `json:"end_user_id" jsonschema:"required"`
+	ExternalID        adaclient.Nullable[string] `json:"external_id,omitzero" jsonschema_description:"New external_id (max 36); null clears it and frees it for reuse."`
+	Profile           *ProfileArgs               `json:"profile,omitempty"`
+	SensitiveMetadata SensitiveMetadata          `json:"sensitive_metadata,omitempty" jsonschema_description:"Write-only secrets; null removes a key."`
+}
+
+func (a *UpdateEndUserArgs) Validate() error {
+	if a.ExternalID.IsZero() && a.Profile.IsEmpty() && len(a.SensitiveMetadata) == 0 {
+		return argErr("end_user_id", "nothing to update: give external_id, profile or sensitive_metadata")
+	}
+	return nil
+}
+
+// SensitiveValues lists values that must never be echoed.
+func (a *UpdateEndUserArgs) SensitiveValues() []string { return a.SensitiveMetadata.Values() }
+
+// UpdateEndUserResult is update_end_user's result.
+type UpdateEndUserResult struct {
+	EndUser EndUser `json:"end_user" jsonschema:"required"`
+	SensitiveKeys
+}

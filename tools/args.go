@@ -1,0 +1,238 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+// argDecoder turns a tools/call's arguments into a tool's argument struct,
+// strictly: an unknown key (matched case-sensitively, at any depth), a
+// wrong type or a missing required field is an error that names the field
+// and what is allowed. It first forgives the usual LLM slips that cannot
+// change the meaning: "25" for an integer, "true" for a boolean, an object
+// sent as a JSON string.
+type argDecoder struct {
+	doc    map[string]any // the input schema, for listing valid keys
+	schema *jsonschema.Schema
+}
+
+var printer = message.NewPrinter(language.English)
+
+func newArgDecoder(tool string, raw json.RawMessage) (*argDecoder, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("tool %s: input schema: %w", tool, err)
+	}
+	c := jsonschema.NewCompiler()
+	url := "mem:///" + tool + ".json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, fmt.Errorf("tool %s: input schema: %w", tool, err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("tool %s: input schema: %w", tool, err)
+	}
+	m, _ := doc.(map[string]any)
+	return &argDecoder{doc: m, schema: s}, nil
+}
+
+// decode validates args (as mcp-go decoded them: nil or a JSON object) and
+// stores them in out.
+func (d *argDecoder) decode(args any, out any) error {
+	obj, ok := args.(map[string]any)
+	switch {
+	case args == nil:
+		obj = map[string]any{}
+	case !ok:
+		return &schemas.ArgumentError{Field: "arguments", Reason: "must be a JSON object"}
+	}
+	obj = d.coerce(obj)
+	if err := d.schema.Validate(obj); err != nil {
+		return d.explain(err)
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
+	}
+	return nil
+}
+
+// coerce fixes top-level values whose JSON type is wrong in a harmless way.
+// It never mutates args.
+func (d *argDecoder) coerce(args map[string]any) map[string]any {
+	props, _ := d.doc["properties"].(map[string]any)
+	var out map[string]any
+	for k, v := range args {
+		s, isString := v.(string)
+		prop, _ := props[k].(map[string]any)
+		if !isString || prop == nil {
+			continue
+		}
+		var fixed any
+		switch prop["type"] {
+		case "integer":
+			if n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
+				fixed = float64(n)
+			}
+		case "number":
+			if f, err := strconv.ParseFloat(strings.TrimSpace(s), 64); err == nil {
+				fixed = f
+			}
+		case "boolean":
+			if b, err := strconv.ParseBool(strings.TrimSpace(s)); err == nil {
+				fixed = b
+			}
+		case "object":
+			var m map[string]any
+			if strings.HasPrefix(strings.TrimSpace(s), "{") && json.Unmarshal([]byte(s), &m) == nil {
+				fixed = m
+			}
+		}
+		if fixed == nil {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(args))
+			for k2, v2 := range args {
+				out[k2] = v2
+			}
+		}
+		out[k] = fixed
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+// explain turns a schema validation failure into one or more sentences an
+// assistant can act on.
+func (d *argDecoder) explain(err error) error {
+	verr, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
+	}
+	var msgs []string
+	var first string
+	for _, leaf := range leaves(verr) {
+		field, reason := d.describe(leaf)
+		if first == "" {
+			first = field
+		}
+		msg := field + ": " + reason
+		if !contains(msgs, msg) {
+			msgs = append(msgs, msg)
+		}
+	}
+	if len(msgs) == 0 {
+		return &schemas.ArgumentError{Field: "arguments", Reason: verr.Error()}
+	}
+	return &schemas.ArgumentError{Field: first, Reason: strings.TrimPrefix(strings.Join(msgs, "; "), first+": ")}
+}
+
+// leaves collects the deepest errors, folding an anyOf of type mismatches
+// (a metadata value that is an object, say) into one.
+func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	if _, ok := e.ErrorKind.(*kind.AnyOf); ok && allTypeErrors(e.Causes) {
+		return []*jsonschema.ValidationError{e}
+	}
+	if len(e.Causes) == 0 {
+		return []*jsonschema.ValidationError{e}
+	}
+	var out []*jsonschema.ValidationError
+	for _, c := range e.Causes {
+		out = append(out, leaves(c)...)
+	}
+	return out
+}
+
+func allTypeErrors(errs []*jsonschema.ValidationError) bool {
+	for _, c := range errs {
+		if _, ok := c.ErrorKind.(*kind.Type); !ok {
+			return false
+		}
+	}
+	return len(errs) > 0
+}
+
+func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason string) {
+	field = strings.Join(e.InstanceLocation, ".")
+	switch k := e.ErrorKind.(type) {
+	case *kind.AdditionalProperties:
+		name := k.Properties[0]
+		if field != "" {
+			name = field + "." + name
+		}
+		valid := d.keysAt(e.InstanceLocation)
+		if len(valid) == 0 {
+			return name, "unknown argument: this object takes no keys"
+		}
+		return name, fmt.Sprintf("unknown argument (names are case-sensitive); valid: %s", strings.Join(valid, ", "))
+	case *kind.Required:
+		name := k.Missing[0]
+		if field != "" {
+			name = field + "." + name
+		}
+		return name, "is required"
+	case *kind.AnyOf:
+		var want []string
+		got := ""
+		for _, c := range e.Causes {
+			t := c.ErrorKind.(*kind.Type)
+			got = t.Got
+			want = append(want, t.Want...)
+		}
+		return orArgs(field), fmt.Sprintf("got %s, want %s", got, strings.Join(want, " or "))
+	}
+	return orArgs(field), e.ErrorKind.LocalizedString(printer)
+}
+
+func orArgs(field string) string {
+	if field == "" {
+		return "arguments"
+	}
+	return field
+}
+
+// keysAt lists the property names the schema allows at an instance path.
+func (d *argDecoder) keysAt(path []string) []string {
+	node := d.doc
+	for _, seg := range path {
+		props, _ := node["properties"].(map[string]any)
+		next, _ := props[seg].(map[string]any)
+		if next == nil {
+			return nil
+		}
+		node = next
+	}
+	props, _ := node["properties"].(map[string]any)
+	keys := make([]string, 0, len(props))
+	for k := range props {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

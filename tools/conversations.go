@@ -1,0 +1,156 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+const toolsetConversations = "conversations"
+
+func conversationTools(d *Deps) []Tool {
+	return []Tool{
+		newTool(meta{
+			name: "start_conversation", title: "Start a conversation", toolset: toolsetConversations, hints: writes,
+			description: "Start a conversation with the AI Agent on a custom channel, for an end_user_id, or for an external_id (+profile) that is upserted first so the greeting has the user's context; with neither, Ada creates a blank end user. Returns conversation_id and end_user_id.",
+		}, d, startConversation),
+		newTool(meta{
+			name: "get_conversation", title: "Get a conversation", toolset: toolsetConversations, hints: reads,
+			description: "Get a conversation: status (active or ended), channel, end user and metadata.",
+		}, d, getConversation),
+		newTool(meta{
+			name: "update_conversation_metadata", title: "Update conversation metadata", toolset: toolsetConversations, hints: idemWrites,
+			description: "Merge keys into a conversation's metadata; a null value removes a key. Returns the conversation.",
+		}, d, updateConversationMetadata),
+		newTool(meta{
+			name: "list_messages", title: "List messages", toolset: toolsetConversations, hints: reads,
+			description: "List a conversation's messages oldest first (end user, AI Agent and human agent), one page at a time. Returns messages, next_cursor and has_more.",
+		}, d, listMessages),
+		newTool(meta{
+			name: "send_message", title: "Send a message", toolset: toolsetConversations, hints: writes,
+			description: "Send a text message as the end user (default) or a human agent. With wait_for_reply_seconds, wait for and return the replies (e.g. the AI Agent's). Not idempotent: if the result says delivery is uncertain, check list_messages before resending.",
+		}, d, sendMessage),
+		newTool(meta{
+			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys,
+			description: "End a conversation (status becomes ended; no more messages can be sent).",
+		}, d, endConversation),
+	}
+}
+
+func startConversation(ctx context.Context, env *Env, a *schemas.StartConversationArgs) (*schemas.StartConversationResult, error) {
+	channel := a.ChannelID
+	if channel == "" {
+		channel = env.Deps.DefaultChannelID
+	}
+	if channel == "" {
+		return nil, &schemas.ArgumentError{Field: "channel_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID); list_channels shows the custom channels"}
+	}
+	endUserID, created := a.EndUserID, false
+	if a.ExternalID != "" || !a.Profile.IsEmpty() {
+		u, c, err := upsert(ctx, env.Client, a.ExternalID, a.EndUserID, a.Profile, nil)
+		if err != nil {
+			return nil, err
+		}
+		endUserID, created = u.EndUserID, c
+	}
+	cv, _, err := env.Client.Conversations.Create(ctx, &adaclient.CreateConversationRequest{ChannelID: channel, EndUserID: endUserID, Metadata: a.Metadata})
+	if err != nil {
+		if endUserID != "" && a.EndUserID == "" {
+			return nil, withHint(err, "The end user %s is ready: retry with end_user_id %s so no duplicate is made.", endUserID, endUserID)
+		}
+		return nil, err
+	}
+	env.Deps.authors.put(env.Client, cv.ID, cv.EndUserID)
+	return &schemas.StartConversationResult{
+		ConversationID: cv.ID,
+		EndUserID:      cv.EndUserID,
+		EndUserCreated: created,
+		Conversation:   schemas.ConversationFrom(cv),
+	}, nil
+}
+
+func getConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*schemas.ConversationResult, error) {
+	cv, _, err := env.Client.Conversations.Get(ctx, a.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	env.Deps.authors.put(env.Client, cv.ID, cv.EndUserID)
+	return &schemas.ConversationResult{Conversation: schemas.ConversationFrom(cv)}, nil
+}
+
+func updateConversationMetadata(ctx context.Context, env *Env, a *schemas.UpdateConversationMetadataArgs) (*schemas.ConversationResult, error) {
+	cv, _, err := env.Client.Conversations.UpdateMetadata(ctx, a.ConversationID, a.Metadata)
+	if err != nil {
+		return nil, err
+	}
+	return &schemas.ConversationResult{Conversation: schemas.ConversationFrom(cv)}, nil
+}
+
+const defaultMessagesPage = 50
+
+func listMessages(ctx context.Context, env *Env, a *schemas.ListMessagesArgs) (*schemas.ListMessagesResult, error) {
+	limit := a.Limit
+	if limit == 0 {
+		limit = defaultMessagesPage
+	}
+	logs, r, err := env.Client.Conversations.ListMessages(ctx, a.ConversationID, &adaclient.ListOptions{Limit: limit, Cursor: a.Cursor})
+	if err != nil {
+		return nil, err
+	}
+	msgs := make([]schemas.Message, 0, len(logs))
+	for i := range logs {
+		if isMessage(&logs[i]) {
+			msgs = append(msgs, schemas.MessageFromLog(&logs[i]))
+		}
+	}
+	return &schemas.ListMessagesResult{Messages: msgs, Page: pageOf(r)}, nil
+}
+
+// isMessage skips list items of types other than message_logs, which Ada
+// may add.
+func isMessage(m *adaclient.MessageLog) bool { return m.Type == "" || m.Type == "message_logs" }
+
+func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*schemas.SendMessageResult, error) {
+	role := a.Role
+	if role == "" {
+		role = adaclient.RoleEndUser
+	}
+	author := adaclient.MessageAuthor{ID: a.AuthorID, Role: role, Avatar: a.Avatar, DisplayName: a.DisplayName}
+	if role == adaclient.RoleEndUser && author.ID == "" {
+		id, err := env.conversationEndUser(ctx, a.ConversationID)
+		if err != nil {
+			return nil, err
+		}
+		author.ID = id
+	}
+	m, _, err := env.Client.Conversations.SendMessage(ctx, a.ConversationID, adaclient.TextMessage(author, a.Body))
+	if err != nil {
+		return nil, withHint(err, "If delivery is uncertain, check list_messages before sending it again.")
+	}
+	res := &schemas.SendMessageResult{Message: schemas.MessageFromSent(m)}
+	if a.WaitForReplySeconds > 0 {
+		res.Replies, res.ReplyPending = env.waitForReplies(ctx, a.ConversationID, m.ID, role, a.ExtraTime())
+	}
+	return res, nil
+}
+
+func (e *Env) conversationEndUser(ctx context.Context, conversationID string) (string, error) {
+	if id, ok := e.Deps.authors.get(e.Client, conversationID); ok {
+		return id, nil
+	}
+	cv, _, err := e.Client.Conversations.Get(ctx, conversationID)
+	if err != nil {
+		return "", err
+	}
+	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
+	return cv.EndUserID, nil
+}
+
+func endConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*schemas.EndConversationResult, error) {
+	res, _, err := env.Client.Conversations.End(ctx, a.ConversationID)
+	if err != nil {
+		return nil, err
+	}
+	return &schemas.EndConversationResult{ConversationID: a.ConversationID, Status: adaclient.StatusEnded, Message: res.Message}, nil
+}

@@ -1,0 +1,120 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
+)
+
+// Defaults for Deps fields left zero.
+const (
+	DefaultCallTimeout  = 30 * time.Second
+	DefaultPollInterval = 500 * time.Millisecond
+)
+
+// Deps is what every tool handler shares. Zero fields take defaults; Client
+// may be nil when every request brings its own (see WithClient).
+type Deps struct {
+	// Client is the Ada client for requests that carry none in their context.
+	Client *adaclient.Client
+	// DefaultChannelID is start_conversation's channel when none is given.
+	DefaultChannelID string
+	// Redactor scrubs every result, error message and log line.
+	Redactor *redact.Redactor
+	Logger   *slog.Logger
+	// CallTimeout bounds one tool call (send_message adds its wait).
+	CallTimeout time.Duration
+	// PollInterval is the first delay between polls while waiting for a
+	// reply; it grows to 4x.
+	PollInterval time.Duration
+
+	authors authorCache
+}
+
+type clientKey struct{}
+
+// WithClient returns a context whose tool calls use c instead of
+// Deps.Client: the hook for per-request Ada credentials in multi-tenant
+// HTTP mode.
+func WithClient(ctx context.Context, c *adaclient.Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+var errNoCredentials = errors.New("no Ada credentials for this request: configure ADA_API_KEY, or in multi-tenant mode send X-Ada-Api-Key and X-Ada-Base-URL (or X-Ada-Bot-Handle)")
+
+func (d *Deps) client(ctx context.Context) (*adaclient.Client, error) {
+	if c, ok := ctx.Value(clientKey{}).(*adaclient.Client); ok && c != nil {
+		return c, nil
+	}
+	if d.Client == nil {
+		return nil, errNoCredentials
+	}
+	return d.Client, nil
+}
+
+func (d *Deps) redactor() *redact.Redactor {
+	if d.Redactor == nil {
+		return redact.New()
+	}
+	return d.Redactor
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return d.Logger
+}
+
+func (d *Deps) callTimeout() time.Duration {
+	if d.CallTimeout <= 0 {
+		return DefaultCallTimeout
+	}
+	return d.CallTimeout
+}
+
+func (d *Deps) pollInterval() time.Duration {
+	if d.PollInterval <= 0 {
+		return DefaultPollInterval
+	}
+	return d.PollInterval
+}
+
+// authorCache remembers each conversation's end user, which never changes,
+// so send_message need not fetch the conversation before every message.
+// Keys include the client, so tenants never share entries.
+type authorCache struct {
+	mu sync.Mutex
+	m  map[authorKey]string
+}
+
+type authorKey struct {
+	client       *adaclient.Client
+	conversation string
+}
+
+const authorCacheSize = 10000
+
+func (a *authorCache) get(c *adaclient.Client, conversation string) (string, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	id, ok := a.m[authorKey{c, conversation}]
+	return id, ok
+}
+
+func (a *authorCache) put(c *adaclient.Client, conversation, endUser string) {
+	if conversation == "" || endUser == "" {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.m == nil || len(a.m) >= authorCacheSize {
+		a.m = make(map[authorKey]string) // cheap bound: start over
+	}
+	a.m[authorKey{c, conversation}] = endUser
+}

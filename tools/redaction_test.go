@@ -1,0 +1,134 @@
+package tools_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+)
+
+// Canaries: none may appear in any result, error message or log line.
+var (
+	sensitiveToken   = "tok_live_9f8e7d6c5b4a3210"
+	sensitiveSession = "sess-abcdef1234567890"
+	jwt              = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+	card             = "4111 1111 1111 1111"
+	webhookSecret    = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+	metadataPassword = "hunter2-correct-horse"
+)
+
+func canaries() map[string]string {
+	return map[string]string{
+		"API key": apiKey, "sensitive token": sensitiveToken, "sensitive session": sensitiveSession,
+		"JWT": jwt, "card": card, "card digits": strings.ReplaceAll(card, " ", ""), "webhook secret": webhookSecret,
+		"secret-keyed metadata": metadataPassword,
+	}
+}
+
+func assertClean(t *testing.T, where, text string) {
+	t.Helper()
+	for name, secret := range canaries() {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s leaks the %s: %s", where, name, text)
+		}
+	}
+}
+
+// everyTool calls each tool with canaries in its arguments.
+func everyTool(ids map[string]string) []struct {
+	tool string
+	args map[string]any
+} {
+	sensitive := map[string]any{"auth_token": sensitiveToken, "session_id": sensitiveSession}
+	secretMeta := map[string]any{"password": metadataPassword, "note": "card " + card, "hook": webhookSecret}
+	profile := map[string]any{"first_name": "Ana", "metadata": map[string]any{"api_token": metadataPassword, "plan": "gold"}}
+	return []struct {
+		tool string
+		args map[string]any
+	}{
+		{"lookup_end_user", map[string]any{"end_user_id": ids["user"]}},
+		{"list_end_users", map[string]any{}},
+		{"upsert_end_user", map[string]any{"external_id": "canary-1", "profile": profile, "sensitive_metadata": sensitive}},
+		{"upsert_end_user", map[string]any{"end_user_id": ids["user"], "profile": profile, "sensitive_metadata": sensitive}},
+		{"update_end_user", map[string]any{"end_user_id": ids["user"], "profile": profile, "sensitive_metadata": sensitive}},
+		{"list_channels", map[string]any{}},
+		{"create_channel", map[string]any{"name": "Canary", "description": "d " + jwt, "modality": "messaging", "metadata": secretMeta}},
+		{"start_conversation", map[string]any{"end_user_id": ids["user"], "metadata": secretMeta}},
+		{"get_conversation", map[string]any{"conversation_id": ids["conversation"]}},
+		{"update_conversation_metadata", map[string]any{"conversation_id": ids["conversation"], "metadata": secretMeta}},
+		{"send_message", map[string]any{"conversation_id": ids["conversation"], "body": "my card is " + card + " and token Bearer " + jwt, "wait_for_reply_seconds": 2}},
+		{"list_messages", map[string]any{"conversation_id": ids["conversation"]}},
+		{"end_conversation", map[string]any{"conversation_id": ids["conversation"]}},
+	}
+}
+
+func TestResultsNeverCarrySecrets(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	up := h.OK("upsert_end_user", map[string]any{"external_id": "canary-0"})
+	user := str(up, "end_user", "end_user_id")
+	conv := str(h.OK("start_conversation", map[string]any{"end_user_id": user}), "conversation_id")
+	ids := map[string]string{"user": user, "conversation": conv}
+	for _, c := range everyTool(ids) {
+		res := h.Call(c.tool, c.args)
+		text := testclient.Text(res)
+		if res.IsError {
+			t.Errorf("%s failed: %s", c.tool, text)
+		}
+		b, _ := json.Marshal(res.StructuredContent)
+		assertClean(t, c.tool+" text", text)
+		assertClean(t, c.tool+" structured", string(b))
+	}
+	// The secret-keyed values were stored but come back redacted, and the
+	// sensitive keys are reported without values.
+	got := h.OK("upsert_end_user", map[string]any{"end_user_id": user, "sensitive_metadata": map[string]any{"auth_token": sensitiveToken, "old": nil}})
+	if fmt.Sprint(got["sensitive_metadata_keys_set"]) != "[auth_token]" || fmt.Sprint(got["sensitive_metadata_keys_removed"]) != "[old]" {
+		t.Fatalf("sensitive keys = %v", got)
+	}
+	if v := obj(got, "end_user", "profile", "metadata")["api_token"]; v != "[REDACTED]" {
+		t.Fatalf("api_token metadata = %v, want [REDACTED]", v)
+	}
+	if v := obj(got, "end_user", "profile", "metadata")["plan"]; v != "gold" {
+		t.Fatalf("ordinary metadata was redacted: %v", v)
+	}
+	assertClean(t, "logs", h.logs.String())
+}
+
+// echoAda is a hostile Ada that repeats the request (body, headers, URL) in
+// its error messages, so every error path is exercised with secrets in
+// Ada's answer.
+func echoAda(status int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		echo := fmt.Sprintf("rejected %s %s with %s: %s", r.Method, r.URL, r.Header.Get("Authorization"), body)
+		w.Header().Set("Content-Type", "application/json")
+		if status == 502 {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			fmt.Fprintf(w, "<html><body>%s</body></html>", echo)
+			return
+		}
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"type": "bad_request", "message": echo, "details": map[string]any{"request": string(body)}}}})
+	}
+}
+
+func TestErrorsNeverCarrySecrets(t *testing.T) {
+	for _, status := range []int{400, 401, 409, 422, 500, 502} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			h := newHarness(t, harnessOpts{backend: echoAda(status)})
+			ids := map[string]string{"user": "5f7e0e2c1e7c7e000f0f9c3a", "conversation": "5df263b7db5a7e6ea03fae9b"}
+			for _, c := range everyTool(ids) {
+				if c.tool == "send_message" {
+					c.args["author_id"] = ids["user"] // no conversation to read the author from
+				}
+				msg := h.Err(c.tool, c.args)
+				assertClean(t, fmt.Sprintf("%s error (Ada %d)", c.tool, status), msg)
+			}
+			assertClean(t, "logs", h.logs.String())
+		})
+	}
+}

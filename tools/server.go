@@ -1,0 +1,46 @@
+package tools
+
+import (
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Instructions teach an assistant the flow Ada's docs recommend for custom
+// channels. They are sent once per session, so they stay short.
+const Instructions = `Ada is a customer-service AI Agent platform. These tools drive Ada's public API.
+Typical flow for talking to the AI Agent as a customer:
+1. lookup_end_user with the customer's external_id (your system's id). found:false means none yet.
+2. upsert_end_user with external_id and profile (language, metadata) and any sensitive_metadata; it is safe to repeat.
+3. start_conversation with that end_user_id (or external_id+profile in one step) so the greeting uses the context.
+4. send_message with wait_for_reply_seconds to get the AI Agent's answer (or list_messages later).
+5. update_conversation_metadata as needed; end_conversation when done.
+sensitive_metadata is write-only: its values are never shown. A result whose delivery is uncertain means: check list_messages before resending.`
+
+// Options configure the MCP server.
+type Options struct {
+	Name, Version string
+	Toolsets      []string
+	ReadOnly      bool
+}
+
+// NewServer builds the MCP server with the selected tools.
+func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
+	selected, err := Select(Toolsets(deps), opts.Toolsets, opts.ReadOnly)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := opts.Name
+	if name == "" {
+		name = "ada-mcp"
+	}
+	s := server.NewMCPServer(name, opts.Version,
+		server.WithToolCapabilities(false),
+		server.WithInstructions(Instructions),
+		server.WithRecovery(),
+	)
+	st := make([]server.ServerTool, len(selected))
+	for i, t := range selected {
+		st[i] = t.ServerTool()
+	}
+	s.AddTools(st...)
+	return s, selected, nil
+}

@@ -1,0 +1,182 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+// Tool is one MCP tool: its definition, its handler and its toolset.
+type Tool struct {
+	Definition mcp.Tool
+	Handler    server.ToolHandlerFunc
+	Toolset    string
+}
+
+// Name is the tool's name.
+func (t Tool) Name() string { return t.Definition.Name }
+
+// ReadOnly reports the tool's readOnlyHint, which --read-only filters on.
+func (t Tool) ReadOnly() bool {
+	h := t.Definition.Annotations.ReadOnlyHint
+	return h != nil && *h
+}
+
+// ServerTool is the tool in mcp-go's form.
+func (t Tool) ServerTool() server.ServerTool {
+	return server.ServerTool{Tool: t.Definition, Handler: t.Handler}
+}
+
+// hints are a tool's behaviour annotations. Every tool states all four
+// (mcp.NewTool would default to destructive); openWorldHint is always true
+// because every tool reaches Ada.
+type hints struct{ readOnly, destructive, idempotent bool }
+
+var (
+	reads      = hints{readOnly: true, idempotent: true}
+	idemWrites = hints{idempotent: true}
+	writes     = hints{}
+	destroys   = hints{destructive: true, idempotent: true}
+)
+
+// meta describes a tool for its definition.
+type meta struct {
+	name, title, description string
+	toolset                  string
+	hints
+}
+
+// Env is what a handler gets besides its arguments.
+type Env struct {
+	Client *adaclient.Client
+	Deps   *Deps
+	req    mcp.CallToolRequest
+}
+
+// optional interfaces of argument structs, checked without reflection.
+type (
+	validator      interface{ Validate() error }
+	sensitiveInput interface{ SensitiveValues() []string }
+	extraTimer     interface{ ExtraTime() time.Duration }
+)
+
+// newTool builds a tool from a typed handler: the input schema is reflected
+// from A and the output schema from R, the handler decodes arguments
+// strictly into A, and every outcome becomes a result (isError for anything
+// an assistant can fix) except a bug of ours, the one protocol error.
+func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env *Env, args *A) (*R, error)) Tool {
+	in, out := schemas.For[A](), schemas.For[R]()
+	dec, err := newArgDecoder(m.name, in)
+	if err != nil {
+		panic(err) // schemas are fixed at build time; the tests catch this
+	}
+	def := mcp.Tool{
+		Name:            m.name,
+		Title:           m.title,
+		Description:     m.description,
+		RawInputSchema:  in,
+		RawOutputSchema: out,
+		Annotations: mcp.ToolAnnotation{
+			Title:           m.title,
+			ReadOnlyHint:    mcp.ToBoolPtr(m.readOnly),
+			DestructiveHint: mcp.ToBoolPtr(m.destructive),
+			IdempotentHint:  mcp.ToBoolPtr(m.idempotent),
+			OpenWorldHint:   mcp.ToBoolPtr(true),
+		},
+	}
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		start := time.Now()
+		red := deps.redactor()
+		res, err := func() (*mcp.CallToolResult, error) {
+			var args A
+			if err := dec.decode(req.Params.Arguments, &args); err != nil {
+				return errorResult(err, red)
+			}
+			if s, ok := any(&args).(sensitiveInput); ok {
+				red = red.With(s.SensitiveValues()...)
+			}
+			if v, ok := any(&args).(validator); ok {
+				if err := v.Validate(); err != nil {
+					return errorResult(err, red)
+				}
+			}
+			client, err := deps.client(ctx)
+			if err != nil {
+				return errorResult(err, red)
+			}
+			timeout := deps.callTimeout()
+			if x, ok := any(&args).(extraTimer); ok {
+				timeout += x.ExtraTime()
+			}
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req}, &args)
+			if err != nil {
+				return errorResult(err, red)
+			}
+			return structuredResult(r, red)
+		}()
+		deps.logCall(ctx, m.name, start, res, err)
+		return res, err
+	}
+	return Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+}
+
+// structuredResult returns v as structuredContent and as the same JSON in a
+// text block (for clients that ignore structured content), redacted.
+func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
+	}
+	clean, err := red.Bytes(b)
+	if err != nil {
+		return nil, internalError{fmt.Errorf("redacting result: %w", err)}
+	}
+	return &mcp.CallToolResult{
+		Content:           []mcp.Content{mcp.NewTextContent(string(clean))},
+		StructuredContent: json.RawMessage(clean),
+	}, nil
+}
+
+func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *mcp.CallToolResult, err error) {
+	outcome := "ok"
+	switch {
+	case err != nil:
+		outcome = "internal_error"
+	case res != nil && res.IsError:
+		outcome = "tool_error"
+	}
+	attrs := []slog.Attr{slog.String("tool", tool), slog.String("outcome", outcome), slog.Duration("duration", time.Since(start))}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	d.logger().LogAttrs(ctx, slog.LevelInfo, "tool call", attrs...)
+}
+
+// progress sends a progress notification if the client asked for them (by
+// sending a progress token).
+func (e *Env) progress(ctx context.Context, done, total float64, msg string) {
+	if e.req.Params.Meta == nil || e.req.Params.Meta.ProgressToken == nil {
+		return
+	}
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return
+	}
+	_ = srv.SendNotificationToClient(ctx, "notifications/progress", map[string]any{
+		"progressToken": e.req.Params.Meta.ProgressToken,
+		"progress":      done,
+		"total":         total,
+		"message":       msg,
+	})
+}

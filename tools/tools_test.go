@@ -1,0 +1,298 @@
+package tools_test
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/tools"
+)
+
+// TestDeveloperGuideFlow walks the seeds' developer guide: look up by
+// external_id, create, upsert again, start with context, talk, update
+// metadata, end.
+func TestDeveloperGuideFlow(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+
+	got := h.OK("lookup_end_user", map[string]any{"external_id": "crm-42"})
+	if got["found"] != false || got["end_user"] != nil {
+		t.Fatalf("lookup before create = %v", got)
+	}
+
+	profile := map[string]any{"first_name": "Ana", "language": "pt-BR", "metadata": map[string]any{"plan_type": "gold", "region": "br"}}
+	up := h.OK("upsert_end_user", map[string]any{"external_id": "crm-42", "profile": profile})
+	id := str(up, "end_user", "end_user_id")
+	if up["created"] != true || id == "" || str(up, "end_user", "profile", "language") != "pt-BR" {
+		t.Fatalf("first upsert = %v", up)
+	}
+	again := h.OK("upsert_end_user", map[string]any{"external_id": "CRM-42", "profile": map[string]any{"last_name": "Silva"}})
+	if again["created"] != false || str(again, "end_user", "end_user_id") != id || str(again, "end_user", "profile", "last_name") != "Silva" {
+		t.Fatalf("second upsert = %v (want the same user, updated)", again)
+	}
+	if found := h.OK("lookup_end_user", map[string]any{"external_id": "crm-42"}); str(found, "end_user", "end_user_id") != id {
+		t.Fatalf("lookup after create = %v", found)
+	}
+
+	conv := h.OK("start_conversation", map[string]any{"end_user_id": id, "metadata": map[string]any{"source": "help_center", "priority": 2}})
+	cid := str(conv, "conversation_id")
+	if cid == "" || str(conv, "end_user_id") != id || str(conv, "conversation", "status") != "active" {
+		t.Fatalf("start_conversation = %v", conv)
+	}
+
+	sent := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "Preciso de ajuda com o meu pedido"})
+	if str(sent, "message", "role") != "end_user" || str(sent, "message", "author_id") != id {
+		t.Fatalf("send_message = %v (want authored by the conversation's end user)", sent)
+	}
+
+	msgs := h.OK("list_messages", map[string]any{"conversation_id": cid})
+	var sawOurs, sawReply bool
+	for _, m := range list(msgs, "messages") {
+		mm := m.(map[string]any)
+		if mm["message_id"] == str(sent, "message", "message_id") {
+			sawOurs = true
+		} else if sawOurs && mm["role"] == "ai_agent" {
+			sawReply = true
+		}
+	}
+	if !sawOurs || !sawReply {
+		t.Fatalf("list_messages lacks our message followed by the AI Agent's reply: %v", msgs)
+	}
+
+	upd := h.OK("update_conversation_metadata", map[string]any{"conversation_id": cid, "metadata": map[string]any{"source": nil, "csat_requested": true}})
+	md := obj(upd, "conversation", "metadata")
+	if _, still := md["source"]; still || md["csat_requested"] != true || md["priority"] != float64(2) {
+		t.Fatalf("metadata after update = %v (want source removed, priority kept, csat_requested added)", md)
+	}
+
+	end := h.OK("end_conversation", map[string]any{"conversation_id": cid})
+	if str(end, "status") != "ended" {
+		t.Fatalf("end_conversation = %v", end)
+	}
+	if got := h.OK("get_conversation", map[string]any{"conversation_id": cid}); str(got, "conversation", "status") != "ended" {
+		t.Fatalf("get_conversation after end = %v", got)
+	}
+	msg := h.Err("send_message", map[string]any{"conversation_id": cid, "body": "still there?"})
+	if !strings.Contains(msg, "400") {
+		t.Fatalf("message to an ended conversation: %s", msg)
+	}
+}
+
+func TestStartConversationUpsertsByExternalID(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	conv := h.OK("start_conversation", map[string]any{"external_id": "crm-7", "profile": map[string]any{"first_name": "Ana", "language": "pt-BR"}})
+	if conv["end_user_created"] != true {
+		t.Fatalf("start_conversation = %v", conv)
+	}
+	found := h.OK("lookup_end_user", map[string]any{"external_id": "crm-7"})
+	if str(found, "end_user", "end_user_id") != str(conv, "end_user_id") {
+		t.Fatalf("the conversation's end user is not the one mapped to crm-7: %v vs %v", found, conv)
+	}
+	// The greeting has the user's context: it is addressed to Ana.
+	msgs := h.OK("list_messages", map[string]any{"conversation_id": str(conv, "conversation_id")})
+	first, _ := list(msgs, "messages")[0].(map[string]any)
+	if first["role"] != "ai_agent" || !strings.Contains(first["body"].(string), "Ana") {
+		t.Fatalf("greeting = %v", first)
+	}
+	again := h.OK("start_conversation", map[string]any{"external_id": "crm-7"})
+	if again["end_user_created"] == true || str(again, "end_user_id") != str(conv, "end_user_id") {
+		t.Fatalf("second conversation for crm-7 = %v", again)
+	}
+}
+
+func TestStartConversationNeedsAChannel(t *testing.T) {
+	h := newHarness(t, harnessOpts{noDefault: true})
+	msg := h.Err("start_conversation", map[string]any{})
+	if !strings.Contains(msg, "channel_id") || !strings.Contains(msg, "list_channels") {
+		t.Fatalf("message = %s", msg)
+	}
+	chs := h.OK("list_channels", map[string]any{})
+	id := str(list(chs, "channels")[0].(map[string]any), "channel_id")
+	if conv := h.OK("start_conversation", map[string]any{"channel_id": id}); str(conv, "end_user_id") == "" {
+		t.Fatalf("start on an explicit channel = %v", conv)
+	}
+}
+
+func TestSendMessageWaitsForTheReply(t *testing.T) {
+	var mu sync.Mutex
+	var progress []float64
+	h := newHarness(t, harnessOpts{replyDelay: 150 * time.Millisecond, client: &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			progress = append(progress, r.Params.Progress)
+			mu.Unlock()
+		},
+	}})
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+
+	// Without a wait, the reply is not there yet.
+	quick := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "first"})
+	if quick["replies"] != nil {
+		t.Fatalf("no wait, yet replies: %v", quick)
+	}
+
+	params := &mcp.CallToolParams{Name: "send_message", Arguments: map[string]any{"conversation_id": cid, "body": "where is my order?", "wait_for_reply_seconds": 10}}
+	params.SetProgressToken("wait-1")
+	res := h.CallWith(context.Background(), params)
+	if res.IsError {
+		t.Fatal(res.Content)
+	}
+	var out struct {
+		Message struct {
+			MessageID string `json:"message_id"`
+		} `json:"message"`
+		Replies []struct {
+			Role string `json:"role"`
+			Body string `json:"body"`
+		} `json:"replies"`
+		ReplyPending bool `json:"reply_pending"`
+	}
+	decode(t, res, &out)
+	if out.ReplyPending || len(out.Replies) == 0 {
+		t.Fatalf("no reply after waiting: %+v", out)
+	}
+	for _, r := range out.Replies {
+		if r.Role != "ai_agent" {
+			t.Fatalf("reply from %s: %+v", r.Role, out.Replies)
+		}
+		if strings.Contains(r.Body, "first") {
+			t.Fatalf("a reply to the earlier message was returned as a reply to this one: %+v", out.Replies)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(progress) == 0 {
+		t.Fatal("no progress notification while waiting")
+	}
+}
+
+func TestSendMessageWaitEndsWithoutReply(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	// A human agent's message gets no AI Agent answer in the simulator.
+	out := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello from support", "role": "human_agent", "display_name": "Sam", "wait_for_reply_seconds": 1})
+	if out["reply_pending"] != true || out["replies"] != nil {
+		t.Fatalf("send_message = %v, want reply_pending", out)
+	}
+}
+
+func TestArgumentsAreStrict(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cases := []struct {
+		name, tool string
+		args       map[string]any
+		want       []string
+	}{
+		{"unknown key lists the valid ones", "lookup_end_user", map[string]any{"externalId": "x"},
+			[]string{"externalId", "valid: end_user_id, external_id"}},
+		{"keys are case-sensitive", "lookup_end_user", map[string]any{"External_Id": "x"},
+			[]string{"External_Id", "case-sensitive"}},
+		{"unknown nested key", "upsert_end_user", map[string]any{"external_id": "x", "profile": map[string]any{"firstname": "A"}},
+			[]string{"profile.firstname", "first_name"}},
+		{"missing required", "get_conversation", map[string]any{},
+			[]string{"conversation_id", "required"}},
+		{"wrong type", "list_end_users", map[string]any{"limit": true},
+			[]string{"limit"}},
+		{"out of range", "list_end_users", map[string]any{"limit": 500},
+			[]string{"limit", "100"}},
+		{"enum", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": "ai_agent"},
+			[]string{"role"}},
+		{"exactly one id", "lookup_end_user", map[string]any{},
+			[]string{"end_user_id or external_id"}},
+		{"not both ids", "upsert_end_user", map[string]any{"external_id": "a", "end_user_id": "b"},
+			[]string{"not both"}},
+		{"metadata value must be scalar", "update_conversation_metadata", map[string]any{"conversation_id": "c", "metadata": map[string]any{"x": []any{1}}},
+			[]string{"metadata.x", "want string or number or boolean or null"}},
+		{"Ada's limits are checked locally", "lookup_end_user", map[string]any{"external_id": "<b>"},
+			[]string{"external_id", "Nothing was sent"}},
+		{"human agent needs a name", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": "human_agent"},
+			[]string{"display_name"}},
+		{"update with nothing", "update_end_user", map[string]any{"end_user_id": "u"},
+			[]string{"nothing to update"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := h.Err(tc.tool, tc.args)
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestArgumentSlipsAreForgiven(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for i := 0; i < 3; i++ {
+		h.OK("upsert_end_user", map[string]any{"external_id": "u" + string(rune('a'+i))})
+	}
+	// "2" for an integer and a JSON string for an object are accepted.
+	page := h.OK("list_end_users", map[string]any{"limit": "2"})
+	if len(list(page, "end_users")) != 2 || page["has_more"] != true || str(page, "next_cursor") == "" {
+		t.Fatalf("list_end_users(limit \"2\") = %v", page)
+	}
+	rest := h.OK("list_end_users", map[string]any{"limit": 2, "cursor": str(page, "next_cursor")})
+	if len(list(rest, "end_users")) != 1 || rest["has_more"] != false {
+		t.Fatalf("second page = %v", rest)
+	}
+	up := h.OK("upsert_end_user", map[string]any{"external_id": "ua", "profile": `{"first_name":"Bo"}`})
+	if str(up, "end_user", "profile", "first_name") != "Bo" {
+		t.Fatalf("profile given as a JSON string = %v", up)
+	}
+}
+
+func TestUpdateEndUserConflictAndClear(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	a := str(h.OK("upsert_end_user", map[string]any{"external_id": "a-1"}), "end_user", "end_user_id")
+	b := str(h.OK("upsert_end_user", map[string]any{"external_id": "b-1"}), "end_user", "end_user_id")
+	msg := h.Err("update_end_user", map[string]any{"end_user_id": b, "external_id": "A-1"})
+	if !strings.Contains(msg, "409") || !strings.Contains(msg, "lookup_end_user") {
+		t.Fatalf("conflict message = %s", msg)
+	}
+	cleared := h.OK("update_end_user", map[string]any{"end_user_id": a, "external_id": nil})
+	if _, has := obj(cleared, "end_user")["external_id"]; has {
+		t.Fatalf("external_id not cleared: %v", cleared)
+	}
+	if moved := h.OK("update_end_user", map[string]any{"end_user_id": b, "external_id": "a-1"}); str(moved, "end_user", "external_id") != "a-1" {
+		t.Fatalf("freed external_id not reusable: %v", moved)
+	}
+	if got := h.OK("lookup_end_user", map[string]any{"end_user_id": "ffffffffffffffffffffffff"}); got["found"] != false {
+		t.Fatalf("lookup of an unknown id = %v", got)
+	}
+}
+
+func TestToolsetsAndReadOnly(t *testing.T) {
+	names := func(h *harness) []string {
+		res, err := h.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tl := range res.Tools {
+			out = append(out, tl.Name)
+		}
+		sort.Strings(out)
+		return out
+	}
+	all := names(newHarness(t, harnessOpts{}))
+	if len(all) != 12 {
+		t.Fatalf("default tools = %v", all)
+	}
+	ro := names(newHarness(t, harnessOpts{readOnly: true}))
+	want := []string{"get_conversation", "list_channels", "list_end_users", "list_messages", "lookup_end_user"}
+	if strings.Join(ro, ",") != strings.Join(want, ",") {
+		t.Fatalf("read-only tools = %v, want %v", ro, want)
+	}
+	ch := names(newHarness(t, harnessOpts{toolsets: []string{"channels"}}))
+	if strings.Join(ch, ",") != "create_channel,list_channels" {
+		t.Fatalf("channels toolset = %v", ch)
+	}
+	if _, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"end_users", "knowledgebase"}, false); err == nil || !strings.Contains(err.Error(), "conversations") {
+		t.Fatalf("unknown toolset error = %v", err)
+	}
+}
