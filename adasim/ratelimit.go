@@ -1,0 +1,83 @@
+package adasim
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Ada's documented per-instance limits (ada-api.md section 0, "Rate & size limits"): the End
+// Users and Conversations APIs allow 30 req/s and 300 req/min with no daily cap since
+// 2026-09-18; other Platform APIs (here: channels) 10 req/s, 100 req/min and 10,000 req/day.
+// Counting each API in its own budget, in fixed windows of the simulator's clock, is an
+// assumption. Since 2026-09-18 successes carry X-RateLimit-Limit/Remaining/Reset and a 429
+// carries Retry-After.
+
+type rateWindow struct {
+	size  time.Duration
+	name  string
+	limit int
+}
+
+var rateBudgets = map[string][]rateWindow{
+	apiEndUsers:      {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
+	apiConversations: {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
+	apiChannels:      {{time.Second, "second", 10}, {time.Minute, "minute", 100}, {24 * time.Hour, "day", 10_000}},
+}
+
+// headerWindow is the window the X-RateLimit-* headers describe (an assumption).
+const headerWindow = time.Minute
+
+type windowCount struct {
+	start time.Time
+	count int
+}
+
+type rateLimiter struct {
+	counts map[string][]windowCount // per API, one per window of rateBudgets
+}
+
+func newRateLimiter() *rateLimiter {
+	counts := map[string][]windowCount{}
+	for api, windows := range rateBudgets {
+		counts[api] = make([]windowCount, len(windows))
+	}
+	return &rateLimiter{counts: counts}
+}
+
+// quota is what the X-RateLimit-* headers report after a request was admitted.
+type quota struct {
+	limit, remaining int
+	reset            time.Time
+}
+
+func (q quota) header(h http.Header) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(q.limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(q.remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(q.reset.Unix(), 10))
+}
+
+// take admits one request of api at now, or returns a 429 whose Retry-After is the time until
+// the exhausted window ends. Callers hold mu.
+func (l *rateLimiter) take(api string, now time.Time) (quota, *apiError) {
+	windows, counts := rateBudgets[api], l.counts[api]
+	for i, w := range windows {
+		start := now.Truncate(w.size)
+		if !counts[i].start.Equal(start) {
+			counts[i] = windowCount{start: start}
+		}
+		if counts[i].count >= w.limit {
+			wait := start.Add(w.size).Sub(now)
+			retry := max(int((wait+time.Second-1)/time.Second), 1)
+			return quota{}, tooManyRequests(retry, "Rate limit exceeded: at most %d requests per %s. Retry after %d s.", w.limit, w.name, retry)
+		}
+	}
+	var q quota
+	for i, w := range windows {
+		counts[i].count++
+		if w.size == headerWindow {
+			q = quota{limit: w.limit, remaining: w.limit - counts[i].count, reset: counts[i].start.Add(w.size)}
+		}
+	}
+	return q, nil
+}

@@ -1,0 +1,196 @@
+package adasim
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// basePath is where the API is served, as https://{handle}.ada.support/api is Ada's base URL.
+const basePath = "/api"
+
+// handler serves one operation. It returns a status and a body to encode as JSON, or an error.
+type handler func(s *Sim, c *call) (int, any, *apiError)
+
+// call is one request to a handler.
+type call struct {
+	w  http.ResponseWriter
+	r  *http.Request
+	id string // the path parameter ({end_user_id}, {channel_id} or {conversation_id}), if any
+}
+
+// object reads the request body as a JSON object (see parseObject).
+func (c *call) object(allowEmpty bool) (jsonObject, *apiError) {
+	data, err := readBody(c.w, c.r)
+	if err != nil {
+		return nil, err
+	}
+	return parseObject(data, allowEmpty)
+}
+
+// route is one path spelling. Paths are exact, trailing slash included, as in Ada's OpenAPI
+// document; "{}" is a path parameter.
+type route struct {
+	pattern string
+	methods map[string]handler
+	api     string // rate-limit budget
+	// alias: a spelling without the trailing slash that Ada's own demo code POSTs to and that
+	// works (ada-api.md "Trailing slashes"). Only its POST exists: another method is 404.
+	alias bool
+}
+
+const (
+	apiEndUsers      = "end_users"
+	apiConversations = "conversations"
+	apiChannels      = "channels"
+)
+
+var routes = []route{
+	{pattern: "/v2/end-users/", api: apiEndUsers, methods: map[string]handler{
+		http.MethodGet: (*Sim).getEndUsers, http.MethodPost: (*Sim).createEndUser}},
+	{pattern: "/v2/end-users/{}", api: apiEndUsers, methods: map[string]handler{
+		http.MethodGet: (*Sim).getEndUser, http.MethodPatch: (*Sim).patchEndUser}},
+
+	{pattern: "/v2/channels/", api: apiChannels, methods: map[string]handler{
+		http.MethodGet: (*Sim).getChannels, http.MethodPost: (*Sim).createChannel}},
+	{pattern: "/v2/channels/{}", api: apiChannels, methods: map[string]handler{
+		http.MethodPatch: (*Sim).patchChannel}},
+
+	{pattern: "/v2/conversations/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).createConversation}},
+	{pattern: "/v2/conversations", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).createConversation}},
+	{pattern: "/v2/conversations/{}/", api: apiConversations, methods: map[string]handler{
+		http.MethodGet: (*Sim).getConversation, http.MethodPatch: (*Sim).patchConversation}},
+	{pattern: "/v2/conversations/{}/messages/", api: apiConversations, methods: map[string]handler{
+		http.MethodGet: (*Sim).getMessages, http.MethodPost: (*Sim).postMessage}},
+	{pattern: "/v2/conversations/{}/messages", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).postMessage}},
+	{pattern: "/v2/conversations/{}/end/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).endConversation}},
+	{pattern: "/v2/conversations/{}/end", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).endConversation}},
+	{pattern: "/v2/conversations/{}/end-handoff/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).endHandoff}},
+	{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).endHandoff}},
+}
+
+// match returns the route whose pattern the path (below basePath) spells, and its parameter.
+func match(path string) (*route, string, bool) {
+	segments := strings.Split(path, "/")
+	for i := range routes {
+		rt := &routes[i]
+		pattern := strings.Split(rt.pattern, "/")
+		if len(pattern) != len(segments) {
+			continue
+		}
+		param, ok := "", true
+		for j, p := range pattern {
+			switch {
+			case p == "{}" && segments[j] != "":
+				param = segments[j]
+			case p != segments[j]:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return rt, param, true
+		}
+	}
+	return nil, "", false
+}
+
+// ServeHTTP serves Ada's v2 API under /api: authentication, routing, rate limits, then the
+// operation; every error is Ada's error body.
+func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	status := s.serve(w, r)
+	s.flushEvents()
+	if s.opts.Logger != nil {
+		// Only the method, path and status: never the Authorization header or a body, which
+		// may hold sensitive_metadata.
+		s.opts.Logger.Debug("adasim request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", status), slog.Duration("duration", time.Since(start)))
+	}
+}
+
+func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
+	if !s.authorized(r) {
+		return writeError(w, unauthorized())
+	}
+	path, underBase := strings.CutPrefix(r.URL.Path, basePath)
+	if !underBase {
+		return writeError(w, notFound("No such path: %s (the API is served under %s).", r.URL.Path, basePath))
+	}
+	rt, param, ok := match(path)
+	if !ok {
+		return writeError(w, notFound("No such path: %s.", r.URL.Path))
+	}
+	h, ok := rt.methods[r.Method]
+	if !ok {
+		if rt.alias {
+			return writeError(w, notFound("No such path: %s.", r.URL.Path))
+		}
+		allowed := make([]string, 0, len(rt.methods))
+		for m := range rt.methods {
+			allowed = append(allowed, m)
+		}
+		slices.Sort(allowed)
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		return writeError(w, methodNotAllowed(r.Method, r.URL.Path))
+	}
+
+	if s.limiter != nil {
+		s.mu.Lock()
+		quota, err := s.limiter.take(rt.api, s.clock.Now())
+		s.mu.Unlock()
+		if err != nil {
+			return writeError(w, err)
+		}
+		quota.header(w.Header())
+	}
+
+	status, body, apiErr := h(s, &call{w: w, r: r, id: param})
+	if apiErr != nil {
+		return writeError(w, apiErr)
+	}
+	writeJSON(w, status, body)
+	return status
+}
+
+// authorized checks "Authorization: Bearer <APIKey>" (the scheme case-insensitively).
+func (s *Sim) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(token)), []byte(s.opts.APIKey)) == 1
+}
+
+func writeError(w http.ResponseWriter, err *apiError) int {
+	err.header(w.Header())
+	writeJSON(w, err.status, err.body())
+	return err.status
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		// Bodies are the simulator's own types: failing to encode one is a bug.
+		panic("adasim: encoding a response: " + err.Error())
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

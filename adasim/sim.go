@@ -1,0 +1,199 @@
+package adasim
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// Options configures a simulator.
+type Options struct {
+	// APIKey is required: every request must carry "Authorization: Bearer <APIKey>".
+	APIKey string
+	// Seed makes ids deterministic for a given request order.
+	Seed int64
+	// Clock returns the current time. Nil means time.Now, unless Deterministic.
+	Clock func() time.Time
+	// Deterministic, with Clock nil, uses a logical clock that starts at 2026-01-01T00:00:00Z and
+	// advances one second per state change, so a replay is byte-identical.
+	Deterministic bool
+	// ReplyDelay is how long the simulated AI Agent takes to answer. 0: the reply is stored
+	// before the request that caused it returns.
+	ReplyDelay time.Duration
+	// RateLimits enforces Ada's documented per-instance rate limits (off by default).
+	RateLimits bool
+	// Logger, if set, gets one debug line per request. It never gets the API key or
+	// sensitive_metadata values.
+	Logger *slog.Logger
+	// OnEvent, if set, is called for every event Ada would deliver as a webhook, in order,
+	// outside the simulator's lock.
+	OnEvent func(Event)
+}
+
+// Event is something Ada would announce with a webhook. Data marshals (encoding/json) to the
+// "data" object of Ada's webhook payload for Type.
+type Event struct {
+	Type      string
+	Timestamp time.Time
+	Data      any
+}
+
+// The webhook event types the simulator emits.
+const (
+	EventEndUserCreated           = "v1.end_user.created"
+	EventEndUserUpdated           = "v1.end_user.updated"
+	EventConversationCreated      = "v1.conversation.created"
+	EventConversationMessage      = "v1.conversation.message"
+	EventConversationEnded        = "v1.conversation.ended"
+	EventConversationHandoffEnded = "v1.conversation.handoff.ended"
+)
+
+// Sim is the simulator. It implements http.Handler; all its state is in memory behind one mutex.
+type Sim struct {
+	opts  Options
+	clock *clock
+
+	mu      sync.Mutex
+	rng     *rand.Rand
+	usedIDs map[string]struct{}
+	closed  bool
+
+	endUsers      endUserStore
+	channels      channelStore
+	conversations map[string]*conversation
+	pending       map[*message]*time.Timer // delayed AI Agent replies not yet visible
+	limiter       *rateLimiter
+
+	defaultChannelID string
+
+	outbox    []Event    // events emitted under mu, delivered by flushEvents
+	deliverMu sync.Mutex // keeps event delivery in emission order
+}
+
+// New returns a simulator seeded with one native channel ("Web Chat") and one custom messaging
+// channel ("Sandbox chat", see DefaultChannelID). It panics if opts.APIKey is empty.
+func New(opts Options) *Sim {
+	if opts.APIKey == "" {
+		panic("adasim: Options.APIKey is required")
+	}
+	s := &Sim{
+		opts:          opts,
+		clock:         newClock(opts.Clock, opts.Deterministic),
+		rng:           rand.New(rand.NewPCG(uint64(opts.Seed), 0x5eed_ada0_5eed_ada0)),
+		usedIDs:       map[string]struct{}{},
+		endUsers:      newEndUserStore(),
+		channels:      newChannelStore(),
+		conversations: map[string]*conversation{},
+		pending:       map[*message]*time.Timer{},
+	}
+	if opts.RateLimits {
+		s.limiter = newRateLimiter()
+	}
+	s.seedChannels()
+	return s
+}
+
+// DefaultChannelID is the id of the seeded custom messaging channel "Sandbox chat", so that a
+// conversation can be started without creating a channel first.
+func (s *Sim) DefaultChannelID() string { return s.defaultChannelID }
+
+// Close stops the AI Agent's pending delayed replies; they are dropped. Requests are still
+// served afterwards, with replies stored at once. Close is safe to call more than once.
+func (s *Sim) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for msg, timer := range s.pending {
+		timer.Stop()
+		msg.conversation.dropMessage(msg)
+		delete(s.pending, msg)
+	}
+}
+
+// newID returns a fresh 24-hex-digit id, like Ada's, from the seeded generator. Callers hold mu.
+func (s *Sim) newID() string {
+	for {
+		var b [12]byte
+		binary.BigEndian.PutUint64(b[:8], s.rng.Uint64())
+		binary.BigEndian.PutUint32(b[8:], s.rng.Uint32())
+		id := hex.EncodeToString(b[:])
+		if _, used := s.usedIDs[id]; !used {
+			s.usedIDs[id] = struct{}{}
+			return id
+		}
+	}
+}
+
+// emit queues an event where Ada would fire a webhook. Callers hold mu; the event is
+// delivered by flushEvents once mu is released.
+func (s *Sim) emit(eventType string, at time.Time, data any) {
+	if s.opts.OnEvent == nil {
+		return
+	}
+	s.outbox = append(s.outbox, Event{Type: eventType, Timestamp: at, Data: data})
+}
+
+// flushEvents delivers queued events to OnEvent, in order, without holding mu.
+func (s *Sim) flushEvents() {
+	if s.opts.OnEvent == nil {
+		return
+	}
+	s.deliverMu.Lock()
+	defer s.deliverMu.Unlock()
+	s.mu.Lock()
+	events := s.outbox
+	s.outbox = nil
+	s.mu.Unlock()
+	for _, e := range events {
+		s.opts.OnEvent(e)
+	}
+}
+
+// clock is the simulator's time: a function of real (or injected) time, or a logical clock.
+type clock struct {
+	now     func() time.Time
+	logical bool
+	next    time.Time // logical: the time the next state change gets
+}
+
+// logicalEpoch is where the deterministic clock starts; logicalStep is how far each state
+// change moves it.
+var logicalEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+const logicalStep = time.Second
+
+func newClock(now func() time.Time, deterministic bool) *clock {
+	if now == nil && deterministic {
+		return &clock{logical: true, next: logicalEpoch}
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &clock{now: now}
+}
+
+// Now is the current time, for reads (expiry, rate windows). Callers hold mu.
+func (c *clock) Now() time.Time {
+	if c.logical {
+		return c.next
+	}
+	return c.now().UTC().Truncate(time.Microsecond)
+}
+
+// Tick is the time of a state change; the logical clock advances past it. Callers hold mu.
+func (c *clock) Tick() time.Time {
+	if c.logical {
+		t := c.next
+		c.next = c.next.Add(logicalStep)
+		return t
+	}
+	return c.Now()
+}
+
+// timestampLayout is how Ada writes times, e.g. 2026-01-01T00:00:00.000000+00:00.
+const timestampLayout = "2006-01-02T15:04:05.000000-07:00"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timestampLayout) }
