@@ -16,18 +16,6 @@ type MetadataPatch map[string]any
 // strings, integers or booleans; null removes a key on update.
 type SensitiveMetadata map[string]any
 
-// Values returns the sensitive values as strings, for redaction: they must
-// never be echoed, even inside an error message from Ada.
-func (s SensitiveMetadata) Values() []string {
-	out := make([]string, 0, len(s))
-	for _, v := range s {
-		if v != nil {
-			out = append(out, fmt.Sprint(v))
-		}
-	}
-	return out
-}
-
 // Keys returns the keys set (non-null) and removed (null), sorted.
 func (s SensitiveMetadata) Keys() (set, removed []string) {
 	for k, v := range s {

@@ -163,9 +163,6 @@ func (a *UpsertEndUserArgs) Validate() error {
 	return exactlyOne("external_id", "end_user_id", a.ExternalID, a.EndUserID)
 }
 
-// SensitiveValues lists values that must never be echoed.
-func (a *UpsertEndUserArgs) SensitiveValues() []string { return a.SensitiveMetadata.Values() }
-
 // SensitiveKeys reports which sensitive keys a call set or removed; the
 // values themselves are never returned.
 type SensitiveKeys struct {
@@ -200,9 +197,6 @@ func (a *UpdateEndUserArgs) Validate() error {
 	}
 	return nil
 }
-
-// SensitiveValues lists values that must never be echoed.
-func (a *UpdateEndUserArgs) SensitiveValues() []string { return a.SensitiveMetadata.Values() }
 
 // UpdateEndUserResult is update_end_user's result.
 type UpdateEndUserResult struct {

@@ -64,9 +64,8 @@ type Env struct {
 
 // optional interfaces of argument structs, checked without reflection.
 type (
-	validator      interface{ Validate() error }
-	sensitiveInput interface{ SensitiveValues() []string }
-	extraTimer     interface{ ExtraTime() time.Duration }
+	validator  interface{ Validate() error }
+	extraTimer interface{ ExtraTime() time.Duration }
 )
 
 // newTool builds a tool from a typed handler: the input schema is reflected
@@ -97,12 +96,12 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		start := time.Now()
 		red := deps.redactor()
 		res, err := func() (*mcp.CallToolResult, error) {
+			// Values the key rules hide (sensitive_metadata, secret-keyed
+			// metadata) stay hidden wherever they reappear in this call.
+			red = red.With(red.Secrets(req.Params.Arguments)...)
 			var args A
 			if err := dec.decode(req.Params.Arguments, &args); err != nil {
 				return errorResult(err, red)
-			}
-			if s, ok := any(&args).(sensitiveInput); ok {
-				red = red.With(s.SensitiveValues()...)
 			}
 			if v, ok := any(&args).(validator); ok {
 				if err := v.Validate(); err != nil {

@@ -128,12 +128,14 @@ func TestSendMessageWaitsForTheReply(t *testing.T) {
 		},
 	}})
 	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	waitForMessages(t, h, cid, 1) // the delayed greeting
 
 	// Without a wait, the reply is not there yet.
 	quick := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "first"})
 	if quick["replies"] != nil {
 		t.Fatalf("no wait, yet replies: %v", quick)
 	}
+	waitForMessages(t, h, cid, 3) // greeting, "first", its answer
 
 	params := &mcp.CallToolParams{Name: "send_message", Arguments: map[string]any{"conversation_id": cid, "body": "where is my order?", "wait_for_reply_seconds": 10}}
 	params.SetProgressToken("wait-1")
@@ -159,8 +161,8 @@ func TestSendMessageWaitsForTheReply(t *testing.T) {
 		if r.Role != "ai_agent" {
 			t.Fatalf("reply from %s: %+v", r.Role, out.Replies)
 		}
-		if strings.Contains(r.Body, "first") {
-			t.Fatalf("a reply to the earlier message was returned as a reply to this one: %+v", out.Replies)
+		if !strings.Contains(r.Body, "where is my order?") {
+			t.Fatalf("a reply to another message was returned as a reply to this one: %+v", out.Replies)
 		}
 	}
 	mu.Lock()
@@ -168,6 +170,19 @@ func TestSendMessageWaitsForTheReply(t *testing.T) {
 	if len(progress) == 0 {
 		t.Fatal("no progress notification while waiting")
 	}
+}
+
+// waitForMessages polls list_messages until the conversation has n
+// messages (bounded: it gives up after 5 s).
+func waitForMessages(t *testing.T, h *harness, cid string, n int) {
+	t.Helper()
+	for i := 0; i < 250; i++ {
+		if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) >= n {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("conversation never reached %d messages", n)
 }
 
 func TestSendMessageWaitEndsWithoutReply(t *testing.T) {
