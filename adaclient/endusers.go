@@ -45,8 +45,9 @@ type ProfileInput struct {
 	Avatar      Nullable[string] `json:"avatar,omitzero"`
 	Email       Nullable[string] `json:"email,omitzero"`
 	Language    Nullable[string] `json:"language,omitzero"`
-	// Metadata values are strings, booleans or integers; on update a null
-	// value removes the key. At most 10 KB as JSON.
+	// Metadata values are strings, booleans or integers, at most 10 KB as
+	// JSON. Ada's document does not allow null values here (unlike
+	// conversation metadata), so none is sent.
 	Metadata map[string]any `json:"metadata,omitempty"`
 	// SensitiveMetadata is write-only: Ada never returns it.
 	SensitiveMetadata *SensitiveMetadata `json:"sensitive_metadata,omitempty"`
@@ -78,7 +79,7 @@ func (p *ProfileInput) validate(onCreate bool) error {
 	if p == nil {
 		return nil
 	}
-	if err := validateMetadata("profile.metadata", p.Metadata, endUserMetadata, !onCreate); err != nil {
+	if err := validateMetadata("profile.metadata", p.Metadata, endUserMetadata, false); err != nil {
 		return err
 	}
 	return validateSensitive("profile.sensitive_metadata", p.SensitiveMetadata, p.Metadata, onCreate)

@@ -81,7 +81,7 @@ func checkScalar(field string, v any, allowFloat, allowNull bool) error {
 		if allowNull {
 			return nil
 		}
-		return invalid(field, "is null; null is only accepted when updating, to remove a key")
+		return invalid(field, "must not be null here (null removes a key only in updates that allow it, such as conversation metadata)")
 	case string, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
 		return nil
 	case float64:

@@ -11,7 +11,7 @@ type ProfileArgs struct {
 	Avatar      adaclient.Nullable[string] `json:"avatar,omitzero" jsonschema_description:"Image URL."`
 	Email       adaclient.Nullable[string] `json:"email,omitzero"`
 	Language    adaclient.Nullable[string] `json:"language,omitzero" jsonschema_description:"BCP 47, e.g. en-US, pt-BR: the AI Agent answers in it."`
-	Metadata    MetadataPatch              `json:"metadata,omitempty" jsonschema_description:"String, integer or boolean values, used as metavariables by the AI Agent; max 10 KB. null removes a key."`
+	Metadata    Metadata                   `json:"metadata,omitempty" jsonschema_description:"String, integer or boolean values, used as metavariables by the AI Agent; max 10 KB."`
 }
 
 func (p *ProfileArgs) input(sensitive SensitiveMetadata) *adaclient.ProfileInput {
@@ -28,17 +28,15 @@ func (p *ProfileArgs) input(sensitive SensitiveMetadata) *adaclient.ProfileInput
 }
 
 // CreateRequest is the POST body for an end user with this external_id,
-// profile and sensitive metadata. Null values are dropped: they remove keys
-// on update, and on a new end user there is nothing to remove (Ada rejects
-// them on create).
+// profile and sensitive metadata. Null sensitive values are dropped: they
+// remove keys on update, and a new end user has nothing to remove (Ada
+// rejects them on create).
 func (p *ProfileArgs) CreateRequest(externalID string, sensitive SensitiveMetadata) *adaclient.CreateEndUserRequest {
 	req := &adaclient.CreateEndUserRequest{ExternalID: externalID}
 	if p.IsEmpty() && len(sensitive) == 0 {
 		return req
 	}
-	in := p.input(withoutNulls(sensitive))
-	in.Metadata = withoutNulls(in.Metadata)
-	req.Profile = in
+	req.Profile = p.input(withoutNulls(sensitive))
 	return req
 }
 
