@@ -156,8 +156,16 @@ func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *m
 		outcome = "tool_error"
 	}
 	attrs := []slog.Attr{slog.String("tool", tool), slog.String("outcome", outcome), slog.Duration("duration", time.Since(start))}
-	if err != nil {
+	switch {
+	case err != nil:
 		attrs = append(attrs, slog.String("error", err.Error()))
+	case outcome == "tool_error" && d.logger().Enabled(ctx, slog.LevelDebug):
+		// The message can quote customer data Ada echoed back: debug only.
+		for _, c := range res.Content {
+			if tc, ok := c.(mcp.TextContent); ok {
+				attrs = append(attrs, slog.String("message", tc.Text))
+			}
+		}
 	}
 	d.logger().LogAttrs(ctx, slog.LevelInfo, "tool call", attrs...)
 }
