@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// requireNode is the environment variable that turns a missing Node.js or
+// missing npm dependencies into a failure instead of a skip (CI sets it).
+const requireNode = "ADA_MCP_REQUIRE_NODE"
+
+// TestTypeScriptSDKClient drives the built binary with the official
+// TypeScript MCP SDK client (interop/ts/check.mjs), which most MCP hosts are
+// built on. It catches what the Go client cannot: the SDK's zod check of
+// tools/list (one bad schema shape drops every tool in the host) and its
+// validation of each structuredContent against the tool's outputSchema.
+func TestTypeScriptSDKClient(t *testing.T) {
+	dir, err := filepath.Abs(filepath.Join("..", "interop", "ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		unavailable(t, "node is not on PATH: install Node.js 20 or newer, then npm ci --prefix interop/ts")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk", "package.json")); err != nil {
+		unavailable(t, "interop/ts/node_modules is missing: run npm ci --prefix interop/ts (from the repository root)")
+	}
+
+	bin := adaMCP(t)
+	// check.mjs bounds itself at 60 s; this is the backstop if node hangs.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "check.mjs"), bin, "--sandbox")
+	cmd.Dir = dir
+	// The SDK starts the server with a minimal environment of its own; keep
+	// the script's own environment free of Ada credentials all the same.
+	cmd.Env = append(os.Environ(), "ADA_API_KEY=", "ADA_BOT_HANDLE=", "ADA_BASE_URL=")
+	cmd.WaitDelay = 5 * time.Second
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("node interop/ts/check.mjs did not finish in 90 s:\n%s", out.String())
+	}
+	if err != nil {
+		t.Fatalf("node interop/ts/check.mjs %s --sandbox: %v\n%s", bin, err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "PASS ") {
+		t.Fatalf("check.mjs exited 0 without its PASS line:\n%s", out.String())
+	}
+	t.Log(last)
+}
+
+// unavailable skips the test, or fails it when ADA_MCP_REQUIRE_NODE=1.
+func unavailable(t *testing.T, why string) {
+	t.Helper()
+	if os.Getenv(requireNode) == "1" {
+		t.Fatalf("%s (%s=1, so this is a failure, not a skip)", why, requireNode)
+	}
+	t.Skipf("%s; set %s=1 to make this a failure", why, requireNode)
+}
