@@ -172,6 +172,26 @@ func TestSendMessageWaitsForTheReply(t *testing.T) {
 	}
 }
 
+// A message sent before the delayed greeting arrives must still get its
+// answer, not just the greeting.
+func TestSendMessageWaitSeesPastTheGreeting(t *testing.T) {
+	h := newHarness(t, harnessOpts{replyDelay: 100 * time.Millisecond})
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	// Sent halfway through the greeting's delay: the greeting lands first,
+	// then, a poll or more later, the answer.
+	time.Sleep(50 * time.Millisecond)
+	out := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "are you there?", "wait_for_reply_seconds": 10})
+	var answered bool
+	for _, r := range list(out, "replies") {
+		if strings.Contains(str(r.(map[string]any), "body"), "are you there?") {
+			answered = true
+		}
+	}
+	if !answered {
+		t.Fatalf("replies lack the answer to our message: %v", out)
+	}
+}
+
 // waitForMessages polls list_messages until the conversation has n
 // messages (bounded: it gives up after 5 s).
 func waitForMessages(t *testing.T, h *harness, cid string, n int) {

@@ -22,7 +22,7 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID, sentID, sender
 	w := &replyWatch{sentID: sentID, senderRole: senderRole, seen: map[string]bool{}}
 	for {
 		added, err := w.poll(ctx, e.Client, conversationID)
-		if err != nil || (len(w.replies) > 0 && added == 0) {
+		if err != nil || (added == 0 && w.answered()) {
 			break
 		}
 		now := time.Now()
@@ -57,8 +57,18 @@ type replyWatch struct {
 	sentID, senderRole string
 	cursor             string // cursor of the newest page seen
 	sentSeen           bool
+	otherBefore        bool // another role wrote before our message
 	seen               map[string]bool
 	replies            []schemas.Message
+}
+
+// answered reports whether the replies so far can be taken as the answer.
+// When nobody else had written before our message, the first message after
+// it may be the AI Agent's greeting (Ada posts it asynchronously after the
+// conversation starts), so one reply is not enough: keep waiting for more
+// until the wait ends.
+func (w *replyWatch) answered() bool {
+	return len(w.replies) > 1 || (len(w.replies) == 1 && w.otherBefore)
 }
 
 func (w *replyWatch) poll(ctx context.Context, c *adaclient.Client, conversationID string) (int, error) {
@@ -78,7 +88,11 @@ func (w *replyWatch) poll(ctx context.Context, c *adaclient.Client, conversation
 				w.sentSeen = true
 				continue
 			}
-			if !w.sentSeen || !isMessage(m) || m.Author.Role == w.senderRole {
+			if !isMessage(m) || m.Author.Role == w.senderRole {
+				continue
+			}
+			if !w.sentSeen {
+				w.otherBefore = true
 				continue
 			}
 			w.replies = append(w.replies, schemas.MessageFromLog(m))
