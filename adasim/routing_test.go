@@ -131,6 +131,11 @@ func TestRequestBodyLimits(t *testing.T) {
 	big = append(big, `"}`...)
 	checkError(t, c.do("POST", "/v2/end-users/", big), http.StatusRequestEntityTooLarge, "content_too_large")
 	checkError(t, c.do("POST", "/v2/conversations/", big), http.StatusRequestEntityTooLarge, "content_too_large")
+	conv := c.startConversation("")
+	checkError(t, c.do("POST", "/v2/conversations/"+str(conv["id"])+"/end/", big), http.StatusRequestEntityTooLarge, "content_too_large")
+	if status := c.expect(http.StatusOK, "GET", "/v2/conversations/"+str(conv["id"])+"/", nil)["status"]; status != "active" {
+		t.Fatalf("a refused end request ended the conversation: %v", status)
+	}
 
 	for _, body := range []string{`{`, `{"external_id": }`, `[]`, `"x"`, `null`, `{"a":1}{`} {
 		checkError(t, c.do("POST", "/v2/end-users/", body), http.StatusBadRequest, "bad_request")
