@@ -238,4 +238,3 @@ func decodeSensitiveFields(obj jsonObject, path string) (map[string]any, *apiErr
 	}
 	return out, nil
 }
-
