@@ -493,6 +493,9 @@ func (s *Sim) postMessage(c *call) (int, any, *apiError) {
 // ended conversation is 200 again. Ending drops pending AI Agent replies and any handoff, and
 // the AI Agent posts a CSAT link (Ada "may send CSAT as a link message" at the end).
 func (s *Sim) endConversation(c *call) (int, any, *apiError) {
+	if _, err := readBody(c.w, c.r); err != nil { // no body is defined; only its size is checked
+		return 0, nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cv, err := s.conversationLocked(c.id)
@@ -528,6 +531,9 @@ func (s *Sim) endConversation(c *call) (int, any, *apiError) {
 // endHandoff is POST /v2/conversations/{conversation_id}/end-handoff/: 200 {"message"} and the
 // AI Agent takes the conversation back; 422 when it is not in a handoff.
 func (s *Sim) endHandoff(c *call) (int, any, *apiError) {
+	if _, err := readBody(c.w, c.r); err != nil { // no body is defined (Ada's demo sends {})
+		return 0, nil, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cv, err := s.conversationLocked(c.id)

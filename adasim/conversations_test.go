@@ -377,3 +377,32 @@ func TestMessagePagination(t *testing.T) {
 	c.expectError(http.StatusBadRequest, "bad_request", "GET", "/v2/conversations/"+id+"/messages/?cursor=000000000000000000000000", nil)
 	c.expectError(http.StatusNotFound, "not_found", "GET", "/v2/conversations/000000000000000000000000/messages/", nil)
 }
+
+func TestHandoffTriggerWords(t *testing.T) {
+	c := newSim(t, adasim.Options{})
+	cases := []struct {
+		text    string
+		handoff bool
+	}{
+		{"HUMAN please", true},
+		{"Agent!", true},
+		{"can a real person help", true},
+		{"talk to an AI-agent?", true},
+		{"agentic workflows", false},
+		{"humanity", false},
+		{"my personal data", false},
+		{"hello", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.text, func(t *testing.T) {
+			conv := c.startConversation("")
+			id := str(conv["id"])
+			c.expect(http.StatusCreated, "POST", "/v2/conversations/"+id+"/messages/", object{
+				"author": object{"id": conv["end_user_id"], "role": "end_user"}, "content": object{"type": "text", "body": tc.text}})
+			r := c.do("POST", "/v2/conversations/"+id+"/end-handoff/", nil)
+			if got := r.status == http.StatusOK; got != tc.handoff {
+				t.Fatalf("end-handoff status %d: handoff %v, want %v", r.status, got, tc.handoff)
+			}
+		})
+	}
+}

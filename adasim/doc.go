@@ -56,6 +56,7 @@
 //   - Rate limits are counted per API (end users, conversations: 30/s and 300/min; channels:
 //     Ada's default 10/s, 100/min, 10,000/day) in fixed windows of the simulator's clock;
 //     X-RateLimit-* describe the per-minute window, X-RateLimit-Reset in Unix seconds.
+//   - Authentication comes first: a request without the right key is 401 whatever its path.
 //   - Error types are snake_case: bad_request (malformed request), validation_error (a field,
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.

@@ -209,7 +209,10 @@ func parseProfile(obj jsonObject, create bool) (profileUpdate, *apiError) {
 	return upd, nil
 }
 
-// resultMetadata is the metadata an update leaves.
+// resultMetadata is the metadata an update leaves. Ada does not say whether PATCH
+// profile.metadata merges or replaces (ada-api.md section 1, "not stated"): the simulator
+// merges, like conversation metadata: keys given are set, a null value deletes its key, keys
+// left out stay, and metadata: null clears them all.
 func (upd profileUpdate) resultMetadata(current map[string]any) map[string]any {
 	switch {
 	case !upd.metadata.present:

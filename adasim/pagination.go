@@ -58,8 +58,9 @@ func pageFrom[T any](items []T, start, limit int, idOf func(T) string) (page []T
 	return items[start:end], next
 }
 
-// nextPageURL is the absolute URL of the next page: this request's scheme, host and path, with
-// cursor and limit. Nil on the last page.
+// nextPageURL is the absolute URL of the next page: this request's scheme, host, path and
+// query (a channel list keeps its type and modality filters), with cursor and limit set. Nil on
+// the last page.
 func nextPageURL(r *http.Request, cursor string, limit int) *string {
 	if cursor == "" {
 		return nil
@@ -68,7 +69,7 @@ func nextPageURL(r *http.Request, cursor string, limit int) *string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	q := url.Values{}
+	q := r.URL.Query()
 	q.Set("cursor", cursor)
 	q.Set("limit", strconv.Itoa(limit))
 	u := url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}

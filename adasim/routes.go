@@ -114,7 +114,6 @@ func match(path string) (*route, string, bool) {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	status := s.serve(w, r)
-	s.flushEvents()
 	if s.opts.Logger != nil {
 		// Only the method, path and status: never the Authorization header or a body, which
 		// may hold sensitive_metadata.
@@ -163,6 +162,9 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if apiErr != nil {
 		return writeError(w, apiErr)
 	}
+	// Webhooks for what the request did go out before it is answered, so that a client sees
+	// an event no later than the response (Ada's own delivery order is not guaranteed).
+	s.flushEvents()
 	writeJSON(w, status, body)
 	return status
 }

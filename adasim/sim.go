@@ -69,8 +69,8 @@ type Sim struct {
 
 	defaultChannelID string
 
-	outbox    []Event    // events emitted under mu, delivered by flushEvents
-	deliverMu sync.Mutex // keeps event delivery in emission order
+	outbox     []Event // events emitted under mu, delivered by flushEvents
+	delivering bool    // a goroutine is running flushEvents' delivery loop
 }
 
 // New returns a simulator seeded with one native channel ("Web Chat") and one custom messaging
@@ -136,20 +136,30 @@ func (s *Sim) emit(eventType string, at time.Time, data any) {
 	s.outbox = append(s.outbox, Event{Type: eventType, Timestamp: at, Data: data})
 }
 
-// flushEvents delivers queued events to OnEvent, in order, without holding mu.
+// flushEvents delivers queued events to OnEvent, in order, without holding mu. One goroutine
+// delivers at a time; events queued meanwhile (even by requests a callback makes) are delivered
+// by that goroutine's loop, so a callback may call the simulator without deadlocking.
 func (s *Sim) flushEvents() {
 	if s.opts.OnEvent == nil {
 		return
 	}
-	s.deliverMu.Lock()
-	defer s.deliverMu.Unlock()
 	s.mu.Lock()
-	events := s.outbox
-	s.outbox = nil
-	s.mu.Unlock()
-	for _, e := range events {
-		s.opts.OnEvent(e)
+	if s.delivering {
+		s.mu.Unlock()
+		return
 	}
+	s.delivering = true
+	for len(s.outbox) > 0 {
+		events := s.outbox
+		s.outbox = nil
+		s.mu.Unlock()
+		for _, e := range events {
+			s.opts.OnEvent(e)
+		}
+		s.mu.Lock()
+	}
+	s.delivering = false
+	s.mu.Unlock()
 }
 
 // clock is the simulator's time: a function of real (or injected) time, or a logical clock.

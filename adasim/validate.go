@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -238,12 +237,4 @@ func decodeSensitiveFields(obj jsonObject, path string) (map[string]any, *apiErr
 		out[key] = v
 	}
 	return out, nil
-}
-
-// fieldPath joins a parent path and a key for error messages.
-func fieldPath(parent, key string) string {
-	if parent == "" {
-		return key
-	}
-	return fmt.Sprintf("%s.%s", parent, key)
 }

@@ -191,22 +191,35 @@ func (r *recorder) Write(p []byte) (int, error) {
 
 // Check validates one exchange and returns its violations (none when it matches the document).
 func (v *Validator) Check(ctx context.Context, ex Exchange) []*Violation {
-	method, path := ex.Request.Method, ex.Request.URL.Path
-	violation := func(kind Kind, status int, err error) *Violation {
-		return &Violation{Kind: kind, Method: method, Path: path, Status: status, Err: err}
+	reqInput, violations := v.checkRequest(ctx, ex.Request, ex.RequestBody)
+	if reqInput == nil {
+		return violations
 	}
+	if err := v.validateResponse(ctx, reqInput, ex); err != nil {
+		violations = append(violations, &Violation{Kind: KindResponse, Method: ex.Request.Method, Path: ex.Request.URL.Path, Status: ex.Status, Err: err})
+	}
+	return violations
+}
 
-	req := ex.Request.Clone(ctx)
+// CheckRequest validates a request alone (for example one a client sent to a fake server):
+// its route, parameters and body.
+func (v *Validator) CheckRequest(ctx context.Context, req *http.Request, body []byte) []*Violation {
+	_, violations := v.checkRequest(ctx, req, body)
+	return violations
+}
+
+// checkRequest routes and validates a request. The returned input is nil when no route matched.
+func (v *Validator) checkRequest(ctx context.Context, r *http.Request, body []byte) (*openapi3filter.RequestValidationInput, []*Violation) {
+	method, path := r.Method, r.URL.Path
+	req := r.Clone(ctx)
 	req.URL.Path = documentedSpelling(method, path)
 	req.URL.RawPath = ""
-	req.Body = io.NopCloser(bytes.NewReader(ex.RequestBody))
-	req.ContentLength = int64(len(ex.RequestBody))
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	req.ContentLength = int64(len(body))
 	route, pathParams, err := v.router.FindRoute(req)
 	if err != nil {
-		return []*Violation{violation(KindRoute, 0, err)}
+		return nil, []*Violation{{Kind: KindRoute, Method: method, Path: path, Err: err}}
 	}
-
-	var out []*Violation
 	reqInput := &openapi3filter.RequestValidationInput{
 		Request:    req,
 		PathParams: pathParams,
@@ -214,12 +227,9 @@ func (v *Validator) Check(ctx context.Context, ex Exchange) []*Violation {
 		Options:    &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
 	}
 	if err := openapi3filter.ValidateRequest(ctx, reqInput); err != nil {
-		out = append(out, violation(KindRequest, 0, err))
+		return reqInput, []*Violation{{Kind: KindRequest, Method: method, Path: path, Err: err}}
 	}
-	if err := v.validateResponse(ctx, reqInput, ex); err != nil {
-		out = append(out, violation(KindResponse, ex.Status, err))
-	}
-	return out
+	return reqInput, nil
 }
 
 // validateResponse validates the response of a routed exchange, through the exceptions of

@@ -136,6 +136,18 @@ func equalKinds(a, b []openapicheck.Kind) bool {
 	return true
 }
 
+func TestCheckRequest(t *testing.T) {
+	v := load(t)
+	good := exchange("POST", "/api/v2/conversations/c1/messages", `{"author":{"id":"u","role":"end_user"},"content":{"type":"text","body":"hi"}}`, 0, "")
+	if got := v.CheckRequest(context.Background(), good.Request, good.RequestBody); len(got) != 0 {
+		t.Fatalf("violations %v for a valid request", got)
+	}
+	bad := exchange("POST", "/api/v2/conversations/c1/messages/", `{"author":{"role":"end_user"},"content":{"type":"file","url":"u"}}`, 0, "")
+	if got := v.CheckRequest(context.Background(), bad.Request, bad.RequestBody); len(got) != 1 || got[0].Kind != openapicheck.KindRequest {
+		t.Fatalf("violations %v, want one request violation (file content without mime_type, filename)", got)
+	}
+}
+
 func TestExceptionsAreNamed(t *testing.T) {
 	for _, name := range []string{
 		openapicheck.ExceptionCreateEndUser201, openapicheck.ExceptionGetEndUsersOneOf,

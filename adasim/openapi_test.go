@@ -1,0 +1,302 @@
+package adasim_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/openapicheck"
+)
+
+// The repository's copy of Ada's OpenAPI document (CI runs on a clean clone).
+const openAPIDocument = "../testdata/ada-openapi/ada-knowledge-openapi.yml"
+
+// conformanceServer serves sim through the OpenAPI middleware and returns a sender that checks,
+// for every request, that the document is broken exactly where the request means to break it
+// and never by a response, and that the fields clients rely on are present.
+func conformanceServer(t *testing.T, sim *adasim.Sim) sendFunc {
+	t.Helper()
+	v, err := openapicheck.Load(openAPIDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var violations []*openapicheck.Violation
+	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
+		var violation *openapicheck.Violation
+		if !errors.As(err, &violation) {
+			violation = &openapicheck.Violation{Kind: "unknown", Err: err}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		violations = append(violations, violation)
+	}))
+	t.Cleanup(srv.Close)
+	c := &client{t: t, base: srv.URL + "/api", key: testKey}
+
+	return func(req sessionRequest) response {
+		t.Helper()
+		mu.Lock()
+		before := len(violations)
+		mu.Unlock()
+		// The middleware reports before the handler returns, hence before the response ends.
+		r := c.doAuth(req.method, req.path, req.body, req.auth.header(testKey))
+		mu.Lock()
+		got := slices.Clone(violations[before:])
+		mu.Unlock()
+
+		var want []openapicheck.Kind
+		if req.off != none {
+			want = []openapicheck.Kind{req.off}
+		}
+		var kinds []openapicheck.Kind
+		for _, v := range got {
+			kinds = append(kinds, v.Kind)
+		}
+		if !slices.Equal(kinds, want) {
+			t.Errorf("%s %s -> %d: violations %v, want kinds %v", req.method, req.path, r.status, got, want)
+		}
+		checkReliedFields(t, req, r)
+		return r
+	}
+}
+
+func TestOpenAPIConformance(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: testKey, Seed: 1})
+	defer sim.Close()
+	(&sessionRunner{t: t, channelID: sim.DefaultChannelID(), send: conformanceServer(t, sim)}).run()
+}
+
+// TestOpenAPIConformanceDelayedReplies runs the session with a reply delay, checking the
+// documents while the AI Agent's replies land between requests.
+func TestOpenAPIConformanceDelayedReplies(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: testKey, Seed: 2, ReplyDelay: time.Millisecond})
+	defer sim.Close()
+	send := conformanceServer(t, sim)
+	s := &sessionRunner{t: t, channelID: sim.DefaultChannelID(), send: send}
+	conv := s.step(http.StatusCreated, none, "POST", "/v2/conversations/", object{"channel_id": sim.DefaultChannelID()})
+	msgs := "/v2/conversations/" + str(conv["id"]) + "/messages/"
+	s.step(http.StatusCreated, none, "POST", msgs, object{"author": object{"id": conv["end_user_id"], "role": "end_user"}, "content": object{"type": "text", "body": "hi"}})
+	waitFor(t, "greeting and reply", func() bool {
+		return len(s.step(http.StatusOK, none, "GET", msgs, nil)["data"].([]any)) == 3
+	})
+}
+
+func TestOpenAPIConformanceRateLimited(t *testing.T) {
+	clk := newFakeClock()
+	sim := adasim.New(adasim.Options{APIKey: testKey, Clock: clk.Now, RateLimits: true})
+	defer sim.Close()
+	s := &sessionRunner{t: t, channelID: sim.DefaultChannelID(), send: conformanceServer(t, sim)}
+	for range 30 {
+		s.step(http.StatusOK, none, "GET", "/v2/end-users/", nil)
+	}
+	s.step(http.StatusTooManyRequests, none, "GET", "/v2/end-users/", nil)
+	conv := s.step(http.StatusCreated, none, "POST", "/v2/conversations/", object{"channel_id": sim.DefaultChannelID()})
+	for range 29 {
+		s.step(http.StatusOK, none, "GET", "/v2/conversations/"+str(conv["id"])+"/", nil)
+	}
+	// end-handoff does not declare 429: the universal-error-statuses exception covers it.
+	s.step(http.StatusTooManyRequests, none, "POST", "/v2/conversations/"+str(conv["id"])+"/end-handoff/", nil)
+}
+
+var (
+	routeEndUsers      = regexp.MustCompile(`^/api/v2/end-users/$`)
+	routeEndUser       = regexp.MustCompile(`^/api/v2/end-users/[^/]+$`)
+	routeChannels      = regexp.MustCompile(`^/api/v2/channels/$`)
+	routeChannel       = regexp.MustCompile(`^/api/v2/channels/[^/]+$`)
+	routeConversations = regexp.MustCompile(`^/api/v2/conversations/?$`)
+	routeConversation  = regexp.MustCompile(`^/api/v2/conversations/[^/]+/$`)
+	routeMessages      = regexp.MustCompile(`^/api/v2/conversations/[^/]+/messages/?$`)
+	routeEnd           = regexp.MustCompile(`^/api/v2/conversations/[^/]+/(end|end-handoff)/?$`)
+)
+
+// checkReliedFields asserts what Ada's document does not require but clients rely on: the ids,
+// statuses, roles and timestamps of every response, and that no secret comes back.
+func checkReliedFields(t *testing.T, req sessionRequest, r response) {
+	t.Helper()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		t.Errorf("%s %s -> %d: %s; body %.300s", req.method, req.path, r.status, fmt.Sprintf(format, args...), r.body)
+	}
+	if ct := r.header.Get("Content-Type"); ct != "application/json" {
+		fail("Content-Type %q", ct)
+	}
+	for _, secret := range []string{"tok_123", "s-1", testKey} { // sensitive_metadata values, the key
+		if strings.Contains(string(r.body), secret) {
+			fail("response contains %q", secret)
+		}
+	}
+	if r.status >= 400 {
+		body := decode[object](t, r)
+		errs, _ := body["errors"].([]any)
+		if len(errs) != 1 || str(errs[0].(object)["type"]) == "" || str(errs[0].(object)["message"]) == "" {
+			fail("not Ada's error body")
+		}
+		return
+	}
+	u, err := url.Parse(req.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := u.Path
+	if !strings.HasPrefix(path, "/api") {
+		path = "/api" + path
+	}
+	body := decode[object](t, r)
+	switch {
+	case routeEndUsers.MatchString(path) && req.method == "GET" && !u.Query().Has("external_id"):
+		checkList(t, body, checkEndUser, fail)
+	case routeEndUsers.MatchString(path), routeEndUser.MatchString(path):
+		checkEndUser(body, fail)
+	case routeChannels.MatchString(path) && req.method == "GET":
+		checkList(t, body, checkChannel, fail)
+	case routeChannels.MatchString(path), routeChannel.MatchString(path):
+		checkChannel(body, fail)
+	case routeConversations.MatchString(path), routeConversation.MatchString(path):
+		checkConversation(body, fail)
+	case routeMessages.MatchString(path) && req.method == "GET":
+		checkList(t, body, checkMessageLog, fail)
+	case routeMessages.MatchString(path):
+		checkMessage(body, fail)
+	case routeEnd.MatchString(path):
+		if str(body["message"]) == "" {
+			fail("no message")
+		}
+	default:
+		fail("no relied-on fields known for this route")
+	}
+}
+
+type failFunc func(format string, args ...any)
+
+func checkList(t *testing.T, body object, item func(object, failFunc), fail failFunc) {
+	t.Helper()
+	data, ok := body["data"].([]any)
+	if !ok {
+		fail("no data array")
+	}
+	for _, d := range data {
+		item(d.(object), fail)
+	}
+	meta, ok := body["meta"].(object)
+	if !ok {
+		fail("no meta")
+		return
+	}
+	if next, present := meta["next_page_url"]; !present {
+		fail("meta.next_page_url missing")
+	} else if s, isString := next.(string); next != nil && (!isString || !strings.Contains(s, "cursor=")) {
+		fail("next_page_url %v", next)
+	}
+}
+
+func checkEndUser(u object, fail failFunc) {
+	if !hexID.MatchString(str(u["end_user_id"])) {
+		fail("end_user_id %v", u["end_user_id"])
+	}
+	if _, ok := u["external_id"]; !ok {
+		fail("external_id missing")
+	}
+	p, ok := u["profile"].(object)
+	if !ok {
+		fail("profile missing")
+		return
+	}
+	if _, ok := p["metadata"].(object); !ok {
+		fail("profile.metadata missing")
+	}
+	if _, ok := p["system_properties"].(object); !ok {
+		fail("profile.system_properties missing")
+	}
+	if _, ok := p["sensitive_metadata"]; ok {
+		fail("profile.sensitive_metadata returned")
+	}
+	checkTimes(u, fail, "created_at", "updated_at")
+}
+
+func checkChannel(ch object, fail failFunc) {
+	if !hexID.MatchString(str(ch["id"])) || str(ch["name"]) == "" || str(ch["modality"]) == "" {
+		fail("channel id/name/modality")
+	}
+	if ch["type"] != "custom" && ch["type"] != "native" {
+		fail("channel type %v", ch["type"])
+	}
+	if _, ok := ch["capabilities"].(object)["markdown"].(bool); !ok {
+		fail("capabilities.markdown")
+	}
+}
+
+func checkConversation(cv object, fail failFunc) {
+	if !hexID.MatchString(str(cv["id"])) || !hexID.MatchString(str(cv["channel_id"])) || !hexID.MatchString(str(cv["end_user_id"])) {
+		fail("conversation ids")
+	}
+	if cv["status"] != "active" && cv["status"] != "ended" {
+		fail("status %v", cv["status"])
+	}
+	if _, ok := cv["metadata"].(object); !ok {
+		fail("metadata")
+	}
+	checkTimes(cv, fail, "created_at", "updated_at")
+}
+
+func checkMessage(m object, fail failFunc) {
+	if !hexID.MatchString(str(m["id"])) || !hexID.MatchString(str(m["conversation_id"])) {
+		fail("message ids")
+	}
+	checkAuthorAndContent(m, fail)
+	checkTimes(m, fail, "created_at", "updated_at")
+}
+
+func checkMessageLog(m object, fail failFunc) {
+	if m["type"] != "message_logs" || !hexID.MatchString(str(m["message_id"])) {
+		fail("message log type/message_id")
+	}
+	checkAuthorAndContent(m, fail)
+	checkTimes(m, fail, "created_at")
+}
+
+func checkAuthorAndContent(m object, fail failFunc) {
+	a, _ := m["author"].(object)
+	switch a["role"] {
+	case "end_user":
+		if !hexID.MatchString(str(a["id"])) {
+			fail("end_user author without id")
+		}
+	case "ai_agent", "human_agent":
+		if a["id"] != nil {
+			fail("%v author with an id", a["role"])
+		}
+	default:
+		fail("author role %v", a["role"])
+	}
+	c, _ := m["content"].(object)
+	switch c["type"] {
+	case "text":
+		if str(c["body"]) == "" {
+			fail("empty text")
+		}
+	case "file", "link":
+		if str(c["url"]) == "" {
+			fail("%v without url", c["type"])
+		}
+	default:
+		fail("content type %v", c["type"])
+	}
+}
+
+func checkTimes(o object, fail failFunc, keys ...string) {
+	for _, k := range keys {
+		if !timestamp.MatchString(str(o[k])) {
+			fail("%s %v", k, o[k])
+		}
+	}
+}

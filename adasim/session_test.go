@@ -1,0 +1,227 @@
+package adasim_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/openapicheck"
+)
+
+// A scripted session that visits every route the simulator serves, with successes and errors.
+// It runs through the OpenAPI middleware (openapi_test.go) and twice for determinism
+// (determinism_test.go).
+
+// sessionRequest is one request of the session. off is the kind of OpenAPI violation the
+// request itself is expected to raise ("" for a request that follows Ada's document): the
+// session deliberately sends some requests Ada's document forbids, to check Ada's answers.
+type sessionRequest struct {
+	off          openapicheck.Kind
+	method, path string // path relative to /api, or an absolute URL (next_page_url)
+	body         any
+	auth         authMode
+}
+
+type authMode int
+
+const (
+	authKey   authMode = iota // "Authorization: Bearer <the key>"
+	authNone                  // no Authorization header
+	authWrong                 // a Bearer token that is not the key
+)
+
+func (m authMode) header(key string) string {
+	switch m {
+	case authNone:
+		return ""
+	case authWrong:
+		return "Bearer not-" + key
+	}
+	return "Bearer " + key
+}
+
+type sendFunc func(sessionRequest) response
+
+type sessionRunner struct {
+	t         testing.TB
+	channelID string // the simulator's DefaultChannelID
+	send      sendFunc
+}
+
+const none openapicheck.Kind = ""
+
+// step sends a request, requires the status, and returns the body as an object (nil if the
+// body is not an object).
+func (s *sessionRunner) step(want int, off openapicheck.Kind, method, path string, body any) object {
+	s.t.Helper()
+	return s.stepAuth(authKey, want, off, method, path, body)
+}
+
+func (s *sessionRunner) stepAuth(auth authMode, want int, off openapicheck.Kind, method, path string, body any) object {
+	s.t.Helper()
+	r := s.send(sessionRequest{off: off, method: method, path: path, body: body, auth: auth})
+	if r.status != want {
+		s.t.Fatalf("%s %s: status %d, want %d: %.300s", method, path, r.status, want, r.body)
+	}
+	var obj object
+	_ = json.Unmarshal(r.body, &obj)
+	return obj
+}
+
+// walk follows next_page_url from path to the last page and returns the number of items seen.
+func (s *sessionRunner) walk(path string) int {
+	s.t.Helper()
+	n := 0
+	for pages := 0; path != ""; pages++ {
+		if pages > 50 {
+			s.t.Fatalf("pagination from %s does not end", path)
+		}
+		page := s.step(http.StatusOK, none, "GET", path, nil)
+		n += len(page["data"].([]any))
+		path, _ = page["meta"].(object)["next_page_url"].(string)
+	}
+	return n
+}
+
+func (s *sessionRunner) run() {
+	const (
+		ok, created     = http.StatusOK, http.StatusCreated
+		bad, notFound   = http.StatusBadRequest, http.StatusNotFound
+		unauthenticated = http.StatusUnauthorized
+		request, route  = openapicheck.KindRequest, openapicheck.KindRoute
+		unknownID       = "000000000000000000000000"
+	)
+	t := s.t
+
+	// Authentication.
+	s.stepAuth(authNone, unauthenticated, request, "GET", "/v2/end-users/", nil) // the header is required
+	s.stepAuth(authWrong, unauthenticated, none, "GET", "/v2/end-users/", nil)
+	s.stepAuth(authWrong, unauthenticated, none, "POST", "/v2/conversations/x/end-handoff/", nil) // 401 undeclared there
+
+	// End users.
+	ana := s.step(created, none, "POST", "/v2/end-users/", object{"external_id": "crm-1", "profile": object{
+		"first_name": "Ana", "language": "pt-BR", "email": "ana@example.com", "avatar": "https://example.com/a.png",
+		"metadata":           object{"plan": "pro", "seats": 3, "vip": true},
+		"sensitive_metadata": object{"fields": object{"auth_token": "tok_123", "tier": 2}},
+	}})
+	anaID := str(ana["end_user_id"])
+	if again := s.step(ok, none, "POST", "/v2/end-users/", object{"external_id": "CRM-1"}); again["end_user_id"] != anaID {
+		t.Fatalf("upsert returned %v, want %s", again["end_user_id"], anaID)
+	}
+	blankID := str(s.step(created, none, "POST", "/v2/end-users/", object{})["end_user_id"])
+	s.step(created, none, "POST", "/v2/end-users/", nil)
+	s.step(bad, none, "POST", "/v2/end-users/", object{"external_id": ""})
+	s.step(bad, none, "POST", "/v2/end-users/", object{"external_id": "a<b"})
+	s.step(bad, none, "POST", "/v2/end-users/", object{"profile": object{"metadata": object{"a": 1.5}}})
+	s.step(bad, none, "POST", "/v2/end-users/", object{"profile": object{"metadata": sizedMetadata(10<<10 + 1)}})
+	s.step(bad, none, "POST", "/v2/end-users/", object{"profile": object{"sensitive_metadata": object{"fields": object{"a b": "x"}}}})
+	s.step(bad, request, "POST", "/v2/end-users/", `{"external_id":`) // malformed JSON
+	s.step(http.StatusRequestEntityTooLarge, none, "POST", "/v2/end-users/",
+		append(append([]byte(`{"external_id":"`), bytes.Repeat([]byte("x"), 10<<20)...), `"}`...))
+
+	s.step(ok, none, "GET", "/v2/end-users/"+anaID, nil)
+	s.step(notFound, none, "GET", "/v2/end-users/"+unknownID, nil)
+	s.step(ok, none, "GET", "/v2/end-users/?external_id=Crm-1", nil)
+	s.step(notFound, none, "GET", "/v2/end-users/?external_id=nobody", nil)
+	s.step(bad, none, "GET", "/v2/end-users/?external_id=crm-1&limit=5", nil)
+	s.step(bad, none, "GET", "/v2/end-users/?limit=0", nil)
+	s.step(bad, request, "GET", "/v2/end-users/?limit=many", nil) // limit is an integer
+	s.step(bad, none, "GET", "/v2/end-users/?cursor="+unknownID, nil)
+	if n := s.walk("/v2/end-users/?limit=2"); n != 3 {
+		t.Fatalf("walked %d end users, want 3", n)
+	}
+	s.step(ok, none, "GET", "/v2/end-users/", nil)
+
+	s.step(ok, none, "PATCH", "/v2/end-users/"+anaID, object{"external_id": "crm-1b", "profile": object{
+		"last_name": "Silva", "avatar": nil, "metadata": object{"region": "EU"},
+		"sensitive_metadata": object{"fields": object{"auth_token": nil, "session": "s-1"}},
+	}})
+	// A null metadata value deletes the key: the simulator's choice (Ada does not say whether
+	// PATCH merges); Ada's document lists no null among end-user metadata values.
+	s.step(ok, request, "PATCH", "/v2/end-users/"+anaID, object{"profile": object{"metadata": object{"seats": nil}}})
+	s.step(http.StatusConflict, none, "PATCH", "/v2/end-users/"+blankID, object{"external_id": "CRM-1B", "profile": object{}})
+	s.step(ok, none, "PATCH", "/v2/end-users/"+anaID, object{"external_id": nil, "profile": object{}})
+	s.step(ok, none, "PATCH", "/v2/end-users/"+blankID, object{"external_id": "crm-1b", "profile": object{"metadata": nil}})
+	s.step(bad, request, "PATCH", "/v2/end-users/"+anaID, object{"external_id": "x"}) // profile is required
+	s.step(bad, none, "PATCH", "/v2/end-users/"+anaID, object{"profile": object{"metadata": sizedMetadata(10<<10 + 1)}})
+	s.step(notFound, none, "PATCH", "/v2/end-users/"+unknownID, object{"profile": object{}})
+	s.step(notFound, route, "GET", "/v2/end-users/"+anaID+"/", nil)
+	s.step(http.StatusMethodNotAllowed, route, "DELETE", "/v2/end-users/"+anaID, nil)
+
+	// Channels.
+	s.step(ok, none, "GET", "/v2/channels/?type=custom", nil)
+	native := s.step(ok, none, "GET", "/v2/channels/?type=native&modality=messaging", nil)
+	nativeID := str(native["data"].([]any)[0].(object)["id"])
+	s.step(bad, request, "GET", "/v2/channels/", nil)            // type is required
+	s.step(bad, request, "GET", "/v2/channels/?type=other", nil) // outside the enum
+	// sms is in Ada's newer docs but not in the stored document's enum.
+	s.step(ok, request, "GET", "/v2/channels/?type=custom&modality=sms", nil)
+	channel := s.step(created, none, "POST", "/v2/channels/", object{"name": "Support chat", "description": "Our help widget",
+		"modality": "messaging", "metadata": object{"webpage_host": "https://lovelace-chat.com", "n": 1, "f": 2.5, "b": true}})
+	channelID := str(channel["id"])
+	s.step(created, none, "POST", "/v2/channels/", object{"name": "Mail", "description": "", "modality": "email", "capabilities": object{"markdown": true}})
+	s.step(bad, request, "POST", "/v2/channels/", object{"name": "n", "description": "d"}) // modality is required
+	s.step(bad, none, "POST", "/v2/channels/", object{"name": "n", "description": "d", "modality": "messaging", "metadata": sizedMetadata(4<<10 + 1)})
+	if n := s.walk("/v2/channels/?type=custom&limit=1"); n != 3 {
+		t.Fatalf("walked %d custom channels, want 3", n)
+	}
+	s.step(ok, none, "PATCH", "/v2/channels/"+channelID, object{"capabilities": object{"markdown": true}})
+	s.step(bad, none, "PATCH", "/v2/channels/"+nativeID, object{"capabilities": object{"markdown": true}})
+	s.step(notFound, none, "PATCH", "/v2/channels/"+unknownID, object{"capabilities": object{"markdown": true}})
+	s.step(bad, request, "PATCH", "/v2/channels/"+channelID, object{}) // capabilities is required
+	s.step(http.StatusMethodNotAllowed, route, "GET", "/v2/channels/"+channelID, nil)
+
+	// Conversations.
+	conv := s.step(created, none, "POST", "/v2/conversations/", object{"channel_id": s.channelID, "end_user_id": anaID,
+		"metadata": object{"source": "web", "n": 1, "f": 0.5, "b": true}})
+	convID := str(conv["id"])
+	s.step(created, none, "POST", "/v2/conversations", object{"channel_id": channelID}) // Ada's demo spelling; new end user
+	s.step(bad, request, "POST", "/v2/conversations/", object{})                        // channel_id is required
+	s.step(notFound, none, "POST", "/v2/conversations/", object{"channel_id": unknownID})
+	s.step(bad, none, "POST", "/v2/conversations/", object{"channel_id": nativeID})
+	s.step(notFound, none, "POST", "/v2/conversations/", object{"channel_id": s.channelID, "end_user_id": unknownID})
+	s.step(bad, request, "POST", "/v2/conversations/", object{"channel_id": s.channelID, "metadata": object{"a": object{}}})
+
+	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
+	s.step(notFound, none, "GET", "/v2/conversations/"+unknownID+"/", nil)
+	s.step(ok, none, "PATCH", "/v2/conversations/"+convID+"/", object{"metadata": object{"n": nil, "extra": 2, "score": 0.95}})
+	s.step(bad, none, "PATCH", "/v2/conversations/"+convID+"/", object{"metadata": sizedMetadata(4<<10 + 1)})
+	s.step(bad, request, "PATCH", "/v2/conversations/"+convID+"/", object{}) // metadata is required
+	s.step(notFound, none, "PATCH", "/v2/conversations/"+unknownID+"/", object{"metadata": object{}})
+	s.step(notFound, route, "GET", "/v2/conversations/"+convID, nil)
+
+	msgs := "/v2/conversations/" + convID + "/messages/"
+	asAna := object{"id": anaID, "role": "end_user", "display_name": "Ana Silva", "avatar": nil}
+	s.step(created, none, "POST", msgs, object{"author": asAna, "content": object{"type": "text", "body": "Where is my order?"}})
+	s.step(created, none, "POST", "/v2/conversations/"+convID+"/messages", object{"author": asAna, "content": object{"type": "text", "body": "It is late."}})
+	s.step(created, none, "POST", msgs, object{"author": asAna, "content": object{"type": "file", "url": "https://files.example.com/r.pdf", "mime_type": "application/pdf", "filename": "r.pdf"}})
+	s.step(bad, request, "POST", msgs, object{"author": object{"role": "ai_agent"}, "content": object{"type": "text", "body": "x"}})
+	s.step(bad, none, "POST", msgs, object{"author": object{"id": blankID, "role": "end_user"}, "content": object{"type": "text", "body": "x"}})
+	s.step(bad, none, "POST", msgs, object{"author": object{"role": "human_agent"}, "content": object{"type": "text", "body": "x"}})
+	s.step(bad, none, "POST", msgs, object{"author": asAna, "content": object{"type": "text", "body": ""}})
+	s.step(notFound, none, "POST", "/v2/conversations/"+unknownID+"/messages/", object{"author": asAna, "content": object{"type": "text", "body": "x"}})
+	s.step(ok, none, "GET", msgs, nil)
+	if n := s.walk(msgs + "?limit=2"); n != 7 {
+		t.Fatalf("walked %d messages, want 7", n)
+	}
+	s.step(bad, none, "GET", msgs+"?limit=101", nil)
+	s.step(notFound, none, "GET", "/v2/conversations/"+unknownID+"/messages/", nil)
+	s.step(notFound, route, "GET", "/v2/conversations/"+convID+"/messages", nil)
+
+	endHandoff := "/v2/conversations/" + convID + "/end-handoff/"
+	s.step(http.StatusUnprocessableEntity, none, "POST", endHandoff, nil)
+	s.step(created, none, "POST", msgs, object{"author": asAna, "content": object{"type": "text", "body": "Let me talk to a human agent"}})
+	s.step(created, none, "POST", msgs, object{"author": object{"role": "human_agent", "display_name": "Grace", "avatar": "https://example.com/g.png"}, "content": object{"type": "text", "body": "Hi Ana, Grace here."}})
+	s.step(ok, none, "POST", "/v2/conversations/"+convID+"/end-handoff", object{}) // the demo sends {}
+	s.step(notFound, none, "POST", "/v2/conversations/"+unknownID+"/end-handoff/", nil)
+
+	s.step(ok, none, "POST", "/v2/conversations/"+convID+"/end/", nil)
+	s.step(ok, none, "POST", "/v2/conversations/"+convID+"/end", nil)
+	s.step(notFound, none, "POST", "/v2/conversations/"+unknownID+"/end/", nil)
+	s.step(bad, none, "POST", msgs, object{"author": asAna, "content": object{"type": "text", "body": "hello?"}})
+	s.step(http.StatusUnprocessableEntity, none, "POST", endHandoff, nil)
+	s.step(http.StatusMethodNotAllowed, route, "GET", "/v2/conversations/"+convID+"/end/", nil)
+	s.step(ok, none, "GET", msgs, nil) // now with a CSAT link item
+	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
+}
