@@ -277,10 +277,3 @@ func (c *Client) Check(ctx context.Context) error {
 }
 
 func pathEscape(id string) string { return url.PathEscape(id) }
-
-func requireID(field, id string) error {
-	if strings.TrimSpace(id) == "" {
-		return invalid(field, "is required")
-	}
-	return nil
-}
