@@ -105,6 +105,9 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 
 	switch cfg.Transport {
 	case TransportStdio:
+		if isTerminal(stdin) {
+			logger.Info("ada-mcp speaks MCP (JSON-RPC) on stdin/stdout: start it from an MCP host or the MCP Inspector, see the README; Ctrl-C stops it")
+		}
 		return serveStdio(ctx, mcpServer, logger, stdin, stdout)
 	default:
 		return fmt.Errorf("--transport %s is not available in this build yet", cfg.Transport)
@@ -128,6 +131,17 @@ func newLogger(cfg Config, stderr io.Writer, red *redact.Redactor) *slog.Logger 
 		h = slog.NewJSONHandler(stderr, opts)
 	}
 	return slog.New(redact.NewHandler(h, red))
+}
+
+// isTerminal reports whether r is an interactive terminal, i.e. a person
+// ran the server by hand rather than an MCP host.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // slogWriter adapts mcp-go's *log.Logger output to slog.
