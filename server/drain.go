@@ -84,14 +84,13 @@ func (f *inflight) wait(ctx context.Context) bool {
 	}
 }
 
-// middleware admits POSTs while serving and answers 503 once draining.
+// middleware counts POSTs and answers 503 to new ones once draining. GETs
+// pass: a legacy client whose stream reconnects during the drain would
+// otherwise abandon its session, in-flight calls included. (New
+// connections are refused anyway: shutdown closes the listener first.)
 func (f *inflight) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
-			if f.isDraining() {
-				shuttingDown(w)
-				return
-			}
 			next.ServeHTTP(w, r)
 			return
 		}

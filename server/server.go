@@ -142,10 +142,12 @@ func (s *Server) logStart(addr net.Addr) {
 	}
 }
 
-// sseFlushGrace: on legacy SSE a call's result is queued for the client's
-// stream just after its handler returns, and mcp-go gives no signal once it
-// is written; so streams stay open this long after the last call ends.
-const sseFlushGrace = 250 * time.Millisecond
+// flushGrace is how long streams stay open after the last call ends. On
+// legacy SSE a call's result is queued for the client's stream just after
+// its handler returns, and mcp-go gives no signal once it is written; and
+// clients that see their stream end before reading a POST's answer may
+// drop the session, answer included.
+const flushGrace = 250 * time.Millisecond
 
 // shutdown stops accepting connections, waits for in-flight calls within
 // the shutdown timeout, then ends the streams and closes what is left.
@@ -173,10 +175,7 @@ func (s *Server) waitDrained(ctx context.Context) bool {
 		if !s.drain.wait(ctx) {
 			return false
 		}
-		if s.cfg.Transport != TransportSSE {
-			return true
-		}
-		t := time.NewTimer(sseFlushGrace)
+		t := time.NewTimer(flushGrace)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
