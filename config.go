@@ -130,6 +130,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
+	if c.Version {
+		return c, nil // --version needs no Ada key
+	}
 	if err := errors.Join(envErrs...); err != nil {
 		return c, err
 	}
