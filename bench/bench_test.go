@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,8 @@ type env struct {
 	mcpURL               string
 	newStdioServer       func() *testclient.Session
 
+	simConns atomic.Int64 // connections the simulator accepted
+
 	parent testing.TB // owns every session: sub-benchmarks run several times
 	mu     sync.Mutex
 	https  map[string][]*mcp.ClientSession // by protocol version
@@ -48,9 +51,16 @@ func newEnv(b testing.TB) *env {
 	b.Helper()
 	sim := adasim.New(adasim.Options{APIKey: adaKey})
 	b.Cleanup(sim.Close)
-	simSrv := httptest.NewServer(sim)
+	e := &env{parent: b, https: map[string][]*mcp.ClientSession{}}
+	simSrv := httptest.NewUnstartedServer(sim)
+	simSrv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			e.simConns.Add(1)
+		}
+	}
+	simSrv.Start()
 	b.Cleanup(simSrv.Close)
-	e := &env{simURL: simSrv.URL + "/api", parent: b, https: map[string][]*mcp.ClientSession{}}
+	e.simURL = simSrv.URL + "/api"
 	// The direct caller gets the same connection pooling our client has.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64

@@ -75,6 +75,9 @@ type httpServer struct {
 	url    string // http://127.0.0.1:port
 	logs   *logs
 	exited chan error
+
+	stopOnce sync.Once
+	exitErr  error
 }
 
 // startHTTP runs ada-mcp with args (plus --addr 127.0.0.1:0 and JSON logs)
@@ -126,21 +129,19 @@ func startHTTP(t *testing.T, env []string, args ...string) *httpServer {
 }
 
 // stop sends SIGTERM and waits for the process, killing it if it hangs.
+// It returns the exit status; calling it again returns the same.
 func (s *httpServer) stop(t *testing.T) error {
-	t.Helper()
-	if s.cmd.ProcessState != nil {
-		return nil
-	}
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-s.exited:
-		s.exited <- err
-		return err
-	case <-time.After(60 * time.Second):
-		_ = s.cmd.Process.Kill()
-		t.Errorf("ada-mcp did not stop on SIGTERM; logs:\n%s", s.logs)
-		return <-s.exited
-	}
+	s.stopOnce.Do(func() {
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case s.exitErr = <-s.exited:
+		case <-time.After(60 * time.Second):
+			_ = s.cmd.Process.Kill()
+			t.Errorf("ada-mcp did not stop on SIGTERM; logs:\n%s", s.logs)
+			s.exitErr = <-s.exited
+		}
+	})
+	return s.exitErr
 }
 
 // headers is an http.RoundTripper adding fixed headers, as mcp-remote's

@@ -123,6 +123,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go func() { served <- srv.Serve(ln) }()
 	select {
 	case err := <-served:
+		closeStreams()
 		return err
 	case <-ctx.Done():
 	}
