@@ -27,7 +27,7 @@ const (
 // streamed tool results (send_message waits up to a minute) must not be cut.
 const (
 	readHeaderTimeout = 10 * time.Second
-	bodyReadTimeout   = 30 * time.Second // per request body, see limitBody
+	readTimeout       = 30 * time.Second // headers and body; cleared once the body is read
 	idleTimeout       = 120 * time.Second
 	maxHeaderBytes    = 64 << 10
 	readyCacheTTL     = 15 * time.Second

@@ -9,26 +9,24 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
 
-// limitBody reads a POST body in full, within max bytes (413 above) and
-// within readTimeout, before the MCP handler runs.
-//
-// The deadline is set here and cleared after the body is read, instead of
-// http.Server.ReadTimeout: net/http keeps that deadline on the connection
-// while the handler runs, and when it fires its background read cancels the
-// request context, which would abort SSE streams and long tool calls.
-func limitBody(max int64, readTimeout time.Duration, logger *slog.Logger) middleware {
+// limitBody reads a POST body in full, within max bytes (413 above), before
+// the MCP handler runs. The server's ReadTimeout bounds how long that may
+// take; net/http clears that deadline once the body is read, so it never
+// cuts an SSE stream or a long tool call.
+func limitBody(max int64, logger *slog.Logger) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method != http.MethodPost || r.Body == nil || r.Body == http.NoBody {
 				next.ServeHTTP(w, r)
 				return
 			}
+			// Failures close the connection: otherwise net/http would try
+			// to read the rest of a body that may never come.
 			tooLarge := func() {
 				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "body too large"),
 					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
@@ -40,12 +38,10 @@ func limitBody(max int64, readTimeout time.Duration, logger *slog.Logger) middle
 				tooLarge()
 				return
 			}
-			rc := http.NewResponseController(w)
-			_ = rc.SetReadDeadline(time.Now().Add(readTimeout))
 			body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-			_ = rc.SetReadDeadline(time.Time{})
 			switch {
 			case err != nil:
+				w.Header().Set("Connection", "close")
 				writeError(w, http.StatusBadRequest, "bad_request", "the request body could not be read in time")
 				return
 			case int64(len(body)) > max:

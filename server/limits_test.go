@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -18,7 +20,7 @@ var bodyEcho = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 })
 
 func TestLimitBody(t *testing.T) {
-	h := limitBody(16, bodyReadTimeout, discard)(bodyEcho)
+	h := limitBody(16, discard)(bodyEcho)
 
 	w := serve(h, httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(`{"jsonrpc":"2"}`)))
 	if w.Code != http.StatusOK || w.Body.String() != `{"jsonrpc":"2"}` {
@@ -123,5 +125,46 @@ func TestLimiterToolMiddleware(t *testing.T) {
 	}
 	if _, err := handler(ctx, mcp.CallToolRequest{}); err != nil {
 		t.Fatal("the slot was not released")
+	}
+}
+
+// The server's read timeout cuts off a client that stalls in its body,
+// and does not outlive the body: a handler that runs longer (an SSE stream,
+// a send_message wait) keeps its request context.
+func TestReadTimeout(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	handlerCtxErr := make(chan error, 1)
+	h := limitBody(1<<10, discard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * timeout) // outlive the read deadline
+		handlerCtxErr <- r.Context().Err()
+		w.WriteHeader(http.StatusOK)
+	}))
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = newHTTPServer(h, timeout, discard)
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"jsonrpc":"2.0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if err := <-handlerCtxErr; err != nil {
+		t.Fatalf("the request context ended while the handler ran: %v", err)
+	}
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"partial\":")
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // bounds the test; not an assertion
+	got, _ := io.ReadAll(conn)
+	if !strings.HasPrefix(string(got), "HTTP/1.1 400") {
+		t.Fatalf("stalled body answered %q, want 400", got)
 	}
 }

@@ -29,7 +29,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			origins.middleware(s.logger),
 			s.auth.middleware(s.logger),
 			tenant,
-			limitBody(s.cfg.MaxBodyBytes, bodyReadTimeout, s.logger),
+			limitBody(s.cfg.MaxBodyBytes, s.logger),
 			s.drain.middleware,
 		}
 		return chain(h, append(common, mws...)...)

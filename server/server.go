@@ -109,14 +109,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	// cancelled, which shutdown does only after in-flight calls finish.
 	streamCtx, cancelStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelStreams()
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: readHeaderTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		BaseContext:       func(net.Listener) context.Context { return streamCtx },
-		ErrorLog:          slog.NewLogLogger(s.logger.With("component", "http").Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(handler, readTimeout, s.logger)
+	srv.BaseContext = func(net.Listener) context.Context { return streamCtx }
 	s.logStart(ln.Addr())
 
 	served := make(chan error, 1)
@@ -129,6 +123,21 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.shutdown(srv, served, func() { closeStreams(); cancelStreams() })
 	return nil
+}
+
+// newHTTPServer has the timeouts and limits. There is no WriteTimeout: SSE
+// streams and streamed tool results (send_message waits up to a minute)
+// must not be cut. ReadTimeout does not cut them either: net/http lifts the
+// read deadline once a request's body has been read.
+func newHTTPServer(h http.Handler, readTimeout time.Duration, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.With("component", "http").Handler(), slog.LevelWarn),
+	}
 }
 
 func (s *Server) logStart(addr net.Addr) {
