@@ -3,7 +3,7 @@
 # get_conversation over Streamable HTTP and over stdio, next to the same
 # Ada request (GET /v2/conversations/{id}/) made directly over HTTP, at 1
 # and 32 concurrent clients. Prints p50/p99, calls/s and the MCP/direct
-# ratio. Takes about a minute; BENCH_CALLS sets the calls per case.
+# ratio. Takes under a minute; BENCH_CALLS sets the calls per case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

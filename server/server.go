@@ -180,6 +180,9 @@ func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func
 	s.logger.Info("stopped", "drained", drained, "duration", time.Since(start).Round(time.Millisecond))
 }
 
+// waitDrained returns true once nothing has been in flight for flushGrace
+// (a call that starts meanwhile, such as an SSE call whose POST was already
+// answered, restarts the wait), false if the shutdown timeout ends first.
 func (s *Server) waitDrained(ctx context.Context) bool {
 	for {
 		if !s.drain.wait(ctx) {
