@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/server"
 )
 
 // Config is everything the server is started with: flags override
@@ -29,6 +31,15 @@ type Config struct {
 
 	Transport string
 	Addr      string
+
+	// HTTP transports (sse, http); see package server.
+	AuthToken              string
+	AllowedOrigins         []string
+	MaxBodyBytes           int64
+	MaxConcurrentPerClient int
+	ShutdownTimeout        time.Duration
+	MultiTenant            bool
+	TenantBaseURLs         []string
 
 	LogLevel    slog.Level
 	LogFormat   string
@@ -63,7 +74,33 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		b, _ := strconv.ParseBool(getenv(name))
 		return b
 	}
-	var toolsets, logLevel, redactKeys string
+	// envParse reads a numeric or duration variable; a malformed value is
+	// an error, not a silent default.
+	var envErrs []error
+	envInt := func(name string, def int64) int64 {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s: %q is not a whole number", name, v))
+		}
+		return n
+	}
+	envDuration := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			envErrs = append(envErrs, fmt.Errorf("%s: %q is not a duration such as 20s", name, v))
+		}
+		return d
+	}
+	var toolsets, logLevel, redactKeys, origins, tenantURLs, tokenFile string
+	var maxConcurrent int64
 	fs.StringVar(&c.APIKey, "api-key", getenv("ADA_API_KEY"), "Ada API key (env ADA_API_KEY; prefer the env var: flags show in process lists)")
 	fs.StringVar(&c.BotHandle, "bot-handle", getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
 	fs.StringVar(&c.BaseURL, "base-url", getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
@@ -74,7 +111,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.Int64Var(&c.SandboxSeed, "sandbox-seed", 0, "with --sandbox: non-zero makes ids and timestamps deterministic, for replayable evaluations")
 	fs.DurationVar(&c.SandboxReplyDelay, "sandbox-reply-delay", 0, "with --sandbox: how long the simulated AI Agent takes to answer")
 	fs.StringVar(&c.Transport, "transport", TransportStdio, "stdio, sse (legacy HTTP+SSE) or http (Streamable HTTP at /mcp)")
-	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address for sse and http")
+	fs.StringVar(&c.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
+	fs.StringVar(&tokenFile, "auth-token-file", getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
+	fs.StringVar(&origins, "allowed-origins", getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
+	fs.Int64Var(&maxConcurrent, "max-concurrent-per-client", envInt("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http; more get 429 (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&c.MultiTenant, "multi-tenant", envBool("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
+	fs.StringVar(&tenantURLs, "tenant-base-urls", getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
 	fs.StringVar(&logLevel, "log-level", env("ADA_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr (env ADA_MCP_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ADA_MCP_LOG_FORMAT", "text"), "text or json (env ADA_MCP_LOG_FORMAT)")
 	fs.StringVar(&redactKeys, "redact-keys", getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
@@ -85,6 +129,19 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	if c.Version {
+		return c, nil // --version needs no Ada key
+	}
+	if err := errors.Join(envErrs...); err != nil {
+		return c, err
+	}
+	c.AllowedOrigins = splitList(origins)
+	c.TenantBaseURLs = splitList(tenantURLs)
+	c.MaxConcurrentPerClient = int(maxConcurrent)
+	var err error
+	if c.AuthToken, err = authToken(getenv("ADA_MCP_AUTH_TOKEN"), tokenFile); err != nil {
+		return c, err
 	}
 	c.Toolsets = splitList(toolsets)
 	c.RedactKeys = splitList(redactKeys)
@@ -102,7 +159,66 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if c.CallTimeout <= 0 {
 		return c, errors.New("--call-timeout must be positive")
 	}
+	if err := c.validateHTTP(); err != nil {
+		return c, err
+	}
 	return c, c.validateAda()
+}
+
+// authToken is ADA_MCP_AUTH_TOKEN or the trimmed contents of the token
+// file; setting both is a mistake worth stopping for.
+func authToken(fromEnv, file string) (string, error) {
+	fromEnv = strings.TrimSpace(fromEnv)
+	if file == "" {
+		return fromEnv, nil
+	}
+	if fromEnv != "" {
+		return "", errors.New("set ADA_MCP_AUTH_TOKEN or --auth-token-file (ADA_MCP_AUTH_TOKEN_FILE), not both")
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--auth-token-file: %w", err)
+	}
+	token := strings.TrimSpace(string(b))
+	if token == "" {
+		return "", fmt.Errorf("--auth-token-file: %s is empty", file)
+	}
+	return token, nil
+}
+
+// validateHTTP checks the settings of the HTTP transports.
+func (c *Config) validateHTTP() error {
+	if c.Transport == TransportStdio {
+		if c.MultiTenant {
+			return errors.New("--multi-tenant needs --transport http or sse (over stdio the host's environment supplies one Ada key)")
+		}
+		return nil
+	}
+	switch {
+	case c.MaxBodyBytes <= 0:
+		return errors.New("--max-body-bytes must be positive")
+	case c.MaxConcurrentPerClient <= 0:
+		return errors.New("--max-concurrent-per-client must be positive")
+	case c.ShutdownTimeout <= 0:
+		return errors.New("--shutdown-timeout must be positive")
+	}
+	return c.serverConfig("").Validate()
+}
+
+// serverConfig is the HTTP part of the configuration, for package server.
+func (c *Config) serverConfig(userAgent string) server.Config {
+	return server.Config{
+		Transport:              c.Transport,
+		Addr:                   c.Addr,
+		AuthToken:              c.AuthToken,
+		AllowedOrigins:         c.AllowedOrigins,
+		MaxBodyBytes:           c.MaxBodyBytes,
+		MaxConcurrentPerClient: c.MaxConcurrentPerClient,
+		ShutdownTimeout:        c.ShutdownTimeout,
+		MultiTenant:            c.MultiTenant,
+		TenantBaseURLs:         c.TenantBaseURLs,
+		UserAgent:              userAgent,
+	}
 }
 
 // validateAda checks that a real AI Agent is fully described, unless the
@@ -110,6 +226,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 func (c *Config) validateAda() error {
 	if c.Sandbox {
 		return nil
+	}
+	if c.MultiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
+		return nil // every request brings its own credentials
 	}
 	if c.APIKey == "" {
 		return errors.New("no Ada API key: set ADA_API_KEY (and ADA_BOT_HANDLE or ADA_BASE_URL), or run with --sandbox to try the server without an Ada account")

@@ -16,10 +16,11 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/mark3labs/mcp-go/server"
+	mcpserver "github.com/mark3labs/mcp-go/server"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -28,6 +29,8 @@ var version = ""
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a graceful shutdown; a second one kills at once.
+	go func() { <-ctx.Done(); stop() }()
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -80,20 +83,28 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		if channelID == "" {
 			channelID = sb.ChannelID
 		}
-	} else {
+	} else if apiKey != "" {
 		var err error
 		if baseURL, err = cfg.adaBaseURL(); err != nil {
 			return err
 		}
 	}
 
-	red := redact.New(redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...), redact.WithSecrets(apiKey))
+	// The auth token is ours, not Ada's, but just as secret in a log line.
+	red := redact.New(redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...), redact.WithSecrets(apiKey, cfg.AuthToken))
 	logger := newLogger(cfg, stderr, red)
-	client, err := adaclient.New(baseURL, apiKey,
-		adaclient.WithLogger(logger.With("component", "adaclient")),
-		adaclient.WithUserAgent("ada-mcp/"+buildVersion()))
-	if err != nil {
-		return err
+	userAgent := "ada-mcp/" + buildVersion()
+	// No default client only in multi-tenant mode without a key: every
+	// request then brings its own.
+	var client *adaclient.Client
+	if apiKey != "" {
+		var err error
+		client, err = adaclient.New(baseURL, apiKey,
+			adaclient.WithLogger(logger.With("component", "adaclient")),
+			adaclient.WithUserAgent(userAgent))
+		if err != nil {
+			return err
+		}
 	}
 	deps := &tools.Deps{Client: client, DefaultChannelID: channelID, Redactor: red, Logger: logger, CallTimeout: cfg.CallTimeout}
 	mcpServer, selected, err := tools.NewServer(deps, tools.Options{Version: buildVersion(), Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
@@ -103,19 +114,21 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(selected),
 		"sandbox", cfg.Sandbox, "read_only", cfg.ReadOnly)
 
-	switch cfg.Transport {
-	case TransportStdio:
+	if cfg.Transport == TransportStdio {
 		if isTerminal(stdin) {
 			logger.Info("ada-mcp speaks MCP (JSON-RPC) on stdin/stdout: start it from an MCP host or the MCP Inspector, see the README; Ctrl-C stops it")
 		}
 		return serveStdio(ctx, mcpServer, logger, stdin, stdout)
-	default:
-		return fmt.Errorf("--transport %s is not available in this build yet", cfg.Transport)
 	}
+	srv, err := server.New(cfg.serverConfig(userAgent), server.Deps{MCP: mcpServer, Client: client, Logger: logger})
+	if err != nil {
+		return err
+	}
+	return srv.ListenAndServe(ctx)
 }
 
-func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	stdio := server.NewStdioServer(s)
+func serveStdio(ctx context.Context, s *mcpserver.MCPServer, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	stdio := mcpserver.NewStdioServer(s)
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
 	err := stdio.Listen(ctx, stdin, stdout)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
+	t.Helper()
+	return loadConfig(args, func(k string) string { return env[k] }, io.Discard)
+}
+
+func TestHTTPConfiguration(t *testing.T) {
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("  file_token_0123456789abcdef\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := load(t, map[string]string{
+		"ADA_MCP_AUTH_TOKEN_FILE":           tokenFile,
+		"ADA_MCP_ALLOWED_ORIGINS":           "https://app.example.com, http://localhost:6274",
+		"ADA_MCP_MAX_BODY_BYTES":            "2048",
+		"ADA_MCP_MAX_CONCURRENT_PER_CLIENT": "4",
+		"ADA_MCP_SHUTDOWN_TIMEOUT":          "5s",
+		"ADA_MCP_MULTI_TENANT":              "true",
+		"ADA_MCP_TENANT_BASE_URLS":          "http://127.0.0.1:8081/api",
+	}, "--transport", "http", "--addr", "0.0.0.0:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.AuthToken != "file_token_0123456789abcdef" || len(c.AllowedOrigins) != 2 || c.MaxBodyBytes != 2048 ||
+		c.MaxConcurrentPerClient != 4 || c.ShutdownTimeout != 5*time.Second || !c.MultiTenant || len(c.TenantBaseURLs) != 1 {
+		t.Fatalf("config = %+v", c)
+	}
+	// Flags win over the environment.
+	c, err = load(t, map[string]string{"ADA_MCP_MAX_BODY_BYTES": "2048"}, "--sandbox", "--transport", "sse", "--max-body-bytes", "100")
+	if err != nil || c.MaxBodyBytes != 100 {
+		t.Fatalf("%v %+v", err, c)
+	}
+}
+
+func TestHTTPConfigurationMistakes(t *testing.T) {
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		"public without token":     {nil, []string{"--sandbox", "--transport", "http", "--addr", "0.0.0.0:8080"}, "ADA_MCP_AUTH_TOKEN"},
+		"short token":              {map[string]string{"ADA_MCP_AUTH_TOKEN": "abc"}, []string{"--sandbox", "--transport", "http"}, "at least"},
+		"token twice":              {map[string]string{"ADA_MCP_AUTH_TOKEN": "x", "ADA_MCP_AUTH_TOKEN_FILE": "/nonexistent"}, []string{"--sandbox"}, "not both"},
+		"missing token file":       {nil, []string{"--sandbox", "--auth-token-file", "/nonexistent/token"}, "auth-token-file"},
+		"multi-tenant on stdio":    {nil, []string{"--multi-tenant"}, "--transport http"},
+		"bad number in env":        {map[string]string{"ADA_MCP_MAX_BODY_BYTES": "1MB"}, []string{"--sandbox"}, "ADA_MCP_MAX_BODY_BYTES"},
+		"bad duration in env":      {map[string]string{"ADA_MCP_SHUTDOWN_TIMEOUT": "20"}, []string{"--sandbox"}, "ADA_MCP_SHUTDOWN_TIMEOUT"},
+		"zero limit":               {nil, []string{"--sandbox", "--transport", "http", "--max-concurrent-per-client", "0"}, "positive"},
+		"bad origin":               {nil, []string{"--sandbox", "--transport", "http", "--allowed-origins", "example.com"}, "not an origin"},
+		"bad tenant pattern":       {nil, []string{"--transport", "http", "--multi-tenant", "--tenant-base-urls", "https://*.com/api"}, "tenant-base-urls"},
+		"no key, not multi-tenant": {nil, []string{"--transport", "http"}, "ADA_API_KEY"},
+	} {
+		if _, err := load(t, tc.env, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want one mentioning %q", name, err, tc.want)
+		}
+	}
+}
+
+func TestMultiTenantNeedsNoDefaultKey(t *testing.T) {
+	if _, err := load(t, nil, "--transport", "http", "--multi-tenant"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVersionNeedsNoConfiguration(t *testing.T) {
+	if c, err := load(t, nil, "--version"); err != nil || !c.Version {
+		t.Fatalf("%v %+v", err, c)
+	}
+}

@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+)
+
+// tenantSim is one tenant's Ada: a simulator on its own loopback port with
+// its own key.
+type tenantSim struct {
+	key, baseURL, channel string
+}
+
+func newTenantSim(t *testing.T, key string, seed int64) tenantSim {
+	t.Helper()
+	sim := adasim.New(adasim.Options{APIKey: key, Seed: seed}) // distinct seeds: distinct ids
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return tenantSim{key: key, baseURL: srv.URL + "/api", channel: sim.DefaultChannelID()}
+}
+
+func (ts tenantSim) headers() headers {
+	return headers{"Authorization": "Bearer " + token, "X-Ada-Api-Key": ts.key, "X-Ada-Base-URL": ts.baseURL}
+}
+
+// Two tenants on one server, each with its own Ada: each sees only its
+// own data, the server's own token still applies, and no key is logged.
+func TestMultiTenantIsolation(t *testing.T) {
+	skipOnWindows(t)
+	acme := newTenantSim(t, "acme_live_key_4c1f9e7a2b5d8e30", 1)
+	globex := newTenantSim(t, "globex_live_key_8d2a6f1c3e9b7a45", 2)
+	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token, "ADA_MCP_MULTI_TENANT=true"},
+		"--transport", "http", "--log-level", "debug", "--tenant-base-urls", acme.baseURL+","+globex.baseURL)
+
+	a := srv.connect(t, "http", "", acme.headers())
+	g := srv.connect(t, "http", "2025-11-25", globex.headers()) // the older era too
+	aUser, aConv, aMsgs := endUserFlow(t, a, "shared-ext-1", "Wile", "acme question", map[string]any{"channel_id": acme.channel})
+	gUser, gConv, gMsgs := endUserFlow(t, g, "shared-ext-1", "Hank", "globex question", map[string]any{"channel_id": globex.channel})
+
+	if aUser == gUser || aConv == gConv {
+		t.Fatal("two tenants share an id")
+	}
+	for _, m := range aMsgs {
+		if strings.Contains(m["body"].(string), "globex") || strings.Contains(m["body"].(string), "Hank") {
+			t.Fatalf("acme sees globex's message %v", m)
+		}
+	}
+	for _, m := range gMsgs {
+		if strings.Contains(m["body"].(string), "acme") || strings.Contains(m["body"].(string), "Wile") {
+			t.Fatalf("globex sees acme's message %v", m)
+		}
+	}
+	// The same external id names a different end user in each tenant, and
+	// neither can reach the other's conversation.
+	if got := a.OK("lookup_end_user", map[string]any{"external_id": "shared-ext-1"}); got["end_user"].(map[string]any)["end_user_id"] != aUser {
+		t.Fatalf("acme lookup = %v", got)
+	}
+	if list := g.OK("list_end_users", map[string]any{}); len(list["end_users"].([]any)) != 1 {
+		t.Fatalf("globex lists %v", list)
+	}
+	if msg := a.Err("get_conversation", map[string]any{"conversation_id": gConv}); !strings.Contains(strings.ToLower(msg), "not found") {
+		t.Fatalf("acme reading globex's conversation: %s", msg)
+	}
+
+	// No tenant headers and no default key: tools say what to send.
+	anon := srv.connect(t, "http", "", auth())
+	if msg := anon.Err("list_channels", map[string]any{}); !strings.Contains(msg, "X-Ada-Api-Key") {
+		t.Fatalf("without credentials: %s", msg)
+	}
+	// A base URL off the allowlist never reaches the network.
+	evil := headers{"Authorization": "Bearer " + token, "X-Ada-Api-Key": acme.key, "X-Ada-Base-URL": "http://169.254.169.254/api"}
+	if _, err := srv.dial("http", "", evil); err == nil {
+		t.Fatal("connected with a base URL off the allowlist")
+	}
+	resp, body := srv.rawPost(t, "/mcp", `{}`, evil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "not an allowed") || strings.Contains(body, acme.key) {
+		t.Fatalf("off-allowlist base URL: %d %s", resp.StatusCode, body)
+	}
+	// The server's token still applies.
+	if _, err := srv.dial("http", "", headers{"X-Ada-Api-Key": acme.key, "X-Ada-Base-URL": acme.baseURL}); err == nil {
+		t.Fatal("a tenant connected without the server's token")
+	}
+	// Ready without a default key: the server serves.
+	if resp, body := do(t, mustRequest(t, http.MethodGet, srv.url+"/readyz")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("readyz = %d %s", resp.StatusCode, body)
+	}
+
+	logs := srv.logs.String()
+	if !strings.Contains(logs, `"tool call"`) || !strings.Contains(logs, `"ada request"`) {
+		t.Fatalf("expected debug logs of the calls:\n%s", logs)
+	}
+	for _, secret := range []string{acme.key, globex.key, token} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("a secret reached the logs: %s…", secret[:6])
+		}
+	}
+}

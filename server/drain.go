@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+)
+
+// inflight counts the MCP POSTs and tool calls in progress, so shutdown can
+// wait for them. Once draining, new POSTs are refused; calls already
+// admitted still count.
+type inflight struct {
+	mu       sync.Mutex
+	n        int
+	draining bool
+	changed  chan struct{} // closed and replaced whenever n drops
+}
+
+func newInflight() *inflight { return &inflight{changed: make(chan struct{})} }
+
+// enter admits a new request unless shutdown has started.
+func (f *inflight) enter() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.draining {
+		return false
+	}
+	f.n++
+	return true
+}
+
+// add counts work that was admitted earlier (a tool call behind a POST).
+func (f *inflight) add() {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+func (f *inflight) done() {
+	f.mu.Lock()
+	f.n--
+	close(f.changed)
+	f.changed = make(chan struct{})
+	f.mu.Unlock()
+}
+
+// Count is the number of requests and calls in flight.
+func (f *inflight) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n
+}
+
+func (f *inflight) isDraining() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.draining
+}
+
+func (f *inflight) startDraining() {
+	f.mu.Lock()
+	f.draining = true
+	f.mu.Unlock()
+}
+
+// wait returns true once nothing is in flight, false if ctx ends first.
+func (f *inflight) wait(ctx context.Context) bool {
+	for {
+		f.mu.Lock()
+		n, changed := f.n, f.changed
+		f.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// middleware counts POSTs and answers 503 to new ones once draining. GETs
+// pass: a legacy client whose stream reconnects during the drain would
+// otherwise abandon its session, in-flight calls included. (New
+// connections are refused anyway: shutdown closes the listener first.)
+func (f *inflight) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !f.enter() {
+			shuttingDown(w)
+			return
+		}
+		defer f.done()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func shuttingDown(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	writeError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down; retry on another instance")
+}
+
+// toolMiddleware counts tool calls, which on legacy SSE outlive their POST.
+func (f *inflight) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
+	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		f.add()
+		defer f.done()
+		return next(ctx, req)
+	}
+}

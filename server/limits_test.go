@@ -1,0 +1,170 @@
+package server
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// bodyEcho answers with the body it read.
+var bodyEcho = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	_, _ = w.Write(b)
+})
+
+func TestLimitBody(t *testing.T) {
+	h := limitBody(16, discard)(bodyEcho)
+
+	w := serve(h, httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(`{"jsonrpc":"2"}`)))
+	if w.Code != http.StatusOK || w.Body.String() != `{"jsonrpc":"2"}` {
+		t.Fatalf("within the limit: %d %q", w.Code, w.Body)
+	}
+
+	w = serve(h, httptest.NewRequest(http.MethodPost, "/mcp", strings.NewReader(strings.Repeat("x", 17))))
+	if w.Code != http.StatusRequestEntityTooLarge || errorCode(t, w) != "request_too_large" {
+		t.Fatalf("declared length over the limit: %d %s", w.Code, w.Body)
+	}
+
+	// No Content-Length (chunked): caught while reading.
+	r := httptest.NewRequest(http.MethodPost, "/mcp", io.MultiReader(strings.NewReader(strings.Repeat("x", 10)), strings.NewReader(strings.Repeat("y", 10))))
+	r.ContentLength = -1
+	w = serve(h, r)
+	if w.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("streamed body over the limit: %d %s", w.Code, w.Body)
+	}
+
+	if w = serve(h, httptest.NewRequest(http.MethodGet, "/sse", nil)); w.Code != http.StatusOK {
+		t.Fatalf("GET: %d", w.Code)
+	}
+}
+
+func TestLimiter(t *testing.T) {
+	l := newLimiter(2)
+	if !l.acquire("a") || !l.acquire("a") {
+		t.Fatal("under the limit")
+	}
+	if l.acquire("a") {
+		t.Fatal("a third concurrent request was admitted")
+	}
+	if !l.acquire("b") {
+		t.Fatal("another client shares the first one's limit")
+	}
+	l.release("a")
+	if !l.acquire("a") {
+		t.Fatal("a released slot was not reused")
+	}
+	l.release("a")
+	l.release("a")
+	l.release("b")
+	if len(l.inUse) != 0 {
+		t.Fatalf("released keys kept: %v", l.inUse)
+	}
+}
+
+func TestLimiterMiddleware(t *testing.T) {
+	l := newLimiter(1)
+	entered, release := make(chan struct{}), make(chan struct{})
+	blocking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	})
+	h := l.middleware(discard)(blocking)
+	req := func(method, ip string) *http.Request {
+		r := httptest.NewRequest(method, "/mcp", nil)
+		r.RemoteAddr = ip + ":5000"
+		return withCaller(r, caller{identity: "token"})
+	}
+
+	done := make(chan int)
+	go func() { done <- serve(h, req(http.MethodPost, "10.0.0.1")).Code }()
+	<-entered
+
+	w := serve(h, req(http.MethodPost, "10.0.0.1"))
+	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "1" || errorCode(t, w) != "too_many_requests" {
+		t.Fatalf("second concurrent POST: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+
+	// Another address, and GET streams, are not limited by this client's POST.
+	go func() { done <- serve(h, req(http.MethodPost, "10.0.0.2")).Code }()
+	<-entered
+	go func() { done <- serve(h, req(http.MethodGet, "10.0.0.1")).Code }()
+	<-entered
+	close(release)
+	for range 3 {
+		if code := <-done; code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+}
+
+func TestLimiterToolMiddleware(t *testing.T) {
+	l := newLimiter(1)
+	ctx := context.WithValue(context.Background(), limitKey{}, "token||127.0.0.1")
+	var inner *mcp.CallToolResult
+	handler := l.toolMiddleware(func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		// While this call runs, the same client's next one is refused.
+		inner, _ = l.toolMiddleware(func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			t.Fatal("the over-limit call ran")
+			return nil, nil
+		})(ctx, req)
+		return mcp.NewToolResultText("done"), nil
+	})
+	res, err := handler(ctx, mcp.CallToolRequest{})
+	if err != nil || res.IsError {
+		t.Fatalf("first call: %v %v", res, err)
+	}
+	if inner == nil || !inner.IsError {
+		t.Fatalf("over-limit call = %+v, want an isError result", inner)
+	}
+	if _, err := handler(ctx, mcp.CallToolRequest{}); err != nil {
+		t.Fatal("the slot was not released")
+	}
+}
+
+// The server's read timeout cuts off a client that stalls in its body,
+// and does not outlive the body: a handler that runs longer (an SSE stream,
+// a send_message wait) keeps its request context.
+func TestReadTimeout(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	handlerCtxErr := make(chan error, 1)
+	h := limitBody(1<<10, discard)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * timeout) // outlive the read deadline
+		handlerCtxErr <- r.Context().Err()
+		w.WriteHeader(http.StatusOK)
+	}))
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Config = newHTTPServer(h, timeout, discard)
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	resp, err := http.Post(srv.URL, "application/json", strings.NewReader(`{"jsonrpc":"2.0"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	if err := <-handlerCtxErr; err != nil {
+		t.Fatalf("the request context ended while the handler ran: %v", err)
+	}
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"partial\":")
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second)) // bounds the test; not an assertion
+	got, _ := io.ReadAll(conn)
+	if !strings.HasPrefix(string(got), "HTTP/1.1 400") {
+		t.Fatalf("stalled body answered %q, want 400", got)
+	}
+}

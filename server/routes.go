@@ -1,0 +1,80 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/tools"
+)
+
+// routes builds the handler tree and returns it with a function that ends
+// the transport's long-lived streams.
+//
+//	/healthz, /readyz             no token, no upstream secrets
+//	/mcp  or  /sse + /message     origin → auth → tenant → body limit →
+//	                              drain → concurrency → session → mcp-go
+func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(s.ready, s.drain))
+
+	tenant := refuseTenantHeaders
+	if s.tenants != nil {
+		tenant = s.tenants.middleware
+	}
+	guard := func(h http.Handler, mws ...middleware) http.Handler {
+		common := []middleware{
+			origins.middleware(s.logger),
+			s.auth.middleware(s.logger),
+			tenant,
+			limitBody(s.cfg.MaxBodyBytes, s.logger),
+			s.drain.middleware,
+		}
+		return chain(h, append(common, mws...)...)
+	}
+
+	var endStreams func()
+	switch s.cfg.Transport {
+	case TransportSSE:
+		sse := mcpserver.NewSSEServer(s.deps.MCP,
+			mcpserver.WithSSEContextFunc(s.toolContext),
+			mcpserver.WithSessionIDGenerator(s.binder.sseSessionID),
+			mcpserver.WithKeepAliveInterval(keepAliveInterval),
+		)
+		// The POST only queues the call (202); the tool middleware limits it.
+		mux.Handle("/sse", guard(sse.SSEHandler()))
+		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true)))
+		endStreams = sse.CloseSessions
+	default:
+		// mcp-go serves both eras here: 2026-07-28 requests statelessly,
+		// older clients with initialize and Mcp-Session-Id. The session ids
+		// are stateless too (see sessionBinder), so any replica sharing the
+		// token serves any client.
+		h := mcpserver.NewStreamableHTTPServer(s.deps.MCP,
+			mcpserver.WithHTTPContextFunc(s.toolContext),
+			mcpserver.WithSessionIdManagerResolver(s.binder),
+			mcpserver.WithSessionIdleTTL(sessionIdleTTL),
+			mcpserver.WithHeartbeatInterval(keepAliveInterval),
+			mcpserver.WithStreamableHTTPLogger(s.logger.With("component", "mcp-http")),
+		)
+		mux.Handle("/mcp", guard(h, s.limit.middleware(s.logger), s.binder.checkSession(s.logger, false)))
+		endStreams = func() { _ = h.Shutdown(context.Background()) } // not started by us: ends sessions and the sweeper
+	}
+	return accessLog(s.logger)(mux), endStreams
+}
+
+// toolContext is mcp-go's per-request context hook: a tenant's Ada client
+// replaces the default for the tools, and on SSE the concurrency key rides
+// along to the tool middleware.
+func (s *Server) toolContext(ctx context.Context, r *http.Request) context.Context {
+	c := callerFrom(r.Context())
+	if c.client != nil {
+		ctx = tools.WithClient(ctx, c.client)
+	}
+	if s.cfg.Transport == TransportSSE {
+		ctx = context.WithValue(ctx, limitKey{}, clientKey(r.Context(), remoteIP(r)))
+	}
+	return ctx
+}

@@ -1,0 +1,202 @@
+// Package server serves the MCP server over HTTP: Streamable HTTP at /mcp
+// (the stateless 2026-07-28 era and the older initialize/session era on the
+// same endpoint) or legacy HTTP+SSE at /sse and /message, behind bearer
+// authentication, Origin checks, limits, health endpoints and a graceful
+// shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+)
+
+// Deps are what the server serves.
+type Deps struct {
+	// MCP is the MCP server with its tools. New adds its tool middleware
+	// to it, so give each Server its own.
+	MCP *mcpserver.MCPServer
+	// Client is the default Ada client (requests without tenant
+	// credentials, /readyz). Nil in multi-tenant mode without a default key.
+	Client *adaclient.Client
+	// Logger gets structured logs; it should redact (main's does).
+	Logger *slog.Logger
+}
+
+// Server is one HTTP MCP server. Create it with New, run it with Serve.
+type Server struct {
+	cfg     Config
+	deps    Deps
+	logger  *slog.Logger
+	auth    bearerAuth
+	binder  sessionBinder
+	limit   *limiter
+	drain   *inflight
+	ready   *readiness
+	tenants *tenants // nil unless multi-tenant
+}
+
+// New checks cfg and prepares the server.
+func New(cfg Config, deps Deps) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if deps.MCP == nil {
+		return nil, errors.New("server: no MCP server to serve")
+	}
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		cfg:    cfg,
+		deps:   deps,
+		logger: logger,
+		auth:   newBearerAuth(cfg.AuthToken),
+		binder: newSessionBinder(cfg.AuthToken),
+		limit:  newLimiter(cfg.MaxConcurrentPerClient),
+		drain:  newInflight(),
+		ready:  newReadiness(deps.Client, logger),
+	}
+	if cfg.MultiTenant {
+		allow, err := newAllowlist(cfg.TenantBaseURLs)
+		if err != nil {
+			return nil, err
+		}
+		s.tenants = newTenants(allow, cfg.UserAgent, logger)
+	}
+	deps.MCP.Use(s.drain.toolMiddleware)
+	if cfg.Transport == TransportSSE {
+		deps.MCP.Use(s.limit.toolMiddleware)
+	}
+	return s, nil
+}
+
+// ListenAndServe listens on the configured address and serves until ctx
+// ends, then shuts down gracefully.
+func (s *Server) ListenAndServe(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves on ln until ctx ends, then stops accepting, lets in-flight
+// calls finish within the shutdown timeout, and closes. It returns nil
+// after a shutdown, or the error that stopped the listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := CheckExposure(ln.Addr().String(), s.cfg.AuthToken); err != nil {
+		ln.Close()
+		return err
+	}
+	origins, err := newOriginPolicy(s.cfg.AllowedOrigins, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	handler, closeStreams := s.routes(origins)
+
+	// Long-lived streams (SSE, legacy GET streams) end when this is
+	// cancelled, which shutdown does only after in-flight calls finish.
+	streamCtx, cancelStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelStreams()
+	srv := newHTTPServer(handler, readTimeout, s.logger)
+	srv.BaseContext = func(net.Listener) context.Context { return streamCtx }
+	s.logStart(ln.Addr())
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		closeStreams()
+		return err
+	case <-ctx.Done():
+	}
+	s.shutdown(srv, served, func() { closeStreams(); cancelStreams() })
+	return nil
+}
+
+// newHTTPServer has the timeouts and limits. There is no WriteTimeout: SSE
+// streams and streamed tool results (send_message waits up to a minute)
+// must not be cut. ReadTimeout does not cut them either: net/http lifts the
+// read deadline once a request's body has been read.
+func newHTTPServer(h http.Handler, readTimeout time.Duration, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(logger.With("component", "http").Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *Server) logStart(addr net.Addr) {
+	endpoint := "/mcp"
+	if s.cfg.Transport == TransportSSE {
+		endpoint = "/sse"
+	}
+	s.logger.Info("listening", "transport", s.cfg.Transport, "addr", addr.String(), "endpoint", endpoint,
+		"token_required", s.auth.on, "multi_tenant", s.cfg.MultiTenant, "allowed_origins", len(s.cfg.AllowedOrigins))
+	if !s.auth.on {
+		s.logger.Warn("authentication is off: any local process can use this server; set ADA_MCP_AUTH_TOKEN to require a token")
+	}
+}
+
+// flushGrace is how long streams stay open after the last call ends. On
+// legacy SSE a call's result is queued for the client's stream just after
+// its handler returns, and mcp-go gives no signal once it is written; and
+// clients that see their stream end before reading a POST's answer may
+// drop the session, answer included.
+const flushGrace = 250 * time.Millisecond
+
+// shutdown stops accepting connections, waits for in-flight calls within
+// the shutdown timeout, then ends the streams and closes what is left.
+func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func()) {
+	start := time.Now()
+	s.drain.startDraining()
+	s.logger.Info("shutting down", "in_flight", s.drain.count(), "timeout", s.cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Shutdown(ctx) }() // closes the listener and idle connections at once
+	drained := s.waitDrained(ctx)
+	endStreams()
+	if err := <-stopped; err != nil {
+		_ = srv.Close()
+		s.logger.Warn("shutdown timeout reached: closed the remaining connections", "in_flight", s.drain.count())
+	}
+	<-served
+	s.logger.Info("stopped", "drained", drained, "duration", time.Since(start).Round(time.Millisecond))
+}
+
+// waitDrained returns true once nothing has been in flight for flushGrace
+// (a call that starts meanwhile, such as an SSE call whose POST was already
+// answered, restarts the wait), false if the shutdown timeout ends first.
+func (s *Server) waitDrained(ctx context.Context) bool {
+	for {
+		if !s.drain.wait(ctx) {
+			return false
+		}
+		t := time.NewTimer(flushGrace)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		}
+		if s.drain.count() == 0 {
+			return true
+		}
+	}
+}

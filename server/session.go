@@ -1,0 +1,127 @@
+package server
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+)
+
+// sessionBinder binds the session ids of older protocol eras to the caller
+// that created them (the MCP security guidance: a session id is not
+// authentication). An id is random, followed by an HMAC of the caller's
+// principal; a request presenting it under another principal (another
+// tenant, say) gets 404, as for an unknown session.
+//
+// Without this, mcp-go would let any authenticated caller who learns an id
+// attach to that session: its Streamable HTTP GET handler does not validate
+// Mcp-Session-Id at all, and SSE routes a POST by its sessionId alone.
+//
+// The ids stay stateless: the HMAC key derives from the auth token, so
+// replicas sharing the token accept each other's ids.
+type sessionBinder struct{ key []byte }
+
+const sessionPrefix = "mcp-session-"
+
+func newSessionBinder(token string) sessionBinder {
+	if token != "" {
+		k := sha256.Sum256([]byte("ada-mcp session binding\x00" + token))
+		return sessionBinder{key: k[:]}
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return sessionBinder{key: k}
+}
+
+func (b sessionBinder) mint(principal string) string {
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	nonce := hex.EncodeToString(id)
+	return sessionPrefix + nonce + "." + b.mac(principal, nonce)
+}
+
+func (b sessionBinder) mac(principal, nonce string) string {
+	m := hmac.New(sha256.New, b.key)
+	m.Write([]byte(principal + "\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (b sessionBinder) valid(principal, sid string) bool {
+	rest, ok := strings.CutPrefix(sid, sessionPrefix)
+	if !ok {
+		return false
+	}
+	nonce, mac, ok := strings.Cut(rest, ".")
+	return ok && len(nonce) == 32 && hmac.Equal([]byte(mac), []byte(b.mac(principal, nonce)))
+}
+
+// sseSessionID is mcp-go's SSE session id generator.
+func (b sessionBinder) sseSessionID(_ context.Context, r *http.Request) (string, error) {
+	return b.mint(callerFrom(r.Context()).principal()), nil
+}
+
+// checkSession answers 404 to a request whose session id (header on
+// Streamable HTTP, sessionId query on SSE) belongs to another caller.
+func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			sid := r.Header.Get(mcpserver.HeaderKeySessionID)
+			if fromQuery {
+				sid = r.URL.Query().Get("sessionId")
+			}
+			if sid != "" && !b.valid(callerFrom(r.Context()).principal(), sid) {
+				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "session of another caller or unknown"),
+					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
+				writeError(w, http.StatusNotFound, "session_not_found", "unknown session: start a new one (initialize again)")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// ResolveSessionIdManager makes sessionBinder mcp-go's session id manager
+// for Streamable HTTP: per request, bound to its caller.
+func (b sessionBinder) ResolveSessionIdManager(r *http.Request) mcpserver.SessionIdManager {
+	if r == nil {
+		// mcp-go's sweeper and CloseSessions: terminating is always allowed.
+		return boundSessions{}
+	}
+	return boundSessions{b: &b, principal: callerFrom(r.Context()).principal()}
+}
+
+type boundSessions struct {
+	b         *sessionBinder
+	principal string
+}
+
+var errInvalidSession = errors.New("invalid session id")
+
+func (s boundSessions) Generate() string {
+	if s.b == nil {
+		return "" // not reached: mcp-go only generates ids while serving a request
+	}
+	return s.b.mint(s.principal)
+}
+
+func (s boundSessions) Validate(sid string) (bool, error) {
+	if s.b == nil || !s.b.valid(s.principal, sid) {
+		return false, errInvalidSession
+	}
+	return false, nil
+}
+
+func (s boundSessions) Terminate(sid string) (bool, error) {
+	if s.b != nil && !s.b.valid(s.principal, sid) {
+		return false, errInvalidSession
+	}
+	return false, nil
+}
