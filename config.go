@@ -29,17 +29,9 @@ type Config struct {
 	SandboxSeed       int64
 	SandboxReplyDelay time.Duration
 
+	// Transport is stdio, or one of the HTTP transports that HTTP configures.
 	Transport string
-	Addr      string
-
-	// HTTP transports (sse, http); see package server.
-	AuthToken              string
-	AllowedOrigins         []string
-	MaxBodyBytes           int64
-	MaxConcurrentPerClient int
-	ShutdownTimeout        time.Duration
-	MultiTenant            bool
-	TenantBaseURLs         []string
+	HTTP      server.Config
 
 	LogLevel    slog.Level
 	LogFormat   string
@@ -48,12 +40,8 @@ type Config struct {
 	Version     bool
 }
 
-// Transports.
-const (
-	TransportStdio = "stdio"
-	TransportSSE   = "sse"
-	TransportHTTP  = "http"
-)
+// TransportStdio is served by main; the HTTP transports by package server.
+const TransportStdio = "stdio"
 
 // loadConfig parses args over the environment given by getenv.
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -111,13 +99,13 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs.Int64Var(&c.SandboxSeed, "sandbox-seed", 0, "with --sandbox: non-zero makes ids and timestamps deterministic, for replayable evaluations")
 	fs.DurationVar(&c.SandboxReplyDelay, "sandbox-reply-delay", 0, "with --sandbox: how long the simulated AI Agent takes to answer")
 	fs.StringVar(&c.Transport, "transport", TransportStdio, "stdio, sse (legacy HTTP+SSE) or http (Streamable HTTP at /mcp)")
-	fs.StringVar(&c.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
+	fs.StringVar(&c.HTTP.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
 	fs.StringVar(&tokenFile, "auth-token-file", getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
 	fs.StringVar(&origins, "allowed-origins", getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
-	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
+	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", envInt("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
 	fs.Int64Var(&maxConcurrent, "max-concurrent-per-client", envInt("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http; more get 429 (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", envDuration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
-	fs.BoolVar(&c.MultiTenant, "multi-tenant", envBool("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
+	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", envDuration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", envBool("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
 	fs.StringVar(&tenantURLs, "tenant-base-urls", getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
 	fs.StringVar(&logLevel, "log-level", env("ADA_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr (env ADA_MCP_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ADA_MCP_LOG_FORMAT", "text"), "text or json (env ADA_MCP_LOG_FORMAT)")
@@ -136,11 +124,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := errors.Join(envErrs...); err != nil {
 		return c, err
 	}
-	c.AllowedOrigins = splitList(origins)
-	c.TenantBaseURLs = splitList(tenantURLs)
-	c.MaxConcurrentPerClient = int(maxConcurrent)
+	c.HTTP.Transport = c.Transport
+	c.HTTP.AllowedOrigins = splitList(origins)
+	c.HTTP.TenantBaseURLs = splitList(tenantURLs)
+	c.HTTP.MaxConcurrentPerClient = int(maxConcurrent)
 	var err error
-	if c.AuthToken, err = authToken(getenv("ADA_MCP_AUTH_TOKEN"), tokenFile); err != nil {
+	if c.HTTP.AuthToken, err = authToken(getenv("ADA_MCP_AUTH_TOKEN"), tokenFile); err != nil {
 		return c, err
 	}
 	c.Toolsets = splitList(toolsets)
@@ -152,7 +141,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 		return c, fmt.Errorf("--log-format must be text or json")
 	}
 	switch c.Transport {
-	case TransportStdio, TransportSSE, TransportHTTP:
+	case TransportStdio, server.TransportSSE, server.TransportHTTP:
 	default:
 		return c, fmt.Errorf("--transport must be stdio, sse or http, not %q", c.Transport)
 	}
@@ -188,37 +177,23 @@ func authToken(fromEnv, file string) (string, error) {
 
 // validateHTTP checks the settings of the HTTP transports.
 func (c *Config) validateHTTP() error {
+	h := c.HTTP
 	if c.Transport == TransportStdio {
-		if c.MultiTenant {
+		if h.MultiTenant {
 			return errors.New("--multi-tenant needs --transport http or sse (over stdio the host's environment supplies one Ada key)")
 		}
 		return nil
 	}
 	switch {
-	case c.MaxBodyBytes <= 0:
+	// Zero means "default" to package server; from a flag it is a mistake.
+	case h.MaxBodyBytes <= 0:
 		return errors.New("--max-body-bytes must be positive")
-	case c.MaxConcurrentPerClient <= 0:
+	case h.MaxConcurrentPerClient <= 0:
 		return errors.New("--max-concurrent-per-client must be positive")
-	case c.ShutdownTimeout <= 0:
+	case h.ShutdownTimeout <= 0:
 		return errors.New("--shutdown-timeout must be positive")
 	}
-	return c.serverConfig("").Validate()
-}
-
-// serverConfig is the HTTP part of the configuration, for package server.
-func (c *Config) serverConfig(userAgent string) server.Config {
-	return server.Config{
-		Transport:              c.Transport,
-		Addr:                   c.Addr,
-		AuthToken:              c.AuthToken,
-		AllowedOrigins:         c.AllowedOrigins,
-		MaxBodyBytes:           c.MaxBodyBytes,
-		MaxConcurrentPerClient: c.MaxConcurrentPerClient,
-		ShutdownTimeout:        c.ShutdownTimeout,
-		MultiTenant:            c.MultiTenant,
-		TenantBaseURLs:         c.TenantBaseURLs,
-		UserAgent:              userAgent,
-	}
+	return h.Validate()
 }
 
 // validateAda checks that a real AI Agent is fully described, unless the
@@ -227,7 +202,7 @@ func (c *Config) validateAda() error {
 	if c.Sandbox {
 		return nil
 	}
-	if c.MultiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
+	if c.HTTP.MultiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
 		return nil // every request brings its own credentials
 	}
 	if c.APIKey == "" {

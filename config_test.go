@@ -31,13 +31,13 @@ func TestHTTPConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.AuthToken != "file_token_0123456789abcdef" || len(c.AllowedOrigins) != 2 || c.MaxBodyBytes != 2048 ||
-		c.MaxConcurrentPerClient != 4 || c.ShutdownTimeout != 5*time.Second || !c.MultiTenant || len(c.TenantBaseURLs) != 1 {
+	if c.HTTP.AuthToken != "file_token_0123456789abcdef" || len(c.HTTP.AllowedOrigins) != 2 || c.HTTP.MaxBodyBytes != 2048 ||
+		c.HTTP.MaxConcurrentPerClient != 4 || c.HTTP.ShutdownTimeout != 5*time.Second || !c.HTTP.MultiTenant || len(c.HTTP.TenantBaseURLs) != 1 {
 		t.Fatalf("config = %+v", c)
 	}
 	// Flags win over the environment.
 	c, err = load(t, map[string]string{"ADA_MCP_MAX_BODY_BYTES": "2048"}, "--sandbox", "--transport", "sse", "--max-body-bytes", "100")
-	if err != nil || c.MaxBodyBytes != 100 {
+	if err != nil || c.HTTP.MaxBodyBytes != 100 {
 		t.Fatalf("%v %+v", err, c)
 	}
 }

@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 
 	// The auth token is ours, not Ada's, but just as secret in a log line.
-	red := redact.New(redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...), redact.WithSecrets(apiKey, cfg.AuthToken))
+	red := redact.New(redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...), redact.WithSecrets(apiKey, cfg.HTTP.AuthToken))
 	logger := newLogger(cfg, stderr, red)
 	userAgent := "ada-mcp/" + buildVersion()
 	// No default client only in multi-tenant mode without a key: every
@@ -120,7 +120,9 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 		return serveStdio(ctx, mcpServer, logger, stdin, stdout)
 	}
-	srv, err := server.New(cfg.serverConfig(userAgent), server.Deps{MCP: mcpServer, Client: client, Logger: logger})
+	httpConfig := cfg.HTTP
+	httpConfig.UserAgent = userAgent
+	srv, err := server.New(httpConfig, server.Deps{MCP: mcpServer, Client: client, Logger: logger})
 	if err != nil {
 		return err
 	}
