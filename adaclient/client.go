@@ -87,7 +87,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:    u.String(),
 		apiKey:     apiKey,
-		httpClient: &http.Client{Transport: newTransport()},
+		httpClient: NewHTTPClient(),
 		retry:      DefaultRetryPolicy(),
 		userAgent:  defaultUserAgent,
 	}
@@ -102,6 +102,12 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Conversations = &ConversationsService{c}
 	return c, nil
 }
+
+// NewHTTPClient is the HTTP client a Client uses by default: a pool sized
+// for many concurrent calls, with a bound on how long Ada may take to start
+// answering. Share one among several Clients (WithHTTPClient) to share its
+// connections, as per-tenant clients do.
+func NewHTTPClient() *http.Client { return &http.Client{Transport: newTransport()} }
 
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()

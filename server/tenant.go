@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 )
@@ -42,16 +41,11 @@ type tenantEntry struct {
 }
 
 func newTenants(allow allowlist, userAgent string, logger *slog.Logger) *tenants {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
-	t.IdleConnTimeout = 90 * time.Second
-	t.ResponseHeaderTimeout = 60 * time.Second
 	return &tenants{
 		allow:  allow,
 		logger: logger,
 		opts: []adaclient.Option{
-			adaclient.WithHTTPClient(&http.Client{Transport: t}),
+			adaclient.WithHTTPClient(adaclient.NewHTTPClient()),
 			adaclient.WithUserAgent(userAgent),
 		},
 		order: list.New(),
