@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,7 +135,7 @@ func (d *argDecoder) explain(err error) error {
 			first = field
 		}
 		msg := field + ": " + reason
-		if !contains(msgs, msg) {
+		if !slices.Contains(msgs, msg) {
 			msgs = append(msgs, msg)
 		}
 	}
@@ -226,13 +227,4 @@ func (d *argDecoder) keysAt(path []string) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

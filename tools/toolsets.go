@@ -2,6 +2,7 @@ package tools
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -50,7 +51,7 @@ func Select(sets []Toolset, names []string, readOnly bool) ([]Tool, error) {
 				want[s.Name] = want[s.Name] || s.Default
 			}
 		default:
-			if !contains(valid, n) {
+			if !slices.Contains(valid, n) {
 				sort.Strings(valid)
 				return nil, fmt.Errorf("unknown toolset %q: valid toolsets are %s, all and default", n, strings.Join(valid, ", "))
 			}
