@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -19,45 +17,20 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 const token = "e2e_token_5f0c8a1b2d3e4f60718293a4"
 
 // logs collects the server's stderr, one JSON line per record.
-type logs struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// records returns the log records whose msg is msg.
-func (l *logs) records(msg string) []map[string]any {
-	var out []map[string]any
-	for _, line := range strings.Split(l.String(), "\n") {
-		var rec map[string]any
-		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == msg {
-			out = append(out, rec)
-		}
-	}
-	return out
-}
+type logs struct{ testlog.Buffer }
 
 // waitFor polls the logs a bounded number of times for a record.
 func (l *logs) waitFor(t *testing.T, msg string, match func(map[string]any) bool) map[string]any {
 	t.Helper()
 	for range 3000 {
-		for _, rec := range l.records(msg) {
+		for _, rec := range l.Records(msg) {
 			if match == nil || match(rec) {
 				return rec
 			}
@@ -113,7 +86,7 @@ func startHTTP(t *testing.T, env []string, args ...string) *httpServer {
 	t.Cleanup(func() { s.stop(t) })
 
 	for range 6000 {
-		if recs := s.logs.records("listening"); len(recs) > 0 {
+		if recs := s.logs.Records("listening"); len(recs) > 0 {
 			s.url = "http://" + recs[0]["addr"].(string)
 			return s
 		}

@@ -5,12 +5,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 const testToken = "tok_7d9e1f0a5b3c4d2e8f6a"
 
 func TestBearerAuthRejects(t *testing.T) {
-	var logs logBuffer
+	var logs testlog.Buffer
 	h := newBearerAuth(testToken).middleware(testLogger(&logs))(&okHandler{})
 	for _, tc := range []struct{ name, header, challenge string }{
 		{"missing", "", `Bearer realm="ada-mcp"`},

@@ -5,10 +5,12 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 func TestAccessLog(t *testing.T) {
-	var logs logBuffer
+	var logs testlog.Buffer
 	flushed := false
 	h := accessLog(testLogger(&logs))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusAccepted)

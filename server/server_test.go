@@ -13,6 +13,8 @@ import (
 	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 // slowTool blocks until released, so a test controls exactly when a call
@@ -47,12 +49,12 @@ type running struct {
 	url    string
 	stop   context.CancelFunc
 	served chan error
-	logs   *logBuffer
+	logs   *testlog.Buffer
 }
 
 func start(t *testing.T, cfg Config, m *mcpserver.MCPServer) *running {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testlog.Buffer{}
 	s, err := New(cfg, Deps{MCP: m, Logger: testLogger(logs)})
 	if err != nil {
 		t.Fatal(err)

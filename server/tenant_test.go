@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 const tenantKey = "ada_tenant_key_3b9f1c7e5a2d"
 
-func newTestTenants(t *testing.T, logs *logBuffer) *tenants {
+func newTestTenants(t *testing.T, logs *testlog.Buffer) *tenants {
 	t.Helper()
 	allow, err := newAllowlist([]string{"http://127.0.0.1:8081/api"})
 	if err != nil {
@@ -20,7 +22,7 @@ func newTestTenants(t *testing.T, logs *logBuffer) *tenants {
 }
 
 func TestTenantCredentials(t *testing.T) {
-	tn := newTestTenants(t, &logBuffer{})
+	tn := newTestTenants(t, &testlog.Buffer{})
 	for _, tc := range []struct {
 		name                string
 		key, base, handle   string
@@ -65,7 +67,7 @@ func TestTenantCredentials(t *testing.T) {
 }
 
 func TestTenantClientCache(t *testing.T) {
-	tn := newTestTenants(t, &logBuffer{})
+	tn := newTestTenants(t, &testlog.Buffer{})
 	a1, fa, _ := tn.client(tenantKey, "https://acme.ada.support/api")
 	a2, _, _ := tn.client(tenantKey, "https://acme.ada.support/api")
 	b, fb, _ := tn.client(tenantKey+"x", "https://acme.ada.support/api")
@@ -93,7 +95,7 @@ func TestTenantClientCache(t *testing.T) {
 }
 
 func TestTenantMiddleware(t *testing.T) {
-	var logs logBuffer
+	var logs testlog.Buffer
 	tn := newTestTenants(t, &logs)
 	next := &okHandler{}
 	h := tn.middleware(next)

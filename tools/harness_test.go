@@ -1,11 +1,9 @@
 package tools_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +14,8 @@ import (
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/tools"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 const apiKey = "ada_live_sk_7f3a9c2e4b1d8f6a0c5e"
@@ -26,7 +26,7 @@ type harness struct {
 	*testclient.Session
 	sim  *adasim.Sim
 	deps *tools.Deps
-	logs *syncBuffer
+	logs *testlog.Buffer
 }
 
 type harnessOpts struct {
@@ -40,7 +40,7 @@ type harnessOpts struct {
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{logs: &syncBuffer{}}
+	h := &harness{logs: &testlog.Buffer{}}
 	backend := o.backend
 	if backend == nil {
 		h.sim = adasim.New(adasim.Options{APIKey: apiKey, ReplyDelay: o.replyDelay})
@@ -66,24 +66,6 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	h.Session = testclient.Connect(t, s, o.client)
 	return h
-}
-
-// syncBuffer is a bytes.Buffer safe for the logger's concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // str digs a string out of a decoded result: str(m, "end_user", "end_user_id").
