@@ -1,6 +1,8 @@
 package redact
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -31,4 +33,61 @@ func FuzzString(f *testing.F) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, out, again)
 		}
 	})
+}
+
+// FuzzBytesFastPath checks Bytes' shortcut against its slow path: whenever
+// the scan calls a document clean (and Bytes returns it unchanged), the
+// slow path, which redacts by decoding and re-encoding, must produce the
+// same JSON value. A wrong "clean" would leak exactly what the slow path
+// would have hidden.
+func FuzzBytesFastPath(f *testing.F) {
+	r := newTestRedactor()
+	for _, tc := range secretCases {
+		f.Add(mustMarshal(f, embed(tc.in)))
+		f.Add(mustMarshal(f, map[string]any{"text": "x " + tc.in}))
+	}
+	f.Add(mustMarshal(f, sampleResult(3)))
+	for _, s := range []string{
+		`{"metadata":{"plan":"pro","api_key":null,"n":4111111111111111}}`,
+		`{"metadata":{"plan":"pro","n":1234}}`,
+		`{"sensitive_metadata":{"a":null,"b":{"c":null},"d":[]}}`,
+		`{"sensitive_metadata":{"a":true}}`,
+		`{"sensitiveMetadata":{"a":1}}`,
+		`{"meta\u0064ata":{"password":"x"}}`,
+		`{"Chatter_Metadata":{"Auth-Token":"x"}}`,
+		`{"variables":{"secret":1}}`,
+		`{"text":"line\nbreak \u003cb\u003e \"quoted\" \u00e9"}`,
+		`[1, -2.5e3, "a", [], {}, null, true, false]`,
+		` "top level" `,
+		`12345678901234567890`,
+		`{"a":{"b":{"c":[{"metadata":{"d":{"token":"x"}}}]}}}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if !utf8.Valid(in) || !json.Valid(in) || !r.clean(in) {
+			return
+		}
+		slow, err := r.reencode(in)
+		if err != nil {
+			t.Fatalf("slow path failed on a valid document: %v", err)
+		}
+		if a, b := decodeNumbers(t, in), decodeNumbers(t, slow); !reflect.DeepEqual(a, b) {
+			t.Fatalf("scan called %s clean, but the slow path gives %s", in, slow)
+		}
+	})
+}
+
+func mustMarshal(t testing.TB, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func decodeNumbers(t testing.TB, b []byte) any {
+	t.Helper()
+	return mustJSON(t, string(b))
 }

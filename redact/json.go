@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // scope says which structural rule applies at a point of a JSON value.
@@ -221,12 +222,22 @@ func (r *Redactor) float(f float64, orig any, sc scope) any {
 	return r.number(strconv.FormatFloat(f, 'f', -1, 64), orig, sc)
 }
 
-// Bytes redacts a JSON document: it decodes b (numbers as json.Number, so
-// they are written back digit for digit), applies [Redactor.JSON] and
-// encodes the result without HTML escaping. Object keys come out sorted.
-// On error it returns nil, never the unredacted input, and the error never
-// quotes the input.
+// Bytes redacts a JSON document. A document with nothing to redact (the
+// common case: one scan, no allocation) is returned as it is. Otherwise it
+// decodes b (numbers as json.Number, so they are written back digit for
+// digit), applies [Redactor.JSON] and encodes the result without HTML
+// escaping; object keys then come out sorted. On error it returns nil,
+// never the unredacted input, and the error never quotes the input.
 func (r *Redactor) Bytes(b []byte) ([]byte, error) {
+	// Invalid UTF-8 takes the slow path, which replaces it.
+	if utf8.Valid(b) && json.Valid(b) && r.orDefault().clean(b) {
+		return b, nil
+	}
+	return r.reencode(b)
+}
+
+// reencode is Bytes' slow path: decode, redact, encode.
+func (r *Redactor) reencode(b []byte) ([]byte, error) {
 	var v any
 	if err := decode(b, &v); err != nil {
 		return nil, err

@@ -286,3 +286,38 @@ func ExampleRedactor_JSON() {
 	fmt.Println(string(b))
 	// Output: {"author":{"name":"Ann"},"metadata":{"auth_token":"[REDACTED]","plan_type":"pro"},"text":"Card [REDACTED], thanks!"}
 }
+
+// The scan behind Bytes' shortcut must say "not clean" for every document
+// the slow path would change, and "clean" for ordinary results (or the
+// shortcut is dead code). FuzzBytesFastPath checks the first half widely.
+func TestCleanScan(t *testing.T) {
+	r := newTestRedactor()
+	for _, tc := range []struct {
+		doc   string
+		clean bool
+	}{
+		{string(mustMarshal(t, sampleResult(2))), false}, // session_token in metadata
+		{`{"author":{"name":"Ann"},"text":"Hi \u003cb\u003e\n","n":[1,2.5,-3e2],"ok":true,"x":null}`, true},
+		{`{"metadata":{"plan":"pro","api_key":null,"n":1234}}`, true},
+		{`{"sensitive_metadata":{"a":null,"b":{"c":null},"d":[]}}`, true},
+		{`{"token":"outside metadata the key rule does not apply"}`, true},
+		{`{"text":"key ` + testAPIKey + `"}`, false},
+		{`{"t":"` + testJWT + `"}`, false},
+		{`{"` + testAPIKey + `":1}`, false},
+		{`{"metadata":{"Auth-Token":"x"}}`, false},
+		{`{"end_user":{"metadata":{"n":4111111111111111}}}`, false},
+		{`{"sensitive_metadata":{"pin":"1234"}}`, false},
+		{`{"sensitive_metadata":{"ok":false}}`, false},
+		{`{"sensitive_metadata":{"n":[7]}}`, false},
+		{`{"meta\u0064ata":{"plan":"pro"}}`, false}, // escaped key: not trusted
+		{`"Bearer abcdefgh12345678"`, false},
+	} {
+		if got := r.clean([]byte(tc.doc)); got != tc.clean {
+			t.Errorf("clean(%s) = %v, want %v", tc.doc, got, tc.clean)
+		}
+	}
+	in := []byte(`{"b":1,"a":"text"}`)
+	if out, err := r.Bytes(in); err != nil || &out[0] != &in[0] {
+		t.Errorf("Bytes copied a clean document (%s, %v); want it returned as is", out, err)
+	}
+}
