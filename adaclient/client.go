@@ -245,7 +245,10 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		return r, er
 	}
 	if out != nil && len(bytes.TrimSpace(att.body)) > 0 {
-		if err := json.Unmarshal(att.body, out); err != nil {
+		// json.Number keeps metadata integers above 2^53 exact.
+		dec := json.NewDecoder(bytes.NewReader(att.body))
+		dec.UseNumber()
+		if err := dec.Decode(out); err != nil {
 			derr := fmt.Errorf("ada: %s %s: %d response is not the expected JSON: %v", cl.method, cl.path, resp.StatusCode, err)
 			if cl.mode == notIdempotent {
 				return r, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: derr}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
@@ -48,8 +49,24 @@ func newArgDecoder(tool string, raw json.RawMessage) (*argDecoder, error) {
 	return &argDecoder{doc: m, schema: s}, nil
 }
 
-// decode validates args (as mcp-go decoded them: nil or a JSON object) and
-// stores them in out.
+// arguments returns a call's arguments as a JSON value. It prefers the
+// bytes as sent, decoded with json.Number, so an integer above 2^53 (an
+// account number in metadata, say) keeps every digit; mcp-go's own decoding
+// turns numbers into float64. In-process callers that set only Arguments
+// get those.
+func arguments(params mcp.CallToolParams) (any, error) {
+	if len(params.RawArguments) == 0 {
+		return params.Arguments, nil
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(params.RawArguments))
+	if err != nil {
+		return nil, &schemas.ArgumentError{Field: "arguments", Reason: "must be a JSON object"}
+	}
+	return v, nil
+}
+
+// decode validates args (nil or a JSON object from arguments) and stores
+// them in out, numbers as json.Number.
 func (d *argDecoder) decode(args any, out any) error {
 	obj, ok := args.(map[string]any)
 	switch {
@@ -62,11 +79,14 @@ func (d *argDecoder) decode(args any, out any) error {
 	if err := d.schema.Validate(obj); err != nil {
 		return d.explain(err)
 	}
+	// The validated value, not the bytes as sent: coerce may have fixed it.
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
 	}
-	if err := json.Unmarshal(b, out); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
 		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
 	}
 	return nil

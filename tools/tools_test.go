@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -329,5 +331,23 @@ func TestToolsetsAndReadOnly(t *testing.T) {
 	}
 	if _, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"end_users", "knowledgebase"}, false); err == nil || !strings.Contains(err.Error(), "conversations") {
 		t.Fatalf("unknown toolset error = %v", err)
+	}
+}
+
+// Integers above 2^53 (account numbers in metadata) keep every digit from
+// the tool's arguments to Ada and back, although JSON decoders default to
+// float64.
+func TestLargeIntegersKeepTheirDigits(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	const big = "9007199254740993" // 2^53 + 1: float64 would make it ...992
+	up := h.Call("upsert_end_user", map[string]any{"external_id": "big-1", "profile": map[string]any{
+		"metadata": map[string]any{"account_no": json.Number(big)}}})
+	if up.IsError || !strings.Contains(testclient.Text(up), `"account_no":`+big) {
+		t.Fatalf("upsert_end_user result = %s", testclient.Text(up))
+	}
+	id := str(h.OK("lookup_end_user", map[string]any{"external_id": "big-1"}), "end_user", "end_user_id")
+	got := h.Call("lookup_end_user", map[string]any{"end_user_id": id})
+	if !strings.Contains(testclient.Text(got), `"account_no":`+big) {
+		t.Fatalf("stored metadata = %s", testclient.Text(got))
 	}
 }
