@@ -2,6 +2,7 @@ package adaclient_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -64,7 +65,7 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	}
 	got, _, err := c.EndUsers.Get(ctx, u.EndUserID)
 	must("get", err)
-	if got.Profile.Metadata["visits"] != float64(3) {
+	if got.Profile.Metadata["visits"] != json.Number("3") {
 		t.Fatalf("metadata = %v", got.Profile.Metadata)
 	}
 	_, _, err = c.EndUsers.Update(ctx, u.EndUserID, &adaclient.UpdateEndUserRequest{Profile: adaclient.ProfileInput{LastName: adaclient.Value("Silva"), Metadata: map[string]any{"plan": "platinum"}}})
@@ -130,7 +131,7 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	must("get conversation", err)
 	upd, _, err := c.Conversations.UpdateMetadata(ctx, cv.ID, map[string]any{"source": nil, "score": 0.9})
 	must("update metadata", err)
-	if _, ok := upd.Metadata["source"]; ok || upd.Metadata["attempt"] != float64(1) {
+	if _, ok := upd.Metadata["source"]; ok || upd.Metadata["attempt"] != json.Number("1") {
 		t.Fatalf("metadata = %v", upd.Metadata)
 	}
 	m, _, err := c.Conversations.SendMessage(ctx, cv.ID, adaclient.TextMessage(adaclient.MessageAuthor{ID: u.EndUserID, Role: adaclient.RoleEndUser, DisplayName: "Ana"}, "I need a human please"))

@@ -19,4 +19,6 @@
 // Response types tolerate unknown fields and unknown enum values (Ada adds
 // both without a new API version); enum-like fields are plain strings.
 // Write-only fields (sensitive_metadata) exist only on request types.
+// Numbers inside metadata maps decode as json.Number, so integers above
+// 2^53 keep every digit.
 package adaclient
