@@ -45,6 +45,10 @@ type env struct {
 	mu     sync.Mutex
 	https  map[string][]*mcp.ClientSession // by protocol version
 	stdio  []*mcp.ClientSession
+	raw    []*rawStdio
+	// rawSession is a 2025-11-25 session opened by a minimal client.
+	rawSessionID string
+	newRawStdio  func() *rawStdio
 }
 
 func newEnv(b testing.TB) *env {
@@ -104,6 +108,13 @@ func newEnv(b testing.TB) *env {
 			b.Fatal(err)
 		}
 		return testclient.Connect(b, stdioMCP, nil)
+	}
+	e.newRawStdio = func() *rawStdio {
+		stdioMCP, _, err := tools.NewServer(newMCP(), tools.Options{Version: "bench"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return startRawStdio(b, stdioMCP)
 	}
 
 	s := e.httpSessions("", 1)[0]
@@ -266,13 +277,18 @@ func measure(b *testing.B, clients int, call func(ctx context.Context, client in
 // BenchmarkGetConversation: get_conversation maps to exactly one Ada
 // request, GET /v2/conversations/{id}/, which "direct" makes itself.
 //
-//	direct    the GET, decoded into a map, with a pooled net/http client
-//	http      the tool over Streamable HTTP (auth on), official go-sdk client,
-//	          protocol 2026-07-28 (stateless)
-//	http-2025 the same, protocol 2025-11-25 (initialize + session)
-//	http-raw  the 2026-07-28 POST from a minimal JSON-RPC client (diagnostic)
-//	stdio     the tool over stdio pipes, official go-sdk client
+//	direct         the GET, decoded into a map, with a pooled net/http client
+//	http           the tool over Streamable HTTP (auth on), official go-sdk
+//	               client, protocol 2026-07-28 (stateless)
+//	http-2025      the same, protocol 2025-11-25 (initialize + session)
+//	stdio          the tool over stdio pipes, official go-sdk client
+//	http-raw       http from a minimal client: one POST, the result decoded
+//	               just enough to check isError, like direct
+//	http-raw-2025  the same in one 2025-11-25 session shared by all clients
+//	stdio-raw      stdio from a minimal client over OS pipes
 //
+// The minimal clients cost about what the direct one does, so their rows
+// show the server's own cost; the go-sdk rows add the SDK client's.
 // clients=N runs N clients at once, each with its own session (stdio: its
 // own server, as each host runs its own process).
 func BenchmarkGetConversation(b *testing.B) {
@@ -289,12 +305,20 @@ func BenchmarkGetConversation(b *testing.B) {
 			sessions := e.httpSessions("2025-11-25", clients)
 			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
 		})
-		b.Run(fmt.Sprintf("http-raw/clients=%d", clients), func(b *testing.B) {
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx) })
-		})
 		b.Run(fmt.Sprintf("stdio/clients=%d", clients), func(b *testing.B) {
 			sessions := e.stdioSessions(clients)
 			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
+		})
+		b.Run(fmt.Sprintf("http-raw/clients=%d", clients), func(b *testing.B) {
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx) })
+		})
+		b.Run(fmt.Sprintf("http-raw-2025/clients=%d", clients), func(b *testing.B) {
+			sid := e.rawSession(b)
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCall(ctx, sid) })
+		})
+		b.Run(fmt.Sprintf("stdio-raw/clients=%d", clients), func(b *testing.B) {
+			raws := e.rawStdioClients(clients)
+			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCall(raws[c]) })
 		})
 	}
 }

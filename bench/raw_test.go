@@ -1,0 +1,170 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// The minimal clients below send the same tools/call as the go-sdk client
+// and decode just enough of the answer to check it: what is left is the
+// server's own cost, comparable with the equally minimal direct call.
+
+// rawStdio is a minimal client over OS pipes to an in-process stdio server.
+type rawStdio struct {
+	w *os.File
+	r *bufio.Reader
+}
+
+func startRawStdio(b testing.TB, s *server.MCPServer) *rawStdio {
+	b.Helper()
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = server.NewStdioServer(s).Listen(ctx, inR, outW)
+	}()
+	b.Cleanup(func() {
+		cancel()
+		inW.Close() // EOF ends Listen
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			b.Error("stdio server did not stop within 5s")
+		}
+		inR.Close()
+		outW.Close()
+		outR.Close()
+	})
+	c := &rawStdio{w: inW, r: bufio.NewReader(outR)}
+	if _, err := c.roundTrip(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := inW.WriteString(`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n"); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// roundTrip writes one request line and reads lines until its response.
+func (c *rawStdio) roundTrip(req string) ([]byte, error) {
+	if _, err := c.w.WriteString(req + "\n"); err != nil {
+		return nil, err
+	}
+	for {
+		line, err := c.r.ReadBytes('\n')
+		if err != nil {
+			return nil, err
+		}
+		var msg struct {
+			ID json.RawMessage `json:"id"`
+		}
+		if json.Unmarshal(line, &msg) == nil && len(msg.ID) > 0 {
+			return line, nil // not a notification
+		}
+	}
+}
+
+func (e *env) rawStdioClients(n int) []*rawStdio {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for len(e.raw) < n {
+		e.raw = append(e.raw, e.newRawStdio())
+	}
+	return e.raw[:n]
+}
+
+func (e *env) rawStdioCall(c *rawStdio) error {
+	line, err := c.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":{"conversation_id":"` + e.conversation + `"}}}`)
+	if err != nil {
+		return err
+	}
+	return checkToolResult(line)
+}
+
+// rawSession opens (once) a 2025-11-25 session over Streamable HTTP.
+func (e *env) rawSession(b testing.TB) string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rawSessionID != "" {
+		return e.rawSessionID
+	}
+	resp, err := e.postMCP(context.Background(), `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	sid := resp.Header.Get("Mcp-Session-Id")
+	if resp.StatusCode != http.StatusOK || sid == "" {
+		b.Fatalf("initialize: %d, session %q", resp.StatusCode, sid)
+	}
+	hdr := map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"}
+	resp, err = e.postMCP(context.Background(), `{"jsonrpc":"2.0","method":"notifications/initialized"}`, hdr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	e.rawSessionID = sid
+	return sid
+}
+
+func (e *env) rawSessionCall(ctx context.Context, sid string) error {
+	resp, err := e.postMCP(ctx, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":{"conversation_id":"`+e.conversation+`"}}}`,
+		map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("raw session tools/call: %d", resp.StatusCode)
+	}
+	return checkToolResult(body)
+}
+
+func (e *env) postMCP(ctx context.Context, body string, headers map[string]string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.mcpURL, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+authToken)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	return e.direct.Do(req)
+}
+
+func checkToolResult(b []byte) error {
+	var v struct {
+		Result *struct {
+			IsError bool `json:"isError"`
+		} `json:"result"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil || v.Result == nil || v.Result.IsError {
+		return fmt.Errorf("tools/call failed: %v %.200s", err, b)
+	}
+	return nil
+}
