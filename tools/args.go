@@ -66,8 +66,9 @@ func arguments(params mcp.CallToolParams) (any, error) {
 }
 
 // decode validates args (nil or a JSON object from arguments) and stores
-// them in out, numbers as json.Number.
-func (d *argDecoder) decode(args any, out any) error {
+// them in out, numbers as json.Number. raw, the arguments as sent, is
+// decoded directly when nothing needed fixing.
+func (d *argDecoder) decode(args any, raw json.RawMessage, out any) error {
 	obj, ok := args.(map[string]any)
 	switch {
 	case args == nil:
@@ -75,16 +76,17 @@ func (d *argDecoder) decode(args any, out any) error {
 	case !ok:
 		return &schemas.ArgumentError{Field: "arguments", Reason: "must be a JSON object"}
 	}
-	obj = d.coerce(obj)
-	if err := d.schema.Validate(obj); err != nil {
+	fixed, changed := d.coerce(obj)
+	if err := d.schema.Validate(fixed); err != nil {
 		return d.explain(err)
 	}
-	// The validated value, not the bytes as sent: coerce may have fixed it.
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
+	if args == nil || len(raw) == 0 || changed {
+		var err error
+		if raw, err = json.Marshal(fixed); err != nil {
+			return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
+		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(out); err != nil {
 		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
@@ -92,9 +94,9 @@ func (d *argDecoder) decode(args any, out any) error {
 	return nil
 }
 
-// coerce fixes top-level values whose JSON type is wrong in a harmless way.
-// It never mutates args.
-func (d *argDecoder) coerce(args map[string]any) map[string]any {
+// coerce fixes top-level values whose JSON type is wrong in a harmless way
+// and reports whether it fixed any. It never mutates args.
+func (d *argDecoder) coerce(args map[string]any) (map[string]any, bool) {
 	props, _ := d.doc["properties"].(map[string]any)
 	var out map[string]any
 	for k, v := range args {
@@ -135,9 +137,9 @@ func (d *argDecoder) coerce(args map[string]any) map[string]any {
 		out[k] = fixed
 	}
 	if out == nil {
-		return args
+		return args, false
 	}
-	return out
+	return out, true
 }
 
 // explain turns a schema validation failure into one or more sentences an

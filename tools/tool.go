@@ -105,7 +105,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			}
 			red = red.With(red.Secrets(raw)...)
 			var args A
-			if err := dec.decode(raw, &args); err != nil {
+			if err := dec.decode(raw, req.Params.RawArguments, &args); err != nil {
 				return errorResult(err, red)
 			}
 			if v, ok := any(&args).(validator); ok {
