@@ -1,9 +1,13 @@
 package e2e
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -97,6 +101,64 @@ func TestMultiTenantIsolation(t *testing.T) {
 	for _, secret := range []string{acme.key, globex.key, token} {
 		if strings.Contains(logs, secret) {
 			t.Fatalf("a secret reached the logs: %s…", secret[:6])
+		}
+	}
+}
+
+// recordingAda is a simulator that keeps every request's headers and body.
+type recordingAda struct {
+	sim *adasim.Sim
+	mu  sync.Mutex
+	req []string // "header dump + body" per request
+}
+
+func (r *recordingAda) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	var dump strings.Builder
+	_ = req.Header.Write(&dump)
+	r.mu.Lock()
+	r.req = append(r.req, req.Method+" "+req.URL.String()+"\n"+dump.String()+"\n"+string(body))
+	r.mu.Unlock()
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	r.sim.ServeHTTP(w, req)
+}
+
+// Our bearer token authenticates MCP clients to us; it is never Ada's and
+// never travels to Ada, in single- or multi-tenant mode, and neither do the
+// X-Ada-* headers that carry a tenant's credentials.
+func TestTheMCPTokenNeverReachesAda(t *testing.T) {
+	skipOnWindows(t)
+	const adaKey = "ada_live_key_5e2b9c7d1f3a8e64"
+	for _, multi := range []bool{false, true} {
+		rec := &recordingAda{sim: adasim.New(adasim.Options{APIKey: adaKey})}
+		t.Cleanup(rec.sim.Close)
+		ada := httptest.NewServer(rec)
+		t.Cleanup(ada.Close)
+		env := []string{"ADA_MCP_AUTH_TOKEN=" + token}
+		h := auth()
+		if multi {
+			env = append(env, "ADA_MCP_MULTI_TENANT=true", "ADA_MCP_TENANT_BASE_URLS="+ada.URL+"/api")
+			h = headers{"Authorization": "Bearer " + token, "X-Ada-Api-Key": adaKey, "X-Ada-Base-URL": ada.URL + "/api"}
+		} else {
+			env = append(env, "ADA_API_KEY="+adaKey, "ADA_BASE_URL="+ada.URL+"/api")
+		}
+		srv := startHTTP(t, env, "--transport", "http")
+		s := srv.connect(t, "http", "", h)
+		endUserFlow(t, s, "token-check", "Ann", "hello", map[string]any{"channel_id": rec.sim.DefaultChannelID()})
+
+		rec.mu.Lock()
+		reqs := slices.Clone(rec.req)
+		rec.mu.Unlock()
+		if len(reqs) < 4 {
+			t.Fatalf("multi-tenant %v: Ada saw only %d requests", multi, len(reqs))
+		}
+		for _, r := range reqs {
+			if strings.Contains(r, token) || strings.Contains(strings.ToLower(r), "x-ada-") {
+				t.Fatalf("multi-tenant %v: a request to Ada carries our token or a tenant header:\n%s", multi, r)
+			}
+			if !strings.Contains(r, "Authorization: Bearer "+adaKey+"\r\n") {
+				t.Fatalf("multi-tenant %v: a request to Ada lacks Ada's key:\n%s", multi, r)
+			}
 		}
 	}
 }
