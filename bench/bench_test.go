@@ -85,6 +85,7 @@ func newEnv(b testing.TB) *env {
 	if err != nil {
 		b.Fatal(err)
 	}
+	e.addFloorTool(httpMCP)
 	srv, err := server.New(server.Config{Transport: server.TransportHTTP, AuthToken: authToken, MaxConcurrentPerClient: 64},
 		server.Deps{MCP: httpMCP, Client: client, Logger: logger})
 	if err != nil {
@@ -114,6 +115,7 @@ func newEnv(b testing.TB) *env {
 		if err != nil {
 			b.Fatal(err)
 		}
+		e.addFloorTool(stdioMCP)
 		return startRawStdio(b, stdioMCP)
 	}
 
@@ -169,22 +171,32 @@ func (e *env) stdioSessions(n int) []*mcp.ClientSession {
 }
 
 func (e *env) getDirect(ctx context.Context) error {
+	_, err := e.getDirectBody(ctx)
+	return err
+}
+
+// getDirectBody makes the direct call and returns the body it decoded.
+func (e *env) getDirectBody(ctx context.Context) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.simURL+"/v2/conversations/"+e.conversation+"/", nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+adaKey)
 	req.Header.Set("Accept", "application/json")
 	resp, err := e.direct.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
 	var v map[string]any
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET conversation: %d %v", resp.StatusCode, err)
+	if err == nil {
+		err = json.Unmarshal(body, &v)
 	}
-	return nil
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET conversation: %d %v", resp.StatusCode, err)
+	}
+	return body, nil
 }
 
 func getViaMCP(ctx context.Context, cs *mcp.ClientSession, conversation string) error {
@@ -286,6 +298,9 @@ func measure(b *testing.B, clients int, call func(ctx context.Context, client in
 //	               just enough to check isError, like direct
 //	http-raw-2025  the same in one 2025-11-25 session shared by all clients
 //	stdio-raw      stdio from a minimal client over OS pipes
+//	http-floor     http-raw-2025 calling a bench-only tool that just makes
+//	               the direct call: what mcp-go costs with no code of ours
+//	stdio-floor    the same over stdio
 //
 // The minimal clients cost about what the direct one does, so their rows
 // show the server's own cost; the go-sdk rows add the SDK client's.
@@ -319,6 +334,14 @@ func BenchmarkGetConversation(b *testing.B) {
 		b.Run(fmt.Sprintf("stdio-raw/clients=%d", clients), func(b *testing.B) {
 			raws := e.rawStdioClients(clients)
 			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCall(raws[c]) })
+		})
+		b.Run(fmt.Sprintf("http-floor/clients=%d", clients), func(b *testing.B) {
+			sid := e.rawSession(b)
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCallTool(ctx, sid, floorTool) })
+		})
+		b.Run(fmt.Sprintf("stdio-floor/clients=%d", clients), func(b *testing.B) {
+			raws := e.rawStdioClients(clients)
+			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCallTool(raws[c], floorTool) })
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -91,8 +92,10 @@ func (e *env) rawStdioClients(n int) []*rawStdio {
 	return e.raw[:n]
 }
 
-func (e *env) rawStdioCall(c *rawStdio) error {
-	line, err := c.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":{"conversation_id":"` + e.conversation + `"}}}`)
+func (e *env) rawStdioCall(c *rawStdio) error { return e.rawStdioCallTool(c, "get_conversation") }
+
+func (e *env) rawStdioCallTool(c *rawStdio, tool string) error {
+	line, err := c.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{"conversation_id":"` + e.conversation + `"}}}`)
 	if err != nil {
 		return err
 	}
@@ -127,7 +130,11 @@ func (e *env) rawSession(b testing.TB) string {
 }
 
 func (e *env) rawSessionCall(ctx context.Context, sid string) error {
-	resp, err := e.postMCP(ctx, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":{"conversation_id":"`+e.conversation+`"}}}`,
+	return e.rawSessionCallTool(ctx, sid, "get_conversation")
+}
+
+func (e *env) rawSessionCallTool(ctx context.Context, sid, tool string) error {
+	resp, err := e.postMCP(ctx, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"conversation_id":"`+e.conversation+`"}}}`,
 		map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
 	if err != nil {
 		return err
@@ -167,4 +174,21 @@ func checkToolResult(b []byte) error {
 		return fmt.Errorf("tools/call failed: %v %.200s", err, b)
 	}
 	return nil
+}
+
+// floorTool is registered on the benchmark's servers only: it makes the
+// direct call and returns Ada's body as it is, as structured content and
+// text like our tools, so calling it measures mcp-go, the transport and the
+// same payload with none of our code (arguments, adaclient, redaction, log).
+const floorTool = "bench_floor"
+
+func (e *env) addFloorTool(s *server.MCPServer) {
+	tool := mcp.NewToolWithRawSchema(floorTool, "benchmark only", json.RawMessage(`{"type":"object"}`))
+	s.AddTool(tool, func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		body, err := e.getDirectBody(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &mcp.CallToolResult{Content: []mcp.Content{mcp.NewTextContent(string(body))}, StructuredContent: json.RawMessage(body)}, nil
+	})
 }
