@@ -4,7 +4,7 @@
 # Ada request (GET /v2/conversations/{id}/) made directly over HTTP, at 1
 # and 32 concurrent clients. Prints p50/p99, calls/s and the MCP/direct
 # ratio, with the official go-sdk client and with a minimal client (which
-# leaves the server's own cost). Takes about a minute; BENCH_CALLS sets the
+# leaves the server's own cost). Takes a minute or two; BENCH_CALLS sets the
 # calls per case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
