@@ -98,14 +98,14 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		res, err := func() (*mcp.CallToolResult, error) {
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
-			raw, err := arguments(req.Params)
+			sent, err := arguments(req.Params)
 			if err != nil {
 				red = red.With(red.Secrets(req.Params.Arguments)...)
 				return errorResult(err, red)
 			}
-			red = red.With(red.Secrets(raw)...)
+			red = red.With(red.Secrets(sent)...)
 			var args A
-			if err := dec.decode(raw, req.Params.RawArguments, &args); err != nil {
+			if err := dec.decode(sent, req.Params.RawArguments, &args); err != nil {
 				return errorResult(err, red)
 			}
 			if v, ok := any(&args).(validator); ok {
