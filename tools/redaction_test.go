@@ -19,13 +19,14 @@ var (
 	card             = "4111 1111 1111 1111"
 	webhookSecret    = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 	metadataPassword = "hunter2-correct-horse"
+	sensitiveNumber  = "9007199254740993" // above 2^53: only exact digits find it in an echo
 )
 
 func canaries() map[string]string {
 	return map[string]string{
 		"API key": apiKey, "sensitive token": sensitiveToken, "sensitive session": sensitiveSession,
 		"JWT": jwt, "card": card, "card digits": strings.ReplaceAll(card, " ", ""), "webhook secret": webhookSecret,
-		"secret-keyed metadata": metadataPassword,
+		"secret-keyed metadata": metadataPassword, "sensitive number": sensitiveNumber,
 	}
 }
 
@@ -43,7 +44,7 @@ func everyTool(ids map[string]string) []struct {
 	tool string
 	args map[string]any
 } {
-	sensitive := map[string]any{"auth_token": sensitiveToken, "session_id": sensitiveSession}
+	sensitive := map[string]any{"auth_token": sensitiveToken, "session_id": sensitiveSession, "account_no": json.Number(sensitiveNumber)}
 	secretMeta := map[string]any{"password": metadataPassword, "note": "card " + card, "hook": webhookSecret}
 	profile := map[string]any{"first_name": "Ana", "metadata": map[string]any{"api_token": metadataPassword, "plan": "gold"}}
 	return []struct {
