@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -206,36 +205,6 @@ func getViaMCP(ctx context.Context, cs *mcp.ClientSession, conversation string) 
 	}
 	if res.IsError {
 		return fmt.Errorf("get_conversation: isError")
-	}
-	return nil
-}
-
-// rawCall is get_conversation as one 2026-07-28 JSON-RPC POST from a
-// minimal client: the same server work without an SDK client's cost, to
-// tell the two apart in the results.
-func (e *env) rawCall(ctx context.Context) error {
-	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":{"conversation_id":"` + e.conversation +
-		`"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.mcpURL, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	for k, v := range map[string]string{"Authorization": "Bearer " + authToken, "Content-Type": "application/json",
-		"Accept": "application/json, text/event-stream", "Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "get_conversation"} {
-		req.Header.Set(k, v)
-	}
-	resp, err := e.direct.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	var v struct {
-		Result struct {
-			IsError bool `json:"isError"`
-		} `json:"result"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK || v.Result.IsError {
-		return fmt.Errorf("raw tools/call: %d %v", resp.StatusCode, err)
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func (e *env) rawStdioClients(n int) []*rawStdio {
 func (e *env) rawStdioCall(c *rawStdio) error { return e.rawStdioCallTool(c, "get_conversation") }
 
 func (e *env) rawStdioCallTool(c *rawStdio, tool string) error {
-	line, err := c.roundTrip(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{"conversation_id":"` + e.conversation + `"}}}`)
+	line, err := c.roundTrip(e.toolCall(tool, ""))
 	if err != nil {
 		return err
 	}
@@ -134,20 +134,40 @@ func (e *env) rawSessionCall(ctx context.Context, sid string) error {
 }
 
 func (e *env) rawSessionCallTool(ctx context.Context, sid, tool string) error {
-	resp, err := e.postMCP(ctx, `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"`+tool+`","arguments":{"conversation_id":"`+e.conversation+`"}}}`,
-		map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
+	return e.postToolCall(ctx, e.toolCall(tool, ""), map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
+}
+
+// rawCall is get_conversation as one 2026-07-28 request: no session, the
+// protocol version and client in _meta, method and tool mirrored in headers.
+func (e *env) rawCall(ctx context.Context) error {
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+	return e.postToolCall(ctx, e.toolCall("get_conversation", meta),
+		map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "get_conversation"})
+}
+
+// toolCall is a tools/call request for tool on the benchmark's
+// conversation, with extra params fields (e.g. _meta) if given.
+func (e *env) toolCall(tool, extra string) string {
+	if extra != "" {
+		extra = "," + extra
+	}
+	return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{"conversation_id":"` + e.conversation + `"}` + extra + `}}`
+}
+
+func (e *env) postToolCall(ctx context.Context, body string, headers map[string]string) error {
+	resp, err := e.postMCP(ctx, body, headers)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("raw session tools/call: %d", resp.StatusCode)
+		return fmt.Errorf("raw tools/call: %d", resp.StatusCode)
 	}
-	return checkToolResult(body)
+	return checkToolResult(b)
 }
 
 func (e *env) postMCP(ctx context.Context, body string, headers map[string]string) (*http.Response, error) {
