@@ -94,35 +94,15 @@ func (r *Redactor) value(v any, sc scope) any {
 	case uint32:
 		return r.integer(int64(t), v, sc)
 	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			r.put(out, k, x, sc)
-		}
-		return out
+		return redactObject(r, t, sc)
 	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = r.value(x, sc)
-		}
-		return out
+		return redactArray(r, t, sc)
 	case map[string]string:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			r.put(out, k, x, sc)
-		}
-		return out
+		return redactObject(r, t, sc)
 	case []string:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = r.value(x, sc)
-		}
-		return out
+		return redactArray(r, t, sc)
 	case []map[string]any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = r.value(x, sc)
-		}
-		return out
+		return redactArray(r, t, sc)
 	case json.RawMessage:
 		var d any
 		if decode(t, &d) != nil {
@@ -142,6 +122,24 @@ func (r *Redactor) value(v any, sc scope) any {
 		}
 		return r.value(d, sc)
 	}
+}
+
+// redactObject and redactArray copy a Go map or slice of any JSON-like
+// element type into the map[string]any or []any that JSON returns.
+func redactObject[V any](r *Redactor, m map[string]V, sc scope) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, x := range m {
+		r.put(out, k, x, sc)
+	}
+	return out
+}
+
+func redactArray[E any](r *Redactor, s []E, sc scope) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = r.value(x, sc)
+	}
+	return out
 }
 
 // put stores the redacted form of x under the (exact-secret-redacted) key k.
