@@ -39,19 +39,8 @@ type capabilitiesJSON struct {
 	Markdown bool `json:"markdown"`
 }
 
-// customChannelJSON is Ada's CustomChannel; nativeChannelJSON the native variant of Channel,
-// which has no metadata and no created_at.
-type customChannelJSON struct {
-	Type         string           `json:"type"`
-	ID           string           `json:"id"`
-	Name         string           `json:"name"`
-	Description  string           `json:"description"`
-	Modality     string           `json:"modality"`
-	Capabilities capabilitiesJSON `json:"capabilities"`
-	Metadata     map[string]any   `json:"metadata"`
-	CreatedAt    string           `json:"created_at"`
-}
-
+// nativeChannelJSON is the native variant of Ada's Channel, which has no
+// metadata and no created_at; customChannelJSON is Ada's CustomChannel.
 type nativeChannelJSON struct {
 	Type         string           `json:"type"`
 	ID           string           `json:"id"`
@@ -61,14 +50,19 @@ type nativeChannelJSON struct {
 	Capabilities capabilitiesJSON `json:"capabilities"`
 }
 
+type customChannelJSON struct {
+	nativeChannelJSON
+	Metadata  map[string]any `json:"metadata"`
+	CreatedAt string         `json:"created_at"`
+}
+
 func (ch *channel) toJSON() any {
+	common := nativeChannelJSON{Type: ch.typ, ID: ch.id, Name: ch.name, Description: ch.description,
+		Modality: ch.modality, Capabilities: capabilitiesJSON{Markdown: ch.markdown}}
 	if ch.typ == channelTypeNative {
-		return nativeChannelJSON{Type: ch.typ, ID: ch.id, Name: ch.name, Description: ch.description,
-			Modality: ch.modality, Capabilities: capabilitiesJSON{Markdown: ch.markdown}}
+		return common
 	}
-	return customChannelJSON{Type: ch.typ, ID: ch.id, Name: ch.name, Description: ch.description,
-		Modality: ch.modality, Capabilities: capabilitiesJSON{Markdown: ch.markdown},
-		Metadata: maps.Clone(ch.metadata), CreatedAt: formatTime(ch.createdAt)}
+	return customChannelJSON{nativeChannelJSON: common, Metadata: maps.Clone(ch.metadata), CreatedAt: formatTime(ch.createdAt)}
 }
 
 type channelStore struct {
