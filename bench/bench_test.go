@@ -30,13 +30,14 @@ const (
 	authToken = "bench_token_0123456789abcdef0123"
 )
 
-// env is one simulator, one conversation, and the three ways to read it.
+// env is one simulator, one conversation, and the ways to read it.
 // Sessions are opened on first use and kept across b.N rounds.
 type env struct {
 	simURL, conversation string
 	direct               *http.Client
 	mcpURL               string
-	newStdioServer       func() *testclient.Session
+	client               *adaclient.Client
+	deps                 func() *tools.Deps // for each new MCP server
 
 	simConns atomic.Int64 // connections the simulator accepted
 
@@ -45,9 +46,8 @@ type env struct {
 	https  map[string][]*mcp.ClientSession // by protocol version
 	stdio  []*mcp.ClientSession
 	raw    []*rawStdio
-	// rawSession is a 2025-11-25 session opened by a minimal client.
+	// rawSessionID is a 2025-11-25 session opened by a minimal client.
 	rawSessionID string
-	newRawStdio  func() *rawStdio
 }
 
 func newEnv(b testing.TB) *env {
@@ -65,9 +65,7 @@ func newEnv(b testing.TB) *env {
 	b.Cleanup(simSrv.Close)
 	e.simURL = simSrv.URL + "/api"
 	// The direct caller gets the same connection pooling our client has.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 64
-	e.direct = &http.Client{Transport: tr}
+	e.direct = &http.Client{Transport: httpTransport}
 
 	red := redact.New(redact.WithSecrets(adaKey, authToken))
 	logger := slog.New(redact.NewHandler(slog.NewTextHandler(io.Discard, nil), red)) // as in production, at info
@@ -75,16 +73,13 @@ func newEnv(b testing.TB) *env {
 	if err != nil {
 		b.Fatal(err)
 	}
-	newMCP := func() *tools.Deps {
+	e.client = client
+	e.deps = func() *tools.Deps {
 		return &tools.Deps{Client: client, DefaultChannelID: sim.DefaultChannelID(), Redactor: red, Logger: logger}
 	}
 
 	// Streamable HTTP, with authentication on: the production path.
-	httpMCP, _, err := tools.NewServer(newMCP(), tools.Options{Version: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e.addFloorTool(httpMCP)
+	httpMCP, _ := e.mcpServer()
 	srv, err := server.New(server.Config{Transport: server.TransportHTTP, AuthToken: authToken, MaxConcurrentPerClient: 64},
 		server.Deps{MCP: httpMCP, Client: client, Logger: logger})
 	if err != nil {
@@ -99,24 +94,6 @@ func newEnv(b testing.TB) *env {
 	go func() { served <- srv.Serve(ctx, ln) }()
 	b.Cleanup(func() { stop(); <-served })
 	e.mcpURL = "http://" + ln.Addr().String() + "/mcp"
-
-	// Stdio: one MCP server per client, as each host runs its own process
-	// (mcp-go's stdio session id is fixed, so a server takes one client).
-	e.newStdioServer = func() *testclient.Session {
-		stdioMCP, _, err := tools.NewServer(newMCP(), tools.Options{Version: "bench"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return testclient.Connect(b, stdioMCP, nil)
-	}
-	e.newRawStdio = func() *rawStdio {
-		stdioMCP, _, err := tools.NewServer(newMCP(), tools.Options{Version: "bench"})
-		if err != nil {
-			b.Fatal(err)
-		}
-		e.addFloorTool(stdioMCP)
-		return startRawStdio(b, stdioMCP)
-	}
 
 	s := e.httpSessions("", 1)[0]
 	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "start_conversation", Arguments: map[string]any{"external_id": "bench-user"}})
@@ -160,11 +137,14 @@ func (e *env) httpSessions(version string, n int) []*mcp.ClientSession {
 	return e.https[version][:n]
 }
 
+// stdioSessions: one MCP server per client, as each host runs its own
+// process (mcp-go's stdio session id is fixed, so a server takes one client).
 func (e *env) stdioSessions(n int) []*mcp.ClientSession {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for len(e.stdio) < n {
-		e.stdio = append(e.stdio, e.newStdioServer().ClientSession)
+		s, _ := e.mcpServer()
+		e.stdio = append(e.stdio, testclient.Connect(e.parent, s, nil).ClientSession)
 	}
 	return e.stdio[:n]
 }

@@ -3,15 +3,10 @@ package bench
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
+	"errors"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
-
-	"github.com/ada-mcp/ada-mcp/adaclient"
-	"github.com/ada-mcp/ada-mcp/redact"
-	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // BenchmarkLayers times get_conversation one layer at a time, in process,
@@ -25,16 +20,8 @@ import (
 func BenchmarkLayers(b *testing.B) {
 	e := newEnv(b)
 	ctx := context.Background()
-	red := redact.New(redact.WithSecrets(adaKey, authToken))
-	logger := slog.New(redact.NewHandler(slog.NewTextHandler(io.Discard, nil), red))
-	client, err := adaclient.New(e.simURL, adaKey, adaclient.WithLogger(logger))
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, list, err := tools.NewServer(&tools.Deps{Client: client, Redactor: red, Logger: logger}, tools.Options{Version: "bench"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	client := e.client
+	srv, list := e.mcpServer()
 	var handler func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error)
 	for _, t := range list {
 		if t.Name() == "get_conversation" {
@@ -76,8 +63,4 @@ func BenchmarkLayers(b *testing.B) {
 	run("stdio-raw", func() error { return e.rawStdioCall(raw) })
 }
 
-var errTool = errorString("tool returned isError")
-
-type errorString string
-
-func (e errorString) Error() string { return string(e) }
+var errTool = errors.New("tool returned isError")

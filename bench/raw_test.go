@@ -14,6 +14,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // The minimal clients below send the same tools/call as the go-sdk client
@@ -87,7 +89,8 @@ func (e *env) rawStdioClients(n int) []*rawStdio {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for len(e.raw) < n {
-		e.raw = append(e.raw, e.newRawStdio())
+		s, _ := e.mcpServer()
+		e.raw = append(e.raw, startRawStdio(e.parent, s))
 	}
 	return e.raw[:n]
 }
@@ -201,6 +204,17 @@ func checkToolResult(b []byte) error {
 // text like our tools, so calling it measures mcp-go, the transport and the
 // same payload with none of our code (arguments, adaclient, redaction, log).
 const floorTool = "bench_floor"
+
+// mcpServer is a new ada-mcp server on the benchmark's simulator, with the
+// floor tool added.
+func (e *env) mcpServer() (*server.MCPServer, []tools.Tool) {
+	s, list, err := tools.NewServer(e.deps(), tools.Options{Version: "bench"})
+	if err != nil {
+		e.parent.Fatal(err)
+	}
+	e.addFloorTool(s)
+	return s, list
+}
 
 func (e *env) addFloorTool(s *server.MCPServer) {
 	tool := mcp.NewToolWithRawSchema(floorTool, "benchmark only", json.RawMessage(`{"type":"object"}`))
