@@ -234,6 +234,24 @@ func (r *Redactor) Bytes(b []byte) ([]byte, error) {
 	return r.reencode(b)
 }
 
+// Marshal encodes v as JSON without HTML escaping (so "<" stays "<" for
+// whoever reads the text) and redacts it as [Redactor.Bytes] does. Output
+// of encoding/json is valid JSON, so only its UTF-8 needs checking (a
+// json.RawMessage inside v can carry invalid bytes) before the clean scan.
+func (r *Redactor) Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("redact: encoding: %w", err)
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	if utf8.Valid(b) && r.orDefault().clean(b) {
+		return b, nil
+	}
+	return r.reencode(b)
+}
+
 // reencode is Bytes' slow path: decode, redact, encode.
 func (r *Redactor) reencode(b []byte) ([]byte, error) {
 	var v any

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -70,6 +71,12 @@ func TestJSONRedactsSecretsEverywhere(t *testing.T) {
 			}
 			if strings.Contains(string(b), tc.leak) {
 				t.Errorf("Bytes output contains %q:\n%s", tc.leak, b)
+			}
+			if b, err = r.Marshal(embed(tc.in)); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), tc.leak) {
+				t.Errorf("Marshal output contains %q:\n%s", tc.leak, b)
 			}
 		})
 	}
@@ -239,6 +246,40 @@ func TestBytesKeepsNumbersAndText(t *testing.T) {
 		if string(out) != in {
 			t.Errorf("%s changed a document with nothing to redact:\n got %s\nwant %s", name, out, in)
 		}
+	}
+}
+
+func TestMarshal(t *testing.T) {
+	r := New(WithSecrets(testAPIKey))
+	type msg struct {
+		Text     string          `json:"text"`
+		Raw      json.RawMessage `json:"raw,omitempty"`
+		Metadata map[string]any  `json:"metadata,omitempty"`
+	}
+	for _, tc := range []struct {
+		name string
+		in   msg
+		want string
+	}{
+		{"clean, HTML unescaped, struct order kept", msg{Text: "<b>Tom & Jerry</b>", Metadata: map[string]any{"n": json.Number("12345678901234567890")}},
+			`{"text":"<b>Tom & Jerry</b>","metadata":{"n":12345678901234567890}}`},
+		{"secret", msg{Text: "key " + testAPIKey, Metadata: map[string]any{"user_token": "abc", "plan": "pro"}},
+			`{"metadata":{"plan":"pro","user_token":"[REDACTED]"},"text":"key [REDACTED]"}`},
+		{"invalid UTF-8 in raw JSON is replaced", msg{Text: "x", Raw: json.RawMessage("\"a\xffb\"")},
+			"{\"raw\":\"a\ufffdb\",\"text\":\"x\"}"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := r.Marshal(tc.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(out) != tc.want {
+				t.Errorf("Marshal =\n%s\nwant\n%s", out, tc.want)
+			}
+		})
+	}
+	if _, err := r.Marshal(map[string]any{"f": math.NaN()}); err == nil {
+		t.Error("Marshal(NaN) succeeded")
 	}
 }
 

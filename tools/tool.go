@@ -138,13 +138,9 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 // structuredResult returns v as structuredContent and as the same JSON in a
 // text block (for clients that ignore structured content), redacted.
 func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) {
-	b, err := json.Marshal(v)
+	clean, err := red.Marshal(v)
 	if err != nil {
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
-	}
-	clean, err := red.Bytes(b)
-	if err != nil {
-		return nil, internalError{fmt.Errorf("redacting result: %w", err)}
 	}
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(string(clean))},

@@ -351,3 +351,15 @@ func TestLargeIntegersKeepTheirDigits(t *testing.T) {
 		t.Fatalf("stored metadata = %s", testclient.Text(got))
 	}
 }
+
+// TestResultTextIsNotHTMLEscaped: the text block is read by a model, which
+// should see "<" and "&" as the customer wrote them, not \u003c and \u0026.
+func TestResultTextIsNotHTMLEscaped(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	const note = "<b>Tom & Jerry</b>"
+	res := h.Call("upsert_end_user", map[string]any{"external_id": "html-1", "profile": map[string]any{
+		"metadata": map[string]any{"note": note}}})
+	if res.IsError || !strings.Contains(testclient.Text(res), `"note":"`+note+`"`) {
+		t.Fatalf("upsert_end_user result = %s", testclient.Text(res))
+	}
+}
