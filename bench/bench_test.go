@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -35,8 +36,10 @@ const (
 type env struct {
 	simURL, conversation string
 	direct               *http.Client
-	mcpURL               string
+	mcpURL               string // ada-mcp's Streamable HTTP server, auth on
+	bareURL              string // mcp-go's Streamable HTTP handler alone
 	client               *adaclient.Client
+	logger               *slog.Logger
 	deps                 func() *tools.Deps // for each new MCP server
 
 	simConns atomic.Int64 // connections the simulator accepted
@@ -46,15 +49,15 @@ type env struct {
 	https  map[string][]*mcp.ClientSession // by protocol version
 	stdio  []*mcp.ClientSession
 	raw    []*rawStdio
-	// rawSessionID is a 2025-11-25 session opened by a minimal client.
-	rawSessionID string
+	// rawSessionIDs: 2025-11-25 sessions opened by a minimal client, by URL.
+	rawSessionIDs map[string]string
 }
 
 func newEnv(b testing.TB) *env {
 	b.Helper()
 	sim := adasim.New(adasim.Options{APIKey: adaKey})
 	b.Cleanup(sim.Close)
-	e := &env{parent: b, https: map[string][]*mcp.ClientSession{}}
+	e := &env{parent: b, https: map[string][]*mcp.ClientSession{}, rawSessionIDs: map[string]string{}}
 	simSrv := httptest.NewUnstartedServer(sim)
 	simSrv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
@@ -73,7 +76,7 @@ func newEnv(b testing.TB) *env {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e.client = client
+	e.client, e.logger = client, logger
 	e.deps = func() *tools.Deps {
 		return &tools.Deps{Client: client, DefaultChannelID: sim.DefaultChannelID(), Redactor: red, Logger: logger}
 	}
@@ -94,6 +97,12 @@ func newEnv(b testing.TB) *env {
 	go func() { served <- srv.Serve(ctx, ln) }()
 	b.Cleanup(func() { stop(); <-served })
 	e.mcpURL = "http://" + ln.Addr().String() + "/mcp"
+
+	// The floor: mcp-go's handler with none of our middleware in front.
+	bareMCP, _ := e.mcpServer()
+	bare := httptest.NewServer(mcpserver.NewStreamableHTTPServer(bareMCP))
+	b.Cleanup(bare.Close)
+	e.bareURL = bare.URL + "/mcp"
 
 	s := e.httpSessions("", 1)[0]
 	res, err := s.CallTool(context.Background(), &mcp.CallToolParams{Name: "start_conversation", Arguments: map[string]any{"external_id": "bench-user"}})
@@ -150,19 +159,19 @@ func (e *env) stdioSessions(n int) []*mcp.ClientSession {
 }
 
 func (e *env) getDirect(ctx context.Context) error {
-	_, err := e.getDirectBody(ctx)
+	_, err := e.getDirectBody(ctx, e.direct)
 	return err
 }
 
-// getDirectBody makes the direct call and returns the body it decoded.
-func (e *env) getDirectBody(ctx context.Context) ([]byte, error) {
+// getDirectBody makes the direct call with hc and returns the body it decoded.
+func (e *env) getDirectBody(ctx context.Context, hc *http.Client) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.simURL+"/v2/conversations/"+e.conversation+"/", nil)
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+adaKey)
 	req.Header.Set("Accept", "application/json")
-	resp, err := e.direct.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -247,8 +256,10 @@ func measure(b *testing.B, clients int, call func(ctx context.Context, client in
 //	               just enough to check isError, like direct
 //	http-raw-2025  the same in one 2025-11-25 session shared by all clients
 //	stdio-raw      stdio from a minimal client over OS pipes
-//	http-floor     http-raw-2025 calling a bench-only tool that just makes
-//	               the direct call: what mcp-go costs with no code of ours
+//	http-floor     http-raw calling a bench-only tool that just makes the
+//	               direct call, served by mcp-go's handler with none of our
+//	               middleware: what mcp-go costs with no code of ours
+//	http-floor-2025  the same in a 2025-11-25 session
 //	stdio-floor    the same over stdio
 //
 // The minimal clients cost about what the direct one does, so their rows
@@ -274,19 +285,24 @@ func BenchmarkGetConversation(b *testing.B) {
 			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
 		})
 		b.Run(fmt.Sprintf("http-raw/clients=%d", clients), func(b *testing.B) {
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx) })
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.mcpURL, "get_conversation") })
 		})
 		b.Run(fmt.Sprintf("http-raw-2025/clients=%d", clients), func(b *testing.B) {
-			sid := e.rawSession(b)
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCall(ctx, sid) })
+			sid := e.rawSession(b, e.mcpURL)
+			measure(b, clients, func(ctx context.Context, _ int) error {
+				return e.rawSessionCall(ctx, e.mcpURL, sid, "get_conversation")
+			})
 		})
 		b.Run(fmt.Sprintf("stdio-raw/clients=%d", clients), func(b *testing.B) {
 			raws := e.rawStdioClients(clients)
 			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCall(raws[c]) })
 		})
 		b.Run(fmt.Sprintf("http-floor/clients=%d", clients), func(b *testing.B) {
-			sid := e.rawSession(b)
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCallTool(ctx, sid, floorTool) })
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.bareURL, floorTool) })
+		})
+		b.Run(fmt.Sprintf("http-floor-2025/clients=%d", clients), func(b *testing.B) {
+			sid := e.rawSession(b, e.bareURL)
+			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCall(ctx, e.bareURL, sid, floorTool) })
 		})
 		b.Run(fmt.Sprintf("stdio-floor/clients=%d", clients), func(b *testing.B) {
 			raws := e.rawStdioClients(clients)

@@ -1,12 +1,18 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // BenchmarkLayers times get_conversation one layer at a time, in process,
@@ -17,17 +23,16 @@ import (
 //	tool         our tool handler: arguments, redaction, result, log line
 //	mcp-dispatch mcp-go's HandleMessage: JSON-RPC decoding, dispatch, encoding
 //	stdio-raw    plus mcp-go's stdio transport and OS pipes, minimal client
+//
+// The mem/ layers repeat the first three with the simulator's answer
+// replayed from memory, so the differences are CPU cost without network
+// noise: mem/tool minus mem/adaclient is the tool layer alone.
 func BenchmarkLayers(b *testing.B) {
 	e := newEnv(b)
 	ctx := context.Background()
 	client := e.client
-	srv, list := e.mcpServer()
-	var handler func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error)
-	for _, t := range list {
-		if t.Name() == "get_conversation" {
-			handler = t.Handler
-		}
-	}
+	srv, _ := e.mcpServer()
+	handler := toolHandler(b, e.deps(), "get_conversation")
 	args := `{"conversation_id":"` + e.conversation + `"}`
 	req := mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "get_conversation",
 		Arguments: map[string]any{"conversation_id": e.conversation}, RawArguments: json.RawMessage(args)}}
@@ -61,6 +66,64 @@ func BenchmarkLayers(b *testing.B) {
 	})
 	raw := e.rawStdioClients(1)[0]
 	run("stdio-raw", func() error { return e.rawStdioCall(raw) })
+
+	// The same layers with Ada's response served from memory: no network,
+	// so the differences are our code's CPU cost alone, with little noise.
+	canned := memTransport{e.cannedConversation(b)}
+	memHTTP := &http.Client{Transport: canned}
+	mem, err := adaclient.New(e.simURL, adaKey, adaclient.WithHTTPClient(memHTTP), adaclient.WithLogger(e.logger))
+	if err != nil {
+		b.Fatal(err)
+	}
+	memDeps := e.deps()
+	memDeps.Client = mem
+	memHandler := toolHandler(b, memDeps, "get_conversation")
+	run("mem/net-http", func() error { _, err := e.getDirectBody(ctx, memHTTP); return err })
+	run("mem/adaclient", func() error { _, _, err := mem.Conversations.Get(ctx, e.conversation); return err })
+	run("mem/tool", func() error {
+		res, err := memHandler(ctx, req)
+		if err == nil && res.IsError {
+			return errTool
+		}
+		return err
+	})
 }
 
 var errTool = errors.New("tool returned isError")
+
+// toolHandler is the named tool's handler on deps.
+func toolHandler(b testing.TB, deps *tools.Deps, name string) func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	_, list, err := tools.NewServer(deps, tools.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, t := range list {
+		if t.Name() == name {
+			return t.Handler
+		}
+	}
+	b.Fatalf("no tool %s", name)
+	return nil
+}
+
+// cannedConversation is the simulator's response to the direct call, as
+// memTransport replays it.
+func (e *env) cannedConversation(b *testing.B) []byte {
+	body, err := e.getDirectBody(context.Background(), e.direct)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// memTransport answers every request with 200 and the same JSON body.
+type memTransport struct{ body []byte }
+
+func (t memTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{
+		StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}},
+		Body:          io.NopCloser(bytes.NewReader(t.body)),
+		ContentLength: int64(len(t.body)), Request: r,
+	}, nil
+}

@@ -105,14 +105,15 @@ func (e *env) rawStdioCallTool(c *rawStdio, tool string) error {
 	return checkToolResult(line)
 }
 
-// rawSession opens (once) a 2025-11-25 session over Streamable HTTP.
-func (e *env) rawSession(b testing.TB) string {
+// rawSession opens (once per endpoint) a 2025-11-25 session over
+// Streamable HTTP at url.
+func (e *env) rawSession(b testing.TB, url string) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.rawSessionID != "" {
-		return e.rawSessionID
+	if sid := e.rawSessionIDs[url]; sid != "" {
+		return sid
 	}
-	resp, err := e.postMCP(context.Background(), `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`, nil)
+	resp, err := e.postMCP(context.Background(), url, `{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -123,29 +124,26 @@ func (e *env) rawSession(b testing.TB) string {
 		b.Fatalf("initialize: %d, session %q", resp.StatusCode, sid)
 	}
 	hdr := map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"}
-	resp, err = e.postMCP(context.Background(), `{"jsonrpc":"2.0","method":"notifications/initialized"}`, hdr)
+	resp, err = e.postMCP(context.Background(), url, `{"jsonrpc":"2.0","method":"notifications/initialized"}`, hdr)
 	if err != nil {
 		b.Fatal(err)
 	}
 	resp.Body.Close()
-	e.rawSessionID = sid
+	e.rawSessionIDs[url] = sid
 	return sid
 }
 
-func (e *env) rawSessionCall(ctx context.Context, sid string) error {
-	return e.rawSessionCallTool(ctx, sid, "get_conversation")
+// rawSessionCall calls tool at url in session sid.
+func (e *env) rawSessionCall(ctx context.Context, url, sid, tool string) error {
+	return e.postToolCall(ctx, url, e.toolCall(tool, ""), map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
 }
 
-func (e *env) rawSessionCallTool(ctx context.Context, sid, tool string) error {
-	return e.postToolCall(ctx, e.toolCall(tool, ""), map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
-}
-
-// rawCall is get_conversation as one 2026-07-28 request: no session, the
+// rawCall calls tool at url as one 2026-07-28 request: no session, the
 // protocol version and client in _meta, method and tool mirrored in headers.
-func (e *env) rawCall(ctx context.Context) error {
+func (e *env) rawCall(ctx context.Context, url, tool string) error {
 	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"raw","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
-	return e.postToolCall(ctx, e.toolCall("get_conversation", meta),
-		map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "get_conversation"})
+	return e.postToolCall(ctx, url, e.toolCall(tool, meta),
+		map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": tool})
 }
 
 // toolCall is a tools/call request for tool on the benchmark's
@@ -157,8 +155,8 @@ func (e *env) toolCall(tool, extra string) string {
 	return `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{"conversation_id":"` + e.conversation + `"}` + extra + `}}`
 }
 
-func (e *env) postToolCall(ctx context.Context, body string, headers map[string]string) error {
-	resp, err := e.postMCP(ctx, body, headers)
+func (e *env) postToolCall(ctx context.Context, url, body string, headers map[string]string) error {
+	resp, err := e.postMCP(ctx, url, body, headers)
 	if err != nil {
 		return err
 	}
@@ -173,8 +171,8 @@ func (e *env) postToolCall(ctx context.Context, body string, headers map[string]
 	return checkToolResult(b)
 }
 
-func (e *env) postMCP(ctx context.Context, body string, headers map[string]string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.mcpURL, strings.NewReader(body))
+func (e *env) postMCP(ctx context.Context, url, body string, headers map[string]string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +217,7 @@ func (e *env) mcpServer() (*server.MCPServer, []tools.Tool) {
 func (e *env) addFloorTool(s *server.MCPServer) {
 	tool := mcp.NewToolWithRawSchema(floorTool, "benchmark only", json.RawMessage(`{"type":"object"}`))
 	s.AddTool(tool, func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		body, err := e.getDirectBody(ctx)
+		body, err := e.getDirectBody(ctx, e.direct)
 		if err != nil {
 			return nil, err
 		}

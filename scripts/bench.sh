@@ -40,20 +40,20 @@ echo "$out" | awk -v target="$target" '
   function ratio(mode) { return p50[mode SUBSEP 1] / p50["direct" SUBSEP 1] }
   END {
     if (n == 0) { print "no benchmark results"; exit 1 }
-    printf "%-14s %-8s %7s %10s %10s %10s %12s\n", "transport", "client", "clients", "p50 (µs)", "p99 (µs)", "calls/s", "p50 / direct"
-    split("direct http http-2025 stdio http-raw http-raw-2025 stdio-raw http-floor stdio-floor", modes, " ")
+    printf "%-16s %-8s %7s %10s %10s %10s %12s\n", "transport", "client", "clients", "p50 (µs)", "p99 (µs)", "calls/s", "p50 / direct"
+    nmodes = split("direct http http-2025 stdio http-raw http-raw-2025 stdio-raw http-floor http-floor-2025 stdio-floor", modes, " ")
     for (c = 1; c <= n; c++) {
-      for (m = 1; m <= 9; m++) {
+      for (m = 1; m <= nmodes; m++) {
         key = modes[m] SUBSEP order[c]
         if (!(key in p50)) continue
         client = modes[m] == "direct" ? "net/http" : (modes[m] ~ /-(raw|floor)/ ? "minimal" : "go-sdk")
-        printf "%-14s %-8s %7s %10.0f %10.0f %10.0f %11.1fx\n", modes[m], client, order[c], p50[key], p99[key], rate[key], p50[key] / p50["direct" SUBSEP order[c]]
+        printf "%-16s %-8s %7s %10.0f %10.0f %10.0f %11.1fx\n", modes[m], client, order[c], p50[key], p99[key], rate[key], p50[key] / p50["direct" SUBSEP order[c]]
       }
     }
     printf "\nsequential p50, MCP / direct (target <= %sx):\n", target
     printf "  go-sdk client:  http %.1fx, http-2025 %.1fx, stdio %.1fx\n", ratio("http"), ratio("http-2025"), ratio("stdio")
     printf "  minimal client: http %.1fx, http-2025 %.1fx, stdio %.1fx\n", ratio("http-raw"), ratio("http-raw-2025"), ratio("stdio-raw")
-    printf "  mcp-go floor:   http-2025 %.1fx, stdio %.1fx (a tool that only makes the direct call)\n", ratio("http-floor"), ratio("stdio-floor")
+    printf "  mcp-go floor:   http %.1fx, http-2025 %.1fx, stdio %.1fx (mcp-go alone, a tool that only makes the direct call)\n", ratio("http-floor"), ratio("http-floor-2025"), ratio("stdio-floor")
     met = ""
     split("http http-2025 stdio http-raw http-raw-2025 stdio-raw", all, " ")
     for (m = 1; m <= 6; m++) if (ratio(all[m]) <= target) met = met " " all[m]
@@ -61,7 +61,10 @@ echo "$out" | awk -v target="$target" '
     d = p50["direct" SUBSEP 1]
     printf "MCP adds per call at p50 (minimal client, minus direct): http %.0f µs, http-2025 %.0f µs, stdio %.0f µs\n",
       p50["http-raw" SUBSEP 1] - d, p50["http-raw-2025" SUBSEP 1] - d, p50["stdio-raw" SUBSEP 1] - d
+    printf "ada-mcp adds over the mcp-go floor at p50 (minimal client): http %.0f µs, http-2025 %.0f µs, stdio %.0f µs\n",
+      p50["http-raw" SUBSEP 1] - p50["http-floor" SUBSEP 1], p50["http-raw-2025" SUBSEP 1] - p50["http-floor-2025" SUBSEP 1],
+      p50["stdio-raw" SUBSEP 1] - p50["stdio-floor" SUBSEP 1]
     print "http: protocol 2026-07-28 (stateless); http-2025: 2025-11-25 (initialize + session); stdio: 2025-11-25."
     print "minimal: the same tools/call from a few lines of net/http or pipe I/O, like the direct call (server cost alone)."
-    print "floor: mcp-go and the transport with none of our code; the rest of a minimal-client row is ours."
+    print "floor: mcp-go and the transport with none of our code (no auth, origin, limits, tool layer); the rest of a minimal-client row is ours."
   }'
