@@ -18,9 +18,12 @@ const requireNode = "ADA_MCP_REQUIRE_NODE"
 
 // TestTypeScriptSDKClient drives the built binary with the official
 // TypeScript MCP SDK client (interop/ts/check.mjs), which most MCP hosts are
-// built on. It catches what the Go client cannot: the SDK's zod check of
-// tools/list (one bad schema shape drops every tool in the host) and its
-// validation of each structuredContent against the tool's outputSchema.
+// built on, over each transport: stdio as Claude Desktop starts it, and
+// Streamable HTTP and SSE as VS Code's "http" type and mcp-remote reach a
+// remote server, with the bearer token (and refused without it). It
+// catches what the Go client cannot: the SDK's zod check of tools/list (one
+// bad schema shape drops every tool in the host) and its validation of each
+// structuredContent against the tool's outputSchema.
 func TestTypeScriptSDKClient(t *testing.T) {
 	dir, err := filepath.Abs(filepath.Join("..", "interop", "ts"))
 	if err != nil {
@@ -33,25 +36,44 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk", "package.json")); err != nil {
 		unavailable(t, "interop/ts/node_modules is missing: run npm ci --prefix interop/ts (from the repository root)")
 	}
-
 	bin := adaMCP(t)
+
+	t.Run("stdio", func(t *testing.T) {
+		t.Parallel()
+		runCheck(t, node, dir, nil, bin, "--sandbox")
+	})
+	for _, tr := range []struct{ transport, path string }{{"http", "/mcp"}, {"sse", "/sse"}} {
+		t.Run(tr.transport, func(t *testing.T) {
+			skipOnWindows(t)
+			t.Parallel()
+			s := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--transport", tr.transport, "--sandbox")
+			runCheck(t, node, dir, []string{"ADA_MCP_INTEROP_TOKEN=" + token}, s.url+tr.path)
+		})
+	}
+}
+
+// runCheck runs check.mjs with args and extra environment, and fails the
+// test unless it ends with its PASS line.
+func runCheck(t *testing.T, node, dir string, env []string, args ...string) {
+	t.Helper()
 	// check.mjs bounds itself at 60 s; this is the backstop if node hangs.
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir, "check.mjs"), bin, "--sandbox")
+	cmd := exec.CommandContext(ctx, node, append([]string{filepath.Join(dir, "check.mjs")}, args...)...)
 	cmd.Dir = dir
-	// The SDK starts the server with a minimal environment of its own; keep
-	// the script's own environment free of Ada credentials all the same.
-	cmd.Env = append(os.Environ(), "ADA_API_KEY=", "ADA_BOT_HANDLE=", "ADA_BASE_URL=")
+	// The SDK starts a stdio server with a minimal environment of its own;
+	// keep the script's own environment free of Ada credentials all the same.
+	cmd.Env = append(os.Environ(), "ADA_API_KEY=", "ADA_BOT_HANDLE=", "ADA_BASE_URL=", "ADA_MCP_INTEROP_TOKEN=")
+	cmd.Env = append(cmd.Env, env...)
 	cmd.WaitDelay = 5 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err = cmd.Run()
+	err := cmd.Run()
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		t.Fatalf("node interop/ts/check.mjs did not finish in 90 s:\n%s", out.String())
 	}
 	if err != nil {
-		t.Fatalf("node interop/ts/check.mjs %s --sandbox: %v\n%s", bin, err, out.String())
+		t.Fatalf("node interop/ts/check.mjs %s: %v\n%s", strings.Join(args, " "), err, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	last := lines[len(lines)-1]

@@ -12,8 +12,14 @@
 // mode, under draft-07 and 2020-12, and walks them for shapes that other
 // hosts and LLM providers reject (see strictSchemaPass below).
 //
-// Usage: node check.mjs <path-to-ada-mcp> [server args...]
-// (the server args default to --sandbox). One line per check; the first
+// Usage:
+//   node check.mjs <path-to-ada-mcp> [server args...]   stdio: starts the
+//       binary itself (the server args default to --sandbox)
+//   node check.mjs http://127.0.0.1:PORT/mcp            a running server over
+//   node check.mjs http://127.0.0.1:PORT/sse            Streamable HTTP or SSE
+// Remote mode sends ADA_MCP_INTEROP_TOKEN as the bearer token, as
+// mcp-remote's --header and VS Code's "headers" do, and first checks that a
+// client without it is refused with 401. One line per check; the first
 // failure prints what failed and exits 1. Everything is bounded by
 // ADA_MCP_INTEROP_TIMEOUT_SECONDS (default 60).
 
@@ -21,7 +27,9 @@ import { createRequire } from 'node:module';
 import { isDeepStrictEqual, inspect } from 'node:util';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 // The ajv that the SDK itself validates with (a dependency of the SDK, not
 // of this package), resolved from the SDK's own location.
@@ -50,10 +58,19 @@ const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHi
 
 const [binary, ...given] = process.argv.slice(2);
 if (!binary) {
-  console.error('usage: node check.mjs <path-to-ada-mcp> [server args...]');
+  console.error('usage: node check.mjs <path-to-ada-mcp> [server args...] | node check.mjs <http(s) URL of /mcp or /sse>');
   process.exit(2);
 }
-const serverArgs = given.length ? given : ['--sandbox'];
+// remote is the server's URL when it runs already (HTTP transports).
+const remote = /^https?:\/\//.test(binary) ? new URL(binary) : undefined;
+const useSSE = remote?.pathname.endsWith('/sse') ?? false;
+const token = process.env.ADA_MCP_INTEROP_TOKEN ?? '';
+if (remote && !token) {
+  console.error('remote mode needs ADA_MCP_INTEROP_TOKEN (the server\'s ADA_MCP_AUTH_TOKEN)');
+  process.exit(2);
+}
+const serverArgs = remote ? [] : given.length ? given : ['--sandbox'];
+const target = remote ? `${useSSE ? 'SSE' : 'Streamable HTTP'} at ${remote}` : `${binary} ${serverArgs.join(' ')}`;
 const timeoutSeconds = Number(process.env.ADA_MCP_INTEROP_TIMEOUT_SECONDS || 60);
 const requestTimeoutMs = 30_000; // send_message waits up to 10 s below
 
@@ -94,7 +111,7 @@ async function finish(code, message) {
       console.log(`--- server stderr (last ${stderrTail.length} bytes) ---\n${stderrTail.trimEnd()}`);
     }
   } else {
-    console.log(`PASS ${checks} checks against ${binary} ${serverArgs.join(' ')} with @modelcontextprotocol/sdk ${sdkVersion}`);
+    console.log(`PASS ${checks} checks against ${target} with @modelcontextprotocol/sdk ${sdkVersion}`);
   }
   try {
     await Promise.race([transport?.close(), new Promise((r) => setTimeout(r, 2000))]);
@@ -346,11 +363,40 @@ async function flow(client) {
 
 // ---------------------------------------------------------------------- main
 
+// newTransport is the SDK transport a host would use for this target, with
+// the bearer token when given (remote mode).
+function newTransport(bearer) {
+  if (!remote) {
+    const t = new StdioClientTransport({ command: binary, args: serverArgs, stderr: 'pipe' });
+    t.stderr?.on('data', (chunk) => {
+      stderrTail = (stderrTail + chunk.toString()).slice(-8192);
+    });
+    return t;
+  }
+  const requestInit = bearer ? { headers: { Authorization: `Bearer ${bearer}` } } : {};
+  return useSSE ? new SSEClientTransport(remote, { requestInit }) : new StreamableHTTPClientTransport(remote, { requestInit });
+}
+
+// checkRefusedWithoutToken connects with no Authorization header, as a
+// host whose config lacks the token would: the SDK must see a 401.
+async function checkRefusedWithoutToken() {
+  const t = newTransport('');
+  const c = new Client({ name: 'ada-mcp-ts-interop-no-token', version: '1.0.0' });
+  let err;
+  try {
+    await c.connect(t, { timeout: requestTimeoutMs });
+  } catch (e) {
+    err = e;
+  } finally {
+    await t.close().catch(() => {});
+  }
+  expect(err !== undefined && (err.code === 401 || /\b401\b/.test(String(err.message))),
+    'connect without the bearer token: refused with 401', err === undefined ? 'connected' : `${err?.constructor?.name}: ${err?.message}`);
+}
+
 async function main() {
-  transport = new StdioClientTransport({ command: binary, args: serverArgs, stderr: 'pipe' });
-  transport.stderr?.on('data', (chunk) => {
-    stderrTail = (stderrTail + chunk.toString()).slice(-8192);
-  });
+  if (remote) await checkRefusedWithoutToken();
+  transport = newTransport(token);
   const client = new Client({ name: 'ada-mcp-ts-interop', version: '1.0.0' });
   // What the SDK cannot match to a request or parse (a malformed
   // notification, a response to an unknown id) lands here, not in a call.
