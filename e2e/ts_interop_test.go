@@ -10,6 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 // requireNode is the environment variable that turns a missing Node.js or
@@ -25,17 +30,7 @@ const requireNode = "ADA_MCP_REQUIRE_NODE"
 // bad schema shape drops every tool in the host) and its validation of each
 // structuredContent against the tool's outputSchema.
 func TestTypeScriptSDKClient(t *testing.T) {
-	dir, err := filepath.Abs(filepath.Join("..", "interop", "ts"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		unavailable(t, "node is not on PATH: install Node.js 20 or newer, then npm ci --prefix interop/ts")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@modelcontextprotocol", "sdk", "package.json")); err != nil {
-		unavailable(t, "interop/ts/node_modules is missing: run npm ci --prefix interop/ts (from the repository root)")
-	}
+	node, dir := interopPackages(t)
 	bin := adaMCP(t)
 
 	t.Run("stdio", func(t *testing.T) {
@@ -50,6 +45,66 @@ func TestTypeScriptSDKClient(t *testing.T) {
 			runCheck(t, node, dir, []string{"ADA_MCP_INTEROP_TOKEN=" + token}, s.url+tr.path)
 		})
 	}
+}
+
+// TestClaudeDesktopThroughMCPRemote runs the README's Claude Desktop config
+// for a remote server: mcp-remote bridging stdio to Streamable HTTP, the
+// token given as --header "Authorization:${ADA_MCP_AUTH_HEADER}" with the
+// value in the environment. The go-sdk client plays Claude Desktop.
+func TestClaudeDesktopThroughMCPRemote(t *testing.T) {
+	skipOnWindows(t)
+	node, dir := interopPackages(t)
+	s := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--transport", "http", "--sandbox")
+
+	cmd := exec.Command(node, filepath.Join(dir, "node_modules", "mcp-remote", "dist", "proxy.js"),
+		s.url+"/mcp", "--header", "Authorization:${ADA_MCP_AUTH_HEADER}")
+	// mcp-remote keeps OAuth state under MCP_REMOTE_CONFIG_DIR; it needs
+	// none here, as the header authenticates.
+	cmd.Env = append(os.Environ(), "ADA_MCP_AUTH_HEADER=Bearer "+token, "MCP_REMOTE_CONFIG_DIR="+t.TempDir())
+	var stderr testlog.Buffer
+	cmd.Stderr = &stderr
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "claude-desktop-stand-in", Version: "1"}, nil).
+		Connect(ctx, &mcp.CommandTransport{Command: cmd, TerminateDuration: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatalf("connect through mcp-remote: %v\nmcp-remote stderr:\n%s\nserver logs:\n%s", err, stderr.String(), s.logs)
+	}
+	defer cs.Close()
+	session := testclient.Wrap(t, cs)
+
+	tools, err := cs.ListTools(ctx, nil)
+	if err != nil || len(tools.Tools) != 12 {
+		t.Fatalf("tools/list through mcp-remote: %v, %d tools", err, len(tools.Tools))
+	}
+	_, cid, msgs := endUserFlow(t, session, "mcp-remote-1", "Ada", "Where is my order?", nil)
+	if len(msgs) < 2 {
+		t.Errorf("conversation %s: %d messages, want ours and a reply", cid, len(msgs))
+	}
+	// A session the bridge had to re-open would mean a 404 from us.
+	if out := stderr.String(); strings.Contains(out, "re-initializing") || strings.Contains(out, "Error from remote server") {
+		t.Errorf("mcp-remote reported trouble with the server:\n%s", out)
+	}
+}
+
+// interopPackages returns node and interop/ts, whose node_modules hold the
+// pinned TypeScript SDK and mcp-remote, or skips (see unavailable).
+func interopPackages(t *testing.T) (node, dir string) {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "interop", "ts"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err = exec.LookPath("node")
+	if err != nil {
+		unavailable(t, "node is not on PATH: install Node.js 20 or newer, then npm ci --prefix interop/ts")
+	}
+	for _, pkg := range []string{"@modelcontextprotocol/sdk", "mcp-remote"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			unavailable(t, "interop/ts/node_modules lacks "+pkg+": run npm ci --prefix interop/ts (from the repository root)")
+		}
+	}
+	return node, dir
 }
 
 // runCheck runs check.mjs with args and extra environment, and fails the
