@@ -69,8 +69,11 @@ func BenchmarkLayers(b *testing.B) {
 
 	// The same layers with Ada's response served from memory: no network,
 	// so the differences are our code's CPU cost alone, with little noise.
-	canned := memTransport{e.cannedConversation(b)}
-	memHTTP := &http.Client{Transport: canned}
+	body, err := e.getDirectBody(ctx, e.direct)
+	if err != nil {
+		b.Fatal(err)
+	}
+	memHTTP := &http.Client{Transport: memTransport{body}}
 	mem, err := adaclient.New(e.simURL, adaKey, adaclient.WithHTTPClient(memHTTP), adaclient.WithLogger(e.logger))
 	if err != nil {
 		b.Fatal(err)
@@ -92,28 +95,18 @@ func BenchmarkLayers(b *testing.B) {
 var errTool = errors.New("tool returned isError")
 
 // toolHandler is the named tool's handler on deps.
-func toolHandler(b testing.TB, deps *tools.Deps, name string) func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+func toolHandler(tb testing.TB, deps *tools.Deps, name string) func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	_, list, err := tools.NewServer(deps, tools.Options{})
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	for _, t := range list {
 		if t.Name() == name {
 			return t.Handler
 		}
 	}
-	b.Fatalf("no tool %s", name)
+	tb.Fatalf("no tool %s", name)
 	return nil
-}
-
-// cannedConversation is the simulator's response to the direct call, as
-// memTransport replays it.
-func (e *env) cannedConversation(b *testing.B) []byte {
-	body, err := e.getDirectBody(context.Background(), e.direct)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return body
 }
 
 // memTransport answers every request with 200 and the same JSON body.
