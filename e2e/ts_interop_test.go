@@ -74,8 +74,11 @@ func TestClaudeDesktopThroughMCPRemote(t *testing.T) {
 	session := testclient.Wrap(t, cs)
 
 	tools, err := cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 12 {
-		t.Fatalf("tools/list through mcp-remote: %v, %d tools", err, len(tools.Tools))
+	if err != nil {
+		t.Fatalf("tools/list through mcp-remote: %v", err)
+	}
+	if len(tools.Tools) != 12 {
+		t.Fatalf("tools/list through mcp-remote: %d tools, want the 12 defaults", len(tools.Tools))
 	}
 	_, cid, msgs := endUserFlow(t, session, "mcp-remote-1", "Ada", "Where is my order?", nil)
 	if len(msgs) < 2 {
