@@ -48,15 +48,18 @@ func BenchmarkLayers(b *testing.B) {
 			}
 		})
 	}
+	callTool := func(h toolFunc) func() error {
+		return func() error {
+			res, err := h(ctx, req)
+			if err == nil && res.IsError {
+				return errTool
+			}
+			return err
+		}
+	}
 	run("ada-direct", func() error { return e.getDirect(ctx) })
 	run("adaclient", func() error { _, _, err := client.Conversations.Get(ctx, e.conversation); return err })
-	run("tool", func() error {
-		res, err := handler(ctx, req)
-		if err == nil && res.IsError {
-			return errTool
-		}
-		return err
-	})
+	run("tool", callTool(handler))
 	run("mcp-dispatch", func() error {
 		out, err := json.Marshal(srv.HandleMessage(ctx, msg))
 		if err != nil {
@@ -83,19 +86,16 @@ func BenchmarkLayers(b *testing.B) {
 	memHandler := toolHandler(b, memDeps, "get_conversation")
 	run("mem/net-http", func() error { _, err := e.getDirectBody(ctx, memHTTP); return err })
 	run("mem/adaclient", func() error { _, _, err := mem.Conversations.Get(ctx, e.conversation); return err })
-	run("mem/tool", func() error {
-		res, err := memHandler(ctx, req)
-		if err == nil && res.IsError {
-			return errTool
-		}
-		return err
-	})
+	run("mem/tool", callTool(memHandler))
 }
 
 var errTool = errors.New("tool returned isError")
 
+// toolFunc is a tool's handler, as mcp-go calls it.
+type toolFunc = func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error)
+
 // toolHandler is the named tool's handler on deps.
-func toolHandler(tb testing.TB, deps *tools.Deps, name string) func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+func toolHandler(tb testing.TB, deps *tools.Deps, name string) toolFunc {
 	_, list, err := tools.NewServer(deps, tools.Options{})
 	if err != nil {
 		tb.Fatal(err)

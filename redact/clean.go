@@ -6,8 +6,8 @@ import (
 )
 
 // clean reports whether [Redactor.JSON] would leave the valid JSON document
-// b unchanged, so that [Redactor.Bytes] can return it without decoding and
-// re-encoding it. It applies the same rules in one pass over the bytes and
+// b unchanged, so that [Redactor.Bytes] and [Redactor.Marshal] can return it
+// without decoding and re-encoding it. It applies the same rules in one pass over the bytes and
 // answers false (take the slow path) whenever it is unsure, e.g. for an
 // object key written with escapes.
 func (r *Redactor) clean(b []byte) bool {
@@ -16,8 +16,8 @@ func (r *Redactor) clean(b []byte) bool {
 	return c.value(scopePlain)
 }
 
-// cleanScan walks a document that json.Valid accepted, so it never has to
-// report syntax errors; it stops at the first value that needs redacting.
+// cleanScan walks a document that json.Valid accepted or encoding/json
+// wrote, so it never has to report syntax errors; it stops at the first value that needs redacting.
 type cleanScan struct {
 	r *Redactor
 	b []byte
