@@ -66,8 +66,9 @@ func startRawStdio(b testing.TB, s *server.MCPServer) *rawStdio {
 	return c
 }
 
-// roundTrip writes one request line and reads lines until its response.
-func (c *rawStdio) roundTrip(req string) ([]byte, error) {
+// roundTrip writes one request line and reads lines until its response,
+// which it decodes once (notifications, without an id, are skipped).
+func (c *rawStdio) roundTrip(req string) (*reply, error) {
 	if _, err := c.w.WriteString(req + "\n"); err != nil {
 		return nil, err
 	}
@@ -76,11 +77,13 @@ func (c *rawStdio) roundTrip(req string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		var msg struct {
-			ID json.RawMessage `json:"id"`
+		var msg reply
+		if err := json.Unmarshal(line, &msg); err != nil {
+			return nil, fmt.Errorf("decoding %.200s: %w", line, err)
 		}
-		if json.Unmarshal(line, &msg) == nil && len(msg.ID) > 0 {
-			return line, nil // not a notification
+		if len(msg.ID) > 0 {
+			msg.line = line
+			return &msg, nil
 		}
 	}
 }
@@ -98,11 +101,11 @@ func (e *env) rawStdioClients(n int) []*rawStdio {
 func (e *env) rawStdioCall(c *rawStdio) error { return e.rawStdioCallTool(c, "get_conversation") }
 
 func (e *env) rawStdioCallTool(c *rawStdio, tool string) error {
-	line, err := c.roundTrip(e.toolCall(tool, ""))
+	msg, err := c.roundTrip(e.toolCall(tool, ""))
 	if err != nil {
 		return err
 	}
-	return checkToolResult(line)
+	return msg.check()
 }
 
 // rawSession opens (once per endpoint) a 2025-11-25 session over
@@ -185,16 +188,29 @@ func (e *env) postMCP(ctx context.Context, url, body string, headers map[string]
 	return e.direct.Do(req)
 }
 
-func checkToolResult(b []byte) error {
-	var v struct {
-		Result *struct {
-			IsError bool `json:"isError"`
-		} `json:"result"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil || v.Result == nil || v.Result.IsError {
-		return fmt.Errorf("tools/call failed: %v %.200s", err, b)
+// reply is just enough of a JSON-RPC response to tell a successful tool
+// call: the answer is decoded once, as the direct call decodes Ada's.
+type reply struct {
+	ID     json.RawMessage `json:"id"`
+	Result *struct {
+		IsError bool `json:"isError"`
+	} `json:"result"`
+	line []byte
+}
+
+func (r *reply) check() error {
+	if r.Result == nil || r.Result.IsError {
+		return fmt.Errorf("tools/call failed: %.200s", r.line)
 	}
 	return nil
+}
+
+func checkToolResult(b []byte) error {
+	r := reply{line: b}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return fmt.Errorf("tools/call failed: %v %.200s", err, b)
+	}
+	return r.check()
 }
 
 // floorTool is registered on the benchmark's servers only: it makes the
