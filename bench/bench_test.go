@@ -198,9 +198,12 @@ func getViaMCP(ctx context.Context, cs *mcp.ClientSession, conversation string) 
 	return nil
 }
 
+// caller makes one benchmark call as client number client.
+type caller func(ctx context.Context, client int) error
+
 // measure runs b.N calls spread over clients goroutines (client i uses
 // call(i)) and reports latency percentiles and throughput.
-func measure(b *testing.B, clients int, call func(ctx context.Context, client int) error) {
+func measure(b *testing.B, clients int, call caller) {
 	ctx := context.Background()
 	for c := range clients { // warm connections and caches
 		if err := call(ctx, c); err != nil {
@@ -233,15 +236,67 @@ func measure(b *testing.B, clients int, call func(ctx context.Context, client in
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
+	report(b, "", slices.Concat(lat...), elapsed)
+}
+
+// interleave measures modes with one client, call by call in turn (b.N
+// turns), so that drift over the run (other load on a shared machine, the
+// heap growing, a neighbour's timer) falls on every mode alike and the
+// ratios stay comparable. The order rotates each turn, so no mode always
+// follows the same one. Each mode's metrics are prefixed "<mode>:".
+func interleave(b *testing.B, modes []mode) {
+	ctx := context.Background()
+	calls := make([]caller, len(modes))
+	for i, m := range modes {
+		calls[i] = m.setup(b, 1)
+		if err := calls[i](ctx, 0); err != nil { // warm connections and caches
+			b.Fatal(err)
+		}
+	}
+	lat := make([][]time.Duration, len(modes))
+	for i := range lat {
+		lat[i] = make([]time.Duration, 0, b.N)
+	}
+	b.ResetTimer()
+	for turn := range b.N {
+		for j := range modes {
+			i := (turn + j) % len(modes)
+			t0 := time.Now()
+			if err := calls[i](ctx, 0); err != nil {
+				b.Fatal(err)
+			}
+			lat[i] = append(lat[i], time.Since(t0))
+		}
+	}
+	b.StopTimer()
+	for i, m := range modes {
+		var busy time.Duration
+		for _, d := range lat[i] {
+			busy += d
+		}
+		report(b, m.name+":", lat[i], busy)
+	}
+}
+
+// report reports latency percentiles and throughput of calls that took
+// elapsed in all, with units prefixed by prefix.
+func report(b *testing.B, prefix string, lat []time.Duration, elapsed time.Duration) {
+	if len(lat) == 0 {
 		return
 	}
-	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Nanoseconds()) / 1e3 }
-	b.ReportMetric(pct(0.50), "p50-us")
-	b.ReportMetric(pct(0.99), "p99-us")
-	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "calls/s")
+	slices.Sort(lat)
+	pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Nanoseconds()) / 1e3 }
+	b.ReportMetric(pct(0.50), prefix+"p50-us")
+	b.ReportMetric(pct(0.99), prefix+"p99-us")
+	b.ReportMetric(float64(len(lat))/elapsed.Seconds(), prefix+"calls/s")
+}
+
+// mode is one way to make the benchmark's call. setup opens what clients
+// concurrent clients need (sessions, pipes) and returns their caller.
+type mode struct {
+	name   string
+	client string // net/http, go-sdk or minimal
+	setup  func(b *testing.B, clients int) caller
 }
 
 // BenchmarkGetConversation: get_conversation maps to exactly one Ada
@@ -264,49 +319,73 @@ func measure(b *testing.B, clients int, call func(ctx context.Context, client in
 //
 // The minimal clients cost about what the direct one does, so their rows
 // show the server's own cost; the go-sdk rows add the SDK client's.
-// clients=N runs N clients at once, each with its own session (stdio: its
-// own server, as each host runs its own process).
+//
+// clients=1/minimal interleaves direct with the minimal and floor modes,
+// call by call (see interleave); clients=1/go-sdk does the same with the
+// go-sdk modes, apart, so that the SDK client's garbage collection does not
+// slow the direct calls the ratios divide by. <mode>/clients=32 runs 32
+// clients at once,
+// each with its own session (stdio: its own server, as each host runs its
+// own process).
 func BenchmarkGetConversation(b *testing.B) {
 	e := newEnv(b)
-	for _, clients := range []int{1, 32} {
-		b.Run(fmt.Sprintf("direct/clients=%d", clients), func(b *testing.B) {
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.getDirect(ctx) })
+	modes := e.modes()
+	for _, group := range []string{"minimal", "go-sdk"} {
+		b.Run("clients=1/"+group, func(b *testing.B) {
+			var in []mode
+			for _, m := range modes {
+				if m.client == group || group == "minimal" && m.name == "direct" {
+					in = append(in, m)
+				}
+			}
+			interleave(b, in)
 		})
-		b.Run(fmt.Sprintf("http/clients=%d", clients), func(b *testing.B) {
+	}
+	for _, m := range modes {
+		b.Run(m.name+"/clients=32", func(b *testing.B) { measure(b, 32, m.setup(b, 32)) })
+	}
+}
+
+func (e *env) modes() []mode {
+	return []mode{
+		{"direct", "net/http", func(*testing.B, int) caller {
+			return func(ctx context.Context, _ int) error { return e.getDirect(ctx) }
+		}},
+		{"http", "go-sdk", func(_ *testing.B, clients int) caller {
 			sessions := e.httpSessions("", clients)
-			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
-		})
-		b.Run(fmt.Sprintf("http-2025/clients=%d", clients), func(b *testing.B) {
+			return func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) }
+		}},
+		{"http-2025", "go-sdk", func(_ *testing.B, clients int) caller {
 			sessions := e.httpSessions("2025-11-25", clients)
-			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
-		})
-		b.Run(fmt.Sprintf("stdio/clients=%d", clients), func(b *testing.B) {
+			return func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) }
+		}},
+		{"stdio", "go-sdk", func(_ *testing.B, clients int) caller {
 			sessions := e.stdioSessions(clients)
-			measure(b, clients, func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) })
-		})
-		b.Run(fmt.Sprintf("http-raw/clients=%d", clients), func(b *testing.B) {
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.mcpURL, "get_conversation") })
-		})
-		b.Run(fmt.Sprintf("http-raw-2025/clients=%d", clients), func(b *testing.B) {
+			return func(ctx context.Context, c int) error { return getViaMCP(ctx, sessions[c], e.conversation) }
+		}},
+		{"http-raw", "minimal", func(*testing.B, int) caller {
+			return func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.mcpURL, "get_conversation") }
+		}},
+		{"http-raw-2025", "minimal", func(b *testing.B, _ int) caller {
 			sid := e.rawSession(b, e.mcpURL)
-			measure(b, clients, func(ctx context.Context, _ int) error {
+			return func(ctx context.Context, _ int) error {
 				return e.rawSessionCall(ctx, e.mcpURL, sid, "get_conversation")
-			})
-		})
-		b.Run(fmt.Sprintf("stdio-raw/clients=%d", clients), func(b *testing.B) {
+			}
+		}},
+		{"stdio-raw", "minimal", func(_ *testing.B, clients int) caller {
 			raws := e.rawStdioClients(clients)
-			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCall(raws[c]) })
-		})
-		b.Run(fmt.Sprintf("http-floor/clients=%d", clients), func(b *testing.B) {
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.bareURL, floorTool) })
-		})
-		b.Run(fmt.Sprintf("http-floor-2025/clients=%d", clients), func(b *testing.B) {
+			return func(_ context.Context, c int) error { return e.rawStdioCall(raws[c]) }
+		}},
+		{"http-floor", "minimal", func(*testing.B, int) caller {
+			return func(ctx context.Context, _ int) error { return e.rawCall(ctx, e.bareURL, floorTool) }
+		}},
+		{"http-floor-2025", "minimal", func(b *testing.B, _ int) caller {
 			sid := e.rawSession(b, e.bareURL)
-			measure(b, clients, func(ctx context.Context, _ int) error { return e.rawSessionCall(ctx, e.bareURL, sid, floorTool) })
-		})
-		b.Run(fmt.Sprintf("stdio-floor/clients=%d", clients), func(b *testing.B) {
+			return func(ctx context.Context, _ int) error { return e.rawSessionCall(ctx, e.bareURL, sid, floorTool) }
+		}},
+		{"stdio-floor", "minimal", func(_ *testing.B, clients int) caller {
 			raws := e.rawStdioClients(clients)
-			measure(b, clients, func(_ context.Context, c int) error { return e.rawStdioCallTool(raws[c], floorTool) })
-		})
+			return func(_ context.Context, c int) error { return e.rawStdioCallTool(raws[c], floorTool) }
+		}},
 	}
 }
