@@ -96,6 +96,15 @@ awk -v target="$target" '
     }
     return k ? median(a, k) : ""
   }
+  function need(mode, c, g,    i, k) {
+    for (i = 1; i <= nr; i++) {
+      k = mode SUBSEP c SUBSEP g SUBSEP rlist[i]
+      if (!(k in p50) || !(k in p99) || !(k in rate)) {
+        printf "missing result: %s with %d clients in round %s\n", mode, c, rlist[i]
+        missing = 1
+      }
+    }
+  }
   function row(mode, client, c, g,    med, q99, cps, rt) {
     med = stat("p50", mode, c, g)
     if (med == "") return
@@ -108,6 +117,14 @@ awk -v target="$target" '
 
   END {
     if (nr == 0) { print "no benchmark results"; exit 1 }
+    # Every case in every round, or the medians and ratios would be wrong.
+    n = split("direct http-raw http-raw-2025 stdio-raw http-floor http-floor-2025 stdio-floor", want, " ")
+    for (m = 1; m <= n; m++) need(want[m], 1, "minimal")
+    n = split("http http-2025 stdio", want, " ")
+    for (m = 1; m <= n; m++) need(want[m], 1, "go-sdk")
+    n = split("direct http http-2025 stdio http-raw http-raw-2025 stdio-raw http-floor http-floor-2025 stdio-floor", want, " ")
+    for (m = 1; m <= n; m++) need(want[m], 32, "all")
+    if (missing) exit 1
     printf "%-16s %-8s %7s %10s %10s %10s %12s %12s\n", "transport", "client", "clients", "p50 (µs)", "p99 (µs)", "calls/s", "p50 / direct", "range"
     n = split("direct http-raw http-raw-2025 stdio-raw http-floor http-floor-2025 stdio-floor", minimal, " ")
     for (m = 1; m <= n; m++) row(minimal[m], m == 1 ? "net/http" : "minimal", 1, "minimal")
