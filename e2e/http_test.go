@@ -320,6 +320,33 @@ func TestRefusesAPublicAddressWithoutToken(t *testing.T) {
 	}
 }
 
+// The listening line tells an operator whether clients must authenticate.
+// Its keys go through the same redaction as every log key, so a key that
+// looks secret ("auth_...") would hide the value.
+func TestListeningLineSaysWhetherATokenIsRequired(t *testing.T) {
+	skipOnWindows(t)
+	for _, tc := range []struct {
+		env  []string
+		want bool
+	}{{[]string{"ADA_MCP_AUTH_TOKEN=" + token}, true}, {nil, false}} {
+		srv := startHTTP(t, tc.env, "--sandbox", "--transport", "http")
+		rec := srv.logs.Records("listening")[0]
+		if got, ok := rec["bearer_required"].(bool); !ok || got != tc.want {
+			t.Errorf("token set %v: listening line bearer_required = %#v, want %v", tc.want, rec["bearer_required"], tc.want)
+		}
+		warning := "authentication is off: any local process can use this server; set ADA_MCP_AUTH_TOKEN to require a token"
+		warned := func() bool { return len(srv.logs.Records(warning)) > 0 }
+		if !tc.want { // the warning follows the listening line: give it 2s to arrive
+			for i := 0; i < 100 && !warned(); i++ {
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		if warned := warned(); warned == tc.want {
+			t.Errorf("token set %v: warning logged = %v", tc.want, warned)
+		}
+	}
+}
+
 func TestAuthTokenFile(t *testing.T) {
 	skipOnWindows(t)
 	file := filepath.Join(t.TempDir(), "token")

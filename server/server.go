@@ -146,7 +146,7 @@ func (s *Server) logStart(addr net.Addr) {
 		endpoint = "/sse"
 	}
 	s.logger.Info("listening", "transport", s.cfg.Transport, "addr", addr.String(), "endpoint", endpoint,
-		"auth_required", s.auth.on, "multi_tenant", s.cfg.MultiTenant, "allowed_origins", len(s.cfg.AllowedOrigins))
+		"bearer_required", s.auth.on, "multi_tenant", s.cfg.MultiTenant, "allowed_origins", len(s.cfg.AllowedOrigins))
 	if !s.auth.on {
 		s.logger.Warn("authentication is off: any local process can use this server; set ADA_MCP_AUTH_TOKEN to require a token")
 	}
