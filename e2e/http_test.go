@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,6 +173,87 @@ func TestHTTPRejectsWhatItShould(t *testing.T) {
 	}
 }
 
+// The legacy SSE endpoints are guarded like /mcp: the stream and the
+// message POSTs need the token, a foreign Origin is refused, and message
+// bodies are bounded.
+func TestSSERejectsWhatItShould(t *testing.T) {
+	skipOnWindows(t)
+	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--sandbox", "--transport", "sse", "--max-body-bytes", "4096")
+	bearer := "Bearer " + token
+	initialize := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2024-11-05","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
+
+	get := func(h map[string]string) *http.Response {
+		t.Helper()
+		req := mustRequest(t, http.MethodGet, srv.url+"/sse")
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := get(nil); resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("WWW-Authenticate") == "" {
+		t.Errorf("stream without token: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	if resp := get(map[string]string{"Authorization": "Bearer not-the-token-0000000000"}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("stream with a wrong token: %d", resp.StatusCode)
+	}
+	if resp := get(map[string]string{"Authorization": bearer, "Origin": "http://attacker.example"}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("stream from a foreign origin: %d", resp.StatusCode)
+	}
+	if _, err := srv.dial("sse", "", headers{}); err == nil {
+		t.Error("the go-sdk SSE client connected without a token")
+	}
+
+	// A real session's message endpoint, from the stream's first event.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.url+"/sse", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", bearer)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	endpoint := ""
+	for sc := bufio.NewScanner(resp.Body); endpoint == "" && sc.Scan(); {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			endpoint = data
+		}
+	}
+	if !strings.Contains(endpoint, "sessionId=") {
+		t.Fatalf("no endpoint event on the stream, got %q", endpoint)
+	}
+	if !strings.HasPrefix(endpoint, "http") {
+		endpoint = srv.url + endpoint
+	}
+	path := strings.TrimPrefix(endpoint, srv.url)
+
+	for name, tc := range map[string]struct {
+		h    map[string]string
+		body string
+		want int
+	}{
+		"no token":       {nil, initialize, http.StatusUnauthorized},
+		"foreign origin": {map[string]string{"Authorization": bearer, "Origin": "http://attacker.example"}, initialize, http.StatusForbidden},
+		"oversize body":  {map[string]string{"Authorization": bearer}, `{"pad":"` + strings.Repeat("x", 5000) + `"}`, http.StatusRequestEntityTooLarge},
+		"token":          {map[string]string{"Authorization": bearer}, initialize, http.StatusAccepted},
+	} {
+		if resp, body := srv.rawPost(t, path, tc.body, tc.h); resp.StatusCode != tc.want {
+			t.Errorf("message, %s: %d %s, want %d", name, resp.StatusCode, body, tc.want)
+		}
+	}
+	if strings.Contains(srv.logs.String(), token) {
+		t.Fatal("the token reached the logs")
+	}
+}
+
 func mustRequest(t *testing.T, method, url string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(method, url, nil)
@@ -182,14 +264,27 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 }
 
 // Thirty-two assistants, one customer each, at once: nobody sees anyone
-// else's end user or conversation.
+// else's end user or conversation, over each transport and protocol era
+// (the session-based ones route each message by its session id).
 func TestConcurrentClientsDoNotCrossTalk(t *testing.T) {
 	skipOnWindows(t)
+	for _, tc := range []struct{ name, transport, version string }{
+		{"streamable http, 2026-07-28 stateless", "http", ""},
+		{"streamable http, 2025-11-25 sessions", "http", "2025-11-25"},
+		{"legacy sse", "sse", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--sandbox", "--transport", tc.transport, "--sandbox-reply-delay", "50ms")
+			checkNoCrossTalk(t, srv, tc.transport, tc.version)
+		})
+	}
+}
+
+func checkNoCrossTalk(t *testing.T, srv *httpServer, transport, version string) {
 	const clients = 32
-	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--sandbox", "--transport", "http", "--sandbox-reply-delay", "50ms")
 	sessions := make([]*testclient.Session, clients)
 	for i := range sessions {
-		sessions[i] = srv.connect(t, "http", "", auth())
+		sessions[i] = srv.connect(t, transport, version, auth())
 	}
 	type outcome struct {
 		user, conv string
