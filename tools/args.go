@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strconv"
@@ -220,8 +221,47 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 			want = append(want, t.Want...)
 		}
 		return orArgs(field), fmt.Sprintf("got %s, want %s", got, strings.Join(want, " or "))
+	case *kind.Minimum:
+		return orArgs(field), fmt.Sprintf("must be at least %s (got %s)", number(k.Want), number(k.Got))
+	case *kind.Maximum:
+		return orArgs(field), fmt.Sprintf("must be at most %s (got %s)", number(k.Want), number(k.Got))
+	case *kind.MinLength:
+		return orArgs(field), fmt.Sprintf("must be at least %s long (got %d)", characters(k.Want), k.Got)
+	case *kind.MaxLength:
+		return orArgs(field), fmt.Sprintf("must be at most %s long (got %d)", characters(k.Want), k.Got)
+	case *kind.Enum:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = jsonText(w)
+		}
+		return orArgs(field), fmt.Sprintf("must be one of %s (got %s)", strings.Join(want, ", "), jsonText(k.Got))
 	}
 	return orArgs(field), e.ErrorKind.LocalizedString(printer)
+}
+
+// number writes a schema bound or a sent number as JSON would: 100, 0.5.
+func number(r *big.Rat) string {
+	if r.IsInt() {
+		return r.Num().String()
+	}
+	f, _ := r.Float64()
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func characters(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
+}
+
+// jsonText writes a value as JSON, so that a string shows its quotes.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func orArgs(field string) string {
