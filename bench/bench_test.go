@@ -324,9 +324,8 @@ type mode struct {
 // call by call (see interleave); clients=1/go-sdk does the same with the
 // go-sdk modes, apart, so that the SDK client's garbage collection does not
 // slow the direct calls the ratios divide by. <mode>/clients=32 runs 32
-// clients at once,
-// each with its own session (stdio: its own server, as each host runs its
-// own process).
+// clients at once, each with its own session (stdio: its own server, as
+// each host runs its own process).
 func BenchmarkGetConversation(b *testing.B) {
 	e := newEnv(b)
 	modes := e.modes()

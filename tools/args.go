@@ -234,7 +234,11 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 		for i, w := range k.Want {
 			want[i] = jsonText(w)
 		}
-		return orArgs(field), fmt.Sprintf("must be one of %s (got %s)", strings.Join(want, ", "), jsonText(k.Got))
+		got := jsonText(k.Got)
+		if r := []rune(got); len(r) > 60 { // the value was the assistant's own: a hint is enough
+			got = string(r[:57]) + "..."
+		}
+		return orArgs(field), fmt.Sprintf("must be one of %s (got %s)", strings.Join(want, ", "), got)
 	}
 	return orArgs(field), e.ErrorKind.LocalizedString(printer)
 }

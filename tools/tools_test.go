@@ -244,6 +244,8 @@ func TestArgumentsAreStrict(t *testing.T) {
 			[]string{"body", "must be at least 1 character long (got 0)"}},
 		{"enum", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": "ai_agent"},
 			[]string{"role", `must be one of "end_user", "human_agent"`, `(got "ai_agent")`}},
+		{"a long wrong value is cut", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": strings.Repeat("r", 500)},
+			[]string{"role", `must be one of "end_user", "human_agent" (got "` + strings.Repeat("r", 56) + `...)`}},
 		{"exactly one id", "lookup_end_user", map[string]any{},
 			[]string{"end_user_id or external_id"}},
 		{"not both ids", "upsert_end_user", map[string]any{"external_id": "a", "end_user_id": "b"},
