@@ -187,7 +187,9 @@ func TestDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(strings.Fields(string(ignore)), ".git") {
-		t.Fatal(".dockerignore must keep .git out of the build context")
+	for _, p := range []string{".git", "**/node_modules"} {
+		if !slices.Contains(strings.Fields(string(ignore)), p) {
+			t.Errorf(".dockerignore must keep %s out of the build context", p)
+		}
 	}
 }
