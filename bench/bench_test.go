@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -58,7 +59,7 @@ func newEnv(b testing.TB) *env {
 	sim := adasim.New(adasim.Options{APIKey: adaKey})
 	b.Cleanup(sim.Close)
 	e := &env{parent: b, https: map[string][]*mcp.ClientSession{}, rawSessionIDs: map[string]string{}}
-	simSrv := httptest.NewUnstartedServer(sim)
+	simSrv := httptest.NewUnstartedServer(withLatency(b, sim))
 	simSrv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
 		if st == http.StateNew {
 			e.simConns.Add(1)
@@ -111,6 +112,24 @@ func newEnv(b testing.TB) *env {
 	}
 	e.conversation = res.StructuredContent.(map[string]any)["conversation_id"].(string)
 	return e
+}
+
+// withLatency delays each of the simulator's answers by BENCH_ADA_LATENCY
+// (a Go duration; none by default), to compare MCP's cost with an Ada that
+// answers in realistic time rather than in microseconds.
+func withLatency(b testing.TB, h http.Handler) http.Handler {
+	v := os.Getenv("BENCH_ADA_LATENCY")
+	if v == "" {
+		return h
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		b.Fatalf("BENCH_ADA_LATENCY=%q: want a duration such as 20ms", v)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(d)
+		h.ServeHTTP(w, r)
+	})
 }
 
 type bearer struct{ token string }

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -33,10 +35,9 @@ func BenchmarkLayers(b *testing.B) {
 	client := e.client
 	srv, _ := e.mcpServer()
 	handler := toolHandler(b, e.deps(), "get_conversation")
-	args := `{"conversation_id":"` + e.conversation + `"}`
-	req := mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "get_conversation",
-		Arguments: map[string]any{"conversation_id": e.conversation}, RawArguments: json.RawMessage(args)}}
-	msg := json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":` + args + `}}`)
+	req := e.toolRequest()
+	msg := json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_conversation","arguments":` +
+		string(req.Params.RawArguments) + `}}`)
 
 	run := func(name string, call func() error) {
 		b.Run(name, func(b *testing.B) {
@@ -48,18 +49,9 @@ func BenchmarkLayers(b *testing.B) {
 			}
 		})
 	}
-	callTool := func(h toolFunc) func() error {
-		return func() error {
-			res, err := h(ctx, req)
-			if err == nil && res.IsError {
-				return errTool
-			}
-			return err
-		}
-	}
 	run("ada-direct", func() error { return e.getDirect(ctx) })
 	run("adaclient", func() error { _, _, err := client.Conversations.Get(ctx, e.conversation); return err })
-	run("tool", callTool(handler))
+	run("tool", callTool(handler, req))
 	run("mcp-dispatch", func() error {
 		out, err := json.Marshal(srv.HandleMessage(ctx, msg))
 		if err != nil {
@@ -72,6 +64,48 @@ func BenchmarkLayers(b *testing.B) {
 
 	// The same layers with Ada's response served from memory: no network,
 	// so the differences are our code's CPU cost alone, with little noise.
+	for _, l := range e.memLayers(b) {
+		run(l.name, l.call)
+	}
+}
+
+// BenchmarkColdLayers times the mem/ layers of BenchmarkLayers with the
+// process idle for 5ms before each call, as it is between an assistant's
+// calls to a real Ada: caches have gone cold, and each layer costs several
+// times what it does in a tight loop. Run it with a fixed count:
+//
+//	go test -run '^$' -bench BenchmarkColdLayers -benchtime 400x ./bench
+func BenchmarkColdLayers(b *testing.B) {
+	e := newEnv(b)
+	for _, l := range e.memLayers(b) {
+		b.Run(l.name, func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			for range b.N {
+				b.StopTimer()
+				time.Sleep(5 * time.Millisecond)
+				b.StartTimer()
+				t0 := time.Now()
+				if err := l.call(); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-us")
+		})
+	}
+}
+
+// layer is one way to read the benchmark's conversation.
+type layer struct {
+	name string
+	call func() error
+}
+
+// memLayers read the conversation with the simulator's answer replayed from
+// memory: plain net/http, adaclient, and the get_conversation tool handler.
+func (e *env) memLayers(b *testing.B) []layer {
+	ctx := context.Background()
 	body, err := e.getDirectBody(ctx, e.direct)
 	if err != nil {
 		b.Fatal(err)
@@ -81,12 +115,32 @@ func BenchmarkLayers(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	memDeps := e.deps()
-	memDeps.Client = mem
-	memHandler := toolHandler(b, memDeps, "get_conversation")
-	run("mem/net-http", func() error { _, err := e.getDirectBody(ctx, memHTTP); return err })
-	run("mem/adaclient", func() error { _, _, err := mem.Conversations.Get(ctx, e.conversation); return err })
-	run("mem/tool", callTool(memHandler))
+	deps := e.deps()
+	deps.Client = mem
+	return []layer{
+		{"mem/net-http", func() error { _, err := e.getDirectBody(ctx, memHTTP); return err }},
+		{"mem/adaclient", func() error { _, _, err := mem.Conversations.Get(ctx, e.conversation); return err }},
+		{"mem/tool", callTool(toolHandler(b, deps, "get_conversation"), e.toolRequest())},
+	}
+}
+
+// toolRequest is get_conversation on the benchmark's conversation, as
+// mcp-go hands it to the tool handler.
+func (e *env) toolRequest() mcp.CallToolRequest {
+	return mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "get_conversation",
+		Arguments:    map[string]any{"conversation_id": e.conversation},
+		RawArguments: json.RawMessage(`{"conversation_id":"` + e.conversation + `"}`)}}
+}
+
+// callTool calls a tool handler; an isError result counts as a failure.
+func callTool(h toolFunc, req mcp.CallToolRequest) func() error {
+	return func() error {
+		res, err := h(context.Background(), req)
+		if err == nil && res.IsError {
+			return errTool
+		}
+		return err
+	}
 }
 
 var errTool = errors.New("tool returned isError")

@@ -11,7 +11,9 @@
 # Each round's ratio compares cases measured in the same process, minutes
 # apart at most; the range column shows how far the rounds spread.
 # BENCH_CALLS sets the calls per case and round (3000 by default). Takes a
-# few minutes.
+# few minutes. BENCH_ADA_LATENCY (a Go duration such as 20ms) delays each of
+# the simulator's answers, to see MCP's cost next to a realistic Ada; lower
+# BENCH_CALLS with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,7 @@ cpu_model() {
 cpus=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
 
 echo "machine: ${cpus} CPUs, $(cpu_model), $(go version | cut -d' ' -f3-)"
-echo "calls per case and round: ${calls}; rounds: ${rounds}"
+echo "calls per case and round: ${calls}; rounds: ${rounds}; simulated Ada latency: ${BENCH_ADA_LATENCY:-none}"
 echo
 
 tmp=$(mktemp -d)
