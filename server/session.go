@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
 
@@ -69,13 +70,19 @@ func (b sessionBinder) sseSessionID(_ context.Context, r *http.Request) (string,
 }
 
 // checkSession answers 404 to a request whose session id (header on
-// Streamable HTTP, sessionId query on SSE) belongs to another caller.
+// Streamable HTTP, sessionId query on SSE) belongs to another caller, and
+// 400 to a Streamable HTTP DELETE of an older client that names no session
+// (mcp-go would answer 500).
 func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			sid := r.Header.Get(mcpserver.HeaderKeySessionID)
 			if fromQuery {
 				sid = r.URL.Query().Get("sessionId")
+			}
+			if !fromQuery && sid == "" && r.Method == http.MethodDelete && !mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
+				writeError(w, http.StatusBadRequest, "missing_session", "DELETE ends a session: send its Mcp-Session-Id header")
+				return
 			}
 			if sid != "" && !b.valid(callerFrom(r.Context()).principal(), sid) {
 				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "session of another caller or unknown"),

@@ -70,21 +70,30 @@ func TestCheckSessionMiddleware(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
 		fromQuery bool
+		method    string
+		version   string // Mcp-Protocol-Version
 		who       caller
 		sid       string
 		want      int
 	}{
-		{"header, owner", false, alice, sid, http.StatusOK},
-		{"header, other tenant", false, caller{identity: "token", tenant: "b"}, sid, http.StatusNotFound},
-		{"header, none", false, alice, "", http.StatusOK},
-		{"query, owner", true, alice, sid, http.StatusOK},
-		{"query, forged", true, alice, "mcp-session-" + strings.Repeat("1", 32) + ".x", http.StatusNotFound},
+		{"header, owner", false, http.MethodGet, "", alice, sid, http.StatusOK},
+		{"header, other tenant", false, http.MethodGet, "", caller{identity: "token", tenant: "b"}, sid, http.StatusNotFound},
+		{"header, none", false, http.MethodGet, "", alice, "", http.StatusOK},
+		{"delete, owner", false, http.MethodDelete, "2025-11-25", alice, sid, http.StatusOK},
+		{"delete, none", false, http.MethodDelete, "2025-11-25", alice, "", http.StatusBadRequest},
+		{"delete, none, no version header", false, http.MethodDelete, "", alice, "", http.StatusBadRequest},
+		{"delete, 2026-07-28 (mcp-go answers it)", false, http.MethodDelete, "2026-07-28", alice, "", http.StatusOK},
+		{"query, owner", true, http.MethodPost, "", alice, sid, http.StatusOK},
+		{"query, forged", true, http.MethodPost, "", alice, "mcp-session-" + strings.Repeat("1", 32) + ".x", http.StatusNotFound},
 	} {
-		r := httptest.NewRequest(http.MethodGet, "/mcp", nil)
+		r := httptest.NewRequest(tc.method, "/mcp", nil)
 		if tc.fromQuery && tc.sid != "" {
-			r = httptest.NewRequest(http.MethodPost, "/message?sessionId="+tc.sid, nil)
+			r = httptest.NewRequest(tc.method, "/message?sessionId="+tc.sid, nil)
 		} else if tc.sid != "" {
 			r.Header.Set(mcpserver.HeaderKeySessionID, tc.sid)
+		}
+		if tc.version != "" {
+			r.Header.Set("Mcp-Protocol-Version", tc.version)
 		}
 		w := serve(b.checkSession(discard, tc.fromQuery)(&okHandler{}), withCaller(r, tc.who))
 		if w.Code != tc.want {
