@@ -53,6 +53,15 @@ type httpServer struct {
 	exitErr  error
 }
 
+// remoteClients are the go-sdk clients the HTTP tests run: each transport
+// and protocol era (version "" asks for the client's newest).
+var remoteClients = []struct{ name, transport, version string }{
+	{"streamable http, 2026-07-28 stateless", "http", ""},
+	{"streamable http, 2025-11-25 initialize and session", "http", "2025-11-25"},
+	{"legacy sse, 2024-11-05", "sse", "2024-11-05"},
+	{"legacy sse, newest version", "sse", ""},
+}
+
 // startHTTP runs ada-mcp with args (plus --addr 127.0.0.1:0 and JSON logs)
 // and env, and waits for its "listening" log line.
 func startHTTP(t *testing.T, env []string, args ...string) *httpServer {

@@ -28,12 +28,7 @@ func skipOnWindows(t *testing.T) {
 // The official go-sdk client over each transport, each protocol era.
 func TestTransportsServeTheEndUserFlow(t *testing.T) {
 	skipOnWindows(t)
-	for _, tc := range []struct{ name, transport, version string }{
-		{"streamable http, 2026-07-28 stateless", "http", ""},
-		{"streamable http, 2025-11-25 initialize and session", "http", "2025-11-25"},
-		{"legacy sse, 2024-11-05", "sse", "2024-11-05"},
-		{"legacy sse, newest version", "sse", ""},
-	} {
+	for _, tc := range remoteClients {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--sandbox", "--transport", tc.transport)
 			s := srv.connect(t, tc.transport, tc.version, auth())
@@ -268,11 +263,7 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 // (the session-based ones route each message by its session id).
 func TestConcurrentClientsDoNotCrossTalk(t *testing.T) {
 	skipOnWindows(t)
-	for _, tc := range []struct{ name, transport, version string }{
-		{"streamable http, 2026-07-28 stateless", "http", ""},
-		{"streamable http, 2025-11-25 sessions", "http", "2025-11-25"},
-		{"legacy sse", "sse", ""},
-	} {
+	for _, tc := range remoteClients {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--sandbox", "--transport", tc.transport, "--sandbox-reply-delay", "50ms")
 			checkNoCrossTalk(t, srv, tc.transport, tc.version)
