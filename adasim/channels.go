@@ -2,7 +2,6 @@ package adasim
 
 import (
 	"encoding/json"
-	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -56,13 +55,20 @@ type customChannelJSON struct {
 	CreatedAt string         `json:"created_at"`
 }
 
-func (ch *channel) toJSON() any {
-	common := nativeChannelJSON{Type: ch.typ, ID: ch.id, Name: ch.name, Description: ch.description,
-		Modality: ch.modality, Capabilities: capabilitiesJSON{Markdown: ch.markdown}}
-	if ch.typ == channelTypeNative {
+func (ch *channel) toJSON() any { return ch.toState().render() }
+
+// render is the channel as Ada renders it: Channel for a native one, CustomChannel otherwise.
+func (ch StateChannel) render() any {
+	common := nativeChannelJSON{Type: ch.Type, ID: ch.ID, Name: ch.Name, Description: ch.Description,
+		Modality: ch.Modality, Capabilities: capabilitiesJSON(ch.Capabilities)}
+	if ch.Type == channelTypeNative {
 		return common
 	}
-	return customChannelJSON{nativeChannelJSON: common, Metadata: maps.Clone(ch.metadata), CreatedAt: formatTime(ch.createdAt)}
+	metadata := ch.Metadata
+	if metadata == nil {
+		metadata = map[string]any{}
+	}
+	return customChannelJSON{nativeChannelJSON: common, Metadata: metadata, CreatedAt: ch.CreatedAt}
 }
 
 type channelStore struct {
@@ -76,8 +82,11 @@ func newChannelStore() channelStore {
 	return channelStore{byID: map[string]*channel{}, seqs: newSeqIndex()}
 }
 
+// addChannel stores a channel, with a new id unless it has one (loaded: see State).
 func (s *Sim) addChannel(ch *channel) {
-	ch.id = s.newID()
+	if ch.id == "" {
+		ch.id = s.newID()
+	}
 	ch.seq = s.channels.seqs.add(ch.id)
 	if ch.metadata == nil {
 		ch.metadata = map[string]any{}

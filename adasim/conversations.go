@@ -272,6 +272,7 @@ func (s *Sim) createConversation(c *call) (int, any, *apiError) {
 	cv := &conversation{id: s.newID(), channelID: ch.id, endUserID: u.id, status: statusActive,
 		metadata: metadata, createdAt: at, updatedAt: at, domain: c.r.Host}
 	s.conversations[cv.id] = cv
+	s.conversationOrder = append(s.conversationOrder, cv)
 	s.emit(EventConversationCreated, at, conversationCreatedData{ConversationID: cv.id, ChannelID: cv.channelID,
 		CreatedAt: formatTime(at), EndUserID: u.id, Metadata: maps.Clone(metadata), AIAgentDomain: cv.domain})
 	s.agentSays(cv, textContent(greeting(u)))

@@ -61,6 +61,24 @@
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.
 //
+// # Sandbox endpoints
+//
+// Beside the API, outside /api because they are not Ada's, the simulator serves its own
+// endpoints for scripted evaluations and `ada-mcp sandbox`: same Bearer authentication (401),
+// Ada's error body, 405 with Allow for another method, logged like any request (never the
+// body), not rate-limited, no webhook events.
+//
+//   - GET /_sandbox/state: 200 and the whole state ([State]): end users, channels and
+//     conversations exactly as the API renders them, in creation order, plus each end user's
+//     sensitive_metadata key names (never the values), each conversation's handoff flag and
+//     its visible messages.
+//   - PUT /_sandbox/state: the body (a dump, or a hand-written fixture; at most 32 MiB, 413
+//     beyond) replaces the whole state as [Sim.LoadState] does; 200 and the new state, or 400
+//     whose message and details name the JSON path at fault, the state unchanged.
+//   - POST /_sandbox/reset: [Sim.Reset]; 200 and the new state.
+//
+// [Listen] serves a simulator on a TCP port (by default a free loopback one).
+//
 // # Determinism
 //
 // Ids are 24 hex digits drawn from a generator seeded by [Options].Seed, in request order.
@@ -68,4 +86,7 @@
 // 2026-01-01T00:00:00Z and advances one second per state change, so the same requests in the
 // same order produce byte-identical responses. The AI Agent's reply is allocated (id and time)
 // when the end-user message is received, so a ReplyDelay changes only when it becomes visible.
+// Loading a state (Options.State, LoadState, PUT /_sandbox/state) and Reset start ids and the
+// clock over, so the same Options and State, then the same requests, give the same answers;
+// after a load the logical clock continues past the latest time loaded.
 package adasim

@@ -45,8 +45,9 @@ func (p *profile) stringFields() []struct {
 }
 
 type sensitiveValue struct {
-	value any
-	setAt time.Time
+	value     any
+	setAt     time.Time
+	permanent bool // loaded from a State: fixtures do not expire
 }
 
 // endUserJSON is Ada's EndUser. sensitive_metadata has no field here, so it cannot leak.
@@ -58,20 +59,8 @@ type endUserJSON struct {
 	UpdatedAt  string      `json:"updated_at"`
 }
 
-type profileJSON struct {
-	FirstName        *string              `json:"first_name"`
-	LastName         *string              `json:"last_name"`
-	DisplayName      *string              `json:"display_name"`
-	Avatar           *string              `json:"avatar"`
-	Email            *string              `json:"email"`
-	Language         *string              `json:"language"`
-	Metadata         map[string]any       `json:"metadata"`
-	SystemProperties systemPropertiesJSON `json:"system_properties"`
-}
-
-type systemPropertiesJSON struct {
-	SunshineUserID *string `json:"sunshine_user_id"`
-}
+// profileJSON is the EndUser's profile, the same type as a State's, so a dump renders it alike.
+type profileJSON = StateProfile
 
 func (u *endUser) toJSON() endUserJSON {
 	p := u.profile
@@ -110,12 +99,21 @@ func newEndUserStore() endUserStore {
 
 // newEndUser stores a blank end user. Callers hold mu.
 func (s *Sim) newEndUser(at time.Time, expires bool) *endUser {
-	u := &endUser{id: s.newID(), createdAt: at, updatedAt: at, expires: expires,
+	u := &endUser{createdAt: at, updatedAt: at, expires: expires,
 		profile: profile{metadata: map[string]any{}}, sensitive: map[string]sensitiveValue{}}
+	s.storeEndUser(u)
+	return u
+}
+
+// storeEndUser stores an end user, with a new id unless it has one (loaded: see State).
+// Callers hold mu.
+func (s *Sim) storeEndUser(u *endUser) {
+	if u.id == "" {
+		u.id = s.newID()
+	}
 	u.seq = s.endUsers.seqs.add(u.id)
 	s.endUsers.byID[u.id] = u
 	s.endUsers.order = append(s.endUsers.order, u)
-	return u
 }
 
 // sweepEndUsers deletes what Ada deletes after 24 hours: unattached end users created by POST
@@ -132,7 +130,7 @@ func (s *Sim) sweepEndUsers() {
 			continue
 		}
 		for k, v := range u.sensitive {
-			if !now.Before(v.setAt.Add(endUserTTL)) {
+			if !v.permanent && !now.Before(v.setAt.Add(endUserTTL)) {
 				delete(u.sensitive, k)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -110,7 +111,8 @@ func match(path string) (*route, string, bool) {
 }
 
 // ServeHTTP serves Ada's v2 API under /api: authentication, routing, rate limits, then the
-// operation; every error is Ada's error body.
+// operation; every error is Ada's error body. The sandbox's own endpoints are under /_sandbox/
+// (sandboxhttp.go).
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	status := s.serve(w, r)
@@ -126,6 +128,9 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if !s.authorized(r) {
 		return writeError(w, unauthorized())
 	}
+	if strings.HasPrefix(r.URL.Path, sandboxPrefix) {
+		return s.serveSandbox(w, r) // not Ada's: no rate limit
+	}
 	path, underBase := strings.CutPrefix(r.URL.Path, basePath)
 	if !underBase {
 		return writeError(w, notFound("No such path: %s (the API is served under %s).", r.URL.Path, basePath))
@@ -139,13 +144,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 		if rt.alias {
 			return writeError(w, notFound("No such path: %s.", r.URL.Path))
 		}
-		allowed := make([]string, 0, len(rt.methods))
-		for m := range rt.methods {
-			allowed = append(allowed, m)
-		}
-		slices.Sort(allowed)
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		return writeError(w, methodNotAllowed(r.Method, r.URL.Path))
+		return notAllowed(w, r, rt.methods)
 	}
 
 	if s.limiter != nil {
@@ -167,6 +166,13 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	s.flushEvents()
 	writeJSON(w, status, body)
 	return status
+}
+
+// notAllowed is 405 with an Allow header listing the methods the path serves.
+func notAllowed(w http.ResponseWriter, r *http.Request, methods map[string]handler) int {
+	allowed := slices.Sorted(maps.Keys(methods))
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	return writeError(w, methodNotAllowed(r.Method, r.URL.Path))
 }
 
 // authorized checks "Authorization: Bearer <APIKey>" (the scheme case-insensitively).

@@ -3,6 +3,7 @@ package adasim
 import (
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -31,6 +32,10 @@ type Options struct {
 	// OnEvent, if set, is called for every event Ada would deliver as a webhook, in order,
 	// outside the simulator's lock.
 	OnEvent func(Event)
+	// State, if set, is loaded at start (Open) and again by every Reset, instead of the seeded
+	// state alone (see State and Sim.LoadState). Open keeps a copy: later changes to it do not
+	// matter.
+	State *State
 }
 
 // Event is something Ada would announce with a webhook. Data marshals (encoding/json) to the
@@ -61,24 +66,54 @@ type Sim struct {
 	usedIDs map[string]struct{}
 	closed  bool
 
-	endUsers      endUserStore
-	channels      channelStore
-	conversations map[string]*conversation
-	pending       map[*message]*time.Timer // delayed AI Agent replies not yet visible
-	limiter       *rateLimiter
+	endUsers          endUserStore
+	channels          channelStore
+	conversations     map[string]*conversation
+	conversationOrder []*conversation          // creation order, for State
+	pending           map[*message]*time.Timer // delayed AI Agent replies not yet visible
+	limiter           *rateLimiter
 
 	defaultChannelID string
+	initial          *State // a copy of Options.State, which Reset loads again
 
 	outbox     []Event // events emitted under mu, delivered by flushEvents
 	delivering bool    // a goroutine is running flushEvents' delivery loop
 }
 
 // New returns a simulator seeded with one native channel ("Web Chat") and one custom messaging
-// channel ("Sandbox chat", see DefaultChannelID). It panics if opts.APIKey is empty.
+// channel ("Sandbox chat", see DefaultChannelID), then Options.State if set. It panics where
+// Open returns an error: without opts.APIKey, or with an invalid opts.State.
 func New(opts Options) *Sim {
-	if opts.APIKey == "" {
-		panic("adasim: Options.APIKey is required")
+	s, err := Open(opts)
+	if _, invalidState := errors.AsType[*stateError](err); invalidState {
+		panic("adasim: Options.State: " + err.Error())
 	}
+	if err != nil {
+		panic(err.Error())
+	}
+	return s
+}
+
+// Open is New returning an error instead of panicking: opts.APIKey is empty, or opts.State is
+// not a valid state (then the error is LoadState's, naming the JSON path at fault).
+func Open(opts Options) (*Sim, error) {
+	if opts.APIKey == "" {
+		return nil, errors.New("adasim: Options.APIKey is required")
+	}
+	s := newSim(opts)
+	if opts.State != nil {
+		// Load a copy, the one Reset loads again, so that both start from the same state.
+		initial := opts.State.clone()
+		if err := s.load(initial); err != nil {
+			return nil, err
+		}
+		s.initial = &initial
+	}
+	return s, nil
+}
+
+// newSim is the state New starts from: the seeded channels, nothing else.
+func newSim(opts Options) *Sim {
 	s := &Sim{
 		opts:          opts,
 		clock:         newClock(opts.Clock, opts.Deterministic),
@@ -97,8 +132,14 @@ func New(opts Options) *Sim {
 }
 
 // DefaultChannelID is the id of the seeded custom messaging channel "Sandbox chat", so that a
-// conversation can be started without creating a channel first.
-func (s *Sim) DefaultChannelID() string { return s.defaultChannelID }
+// conversation can be started without creating a channel first. After a load (LoadState,
+// Options.State) it is that channel if the state still has it, else the state's first custom
+// messaging channel, else "".
+func (s *Sim) DefaultChannelID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.defaultChannelID
+}
 
 // Close stops the AI Agent's pending delayed replies; they are dropped. Requests are still
 // served afterwards, with replies stored at once. Close is safe to call more than once.
