@@ -13,104 +13,229 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/server"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // Config is everything the server is started with: flags override
-// environment variables. Only this file reads the environment.
+// environment variables. Only this package reads the environment.
 type Config struct {
-	APIKey    string
-	BotHandle string
-	BaseURL   string
-	ChannelID string
-	Toolsets  []string
-	ReadOnly  bool
-
-	Sandbox           bool
-	SandboxSeed       int64
-	SandboxReplyDelay time.Duration
+	Ada     AdaConfig
+	Sandbox SandboxConfig
+	Log     LogConfig
 
 	// Transport is stdio, or one of the HTTP transports that HTTP configures.
 	Transport string
 	HTTP      server.Config
 
-	LogLevel    slog.Level
-	LogFormat   string
+	// Transcript is a file that gets one JSON line per tool call.
+	Transcript string
+	Version    bool
+}
+
+// AdaConfig is how the server reaches Ada and which tools it offers.
+type AdaConfig struct {
+	APIKey      string
+	BotHandle   string
+	BaseURL     string
+	ChannelID   string
+	Toolsets    []string
+	ReadOnly    bool
 	RedactKeys  []string
 	CallTimeout time.Duration
-	Version     bool
+
+	toolsets, redactKeys string // as given, split by finish
+}
+
+// SandboxConfig is the embedded simulator that --sandbox serves instead of
+// a real AI Agent.
+type SandboxConfig struct {
+	Enabled    bool
+	Seed       int64
+	ReplyDelay time.Duration
+	// State is a state file (GET /_sandbox/state's JSON) loaded at start.
+	State string
+	// StateOut gets the simulator's state when the server stops.
+	StateOut string
+}
+
+// LogConfig is where and how logs go (always stderr).
+type LogConfig struct {
+	Level  slog.Level
+	Format string
+
+	level string
 }
 
 // TransportStdio is served by main; the HTTP transports by package server.
 const TransportStdio = "stdio"
 
-// loadConfig parses args over the environment given by getenv.
+// env reads the environment given by getenv; a malformed number or
+// duration is an error, not a silent default.
+type env struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (e *env) str(name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) boolean(name string) bool {
+	b, _ := strconv.ParseBool(e.getenv(name))
+	return b
+}
+
+func (e *env) integer(name string, def int64) int64 {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a whole number", name, v))
+	}
+	return n
+}
+
+func (e *env) duration(name string, def time.Duration) time.Duration {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not a duration such as 20s", name, v))
+	}
+	return d
+}
+
+// addFlags registers how to reach Ada and which tools to serve.
+func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
+	fs.StringVar(&c.APIKey, "api-key", e.getenv("ADA_API_KEY"), "Ada API key (env ADA_API_KEY; prefer the env var: flags show in process lists)")
+	fs.StringVar(&c.BotHandle, "bot-handle", e.getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
+	fs.StringVar(&c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
+	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
+	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: end_users, channels, conversations, all, default (env ADA_MCP_TOOLSETS)")
+	fs.BoolVar(&c.ReadOnly, "read-only", e.boolean("ADA_MCP_READ_ONLY"), "register only read-only tools (env ADA_MCP_READ_ONLY)")
+	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
+	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
+}
+
+func (c *AdaConfig) finish() error {
+	c.Toolsets = splitList(c.toolsets)
+	c.RedactKeys = splitList(c.redactKeys)
+	if c.CallTimeout <= 0 {
+		return errors.New("--call-timeout must be positive")
+	}
+	return nil
+}
+
+// validate checks that a real AI Agent is fully described. multiTenant
+// servers may have no default key: every request brings its own.
+func (c *AdaConfig) validate(multiTenant bool) error {
+	if multiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
+		return nil
+	}
+	if c.APIKey == "" {
+		return errors.New("no Ada API key: set ADA_API_KEY (and ADA_BOT_HANDLE or ADA_BASE_URL), or run with --sandbox to try the server without an Ada account")
+	}
+	if c.BaseURL == "" && c.BotHandle == "" {
+		return errors.New("no Ada AI Agent: set ADA_BOT_HANDLE (the handle in https://{handle}.ada.support) or ADA_BASE_URL")
+	}
+	_, err := c.baseURL()
+	return err
+}
+
+// baseURL is --base-url, else the handle's URL.
+func (c *AdaConfig) baseURL() (string, error) {
+	if c.BaseURL != "" {
+		return c.BaseURL, nil
+	}
+	return adaclient.BaseURLForHandle(c.BotHandle)
+}
+
+// addFlags registers the embedded simulator's flags.
+func (c *SandboxConfig) addFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.Enabled, "sandbox", false, "serve against the embedded Ada simulator instead of a real AI Agent (no key needed)")
+	fs.Int64Var(&c.Seed, "sandbox-seed", 0, "with --sandbox: 0 picks a new random seed each start (logged); any other value replays the same ids and logical timestamps")
+	fs.DurationVar(&c.ReplyDelay, "sandbox-reply-delay", 0, "with --sandbox: how long the simulated AI Agent takes to answer")
+	fs.StringVar(&c.State, "sandbox-state", "", "with --sandbox: a state file (the JSON of GET /_sandbox/state) to start from")
+	fs.StringVar(&c.StateOut, "sandbox-state-out", "", "with --sandbox: write the simulator's state (JSON) to this file when the server stops")
+}
+
+func (c *SandboxConfig) validate() error {
+	if !c.Enabled && (c.State != "" || c.StateOut != "" || c.Seed != 0 || c.ReplyDelay != 0) {
+		return errors.New("--sandbox-seed, --sandbox-reply-delay, --sandbox-state and --sandbox-state-out need --sandbox")
+	}
+	if c.ReplyDelay < 0 {
+		return errors.New("--sandbox-reply-delay must not be negative")
+	}
+	return nil
+}
+
+// addFlags registers where logs go and how they look.
+func (c *LogConfig) addFlags(fs *flag.FlagSet, e *env, defaultLevel string) {
+	fs.StringVar(&c.level, "log-level", e.str("ADA_MCP_LOG_LEVEL", defaultLevel), "debug, info, warn or error; logs go to stderr (env ADA_MCP_LOG_LEVEL)")
+	fs.StringVar(&c.Format, "log-format", e.str("ADA_MCP_LOG_FORMAT", "text"), "text or json (env ADA_MCP_LOG_FORMAT)")
+}
+
+func (c *LogConfig) finish() error {
+	if err := c.Level.UnmarshalText([]byte(c.level)); err != nil {
+		return fmt.Errorf("--log-level: %q is not debug, info, warn or error", c.level)
+	}
+	if c.Format != "text" && c.Format != "json" {
+		return fmt.Errorf("--log-format must be text or json")
+	}
+	return nil
+}
+
+// handler is the slog handler that writes to w (stderr) as configured.
+func (c LogConfig) handler(w io.Writer) slog.Handler {
+	opts := &slog.HandlerOptions{Level: c.Level}
+	if c.Format == "json" {
+		return slog.NewJSONHandler(w, opts)
+	}
+	return slog.NewTextHandler(w, opts)
+}
+
+// httpFlags are the HTTP transports' settings as given, before checks.
+type httpFlags struct {
+	origins, tenantURLs, tokenFile string
+	maxConcurrent                  int64
+}
+
+// addHTTPFlags registers the transport and the HTTP transports' settings.
+func (c *Config) addHTTPFlags(fs *flag.FlagSet, e *env, h *httpFlags) {
+	fs.StringVar(&c.Transport, "transport", TransportStdio, "stdio, sse (legacy HTTP+SSE) or http (Streamable HTTP at /mcp)")
+	fs.StringVar(&c.HTTP.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
+	fs.StringVar(&h.tokenFile, "auth-token-file", e.getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
+	fs.StringVar(&h.origins, "allowed-origins", e.getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
+	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", e.integer("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
+	fs.Int64Var(&h.maxConcurrent, "max-concurrent-per-client", e.integer("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http; more get 429 (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
+	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", e.duration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
+	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", e.boolean("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
+	fs.StringVar(&h.tenantURLs, "tenant-base-urls", e.getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
+}
+
+// loadConfig parses the server's args over the environment given by getenv.
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
+	e := &env{getenv: getenv}
 	fs := flag.NewFlagSet("ada-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "ada-mcp: an MCP server for Ada's public APIs.\n\nUsage:\n  ada-mcp --sandbox              # no Ada account needed\n  ADA_API_KEY=... ADA_BOT_HANDLE=... ada-mcp\n\nFlags (each also set by the environment variable shown):\n")
+		fmt.Fprintf(stderr, "ada-mcp: an MCP server for Ada's public APIs.\n\nUsage:\n  ada-mcp --sandbox              # no Ada account needed\n  ADA_API_KEY=... ADA_BOT_HANDLE=... ada-mcp\n\nCommands beside the server (each has --help):\n  ada-mcp sandbox    the Ada simulator alone, as an Ada API root over HTTP\n  ada-mcp tools      list the tools, or call one from the shell\n  ada-mcp eval       run scenario files, or grade a recorded transcript\n\nFlags (each also set by the environment variable shown):\n")
 		fs.PrintDefaults()
 	}
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	envBool := func(name string) bool {
-		b, _ := strconv.ParseBool(getenv(name))
-		return b
-	}
-	// envParse reads a numeric or duration variable; a malformed value is
-	// an error, not a silent default.
-	var envErrs []error
-	envInt := func(name string, def int64) int64 {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s: %q is not a whole number", name, v))
-		}
-		return n
-	}
-	envDuration := func(name string, def time.Duration) time.Duration {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			envErrs = append(envErrs, fmt.Errorf("%s: %q is not a duration such as 20s", name, v))
-		}
-		return d
-	}
-	var toolsets, logLevel, redactKeys, origins, tenantURLs, tokenFile string
-	var maxConcurrent int64
-	fs.StringVar(&c.APIKey, "api-key", getenv("ADA_API_KEY"), "Ada API key (env ADA_API_KEY; prefer the env var: flags show in process lists)")
-	fs.StringVar(&c.BotHandle, "bot-handle", getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
-	fs.StringVar(&c.BaseURL, "base-url", getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
-	fs.StringVar(&c.ChannelID, "channel-id", getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
-	fs.StringVar(&toolsets, "toolsets", env("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: end_users, channels, conversations, all, default (env ADA_MCP_TOOLSETS)")
-	fs.BoolVar(&c.ReadOnly, "read-only", envBool("ADA_MCP_READ_ONLY"), "register only read-only tools (env ADA_MCP_READ_ONLY)")
-	fs.BoolVar(&c.Sandbox, "sandbox", false, "serve against the embedded Ada simulator instead of a real AI Agent (no key needed)")
-	fs.Int64Var(&c.SandboxSeed, "sandbox-seed", 0, "with --sandbox: non-zero makes ids and timestamps deterministic, for replayable evaluations")
-	fs.DurationVar(&c.SandboxReplyDelay, "sandbox-reply-delay", 0, "with --sandbox: how long the simulated AI Agent takes to answer")
-	fs.StringVar(&c.Transport, "transport", TransportStdio, "stdio, sse (legacy HTTP+SSE) or http (Streamable HTTP at /mcp)")
-	fs.StringVar(&c.HTTP.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
-	fs.StringVar(&tokenFile, "auth-token-file", getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
-	fs.StringVar(&origins, "allowed-origins", getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
-	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", envInt("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
-	fs.Int64Var(&maxConcurrent, "max-concurrent-per-client", envInt("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http; more get 429 (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
-	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", envDuration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
-	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", envBool("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
-	fs.StringVar(&tenantURLs, "tenant-base-urls", getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
-	fs.StringVar(&logLevel, "log-level", env("ADA_MCP_LOG_LEVEL", "info"), "debug, info, warn or error; logs go to stderr (env ADA_MCP_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", env("ADA_MCP_LOG_FORMAT", "text"), "text or json (env ADA_MCP_LOG_FORMAT)")
-	fs.StringVar(&redactKeys, "redact-keys", getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
-	fs.DurationVar(&c.CallTimeout, "call-timeout", 30*time.Second, "time limit of one tool call (send_message adds its wait)")
+	var h httpFlags
+	c.Ada.addFlags(fs, e)
+	c.Sandbox.addFlags(fs)
+	c.addHTTPFlags(fs, e, &h)
+	c.Log.addFlags(fs, e, "info")
+	fs.StringVar(&c.Transcript, "transcript", e.getenv("ADA_MCP_TRANSCRIPT"), "write one JSON line per tool call to this file, redacted like results (env ADA_MCP_TRANSCRIPT)")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -121,37 +246,38 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if c.Version {
 		return c, nil // --version needs no Ada key
 	}
-	if err := errors.Join(envErrs...); err != nil {
+	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
 	c.HTTP.Transport = c.Transport
-	c.HTTP.AllowedOrigins = splitList(origins)
-	c.HTTP.TenantBaseURLs = splitList(tenantURLs)
-	c.HTTP.MaxConcurrentPerClient = int(maxConcurrent)
+	c.HTTP.AllowedOrigins = splitList(h.origins)
+	c.HTTP.TenantBaseURLs = splitList(h.tenantURLs)
+	c.HTTP.MaxConcurrentPerClient = int(h.maxConcurrent)
 	var err error
-	if c.HTTP.AuthToken, err = authToken(getenv("ADA_MCP_AUTH_TOKEN"), tokenFile); err != nil {
+	if c.HTTP.AuthToken, err = authToken(getenv("ADA_MCP_AUTH_TOKEN"), h.tokenFile); err != nil {
 		return c, err
 	}
-	c.Toolsets = splitList(toolsets)
-	c.RedactKeys = splitList(redactKeys)
-	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
-		return c, fmt.Errorf("--log-level: %q is not debug, info, warn or error", logLevel)
+	if err := c.Ada.finish(); err != nil {
+		return c, err
 	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("--log-format must be text or json")
+	if err := c.Log.finish(); err != nil {
+		return c, err
 	}
 	switch c.Transport {
 	case TransportStdio, server.TransportSSE, server.TransportHTTP:
 	default:
 		return c, fmt.Errorf("--transport must be stdio, sse or http, not %q", c.Transport)
 	}
-	if c.CallTimeout <= 0 {
-		return c, errors.New("--call-timeout must be positive")
-	}
 	if err := c.validateHTTP(); err != nil {
 		return c, err
 	}
-	return c, c.validateAda()
+	if err := c.Sandbox.validate(); err != nil {
+		return c, err
+	}
+	if c.Sandbox.Enabled {
+		return c, nil
+	}
+	return c, c.Ada.validate(c.HTTP.MultiTenant)
 }
 
 // authToken is ADA_MCP_AUTH_TOKEN or the trimmed contents of the token
@@ -194,33 +320,6 @@ func (c *Config) validateHTTP() error {
 		return errors.New("--shutdown-timeout must be positive")
 	}
 	return h.Validate()
-}
-
-// validateAda checks that a real AI Agent is fully described, unless the
-// sandbox replaces it.
-func (c *Config) validateAda() error {
-	if c.Sandbox {
-		return nil
-	}
-	if c.HTTP.MultiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
-		return nil // every request brings its own credentials
-	}
-	if c.APIKey == "" {
-		return errors.New("no Ada API key: set ADA_API_KEY (and ADA_BOT_HANDLE or ADA_BASE_URL), or run with --sandbox to try the server without an Ada account")
-	}
-	if c.BaseURL == "" && c.BotHandle == "" {
-		return errors.New("no Ada AI Agent: set ADA_BOT_HANDLE (the handle in https://{handle}.ada.support) or ADA_BASE_URL")
-	}
-	_, err := c.adaBaseURL()
-	return err
-}
-
-// adaBaseURL is --base-url, else the handle's URL.
-func (c *Config) adaBaseURL() (string, error) {
-	if c.BaseURL != "" {
-		return c.BaseURL, nil
-	}
-	return adaclient.BaseURLForHandle(c.BotHandle)
 }
 
 func splitList(s string) []string {

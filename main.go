@@ -1,6 +1,8 @@
 // Command ada-mcp is an MCP server that gives AI assistants safe access to
 // Ada's public APIs (end users, channels, conversations), over stdio or
 // HTTP, against a real Ada AI Agent or the embedded simulator (--sandbox).
+// Beside the server it runs the simulator alone (sandbox), calls tools from
+// the shell (tools) and runs scripted evaluations (eval).
 package main
 
 import (
@@ -18,10 +20,9 @@ import (
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
-	"github.com/ada-mcp/ada-mcp/adaclient"
-	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -46,83 +47,164 @@ func buildVersion() string {
 	return "dev"
 }
 
+// Exit codes of every command.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a failure: a tool's error result, a failed scenario, a server error
+	exitUsage = 2 // a mistake in the command line or its input files
+)
+
+// stdio is a command's standard streams and environment.
+type stdio struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
 // run is main without the process: stdout carries only the MCP protocol in
 // stdio mode, so everything else goes to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	std := stdio{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) > 0 {
+		switch args[0] {
+		case "sandbox":
+			return runSandbox(ctx, args[1:], std)
+		case "tools":
+			return runTools(ctx, args[1:], std)
+		case "eval":
+			return runEval(ctx, args[1:], std)
+		}
+	}
 	cfg, err := loadConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		return exitOK
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "ada-mcp:", err)
-		return 2
+		return exitUsage
 	}
 	if cfg.Version {
 		fmt.Fprintln(stdout, "ada-mcp", buildVersion())
-		return 0
+		return exitOK
 	}
 	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "ada-mcp:", err)
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitOK
+}
+
+// assembled is the MCP server as configured, with what must be closed
+// when it stops.
+type assembled struct {
+	*tools.Built
+	sandbox    *sandbox
+	transcript *transcript.Writer
+}
+
+// assemble builds the server of cfg: the sandbox if asked for, the
+// transcript, the tools. The server, the tools CLI and nothing else use it,
+// so they serve the same thing.
+func assemble(cfg Config, stderr io.Writer) (*assembled, error) {
+	a := &assembled{}
+	apiKey, baseURL, channelID := cfg.Ada.APIKey, "", cfg.Ada.ChannelID
+	pollInterval := tools.DefaultPollInterval
+	if cfg.Sandbox.Enabled {
+		sb, err := startSandbox(cfg.Sandbox)
+		if err != nil {
+			return nil, err
+		}
+		a.sandbox = sb
+		apiKey, baseURL = sb.APIKey, sb.BaseURL
+		if channelID == "" {
+			channelID = sb.ChannelID
+		}
+		pollInterval = tools.LocalPollInterval
+	} else if apiKey != "" {
+		var err error
+		if baseURL, err = cfg.Ada.baseURL(); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Transcript != "" {
+		w, err := transcript.Create(cfg.Transcript)
+		if err != nil {
+			a.close(nil)
+			return nil, err
+		}
+		a.transcript = w
+	}
+	built, err := tools.Build(tools.Config{
+		APIKey: apiKey, BaseURL: baseURL, ChannelID: channelID,
+		Toolsets: cfg.Ada.Toolsets, ReadOnly: cfg.Ada.ReadOnly, RedactKeys: cfg.Ada.RedactKeys,
+		// The bearer token is ours, not Ada's, but just as secret in a log line.
+		Secrets:     []string{cfg.HTTP.AuthToken},
+		CallTimeout: cfg.Ada.CallTimeout, PollInterval: pollInterval,
+		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
+	})
+	if err != nil {
+		a.close(nil)
+		return nil, err
+	}
+	a.Built = built
+	return a, nil
+}
+
+// close writes the sandbox's state if asked (--sandbox-state-out) and
+// releases everything; failures are logged.
+func (a *assembled) close(cfg *Config) {
+	if a.sandbox != nil {
+		if cfg != nil && cfg.Sandbox.StateOut != "" {
+			if err := a.sandbox.writeState(cfg.Sandbox.StateOut); err != nil {
+				a.log().Error("writing the sandbox state", "error", err)
+			} else {
+				a.log().Info("sandbox state written", "file", cfg.Sandbox.StateOut)
+			}
+		}
+		a.sandbox.Close()
+	}
+	if err := a.transcript.Close(); err != nil {
+		a.log().Error("closing the transcript", "error", err)
+	}
+}
+
+func (a *assembled) log() *slog.Logger {
+	if a.Built == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Logger
 }
 
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	apiKey, baseURL, channelID := cfg.APIKey, "", cfg.ChannelID
-	if cfg.Sandbox {
-		sb, err := startSandbox(cfg)
-		if err != nil {
-			return err
-		}
-		defer sb.Close()
-		apiKey, baseURL = sb.APIKey, sb.BaseURL
-		if channelID == "" {
-			channelID = sb.ChannelID
-		}
-	} else if apiKey != "" {
-		var err error
-		if baseURL, err = cfg.adaBaseURL(); err != nil {
-			return err
-		}
-	}
-
-	// The auth token is ours, not Ada's, but just as secret in a log line.
-	red := redact.New(redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...), redact.WithSecrets(apiKey, cfg.HTTP.AuthToken))
-	logger := newLogger(cfg, stderr, red)
-	userAgent := "ada-mcp/" + buildVersion()
-	// No default client only in multi-tenant mode without a key: every
-	// request then brings its own.
-	var client *adaclient.Client
-	if apiKey != "" {
-		var err error
-		client, err = adaclient.New(baseURL, apiKey,
-			adaclient.WithLogger(logger.With("component", "adaclient")),
-			adaclient.WithUserAgent(userAgent))
-		if err != nil {
-			return err
-		}
-	}
-	deps := &tools.Deps{Client: client, DefaultChannelID: channelID, Redactor: red, Logger: logger, CallTimeout: cfg.CallTimeout}
-	mcpServer, selected, err := tools.NewServer(deps, tools.Options{Version: buildVersion(), Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
+	a, err := assemble(cfg, stderr)
 	if err != nil {
 		return err
 	}
-	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(selected),
-		"sandbox", cfg.Sandbox, "read_only", cfg.ReadOnly)
+	defer a.close(&cfg)
+	logger := a.Logger
+	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(a.Tools),
+		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly)
+	if a.sandbox != nil {
+		logger.Info("sandbox", "seed", a.sandbox.Seed, "deterministic", a.sandbox.Deterministic,
+			"replay", fmt.Sprintf("--sandbox-seed %d gives the same ids again", a.sandbox.Seed))
+	}
+	if cfg.Transcript != "" {
+		logger.Info("recording tool calls", "transcript", cfg.Transcript)
+	}
 
 	if cfg.Transport == TransportStdio {
 		if isTerminal(stdin) {
 			logger.Info("ada-mcp speaks MCP (JSON-RPC) on stdin/stdout: start it from an MCP host or the MCP Inspector, see the README; Ctrl-C stops it")
 		}
-		return serveStdio(ctx, mcpServer, logger, stdin, stdout)
+		return serveStdio(ctx, a.MCP, logger, stdin, stdout)
 	}
 	httpConfig := cfg.HTTP
-	httpConfig.UserAgent = userAgent
-	srv, err := server.New(httpConfig, server.Deps{MCP: mcpServer, Client: client, Logger: logger})
+	httpConfig.UserAgent = tools.UserAgent(buildVersion())
+	srv, err := server.New(httpConfig, server.Deps{MCP: a.MCP, Client: a.Client, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -137,15 +219,6 @@ func serveStdio(ctx context.Context, s *mcpserver.MCPServer, logger *slog.Logger
 		return nil
 	}
 	return err
-}
-
-func newLogger(cfg Config, stderr io.Writer, red *redact.Redactor) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	var h slog.Handler = slog.NewTextHandler(stderr, opts)
-	if cfg.LogFormat == "json" {
-		h = slog.NewJSONHandler(stderr, opts)
-	}
-	return slog.New(redact.NewHandler(h, red))
 }
 
 // isTerminal reports whether r is an interactive terminal, i.e. a person

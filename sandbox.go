@@ -1,11 +1,12 @@
 package main
 
 import (
-	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
-	"net"
-	"net/http"
+	"encoding/json"
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -18,39 +19,112 @@ type sandbox struct {
 	APIKey    string
 	BaseURL   string
 	ChannelID string
-	sim       *adasim.Sim
-	srv       *http.Server
+	// Seed is the seed in use: the one given, or the random one picked
+	// for seed 0. Deterministic: a seed was given, so the clock is logical.
+	Seed          int64
+	Deterministic bool
+	srv           *adasim.Server
 }
 
-func startSandbox(cfg Config) (*sandbox, error) {
-	key := make([]byte, 16)
-	if _, err := rand.Read(key); err != nil {
-		return nil, err
+// simSpec is what a simulator is started with, from --sandbox-* or the
+// sandbox command's flags.
+type simSpec struct {
+	Key        string // "" picks a random one
+	Seed       int64  // 0 picks a random one, with the real clock
+	ReplyDelay time.Duration
+	State      string // a state file to start from
+	RateLimits bool
+}
+
+// openSim creates the simulator of spec. Seed 0 means a fresh random seed
+// and the real clock, as a real Ada would give: ids differ from run to run.
+// Any other seed gives the same ids and logical timestamps every time.
+func openSim(spec simSpec) (*adasim.Sim, adasim.Options, error) {
+	return openSimWith(spec, nil)
+}
+
+// openSimWith is openSim with a last change to the options (a logger).
+func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim.Options, error) {
+	opts := adasim.Options{APIKey: spec.Key, Seed: spec.Seed, Deterministic: spec.Seed != 0,
+		ReplyDelay: spec.ReplyDelay, RateLimits: spec.RateLimits}
+	if tweak != nil {
+		tweak(&opts)
 	}
-	sb := &sandbox{APIKey: "sandbox_" + hex.EncodeToString(key)}
-	sb.sim = adasim.New(adasim.Options{
-		APIKey:        sb.APIKey,
-		Seed:          cfg.SandboxSeed,
-		Deterministic: cfg.SandboxSeed != 0,
-		ReplyDelay:    cfg.SandboxReplyDelay,
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if opts.APIKey == "" {
+		opts.APIKey = randomKey()
+	}
+	if opts.Seed == 0 {
+		opts.Seed = randomSeed()
+	}
+	if spec.State != "" {
+		st, err := readStateFile(spec.State)
+		if err != nil {
+			return nil, opts, err
+		}
+		opts.State = &st
+	}
+	sim, err := adasim.Open(opts)
+	if err != nil {
+		return nil, opts, fmt.Errorf("%s: %w", spec.State, err)
+	}
+	return sim, opts, nil
+}
+
+func startSandbox(cfg SandboxConfig) (*sandbox, error) {
+	sim, opts, err := openSim(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State})
 	if err != nil {
 		return nil, err
 	}
-	sb.BaseURL = "http://" + ln.Addr().String() + "/api"
-	sb.ChannelID = sb.sim.DefaultChannelID()
-	sb.srv = &http.Server{Handler: sb.sim, ReadHeaderTimeout: 10 * time.Second}
-	// A failure to serve shows up as failed tool calls, reported by the client.
-	go sb.srv.Serve(ln)
+	srv, err := adasim.Listen("127.0.0.1:0", sim)
+	if err != nil {
+		sim.Close()
+		return nil, err
+	}
+	return &sandbox{APIKey: opts.APIKey, BaseURL: srv.BaseURL, ChannelID: sim.DefaultChannelID(),
+		Seed: opts.Seed, Deterministic: opts.Deterministic, srv: srv}, nil
+}
 
-	return sb, nil
+// writeState saves the simulator's state (what GET /_sandbox/state shows).
+func (sb *sandbox) writeState(path string) error {
+	return writeStateFile(path, sb.srv.Sim.State())
 }
 
 // Close stops the simulator and its listener.
-func (sb *sandbox) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_ = sb.srv.Shutdown(ctx)
-	sb.sim.Close()
+func (sb *sandbox) Close() { sb.srv.Close() }
+
+func readStateFile(path string) (adasim.State, error) {
+	var st adasim.State
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("%s: not a sandbox state (the JSON of GET /_sandbox/state): %w", path, err)
+	}
+	return st, nil
+}
+
+func writeStateFile(path string, st adasim.State) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+func randomKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return "sandbox_" + hex.EncodeToString(b)
+}
+
+// randomSeed is a positive seed short enough to type back in.
+func randomSeed() int64 {
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return int64(binary.BigEndian.Uint32(b[:])>>1) + 1
 }

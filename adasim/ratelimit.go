@@ -81,3 +81,14 @@ func (l *rateLimiter) take(api string, now time.Time) (quota, *apiError) {
 	}
 	return q, nil
 }
+
+// rateClock is the time rate windows are counted in: real (or injected)
+// time, even when the simulator's timestamps come from the logical clock,
+// which only moves on writes; on it, reads would exhaust a window that
+// never ends.
+func (s *Sim) rateClock() time.Time {
+	if s.opts.Clock != nil {
+		return s.opts.Clock()
+	}
+	return time.Now()
+}

@@ -81,3 +81,27 @@ func TestRateLimits(t *testing.T) {
 	}
 	checkError(t, c.do("GET", "/v2/channels/?type=custom", nil), http.StatusTooManyRequests, "too_many_requests")
 }
+
+// A seeded simulator stamps times from a logical clock that only moves on
+// writes; its rate windows still pass in real time, so a run of reads is
+// limited for a second, not for good.
+func TestRateWindowsFollowRealTimeWhenDeterministic(t *testing.T) {
+	c := newSim(t, adasim.Options{Seed: 7, Deterministic: true, RateLimits: true})
+	limited := false
+	for range 40 {
+		if r := c.do(http.MethodGet, "/v2/end-users/", nil); r.status == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Fatal("40 reads in a burst were never limited")
+	}
+	for range 300 {
+		time.Sleep(10 * time.Millisecond)
+		if r := c.do(http.MethodGet, "/v2/end-users/", nil); r.status == http.StatusOK {
+			return
+		}
+	}
+	t.Fatal("still limited 3 s later: the window follows the logical clock")
+}

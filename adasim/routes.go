@@ -149,7 +149,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 
 	if s.limiter != nil {
 		s.mu.Lock()
-		quota, err := s.limiter.take(rt.api, s.clock.Now())
+		quota, err := s.limiter.take(rt.api, s.rateClock())
 		s.mu.Unlock()
 		if err != nil {
 			return writeError(w, err)

@@ -9,12 +9,17 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 // Defaults for Deps fields left zero.
 const (
 	DefaultCallTimeout  = 30 * time.Second
 	DefaultPollInterval = 500 * time.Millisecond
+	// LocalPollInterval suits an Ada on this machine (the sandbox), where
+	// a poll costs little and a wait should end soon after the reply is in
+	// (at most 20 polls a second, within Ada's 30/s for conversations).
+	LocalPollInterval = 50 * time.Millisecond
 )
 
 // Deps is what every tool handler shares. Zero fields take defaults; Client
@@ -32,6 +37,9 @@ type Deps struct {
 	// PollInterval is the first delay between polls while waiting for a
 	// reply; it grows to 4x.
 	PollInterval time.Duration
+	// Transcript, if set, gets one record per tool call, redacted like
+	// the call's result.
+	Transcript *transcript.Writer
 
 	authors authorCache
 }

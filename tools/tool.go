@@ -95,12 +95,15 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		start := time.Now()
 		red := deps.redactor()
+		var sent any // the arguments as received, for the transcript
 		res, err := func() (*mcp.CallToolResult, error) {
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
-			sent, err := arguments(req.Params)
+			var err error
+			sent, err = arguments(req.Params)
 			if err != nil {
-				red = red.With(red.Secrets(req.Params.Arguments)...)
+				sent = req.Params.Arguments
+				red = red.With(red.Secrets(sent)...)
 				return errorResult(err, red)
 			}
 			red = red.With(red.Secrets(sent)...)
@@ -130,6 +133,9 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			return structuredResult(r, red)
 		}()
 		deps.logCall(ctx, m.name, start, res, err)
+		if deps.Transcript != nil {
+			deps.record(ctx, m.name, start, sent, red, res, err)
+		}
 		return res, err
 	}
 	return Tool{Definition: def, Handler: handler, Toolset: m.toolset}

@@ -1,0 +1,282 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/theory/jsonpath"
+)
+
+// Assertion checks the values a JSONPath selects. Every selected value must
+// satisfy every operator given; a path that selects nothing fails unless
+// exists is false.
+type Assertion struct {
+	Path string
+	// Equals, Contains: JSON values (numbers as float64), or strings with
+	// ${name} references.
+	Equals, Contains       any
+	hasEquals, hasContains bool
+	Exists                 *bool
+	Matches                string
+	Length                 *int
+	Line                   int
+
+	path    *jsonpath.Path // compiled at load time unless Path has ${...}
+	matches *regexp.Regexp // likewise
+}
+
+// compile parses the path and the pattern now, when they hold no
+// variables, so that a typo is reported with its file and line.
+func (a *Assertion) compile() error {
+	if !hasVars(a.Path) {
+		p, err := jsonpath.Parse(a.Path)
+		if err != nil {
+			return fmt.Errorf("path %q is not a JSONPath (RFC 9535, e.g. $.end_user.profile.email): %w", a.Path, err)
+		}
+		a.path = p
+	}
+	if a.Matches != "" && !hasVars(a.Matches) {
+		re, err := regexp.Compile(a.Matches)
+		if err != nil {
+			return fmt.Errorf("matches: %w", err)
+		}
+		a.matches = re
+	}
+	return nil
+}
+
+// check applies the assertion to doc (a decoded JSON value).
+func (a *Assertion) check(doc any, v vars) error {
+	path, label, err := a.resolvedPath(v)
+	if err != nil {
+		return err
+	}
+	nodes := path.SelectLocated(doc)
+	if a.Exists != nil && !*a.Exists {
+		if len(nodes) > 0 {
+			return fmt.Errorf("%s: want nothing, got %s", label, show(nodes[0].Node))
+		}
+		return nil
+	}
+	if len(nodes) == 0 {
+		return fmt.Errorf("%s: selects nothing%s", label, a.wantSuffix())
+	}
+	re, err := a.pattern(v)
+	if err != nil {
+		return err
+	}
+	equals, contains, err := a.operands(v)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		where := label
+		if len(nodes) > 1 {
+			where = label + " at " + n.Path.String()
+		}
+		if err := a.checkValue(n.Node, equals, contains, re); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+	}
+	return nil
+}
+
+func (a *Assertion) resolvedPath(v vars) (*jsonpath.Path, string, error) {
+	if a.path != nil {
+		return a.path, a.Path, nil
+	}
+	s, err := v.expandText(a.Path)
+	if err != nil {
+		return nil, a.Path, fmt.Errorf("%s: %w", a.Path, err)
+	}
+	p, err := jsonpath.Parse(s)
+	if err != nil {
+		return nil, s, fmt.Errorf("path %q is not a JSONPath: %w", s, err)
+	}
+	return p, s, nil
+}
+
+func (a *Assertion) pattern(v vars) (*regexp.Regexp, error) {
+	if a.Matches == "" || a.matches != nil {
+		return a.matches, nil
+	}
+	s, err := v.expandText(a.Matches)
+	if err != nil {
+		return nil, fmt.Errorf("matches: %w", err)
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return nil, fmt.Errorf("matches: %w", err)
+	}
+	return re, nil
+}
+
+func (a *Assertion) operands(v vars) (equals, contains any, err error) {
+	if a.hasEquals {
+		if equals, err = v.expand(a.Equals); err != nil {
+			return nil, nil, fmt.Errorf("equals: %w", err)
+		}
+	}
+	if a.hasContains {
+		if contains, err = v.expand(a.Contains); err != nil {
+			return nil, nil, fmt.Errorf("contains: %w", err)
+		}
+	}
+	return equals, contains, nil
+}
+
+func (a *Assertion) checkValue(got, equals, contains any, re *regexp.Regexp) error {
+	if a.hasEquals && !sameJSON(got, equals) {
+		return fmt.Errorf("want %s, got %s", show(equals), show(got))
+	}
+	if re != nil {
+		s, ok := scalarText(got)
+		if !ok {
+			return fmt.Errorf("want a string matching %q, got %s", re.String(), show(got))
+		}
+		if !re.MatchString(s) {
+			return fmt.Errorf("want match %q, got %s", re.String(), show(got))
+		}
+	}
+	if a.hasContains {
+		if err := checkContains(got, contains); err != nil {
+			return err
+		}
+	}
+	if a.Length != nil {
+		n, ok := lengthOf(got)
+		if !ok {
+			return fmt.Errorf("want length %d, got %s, which has no length", *a.Length, show(got))
+		}
+		if n != *a.Length {
+			return fmt.Errorf("want length %d, got %d: %s", *a.Length, n, show(got))
+		}
+	}
+	return nil
+}
+
+// wantSuffix says what the assertion wanted, for "selects nothing".
+func (a *Assertion) wantSuffix() string {
+	var want []string
+	if a.hasEquals {
+		want = append(want, "equals "+show(a.Equals))
+	}
+	if a.Matches != "" {
+		want = append(want, fmt.Sprintf("match %q", a.Matches))
+	}
+	if a.hasContains {
+		want = append(want, "contains "+show(a.Contains))
+	}
+	if a.Length != nil {
+		want = append(want, "length "+strconv.Itoa(*a.Length))
+	}
+	if len(want) == 0 {
+		return ""
+	}
+	return " (want " + strings.Join(want, ", ") + ")"
+}
+
+// checkContains: a substring of a string, an element of an array, or a
+// key of an object.
+func checkContains(got, want any) error {
+	switch g := got.(type) {
+	case string:
+		w, ok := want.(string)
+		if !ok {
+			return fmt.Errorf("want a string containing %s: contains on a string needs a string", show(want))
+		}
+		if !strings.Contains(g, w) {
+			return fmt.Errorf("want to contain %q, got %s", w, show(got))
+		}
+		return nil
+	case []any:
+		for _, e := range g {
+			if sameJSON(e, want) {
+				return nil
+			}
+		}
+		return fmt.Errorf("want an element %s, got %s", show(want), show(got))
+	case map[string]any:
+		w, ok := want.(string)
+		if !ok {
+			return fmt.Errorf("contains on an object names a key, got %s", show(want))
+		}
+		if _, ok := g[w]; !ok {
+			return fmt.Errorf("want key %q, got %s", w, show(got))
+		}
+		return nil
+	}
+	return fmt.Errorf("want something containing %s, got %s", show(want), show(got))
+}
+
+func lengthOf(v any) (int, bool) {
+	switch t := v.(type) {
+	case string:
+		return utf8.RuneCountInString(t), true
+	case []any:
+		return len(t), true
+	case map[string]any:
+		return len(t), true
+	}
+	return 0, false
+}
+
+// scalarText is a string as itself, and a number or boolean as its JSON.
+func scalarText(v any) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return t, true
+	case float64, bool, json.Number:
+		b, _ := json.Marshal(t)
+		return string(b), true
+	}
+	return "", false
+}
+
+// sameJSON compares two JSON values, numbers by value.
+func sameJSON(a, b any) bool {
+	return reflect.DeepEqual(normalize(a), normalize(b))
+}
+
+// normalize turns a value from YAML or JSON into encoding/json's generic
+// form (numbers float64), so that 3 from YAML equals 3 from JSON.
+func normalize(v any) any {
+	switch v.(type) {
+	case nil, string, bool, float64:
+		return v
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return v
+	}
+	var out any
+	if json.Unmarshal(b, &out) != nil {
+		return v
+	}
+	return out
+}
+
+// maxShown bounds a value quoted in a message.
+const maxShown = 160
+
+// show is v as compact JSON, shortened.
+func show(v any) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	s := strings.TrimSuffix(buf.String(), "\n")
+	if utf8.RuneCountInString(s) > maxShown {
+		r := []rune(s)
+		s = string(r[:maxShown-1]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,104 @@
+package eval
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func doc(t *testing.T, s string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func boolp(b bool) *bool { return &b }
+func intp(i int) *int    { return &i }
+
+func TestAssertions(t *testing.T) {
+	d := doc(t, `{"end_user": {"id": "u1", "profile": {"email": "b@x", "metadata": {"n": 3, "vip": true}}},
+		"users": [{"ext": "a", "email": "a@x"}, {"ext": "b", "email": "b@x"}], "tags": ["x", "y"], "empty": []}`)
+	for name, tc := range map[string]struct {
+		a    Assertion
+		want string // "" passes; else a substring of the failure
+	}{
+		"equals string":           {Assertion{Path: "$.end_user.profile.email", Equals: "b@x", hasEquals: true}, ""},
+		"equals number from yaml": {Assertion{Path: "$.end_user.profile.metadata.n", Equals: json.Number("3"), hasEquals: true}, ""},
+		"equals object":           {Assertion{Path: "$.end_user.profile.metadata", Equals: map[string]any{"vip": true, "n": 3}, hasEquals: true}, ""},
+		"equals wrong":            {Assertion{Path: "$.end_user.profile.email", Equals: "a@x", hasEquals: true}, `$.end_user.profile.email: want "a@x", got "b@x"`},
+		"matches":                 {Assertion{Path: "$.end_user.profile.email", Matches: "^b@"}, ""},
+		"matches wrong":           {Assertion{Path: "$.end_user.profile.email", Matches: "^a@"}, `want match "^a@", got "b@x"`},
+		"matches a number":        {Assertion{Path: "$.end_user.profile.metadata.n", Matches: "^3$"}, ""},
+		"matches an object":       {Assertion{Path: "$.end_user.profile", Matches: "x"}, "want a string matching"},
+		"exists":                  {Assertion{Path: "$.end_user.id", Exists: boolp(true)}, ""},
+		"exists false passes":     {Assertion{Path: "$.end_user.nope", Exists: boolp(false)}, ""},
+		"exists false fails":      {Assertion{Path: "$.end_user.id", Exists: boolp(false)}, `want nothing, got "u1"`},
+		"selects nothing":         {Assertion{Path: "$.end_user.nope", Equals: "x", hasEquals: true}, `selects nothing (want equals "x")`},
+		"contains substring":      {Assertion{Path: "$.end_user.profile.email", Contains: "@", hasContains: true}, ""},
+		"contains element":        {Assertion{Path: "$.tags", Contains: "y", hasContains: true}, ""},
+		"contains element wrong":  {Assertion{Path: "$.tags", Contains: "z", hasContains: true}, `want an element "z"`},
+		"contains key":            {Assertion{Path: "$.end_user.profile.metadata", Contains: "vip", hasContains: true}, ""},
+		"length array":            {Assertion{Path: "$.users", Length: intp(2)}, ""},
+		"length zero":             {Assertion{Path: "$.empty", Length: intp(0)}, ""},
+		"length string":           {Assertion{Path: "$.end_user.id", Length: intp(2)}, ""},
+		"length wrong":            {Assertion{Path: "$.tags", Length: intp(3)}, "want length 3, got 2"},
+		"filter one":              {Assertion{Path: "$.users[?(@.ext == 'b')].email", Equals: "b@x", hasEquals: true}, ""},
+		"filter rfc style":        {Assertion{Path: "$.users[?@.ext == 'a'].email", Equals: "a@x", hasEquals: true}, ""},
+		"filter none":             {Assertion{Path: "$.users[?(@.ext == 'c')].email", Equals: "c@x", hasEquals: true}, "selects nothing"},
+		// Several selected values: every one must pass, and the failure
+		// names the one that did not.
+		"all selected must pass": {Assertion{Path: "$.users[*].email", Matches: "^a@"}, `at $['users'][1]['email']: want match "^a@", got "b@x"`},
+		"all selected pass":      {Assertion{Path: "$.users[*].email", Matches: "@x$"}, ""},
+		"descendant absent":      {Assertion{Path: "$..[?@ == 'secret']", Exists: boolp(false)}, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := tc.a
+			if err := a.compile(); err != nil {
+				t.Fatal(err)
+			}
+			err := a.check(d, vars{})
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("want pass, got %v", err)
+			case tc.want != "" && err == nil:
+				t.Fatalf("want a failure mentioning %q, it passed", tc.want)
+			case tc.want != "" && !strings.Contains(err.Error(), tc.want):
+				t.Fatalf("failure %q does not mention %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestVariables(t *testing.T) {
+	v := vars{"uid": "u1", "n": float64(3), "obj": map[string]any{"a": "b"}}
+	got, err := v.expand(map[string]any{
+		"whole":   "${uid}",
+		"typed":   "${n}",
+		"inside":  "user ${uid} has ${n}",
+		"escaped": "$${uid}",
+		"nested":  []any{"${obj}"},
+		"jsonish": "${obj}!",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"escaped":"${uid}","inside":"user u1 has 3","jsonish":"{\"a\":\"b\"}!","nested":[{"a":"b"}],"typed":3,"whole":"u1"}`
+	if s := show(got); s != want {
+		t.Fatalf("got  %s\nwant %s", s, want)
+	}
+	_, err = v.expand("${nope}")
+	if err == nil || !strings.Contains(err.Error(), "${nope}") || !strings.Contains(err.Error(), "n, obj, uid") {
+		t.Fatalf("unknown variable: %v", err)
+	}
+	// A path with a variable is compiled once the value is known.
+	a := Assertion{Path: "$.users[?(@.id == '${uid}')].name", Equals: "Ana", hasEquals: true}
+	if err := a.compile(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.check(doc(t, `{"users":[{"id":"u1","name":"Ana"}]}`), v); err != nil {
+		t.Fatal(err)
+	}
+}

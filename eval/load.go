@@ -1,0 +1,799 @@
+package eval
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Suite is what a set of files holds.
+type Suite struct {
+	Scenarios []*Scenario
+	Checks    []*Checks
+}
+
+// LoadError is a mistake in a scenario or checks file, at a line.
+type LoadError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *LoadError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
+// Load reads scenario and checks files; a directory is searched
+// recursively for .yaml, .yml and .json files, except state files
+// (*.state.json), which scenarios and checks refer to.
+func Load(paths []string) (*Suite, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if path != p && strings.HasPrefix(d.Name(), ".") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if isSuiteFile(d.Name()) {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	suite := &Suite{}
+	for _, f := range files {
+		if err := suite.loadFile(f); err != nil {
+			return nil, err
+		}
+	}
+	if err := suite.checkNames(); err != nil {
+		return nil, err
+	}
+	return suite, nil
+}
+
+func isSuiteFile(name string) bool {
+	if strings.HasSuffix(name, ".state.json") {
+		return false
+	}
+	switch filepath.Ext(name) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+func (s *Suite) loadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := yaml.NewDecoder(f)
+	p := &parser{file: path}
+	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	for doc := 1; ; doc++ {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			if doc == 1 {
+				return &LoadError{File: path, Msg: "empty: no scenario or checks"}
+			}
+			return nil
+		}
+		if err != nil {
+			return yamlError(path, err)
+		}
+		root := &n
+		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+			root = root.Content[0]
+		}
+		defaultName := stem
+		if doc > 1 {
+			defaultName = fmt.Sprintf("%s #%d", stem, doc)
+		}
+		if err := s.loadDoc(p, root, defaultName); err != nil {
+			return err
+		}
+	}
+}
+
+var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+
+// yamlError is a YAML syntax error as file:line: message.
+func yamlError(path string, err error) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &LoadError{File: path, Line: line, Msg: "YAML: " + m[2]}
+	}
+	return &LoadError{File: path, Msg: "YAML: " + msg}
+}
+
+// checkKeys are the keys only transcript checks have.
+var checkKeys = []string{"transcript", "state", "tools_used", "tools_not_used", "call_order", "max_tool_calls", "min_tool_calls", "no_errors", "calls"}
+
+func (s *Suite) loadDoc(p *parser, root *yaml.Node, defaultName string) error {
+	if root.Kind != yaml.MappingNode {
+		return p.errf(root, "a scenario or checks file holds a mapping (name: ..., steps: ...), got %s", kindName(root))
+	}
+	isChecks := slices.ContainsFunc(checkKeys, func(k string) bool { return hasKey(root, k) })
+	switch {
+	// A scenario may have only verify: assertions on a state file.
+	case hasKey(root, "steps") || !isChecks && hasKey(root, "verify"):
+		sc, err := p.scenario(root, defaultName)
+		if err != nil {
+			return err
+		}
+		s.Scenarios = append(s.Scenarios, sc)
+	case isChecks:
+		c, err := p.checks(root, defaultName)
+		if err != nil {
+			return err
+		}
+		s.Checks = append(s.Checks, c)
+	default:
+		return p.errf(root, "neither a scenario (it has no steps) nor transcript checks (it has none of %s)", strings.Join(checkKeys, ", "))
+	}
+	return nil
+}
+
+func hasKey(m *yaml.Node, key string) bool {
+	for i := 0; i < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Suite) checkNames() error {
+	seen := map[string]string{}
+	add := func(name, file string, line int) error {
+		where := fmt.Sprintf("%s:%d", file, line)
+		if prev, ok := seen[name]; ok {
+			return &LoadError{File: file, Line: line, Msg: fmt.Sprintf("the name %q is also used at %s: names identify results (--json, --baseline), so they must differ", name, prev)}
+		}
+		seen[name] = where
+		return nil
+	}
+	for _, sc := range s.Scenarios {
+		if err := add(sc.Name, sc.File, sc.Line); err != nil {
+			return err
+		}
+	}
+	for _, c := range s.Checks {
+		if err := add(c.Name, c.File, c.Line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// parser turns YAML nodes into scenarios strictly: an unknown key, a wrong
+// type or a missing field is an error with the file and line.
+type parser struct{ file string }
+
+func (p *parser) errf(n *yaml.Node, format string, args ...any) error {
+	return &LoadError{File: p.file, Line: n.Line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// mapping returns a mapping's values by key, refusing keys not in valid.
+func (p *parser) mapping(n *yaml.Node, what string, valid ...string) (map[string]*yaml.Node, error) {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errf(n, "%s must be a mapping (key: value), got %s", what, kindName(n))
+	}
+	out := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !slices.Contains(valid, k.Value) {
+			return nil, p.errf(k, "unknown key %q in %s (valid keys: %s)", k.Value, what, strings.Join(valid, ", "))
+		}
+		out[k.Value] = v
+	}
+	return out, nil
+}
+
+func (p *parser) str(n *yaml.Node, what string) (string, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
+		return "", p.errf(n, "%s must be a string, got %s", what, kindName(n))
+	}
+	return n.Value, nil
+}
+
+func (p *parser) nonEmpty(n *yaml.Node, what string) (string, error) {
+	s, err := p.str(n, what)
+	if err == nil && strings.TrimSpace(s) == "" {
+		err = p.errf(n, "%s must not be empty", what)
+	}
+	return s, err
+}
+
+func (p *parser) integer(n *yaml.Node, what string, min, max int64) (int64, error) {
+	var v int64
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
+		return 0, p.errf(n, "%s must be a whole number, got %s", what, describe(n))
+	}
+	if v < min || v > max {
+		return 0, p.errf(n, "%s must be between %d and %d, got %d", what, min, max, v)
+	}
+	return v, nil
+}
+
+func (p *parser) boolean(n *yaml.Node, what string) (bool, error) {
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || n.Decode(&v) != nil {
+		return false, p.errf(n, "%s must be true or false, got %s", what, describe(n))
+	}
+	return v, nil
+}
+
+func (p *parser) duration(n *yaml.Node, what string) (time.Duration, error) {
+	s, err := p.str(n, what)
+	if err != nil {
+		return 0, err
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, p.errf(n, "%s must be a duration such as 50ms or 2s, got %q", what, s)
+	}
+	return d, nil
+}
+
+// strings is a list of strings; a single string is a list of one.
+func (p *parser) strings(n *yaml.Node, what string) ([]string, error) {
+	if n.Kind == yaml.ScalarNode {
+		s, err := p.nonEmpty(n, what)
+		return []string{s}, err
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errf(n, "%s must be a list of strings, got %s", what, kindName(n))
+	}
+	out := make([]string, 0, len(n.Content))
+	for _, e := range n.Content {
+		s, err := p.nonEmpty(e, what+" item")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// value is a node as a JSON-like value: strings, json.Number for
+// integers (every digit kept), float64, bool, nil, []any, map[string]any.
+// A timestamp-looking scalar stays the text it was written as.
+func (p *parser) value(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		return p.value(n.Content[0])
+	case yaml.AliasNode:
+		return p.value(n.Alias)
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return nil, nil
+		case "!!bool":
+			var b bool
+			if err := n.Decode(&b); err != nil {
+				return nil, p.errf(n, "%v", err)
+			}
+			return b, nil
+		case "!!int":
+			var i int64
+			if err := n.Decode(&i); err == nil {
+				return json.Number(strconv.FormatInt(i, 10)), nil
+			}
+			fallthrough
+		case "!!float":
+			var f float64
+			if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				return nil, p.errf(n, "%s is not a JSON number", n.Value)
+			}
+			return f, nil
+		}
+		return n.Value, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			v, err := p.value(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, p.errf(k, "object keys must be strings")
+			}
+			v, err := p.value(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[k.Value] = v
+		}
+		return out, nil
+	}
+	return nil, p.errf(n, "unsupported YAML node")
+}
+
+func (p *parser) scenario(root *yaml.Node, defaultName string) (*Scenario, error) {
+	m, err := p.mapping(root, "a scenario", "name", "description", "runs", "sandbox", "server", "steps", "verify")
+	if err != nil {
+		return nil, err
+	}
+	sc := &Scenario{Name: defaultName, Runs: 1, File: p.file, Line: root.Line}
+	if n := m["name"]; n != nil {
+		if sc.Name, err = p.nonEmpty(n, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["description"]; n != nil {
+		if sc.Description, err = p.str(n, "description"); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["runs"]; n != nil {
+		runs, err := p.integer(n, "runs", 1, 1000)
+		if err != nil {
+			return nil, err
+		}
+		sc.Runs = int(runs)
+	}
+	if n := m["sandbox"]; n != nil {
+		if sc.Sandbox, err = p.sandbox(n); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["server"]; n != nil {
+		if sc.Server, err = p.server(n); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["steps"]; n != nil {
+		if n.Kind != yaml.SequenceNode {
+			return nil, p.errf(n, "steps must be a list, got %s", kindName(n))
+		}
+		for _, sn := range n.Content {
+			st, err := p.step(sn)
+			if err != nil {
+				return nil, err
+			}
+			sc.Steps = append(sc.Steps, st)
+		}
+	}
+	if n := m["verify"]; n != nil {
+		if sc.Verify, err = p.assertions(n, "verify"); err != nil {
+			return nil, err
+		}
+	}
+	if len(sc.Steps) == 0 && len(sc.Verify) == 0 {
+		return nil, p.errf(root, "scenario %q has no steps and nothing to verify", sc.Name)
+	}
+	return sc, nil
+}
+
+func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
+	var s SandboxSpec
+	m, err := p.mapping(n, "sandbox", "seed", "state", "reply_delay", "rate_limits")
+	if err != nil {
+		return s, err
+	}
+	if v := m["seed"]; v != nil {
+		if s.Seed, err = p.integer(v, "sandbox.seed", math.MinInt64, math.MaxInt64); err != nil {
+			return s, err
+		}
+	}
+	if v := m["state"]; v != nil {
+		state, err := p.nonEmpty(v, "sandbox.state")
+		if err != nil {
+			return s, err
+		}
+		s.State = p.relative(state)
+		if _, err := os.Stat(s.State); err != nil {
+			return s, p.errf(v, "sandbox.state: %v", err)
+		}
+	}
+	if v := m["reply_delay"]; v != nil {
+		if s.ReplyDelay, err = p.duration(v, "sandbox.reply_delay"); err != nil {
+			return s, err
+		}
+	}
+	if v := m["rate_limits"]; v != nil {
+		if s.RateLimits, err = p.boolean(v, "sandbox.rate_limits"); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// relative resolves a path written in a file against the file's directory.
+func (p *parser) relative(path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(filepath.Dir(p.file), path)
+}
+
+func (p *parser) server(n *yaml.Node) (ServerSpec, error) {
+	var s ServerSpec
+	m, err := p.mapping(n, "server", "toolsets", "read_only", "call_timeout")
+	if err != nil {
+		return s, err
+	}
+	if v := m["toolsets"]; v != nil {
+		if s.Toolsets, err = p.strings(v, "server.toolsets"); err != nil {
+			return s, err
+		}
+	}
+	if v := m["read_only"]; v != nil {
+		if s.ReadOnly, err = p.boolean(v, "server.read_only"); err != nil {
+			return s, err
+		}
+	}
+	if v := m["call_timeout"]; v != nil {
+		if s.CallTimeout, err = p.duration(v, "server.call_timeout"); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func (p *parser) step(n *yaml.Node) (Step, error) {
+	st := Step{Line: n.Line}
+	m, err := p.mapping(n, "a step", "tool", "list_tools", "args", "save", "expect")
+	if err != nil {
+		return st, err
+	}
+	if v := m["tool"]; v != nil {
+		if st.Tool, err = p.nonEmpty(v, "tool"); err != nil {
+			return st, err
+		}
+	}
+	if v := m["list_tools"]; v != nil {
+		if st.ListTools, err = p.boolean(v, "list_tools"); err != nil {
+			return st, err
+		}
+	}
+	switch {
+	case st.Tool == "" && !st.ListTools:
+		return st, p.errf(n, "a step needs tool: NAME (or list_tools: true)")
+	case st.Tool != "" && st.ListTools:
+		return st, p.errf(n, "a step has tool or list_tools, not both")
+	}
+	if v := m["args"]; v != nil {
+		if st.ListTools {
+			return st, p.errf(v, "list_tools takes no args")
+		}
+		if v.Kind != yaml.MappingNode {
+			return st, p.errf(v, "args must be a mapping (key: value), got %s", kindName(v))
+		}
+		args, err := p.value(v)
+		if err != nil {
+			return st, err
+		}
+		st.Args = args.(map[string]any)
+	}
+	if v := m["save"]; v != nil {
+		sm, err := p.anyMapping(v, "save")
+		if err != nil {
+			return st, err
+		}
+		for i := 0; i < len(sm.Content); i += 2 {
+			k, pv := sm.Content[i], sm.Content[i+1]
+			if !varName.MatchString(k.Value) {
+				return st, p.errf(k, "save: %q is not a variable name (letters, digits and _)", k.Value)
+			}
+			path, err := p.nonEmpty(pv, "save."+k.Value)
+			if err != nil {
+				return st, err
+			}
+			a := &Assertion{Path: path, Line: pv.Line}
+			if err := a.compile(); err != nil {
+				return st, p.errf(pv, "save.%s: %v", k.Value, err)
+			}
+			st.Save = append(st.Save, Save{Name: k.Value, Path: path, Line: pv.Line})
+		}
+	}
+	if v := m["expect"]; v != nil {
+		if st.Expect, err = p.expect(v); err != nil {
+			return st, err
+		}
+	}
+	if st.Expect.IsError && len(st.Save) > 0 {
+		return st, p.errf(n, "a step that expects an error has no result to save from")
+	}
+	return st, nil
+}
+
+// anyMapping checks that n is a mapping without restricting its keys.
+func (p *parser) anyMapping(n *yaml.Node, what string) (*yaml.Node, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, p.errf(n, "%s must be a mapping, got %s", what, kindName(n))
+	}
+	return n, nil
+}
+
+func (p *parser) expect(n *yaml.Node) (Expect, error) {
+	var e Expect
+	m, err := p.mapping(n, "expect", "is_error", "error_matches", "result")
+	if err != nil {
+		return e, err
+	}
+	if v := m["is_error"]; v != nil {
+		if e.IsError, err = p.boolean(v, "expect.is_error"); err != nil {
+			return e, err
+		}
+	}
+	if v := m["error_matches"]; v != nil {
+		s, err := p.nonEmpty(v, "expect.error_matches")
+		if err != nil {
+			return e, err
+		}
+		if e.ErrorMatches, err = regexp.Compile(s); err != nil {
+			return e, p.errf(v, "expect.error_matches: %v", err)
+		}
+		if !e.IsError {
+			return e, p.errf(v, "error_matches needs is_error: true")
+		}
+	}
+	if v := m["result"]; v != nil {
+		if e.IsError {
+			return e, p.errf(v, "a step that expects an error has no result to assert on (use error_matches)")
+		}
+		if e.Result, err = p.assertions(v, "expect.result"); err != nil {
+			return e, err
+		}
+	}
+	return e, nil
+}
+
+func (p *parser) assertions(n *yaml.Node, what string) ([]*Assertion, error) {
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errf(n, "%s must be a list of assertions ({path: ..., equals: ...}), got %s", what, kindName(n))
+	}
+	out := make([]*Assertion, 0, len(n.Content))
+	for _, an := range n.Content {
+		a, err := p.assertion(an, what)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (p *parser) assertion(n *yaml.Node, what string) (*Assertion, error) {
+	m, err := p.mapping(n, "an assertion of "+what, "path", "equals", "exists", "matches", "contains", "length")
+	if err != nil {
+		return nil, err
+	}
+	a := &Assertion{Line: n.Line}
+	pn := m["path"]
+	if pn == nil {
+		return nil, p.errf(n, "an assertion needs a path (a JSONPath such as $.end_user.end_user_id)")
+	}
+	if a.Path, err = p.nonEmpty(pn, "path"); err != nil {
+		return nil, err
+	}
+	ops := 0
+	if v := m["equals"]; v != nil {
+		if a.Equals, err = p.value(v); err != nil {
+			return nil, err
+		}
+		a.hasEquals = true
+		ops++
+	}
+	if v := m["exists"]; v != nil {
+		b, err := p.boolean(v, "exists")
+		if err != nil {
+			return nil, err
+		}
+		a.Exists = &b
+		ops++
+	}
+	if v := m["matches"]; v != nil {
+		if a.Matches, err = p.nonEmpty(v, "matches"); err != nil {
+			return nil, err
+		}
+		ops++
+	}
+	if v := m["contains"]; v != nil {
+		if a.Contains, err = p.value(v); err != nil {
+			return nil, err
+		}
+		a.hasContains = true
+		ops++
+	}
+	if v := m["length"]; v != nil {
+		l, err := p.integer(v, "length", 0, math.MaxInt32)
+		if err != nil {
+			return nil, err
+		}
+		n := int(l)
+		a.Length = &n
+		ops++
+	}
+	switch {
+	case ops == 0:
+		return nil, p.errf(n, "assertion on %s says nothing: give equals, exists, matches, contains or length", a.Path)
+	case a.Exists != nil && !*a.Exists && ops > 1:
+		return nil, p.errf(n, "exists: false takes no other operator")
+	}
+	if err := a.compile(); err != nil {
+		return nil, p.errf(pn, "%v", err)
+	}
+	return a, nil
+}
+
+func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
+	m, err := p.mapping(root, "transcript checks", append([]string{"name", "description", "verify"}, checkKeys...)...)
+	if err != nil {
+		return nil, err
+	}
+	c := &Checks{Name: defaultName, File: p.file, Line: root.Line}
+	if n := m["name"]; n != nil {
+		if c.Name, err = p.nonEmpty(n, "name"); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["description"]; n != nil {
+		if c.Description, err = p.str(n, "description"); err != nil {
+			return nil, err
+		}
+	}
+	for key, dst := range map[string]*string{"transcript": &c.Transcript, "state": &c.State} {
+		if n := m[key]; n != nil {
+			s, err := p.nonEmpty(n, key)
+			if err != nil {
+				return nil, err
+			}
+			*dst = p.relative(s)
+		}
+	}
+	for key, dst := range map[string]*[]string{"tools_used": &c.ToolsUsed, "tools_not_used": &c.ToolsNotUsed, "call_order": &c.CallOrder} {
+		if n := m[key]; n != nil {
+			if *dst, err = p.strings(n, key); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for key, dst := range map[string]**int{"max_tool_calls": &c.MaxToolCalls, "min_tool_calls": &c.MinToolCalls} {
+		if n := m[key]; n != nil {
+			v, err := p.integer(n, key, 0, math.MaxInt32)
+			if err != nil {
+				return nil, err
+			}
+			i := int(v)
+			*dst = &i
+		}
+	}
+	if n := m["no_errors"]; n != nil {
+		if c.NoErrors, err = p.boolean(n, "no_errors"); err != nil {
+			return nil, err
+		}
+	}
+	if n := m["calls"]; n != nil {
+		if n.Kind != yaml.SequenceNode {
+			return nil, p.errf(n, "calls must be a list, got %s", kindName(n))
+		}
+		for _, cn := range n.Content {
+			cc, err := p.callCheck(cn)
+			if err != nil {
+				return nil, err
+			}
+			c.Calls = append(c.Calls, cc)
+		}
+	}
+	if n := m["verify"]; n != nil {
+		if c.Verify, err = p.assertions(n, "verify"); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+var selects = []string{"all", "any", "first", "last"}
+
+func (p *parser) callCheck(n *yaml.Node) (CallCheck, error) {
+	cc := CallCheck{Select: "all", Line: n.Line}
+	m, err := p.mapping(n, "a calls entry", "tool", "select", "is_error", "args", "result")
+	if err != nil {
+		return cc, err
+	}
+	tn := m["tool"]
+	if tn == nil {
+		return cc, p.errf(n, "a calls entry needs tool: NAME")
+	}
+	if cc.Tool, err = p.nonEmpty(tn, "tool"); err != nil {
+		return cc, err
+	}
+	if v := m["select"]; v != nil {
+		if cc.Select, err = p.str(v, "select"); err != nil {
+			return cc, err
+		}
+		if !slices.Contains(selects, cc.Select) {
+			return cc, p.errf(v, "select must be one of %s, got %q", strings.Join(selects, ", "), cc.Select)
+		}
+	}
+	if v := m["is_error"]; v != nil {
+		b, err := p.boolean(v, "is_error")
+		if err != nil {
+			return cc, err
+		}
+		cc.IsError = &b
+	}
+	if v := m["args"]; v != nil {
+		if cc.Args, err = p.assertions(v, "args"); err != nil {
+			return cc, err
+		}
+	}
+	if v := m["result"]; v != nil {
+		if cc.Result, err = p.assertions(v, "result"); err != nil {
+			return cc, err
+		}
+	}
+	return cc, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return describe(n)
+	}
+	return "something else"
+}
+
+func describe(n *yaml.Node) string {
+	if n.Kind != yaml.ScalarNode {
+		return kindName(n)
+	}
+	if n.ShortTag() == "!!null" {
+		return "null"
+	}
+	return strconv.Quote(n.Value)
+}

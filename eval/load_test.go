@@ -1,0 +1,136 @@
+package eval
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// write puts files in a temporary directory and returns it.
+func write(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, body := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
+	for name, tc := range map[string]struct {
+		body string
+		want []string
+	}{
+		"unknown top key":  {"name: x\nsteps:\n  - tool: a\nrun: 3\n", []string{":4:", `unknown key "run"`, "runs"}},
+		"unknown step key": {"name: x\nsteps:\n  - tool: a\n    expct: {}\n", []string{":4:", `"expct"`, "expect"}},
+		"case variant key": {"name: x\nsteps:\n  - Tool: a\n", []string{":3:", `"Tool"`}},
+		"unknown assertion key": {"name: x\nsteps:\n  - tool: a\n    expect:\n      result:\n        - {path: $.a, equal: 1}\n",
+			[]string{":6:", `"equal"`, "equals"}},
+		"bad path":               {"name: x\nsteps:\n  - tool: a\n    expect:\n      result:\n        - {path: \"$.a[\", equals: 1}\n", []string{":6:", "JSONPath"}},
+		"assertion says nothing": {"name: x\nverify:\n  - {path: $.a}\n", []string{":3:", "says nothing"}},
+		"bad regexp":             {"name: x\nsteps:\n  - tool: a\n    expect: {is_error: true, error_matches: \"(\"}\n", []string{":4:", "error_matches"}},
+		"runs not a number":      {"name: x\nruns: three\nsteps:\n  - tool: a\n", []string{":2:", "runs", `"three"`}},
+		"runs zero":              {"name: x\nruns: 0\nsteps:\n  - tool: a\n", []string{":2:", "between 1"}},
+		"step without tool":      {"name: x\nsteps:\n  - args: {a: 1}\n", []string{":3:", "tool: NAME"}},
+		"bad duration":           {"name: x\nsandbox: {reply_delay: 5}\nsteps:\n  - tool: a\n", []string{":2:", "reply_delay", "50ms"}},
+		"missing state":          {"name: x\nsandbox: {state: nope.state.json}\nsteps:\n  - tool: a\n", []string{":2:", "sandbox.state"}},
+		"result with error":      {"name: x\nsteps:\n  - tool: a\n    expect:\n      is_error: true\n      result: [{path: $.a, exists: true}]\n", []string{":6:", "error_matches"}},
+		"yaml syntax":            {"name: x\nsteps: [\n", []string{"x.yaml"}},
+		"neither":                {"name: x\ndescription: nothing\n", []string{":1:", "neither a scenario"}},
+		"save not a var name":    {"name: x\nsteps:\n  - tool: a\n    save: {1x: $.a}\n", []string{":4:", "variable name"}},
+		"checks unknown key":     {"name: x\ntranscript: t.jsonl\ntools_use: [a]\n", []string{":3:", `"tools_use"`, "tools_used"}},
+		"bad select":             {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: a, select: some}\n", []string{":4:", "select"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, map[string]string{"x.yaml": tc.body})
+			_, err := Load([]string{filepath.Join(dir, "x.yaml")})
+			if err == nil {
+				t.Fatal("loaded a malformed file")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+			if !strings.Contains(err.Error(), "x.yaml") {
+				t.Errorf("error %q does not name the file", err)
+			}
+		})
+	}
+}
+
+func TestLoadWalksDirectoriesAndSkipsStateFiles(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml":                   "name: a\nsteps:\n  - tool: list_channels\n",
+		"sub/b.yml":                "name: b\nsteps:\n  - tool: list_channels\n",
+		"sub/c.json":               `{"name": "c", "steps": [{"tool": "list_channels", "args": {"type": "custom"}}]}`,
+		"fixtures/shop.state.json": `{"end_users": []}`,
+		"run.jsonl":                "{}",
+		"notes.md":                 "# not a scenario",
+		".hidden/d.yaml":           "this: is ignored",
+		"multi.yaml":               "steps:\n  - tool: a\n---\nsteps:\n  - tool: b\n",
+		"checks.yaml":              "name: graded\ntranscript: run.jsonl\ntools_used: [a]\n",
+	})
+	suite, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, sc := range suite.Scenarios {
+		names = append(names, sc.Name)
+	}
+	if got := strings.Join(names, ","); got != "a,multi,multi #2,b,c" {
+		t.Fatalf("scenarios %s", got)
+	}
+	if len(suite.Checks) != 1 || suite.Checks[0].Transcript != filepath.Join(dir, "run.jsonl") {
+		t.Fatalf("checks %+v", suite.Checks)
+	}
+	c := suite.Scenarios[4]
+	if c.Steps[0].Args["type"] != "custom" {
+		t.Fatalf("JSON scenario args %v", c.Steps[0].Args)
+	}
+}
+
+func TestDuplicateNamesAreRefused(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml": "name: same\nsteps:\n  - tool: a\n",
+		"b.yaml": "name: same\nsteps:\n  - tool: b\n",
+	})
+	_, err := Load([]string{dir})
+	if err == nil || !strings.Contains(err.Error(), `"same"`) || !strings.Contains(err.Error(), "a.yaml:1") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestYAMLValuesBecomeJSON(t *testing.T) {
+	dir := write(t, map[string]string{"x.yaml": `name: x
+steps:
+  - tool: a
+    args:
+      big: 12345678901234567890123
+      n: 42
+      f: 1.5
+      when: 2026-01-01
+      ok: true
+      none: null
+      list: [1, two]
+`})
+	suite, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := suite.Scenarios[0].Steps[0].Args
+	if show(args["n"]) != "42" || show(args["f"]) != "1.5" || args["when"] != "2026-01-01" || args["ok"] != true || args["none"] != nil {
+		t.Fatalf("args %#v", args)
+	}
+	if show(args["list"]) != `[42,"two"]` && show(args["list"]) != `[1,"two"]` {
+		t.Fatalf("list %s", show(args["list"]))
+	}
+}

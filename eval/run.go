@@ -1,0 +1,168 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Config is the runner's configuration; main fills it from flags. Zero
+// values are defaults.
+type Config struct {
+	// Paths are scenario and checks files, or directories of them.
+	Paths []string
+	// Transcript, if set, is graded by the checks files in Paths (which
+	// then hold no scenarios); State is the state dump saved with it.
+	Transcript, State string
+	// Run keeps only scenarios and checks whose name it matches.
+	Run *regexp.Regexp
+	// Parallel is how many runs go at once; 0 means the number of CPUs.
+	Parallel int
+	// BaseSeed is the seed of run 1 of a scenario without a seed of its
+	// own (run i gets BaseSeed+i-1); 0 means 1.
+	BaseSeed int64
+	// JUnit and JSON are report files to write; Baseline is an earlier
+	// JSON report to compare with.
+	JUnit, JSON, Baseline string
+	// Record is a directory that gets each run's transcript and state.
+	Record string
+	// Version is the server version the runs report.
+	Version string
+	// Logs gets the servers' logs; nil discards them.
+	Logs slog.Handler
+	// Out gets one line per scenario and the closing line.
+	Out io.Writer
+}
+
+// UsageError is a mistake in the command line or in the files: nothing ran.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Run loads the files, runs every scenario (or grades the transcript),
+// prints the results to cfg.Out and writes the reports. The error is a
+// UsageError when nothing could run, or a failure to write a report.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	cfg = cfg.withDefaults()
+	suite, err := Load(cfg.Paths)
+	if err != nil {
+		return nil, &UsageError{err}
+	}
+	if err := cfg.filter(suite); err != nil {
+		return nil, &UsageError{err}
+	}
+	var baseline *Report
+	if cfg.Baseline != "" {
+		if baseline, err = ReadReport(cfg.Baseline); err != nil {
+			return nil, &UsageError{fmt.Errorf("--baseline: %w", err)}
+		}
+	}
+	start := time.Now()
+	rep := &Report{Version: cfg.Version, Started: start.UTC()}
+	print := func(r *Result) {
+		rep.add(r)
+		fmt.Fprintln(cfg.Out, r.line())
+	}
+	if cfg.Transcript != "" || len(suite.Checks) > 0 {
+		for _, c := range suite.Checks {
+			print(gradeChecks(c, cfg.Transcript, cfg.State))
+		}
+	}
+	if len(suite.Scenarios) > 0 {
+		r := &runner{cfg: cfg}
+		r.runAll(ctx, suite.Scenarios, print)
+	}
+	rep.DurationMS = ms(time.Since(start))
+	if baseline != nil {
+		writeComparison(cfg.Out, cfg.Baseline, compare(baseline, rep))
+	}
+	fmt.Fprintf(cfg.Out, "%d passed, %d failed in %.2fs\n", rep.Passed, rep.Failed, time.Since(start).Seconds())
+	var errs []error
+	if cfg.JSON != "" {
+		errs = append(errs, rep.writeJSON(cfg.JSON))
+	}
+	if cfg.JUnit != "" {
+		errs = append(errs, rep.writeJUnit(cfg.JUnit))
+	}
+	return rep, errors.Join(errs...)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Parallel <= 0 {
+		c.Parallel = runtime.NumCPU()
+	}
+	if c.BaseSeed == 0 {
+		c.BaseSeed = 1
+	}
+	if c.Out == nil {
+		c.Out = io.Discard
+	}
+	if c.Logs == nil {
+		c.Logs = slog.DiscardHandler
+	}
+	return c
+}
+
+// filter applies --run and checks that what is left can run.
+func (c Config) filter(s *Suite) error {
+	if c.Transcript != "" && len(s.Scenarios) > 0 {
+		sc := s.Scenarios[0]
+		return fmt.Errorf("%s:%d: --transcript grades checks files, and %q is a scenario (run scenarios without --transcript)", sc.File, sc.Line, sc.Name)
+	}
+	for _, ch := range s.Checks {
+		if c.Transcript == "" && ch.Transcript == "" {
+			return fmt.Errorf("%s:%d: checks %q name no transcript: add transcript: FILE, or give --transcript FILE", ch.File, ch.Line, ch.Name)
+		}
+	}
+	if c.Run == nil {
+		return nil
+	}
+	total := len(s.Scenarios) + len(s.Checks)
+	s.Scenarios = keep(s.Scenarios, func(sc *Scenario) string { return sc.Name }, c.Run)
+	s.Checks = keep(s.Checks, func(ch *Checks) string { return ch.Name }, c.Run)
+	if len(s.Scenarios)+len(s.Checks) == 0 {
+		return fmt.Errorf("--run %q matches none of the %d scenarios and checks", c.Run, total)
+	}
+	return nil
+}
+
+func keep[T any](items []T, name func(T) string, re *regexp.Regexp) []T {
+	var out []T
+	for _, it := range items {
+		if re.MatchString(name(it)) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// line is a result as the one line the runner prints.
+func (r *Result) line() string {
+	var b strings.Builder
+	if r.Passed {
+		b.WriteString("PASS ")
+	} else {
+		b.WriteString("FAIL ")
+	}
+	b.WriteString(r.Name)
+	switch {
+	case r.Kind == KindChecks && r.Passed:
+		fmt.Fprintf(&b, " (%d calls)", r.Calls)
+	case r.Kind == KindScenario && (r.Passed || r.Runs > 1):
+		fmt.Fprintf(&b, " (%d/%d runs, %.1fs)", r.PassedRuns, r.Runs, r.DurationMS/1000)
+	}
+	if !r.Passed {
+		b.WriteString(" -- ")
+		b.WriteString(r.Failure)
+	}
+	return b.String()
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -1,0 +1,388 @@
+package eval
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/localclient"
+	"github.com/ada-mcp/ada-mcp/tools"
+	"github.com/ada-mcp/ada-mcp/transcript"
+)
+
+// runner runs scenarios: each run against a fresh sandbox, through an MCP
+// client session on the server main serves.
+type runner struct {
+	cfg Config
+}
+
+// maxWait is the longest send_message wait; a step may take that long
+// beyond its call timeout.
+const maxWait = 60 * time.Second
+
+type task struct {
+	scenario int
+	run      int // 1-based
+}
+
+// runAll runs every run of every scenario, cfg.Parallel at a time, and
+// reports each scenario once all its runs are done, in file order.
+func (r *runner) runAll(ctx context.Context, scenarios []*Scenario, report func(*Result)) {
+	tasks := make(chan task)
+	type done struct {
+		task
+		res RunResult
+	}
+	results := make(chan done)
+	var wg sync.WaitGroup
+	for range min(r.cfg.Parallel, countRuns(scenarios)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range tasks {
+				results <- done{t, r.runOnce(ctx, scenarios[t.scenario], t.run)}
+			}
+		}()
+	}
+	go func() {
+		for i, sc := range scenarios {
+			for run := 1; run <= sc.Runs; run++ {
+				tasks <- task{i, run}
+			}
+		}
+		close(tasks)
+		wg.Wait()
+		close(results)
+	}()
+
+	runs := make([][]RunResult, len(scenarios))
+	next := 0
+	for d := range results {
+		runs[d.scenario] = append(runs[d.scenario], d.res)
+		for next < len(scenarios) && len(runs[next]) == scenarios[next].Runs {
+			report(scenarioResult(scenarios[next], runs[next]))
+			next++
+		}
+	}
+}
+
+func countRuns(scenarios []*Scenario) int {
+	n := 0
+	for _, sc := range scenarios {
+		n += sc.Runs
+	}
+	return max(n, 1)
+}
+
+// scenarioResult folds the runs of a scenario: pass^k.
+func scenarioResult(sc *Scenario, runs []RunResult) *Result {
+	slices.SortFunc(runs, func(a, b RunResult) int { return a.Run - b.Run })
+	res := &Result{Name: sc.Name, File: sc.File, Kind: KindScenario, Runs: len(runs), RunResults: runs}
+	for _, rr := range runs {
+		res.DurationMS += rr.DurationMS
+		if rr.Passed {
+			res.PassedRuns++
+		} else if res.Failure == "" {
+			res.Failure = rr.Failure
+			if sc.Runs > 1 {
+				res.Failure = fmt.Sprintf("run %d (seed %d): %s", rr.Run, rr.Seed, rr.Failure)
+			}
+		}
+	}
+	res.Passed = res.PassedRuns == res.Runs
+	return res
+}
+
+// runOnce runs a scenario once against a fresh sandbox.
+func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
+	start := time.Now()
+	rr := RunResult{Run: run, Seed: sc.seedFor(run, r.cfg.BaseSeed)}
+	fail := func(format string, args ...any) RunResult {
+		rr.Failure = fmt.Sprintf(format, args...)
+		rr.DurationMS = ms(time.Since(start))
+		return rr
+	}
+	e, err := r.start(ctx, sc, run, rr.Seed)
+	if err != nil {
+		return fail("starting the sandbox: %v", err)
+	}
+	defer e.close(r.cfg.Record, sc, run)
+
+	v := vars{"run": float64(run), "seed": float64(rr.Seed)}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		sr, err := e.step(ctx, st, v)
+		sr.Step = i + 1
+		rr.Steps = append(rr.Steps, sr)
+		if err != nil {
+			return fail("%s: %v", st.label(i), err)
+		}
+	}
+	if len(sc.Verify) > 0 {
+		doc, err := jsonValue(e.srv.Sim.State())
+		if err != nil {
+			return fail("verify: reading the sandbox state: %v", err)
+		}
+		for _, a := range sc.Verify {
+			if err := a.check(doc, v); err != nil {
+				return fail("verify: %v", err)
+			}
+		}
+	}
+	rr.Passed = true
+	rr.DurationMS = ms(time.Since(start))
+	return rr
+}
+
+// env is one run's sandbox, server and client session.
+type env struct {
+	srv        *adasim.Server
+	sess       *localclient.Session
+	transcript *transcript.Writer
+	tools      []string // as tools/list gave them
+	sc         *Scenario
+	callTime   time.Duration
+}
+
+func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (_ *env, err error) {
+	e := &env{sc: sc, callTime: sc.Server.CallTimeout}
+	if e.callTime <= 0 {
+		e.callTime = tools.DefaultCallTimeout
+	}
+	defer func() {
+		if err != nil {
+			e.close("", sc, run)
+		}
+	}()
+	opts := adasim.Options{APIKey: newKey(), Seed: seed, Deterministic: true,
+		ReplyDelay: sc.Sandbox.ReplyDelay, RateLimits: sc.Sandbox.RateLimits}
+	if sc.Sandbox.State != "" {
+		st, err := readState(sc.Sandbox.State)
+		if err != nil {
+			return nil, err
+		}
+		opts.State = &st
+	}
+	sim, err := adasim.Open(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sc.Sandbox.State, err)
+	}
+	if e.srv, err = adasim.Listen("127.0.0.1:0", sim); err != nil {
+		sim.Close()
+		return nil, err
+	}
+	if r.cfg.Record != "" {
+		dir := filepath.Join(r.cfg.Record, slug(sc.Name))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, err
+		}
+		if e.transcript, err = transcript.Create(filepath.Join(dir, fmt.Sprintf("run-%d.jsonl", run))); err != nil {
+			return nil, err
+		}
+	}
+	built, err := tools.Build(tools.Config{
+		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(),
+		Toolsets: sc.Server.Toolsets, ReadOnly: sc.Server.ReadOnly,
+		CallTimeout: e.callTime, PollInterval: tools.LocalPollInterval,
+		Version: r.cfg.Version, LogHandler: r.cfg.Logs, Transcript: e.transcript,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if e.sess, err = localclient.Connect(ctx, built.MCP, "ada-mcp-eval", r.cfg.Version); err != nil {
+		return nil, err
+	}
+	list, err := e.sess.ListTools(ctx, mcp.ListToolsRequest{})
+	if err != nil {
+		return nil, fmt.Errorf("tools/list: %w", err)
+	}
+	for _, t := range list.Tools {
+		e.tools = append(e.tools, t.Name)
+	}
+	return e, nil
+}
+
+// close ends the session and the sandbox; with record, it first saves
+// the run's state next to its transcript.
+func (e *env) close(record string, sc *Scenario, run int) {
+	if e.sess != nil {
+		e.sess.Close()
+	}
+	if e.transcript != nil {
+		e.transcript.Close()
+	}
+	if e.srv != nil {
+		if record != "" {
+			_ = writeState(filepath.Join(record, slug(sc.Name), fmt.Sprintf("run-%d.state.json", run)), e.srv.Sim.State())
+		}
+		e.srv.Close()
+	}
+}
+
+// step runs one step and checks what it must.
+func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ error) {
+	sr.Tool = st.Tool
+	start := time.Now()
+	defer func() { sr.DurationMS = ms(time.Since(start)) }()
+	var doc any
+	isError, message := false, ""
+	if st.ListTools {
+		sr.Tool = "tools/list"
+		names := make([]any, len(e.tools))
+		for i, n := range e.tools {
+			names[i] = n
+		}
+		doc = map[string]any{"tools": names}
+	} else {
+		args, err := v.expand(orEmpty(st.Args))
+		if err != nil {
+			return sr, fmt.Errorf("args: %w", err)
+		}
+		if !slices.Contains(e.tools, st.Tool) && !st.Expect.IsError {
+			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(e.tools, ", "))
+		}
+		callCtx, cancel := context.WithTimeout(ctx, e.callTime+maxWait+5*time.Second)
+		res, err := e.sess.Call(callCtx, st.Tool, args)
+		cancel()
+		switch {
+		case err != nil:
+			// A protocol error: an unknown tool, or a bug of ours.
+			isError, message = true, err.Error()
+		case res.IsError:
+			isError, message = true, localclient.Text(res)
+		default:
+			if doc, err = jsonValue(res.StructuredContent); err != nil {
+				return sr, fmt.Errorf("structured result: %w", err)
+			}
+		}
+	}
+	sr.IsError = isError
+	switch {
+	case isError && !st.Expect.IsError:
+		return sr, fmt.Errorf("failed: %s", message)
+	case !isError && st.Expect.IsError:
+		return sr, fmt.Errorf("want an error, got a result: %s", show(doc))
+	case isError && st.Expect.ErrorMatches != nil && !st.Expect.ErrorMatches.MatchString(message):
+		return sr, fmt.Errorf("error: want match %q, got %q", st.Expect.ErrorMatches.String(), message)
+	}
+	for _, a := range st.Expect.Result {
+		if err := a.check(doc, v); err != nil {
+			return sr, err
+		}
+	}
+	for _, s := range st.Save {
+		val, err := saveValue(doc, s, v)
+		if err != nil {
+			return sr, err
+		}
+		v[s.Name] = val
+	}
+	return sr, nil
+}
+
+func (e *env) serverLabel() string {
+	ts := "default toolsets"
+	if len(e.sc.Server.Toolsets) > 0 {
+		ts = "toolsets " + strings.Join(e.sc.Server.Toolsets, ",")
+	}
+	if e.sc.Server.ReadOnly {
+		ts += ", read-only"
+	}
+	return ts
+}
+
+// saveValue is the one value a save path selects.
+func saveValue(doc any, s Save, v vars) (any, error) {
+	a := &Assertion{Path: s.Path}
+	if err := a.compile(); err != nil {
+		return nil, fmt.Errorf("save %s: %w", s.Name, err)
+	}
+	path, label, err := a.resolvedPath(v)
+	if err != nil {
+		return nil, fmt.Errorf("save %s: %w", s.Name, err)
+	}
+	nodes := path.Select(doc)
+	switch len(nodes) {
+	case 1:
+		return nodes[0], nil
+	case 0:
+		return nil, fmt.Errorf("save %s: %s selects nothing", s.Name, label)
+	}
+	return nil, fmt.Errorf("save %s: %s selects %d values; save needs exactly one", s.Name, label, len(nodes))
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// jsonValue turns any value into encoding/json's generic form.
+func jsonValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func readState(path string) (adasim.State, error) {
+	var st adasim.State
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, nil
+}
+
+func writeState(path string, st adasim.State) error {
+	b, err := json.MarshalIndent(st, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+func newKey() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(errors.New("eval: no randomness for a sandbox key"))
+	}
+	return "eval_" + hex.EncodeToString(b)
+}
+
+// slug is a name as a directory name.
+func slug(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}

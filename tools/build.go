@@ -1,0 +1,88 @@
+package tools
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/transcript"
+)
+
+// Config is what a served MCP server is built from. main fills it from
+// flags; the evaluation runner fills it once per run, so both serve the
+// same server: the same tools, validation, redaction and logs.
+type Config struct {
+	// APIKey and BaseURL reach Ada. Without a key there is no default
+	// client: every request must bring its own (multi-tenant HTTP).
+	APIKey, BaseURL string
+	// ChannelID is start_conversation's default channel.
+	ChannelID string
+	Toolsets  []string
+	ReadOnly  bool
+	// RedactKeys are metadata key patterns hidden besides the defaults.
+	RedactKeys []string
+	// Secrets are values hidden everywhere besides the API key (the HTTP
+	// transports' bearer token, say).
+	Secrets      []string
+	CallTimeout  time.Duration // zero: DefaultCallTimeout
+	PollInterval time.Duration // zero: DefaultPollInterval
+	Version      string
+	// LogHandler gets the server's logs, wrapped in redaction; nil
+	// discards them.
+	LogHandler slog.Handler
+	// Transcript, if set, records every tool call.
+	Transcript *transcript.Writer
+	// Retry overrides the Ada client's retry policy (tests); nil keeps the
+	// default.
+	Retry *adaclient.RetryPolicy
+}
+
+// Built is a server ready to be served over any transport.
+type Built struct {
+	MCP   *server.MCPServer
+	Tools []Tool
+	// Client is the default Ada client; nil without an API key.
+	Client   *adaclient.Client
+	Logger   *slog.Logger
+	Redactor *redact.Redactor
+}
+
+// Build assembles the MCP server from cfg.
+func Build(cfg Config) (*Built, error) {
+	red := redact.New(
+		redact.WithSecretKeyPatterns(append(redact.DefaultSecretKeyPatterns(), cfg.RedactKeys...)...),
+		redact.WithSecrets(append([]string{cfg.APIKey}, cfg.Secrets...)...))
+	h := cfg.LogHandler
+	if h == nil {
+		h = slog.DiscardHandler
+	}
+	logger := slog.New(redact.NewHandler(h, red))
+	b := &Built{Logger: logger, Redactor: red}
+	if cfg.APIKey != "" {
+		opts := []adaclient.Option{
+			adaclient.WithLogger(logger.With("component", "adaclient")),
+			adaclient.WithUserAgent(UserAgent(cfg.Version)),
+		}
+		if cfg.Retry != nil {
+			opts = append(opts, adaclient.WithRetryPolicy(*cfg.Retry))
+		}
+		var err error
+		if b.Client, err = adaclient.New(cfg.BaseURL, cfg.APIKey, opts...); err != nil {
+			return nil, err
+		}
+	}
+	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
+		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript}
+	var err error
+	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// UserAgent is what ada-mcp sends to Ada.
+func UserAgent(version string) string { return "ada-mcp/" + version }
