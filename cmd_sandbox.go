@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 const sandboxUsage = `Usage:
@@ -99,7 +100,8 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	<-ctx.Done()
 	code := exitOK
 	if c.stateOut != "" {
-		if err := writeStateFile(c.stateOut, sim.State()); err != nil {
+		// The simulator's own view, as GET /_sandbox/state serves it.
+		if err := transcript.WriteState(c.stateOut, sim.State(), nil); err != nil {
 			fmt.Fprintln(std.stderr, "ada-mcp sandbox: writing --state-out:", err)
 			code = exitFail
 		}

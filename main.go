@@ -20,6 +20,7 @@ import (
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 	"github.com/ada-mcp/ada-mcp/transcript"
@@ -156,7 +157,7 @@ func assemble(cfg Config, stderr io.Writer) (*assembled, error) {
 func (a *assembled) close(cfg *Config) {
 	if a.sandbox != nil {
 		if cfg != nil && cfg.Sandbox.StateOut != "" {
-			if err := a.sandbox.writeState(cfg.Sandbox.StateOut); err != nil {
+			if err := a.sandbox.writeState(cfg.Sandbox.StateOut, a.redactor()); err != nil {
 				a.log().Error("writing the sandbox state", "error", err)
 			} else {
 				a.log().Info("sandbox state written", "file", cfg.Sandbox.StateOut)
@@ -167,6 +168,13 @@ func (a *assembled) close(cfg *Config) {
 	if err := a.transcript.Close(); err != nil {
 		a.log().Error("closing the transcript", "error", err)
 	}
+}
+
+func (a *assembled) redactor() *redact.Redactor {
+	if a.Built == nil {
+		return redact.New()
+	}
+	return a.Redactor
 }
 
 func (a *assembled) log() *slog.Logger {

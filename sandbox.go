@@ -4,12 +4,12 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 // sandbox is the Ada simulator served on a loopback port for this process.
@@ -57,7 +57,7 @@ func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim
 		opts.Seed = randomSeed()
 	}
 	if spec.State != "" {
-		st, err := readStateFile(spec.State)
+		st, err := adasim.ReadStateFile(spec.State)
 		if err != nil {
 			return nil, opts, err
 		}
@@ -84,33 +84,15 @@ func startSandbox(cfg SandboxConfig) (*sandbox, error) {
 		Seed: opts.Seed, Deterministic: opts.Deterministic, srv: srv}, nil
 }
 
-// writeState saves the simulator's state (what GET /_sandbox/state shows).
-func (sb *sandbox) writeState(path string) error {
-	return writeStateFile(path, sb.srv.Sim.State())
+// writeState saves the simulator's state (what GET /_sandbox/state shows),
+// redacted like a tool result: the file leaves the process as a
+// transcript does.
+func (sb *sandbox) writeState(path string, red *redact.Redactor) error {
+	return transcript.WriteState(path, sb.srv.Sim.State(), red)
 }
 
 // Close stops the simulator and its listener.
 func (sb *sandbox) Close() { sb.srv.Close() }
-
-func readStateFile(path string) (adasim.State, error) {
-	var st adasim.State
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("%s: not a sandbox state (the JSON of GET /_sandbox/state): %w", path, err)
-	}
-	return st, nil
-}
-
-func writeStateFile(path string, st adasim.State) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o600)
-}
 
 func randomKey() string {
 	b := make([]byte, 16)

@@ -3,7 +3,9 @@ package adasim
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"maps"
+	"os"
 	"slices"
 )
 
@@ -306,4 +308,18 @@ func (st State) clone() State {
 		}
 	}
 	return out
+}
+
+// ReadStateFile reads a state file: the JSON of GET /_sandbox/state, or a hand-written
+// fixture of that shape. Errors start with the path.
+func ReadStateFile(path string) (State, error) {
+	var st State
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return st, fmt.Errorf("%s: not a sandbox state (the JSON of GET /_sandbox/state): %w", path, err)
+	}
+	return st, nil
 }

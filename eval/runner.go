@@ -18,6 +18,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/internal/localclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/tools"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -151,7 +152,8 @@ type env struct {
 	srv        *adasim.Server
 	sess       *localclient.Session
 	transcript *transcript.Writer
-	tools      []string // as tools/list gave them
+	red        *redact.Redactor
+	served     []string // the registered tools: what tools/list lists
 	sc         *Scenario
 	callTime   time.Duration
 }
@@ -169,7 +171,7 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 	opts := adasim.Options{APIKey: newKey(), Seed: seed, Deterministic: true,
 		ReplyDelay: sc.Sandbox.ReplyDelay, RateLimits: sc.Sandbox.RateLimits}
 	if sc.Sandbox.State != "" {
-		st, err := readState(sc.Sandbox.State)
+		st, err := adasim.ReadStateFile(sc.Sandbox.State)
 		if err != nil {
 			return nil, err
 		}
@@ -201,17 +203,27 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	e.red = built.Redactor
+	for _, t := range built.Tools {
+		e.served = append(e.served, t.Name())
+	}
 	if e.sess, err = localclient.Connect(ctx, built.MCP, "ada-mcp-eval", r.cfg.Version); err != nil {
 		return nil, err
 	}
+	return e, nil
+}
+
+// listTools is tools/list through the session, as a client sees it.
+func (e *env) listTools(ctx context.Context) ([]string, error) {
 	list, err := e.sess.ListTools(ctx, mcp.ListToolsRequest{})
 	if err != nil {
 		return nil, fmt.Errorf("tools/list: %w", err)
 	}
-	for _, t := range list.Tools {
-		e.tools = append(e.tools, t.Name)
+	names := make([]string, len(list.Tools))
+	for i, t := range list.Tools {
+		names[i] = t.Name
 	}
-	return e, nil
+	return names, nil
 }
 
 // close ends the session and the sandbox; with record, it first saves
@@ -225,7 +237,8 @@ func (e *env) close(record string, sc *Scenario, run int) {
 	}
 	if e.srv != nil {
 		if record != "" {
-			_ = writeState(filepath.Join(record, slug(sc.Name), fmt.Sprintf("run-%d.state.json", run)), e.srv.Sim.State())
+			// Redacted like the transcript beside it.
+			_ = transcript.WriteState(filepath.Join(record, slug(sc.Name), fmt.Sprintf("run-%d.state.json", run)), e.srv.Sim.State(), e.red)
 		}
 		e.srv.Close()
 	}
@@ -240,8 +253,12 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 	isError, message := false, ""
 	if st.ListTools {
 		sr.Tool = "tools/list"
-		names := make([]any, len(e.tools))
-		for i, n := range e.tools {
+		listed, err := e.listTools(ctx)
+		if err != nil {
+			return sr, err
+		}
+		names := make([]any, len(listed))
+		for i, n := range listed {
 			names[i] = n
 		}
 		doc = map[string]any{"tools": names}
@@ -250,8 +267,12 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 		if err != nil {
 			return sr, fmt.Errorf("args: %w", err)
 		}
-		if !slices.Contains(e.tools, st.Tool) && !st.Expect.IsError {
-			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(e.tools, ", "))
+		if !slices.Contains(e.served, st.Tool) && !st.Expect.IsError {
+			listed, err := e.listTools(ctx)
+			if err != nil {
+				return sr, err
+			}
+			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(listed, ", "))
 		}
 		callCtx, cancel := context.WithTimeout(ctx, e.callTime+maxWait+5*time.Second)
 		res, err := e.sess.Call(callCtx, st.Tool, args)
@@ -341,26 +362,6 @@ func jsonValue(v any) (any, error) {
 		return nil, err
 	}
 	return out, nil
-}
-
-func readState(path string) (adasim.State, error) {
-	var st adasim.State
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return st, err
-	}
-	if err := json.Unmarshal(b, &st); err != nil {
-		return st, fmt.Errorf("%s: %w", path, err)
-	}
-	return st, nil
-}
-
-func writeState(path string, st adasim.State) error {
-	b, err := json.MarshalIndent(st, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
 func newKey() string {

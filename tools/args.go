@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -31,6 +32,31 @@ type argDecoder struct {
 }
 
 var printer = message.NewPrinter(language.English)
+
+// decoders caches compiled input schemas by tool name: a schema is fixed
+// at build time, and compiling it (checking it against the metaschema)
+// costs more than the rest of building a server, which the evaluation
+// runner does for every run.
+var decoders sync.Map // tool name → *cachedDecoder
+
+type cachedDecoder struct {
+	schema json.RawMessage
+	dec    *argDecoder
+}
+
+// argDecoderFor returns the compiled decoder of a tool's input schema,
+// compiling it the first time (or again if the schema ever differs).
+func argDecoderFor(tool string, raw json.RawMessage) (*argDecoder, error) {
+	if c, ok := decoders.Load(tool); ok && bytes.Equal(c.(*cachedDecoder).schema, raw) {
+		return c.(*cachedDecoder).dec, nil
+	}
+	dec, err := newArgDecoder(tool, raw)
+	if err != nil {
+		return nil, err
+	}
+	decoders.Store(tool, &cachedDecoder{schema: raw, dec: dec})
+	return dec, nil
+}
 
 func newArgDecoder(tool string, raw json.RawMessage) (*argDecoder, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))

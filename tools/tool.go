@@ -74,7 +74,7 @@ type (
 // an assistant can fix) except a bug of ours, the one protocol error.
 func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env *Env, args *A) (*R, error)) Tool {
 	in, out := schemas.For[A](), schemas.For[R]()
-	dec, err := newArgDecoder(m.name, in)
+	dec, err := argDecoderFor(m.name, in)
 	if err != nil {
 		panic(err) // schemas are fixed at build time; the tests catch this
 	}

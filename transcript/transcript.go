@@ -16,6 +16,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // Record is one tool call.
@@ -148,4 +150,29 @@ func ReadFile(path string) ([]Record, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return recs, nil
+}
+
+// WriteState writes the state dump saved with a run (a sandbox's state) as
+// indented JSON, readable by its owner only, redacted by red like the
+// transcript beside it (nil: as it is, for the simulator's own dumps).
+func WriteState(path string, state any, red *redact.Redactor) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(state); err != nil {
+		return err
+	}
+	clean := bytes.TrimSpace(buf.Bytes())
+	if red != nil {
+		var err error
+		if clean, err = red.Bytes(clean); err != nil {
+			return err
+		}
+	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, clean, "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	return os.WriteFile(path, out.Bytes(), 0o600)
 }

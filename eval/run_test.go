@@ -1,0 +1,319 @@
+package eval
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/transcript"
+)
+
+// runSuite runs the files of dir and returns what was printed.
+func runSuite(t *testing.T, cfg Config) (*Report, string) {
+	t.Helper()
+	var out bytes.Buffer
+	cfg.Out = &out
+	rep, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, out.String())
+	}
+	return rep, out.String()
+}
+
+func TestAWrongAssertionFailsNamingStepAndPath(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: wrong email
+steps:
+  - tool: upsert_end_user
+    args: {external_id: cust-42, profile: {email: b@x.example}}
+    save: {uid: $.end_user.end_user_id}
+  - tool: lookup_end_user
+    args: {end_user_id: "${uid}"}
+    expect:
+      result:
+        - {path: $.end_user.profile.email, matches: "^a@"}
+`})
+	rep, out := runSuite(t, Config{Paths: []string{dir}})
+	want := `FAIL wrong email -- step 2 lookup_end_user: $.end_user.profile.email: want match "^a@", got "b@x.example"`
+	if !strings.Contains(out, want+"\n") {
+		t.Fatalf("output:\n%s\nwant the line:\n%s", out, want)
+	}
+	if !strings.HasSuffix(strings.TrimSpace(out), "") || !regexp.MustCompile(`(?m)^0 passed, 1 failed in `).MatchString(out) {
+		t.Fatalf("closing line missing:\n%s", out)
+	}
+	if rep.Failed != 1 || rep.Passed != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+}
+
+func TestStepFailures(t *testing.T) {
+	for name, tc := range map[string]struct {
+		steps string
+		want  string
+	}{
+		"unexpected error": {"  - tool: lookup_end_user\n    args: {}\n",
+			"step 1 lookup_end_user: failed: Invalid argument"},
+		"expected error did not come": {"  - tool: list_channels\n    expect: {is_error: true}\n",
+			"step 1 list_channels: want an error, got a result: {"},
+		"error text differs": {"  - tool: lookup_end_user\n    args: {}\n    expect: {is_error: true, error_matches: nothing-like-this}\n",
+			`step 1 lookup_end_user: error: want match "nothing-like-this", got "Invalid argument`},
+		"unknown tool lists the valid ones": {"  - tool: lookup_user\n    args: {external_id: x}\n",
+			"step 1 lookup_user: no such tool on this server (default toolsets); its tools are: create_channel, end_conversation,"},
+		"unknown variable": {"  - tool: lookup_end_user\n    args: {end_user_id: \"${uid}\"}\n",
+			"step 1 lookup_end_user: args: unknown variable ${uid} (defined so far: run, seed)"},
+		"save selects nothing": {"  - tool: list_channels\n    save: {x: $.nope}\n",
+			"step 1 list_channels: save x: $.nope selects nothing"},
+		"save selects several": {"  - tool: list_channels\n    save: {x: \"$.channels[0].*\"}\n",
+			"step 1 list_channels: save x: $.channels[0].* selects 6 values; save needs exactly one"},
+		"unknown argument is the server's isError": {"  - tool: lookup_end_user\n    args: {externalId: x}\n",
+			"step 1 lookup_end_user: failed: "},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := write(t, map[string]string{"s.yaml": "name: s\nsteps:\n" + tc.steps})
+			_, out := runSuite(t, Config{Paths: []string{dir}})
+			if !strings.Contains(out, "FAIL s -- "+tc.want) {
+				t.Fatalf("output:\n%s\nwant: FAIL s -- %s", out, tc.want)
+			}
+		})
+	}
+}
+
+func TestVerifyRunsOnTheStateDump(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: verify
+steps:
+  - tool: upsert_end_user
+    args: {external_id: v-1, profile: {email: v@x.example}, sensitive_metadata: {pin: "9911"}}
+verify:
+  - {path: "$.end_users[?(@.external_id == 'v-1')].profile.email", equals: v@x.example}
+  - {path: "$.end_users[0].sensitive_metadata_keys", equals: [pin]}
+  - {path: "$.end_users[?(@.external_id == 'v-1')].profile.first_name", equals: Vera}
+`})
+	_, out := runSuite(t, Config{Paths: []string{dir}})
+	want := `FAIL verify -- verify: $.end_users[?(@.external_id == 'v-1')].profile.first_name: want "Vera", got null`
+	if !strings.Contains(out, want) {
+		t.Fatalf("output:\n%s\nwant %s", out, want)
+	}
+}
+
+// passesWithSeed reports whether the scenario body passes with one seed.
+func passesWithSeed(t *testing.T, body string, seed int64) bool {
+	t.Helper()
+	dir := write(t, map[string]string{"s.yaml": fmt.Sprintf("name: s\nsandbox: {seed: %d}\n%s", seed, body)})
+	rep, _ := runSuite(t, Config{Paths: []string{dir}})
+	return rep.Passed == 1
+}
+
+// pass^k counts runs: a scenario whose outcome depends on the seed passes
+// in exactly the runs whose seed passes alone, and passes only if all do.
+func TestPassKCountsRuns(t *testing.T) {
+	// Passes when the new end user's id starts with 0-7: about half the seeds.
+	body := `steps:
+  - tool: upsert_end_user
+    args: {external_id: k-1}
+    expect:
+      result:
+        - {path: $.end_user.end_user_id, matches: "^[0-7]"}
+`
+	const k = 6
+	wantPassed := 0
+	var failedSeeds []int64
+	for seed := int64(1); seed <= k; seed++ {
+		if passesWithSeed(t, body, seed) {
+			wantPassed++
+		} else {
+			failedSeeds = append(failedSeeds, seed)
+		}
+	}
+	if wantPassed == 0 || wantPassed == k {
+		t.Fatalf("seeds 1..%d all give the same outcome (%d passed): pick another predicate", k, wantPassed)
+	}
+	dir := write(t, map[string]string{"s.yaml": fmt.Sprintf("name: s\nruns: %d\n%s", k, body)})
+	rep, out := runSuite(t, Config{Paths: []string{dir}, Parallel: 3})
+	res := rep.Results[0]
+	if res.Runs != k || res.PassedRuns != wantPassed || res.Passed {
+		t.Fatalf("got %d/%d runs passed (passed=%v), want %d/%d and a failure:\n%s", res.PassedRuns, res.Runs, res.Passed, wantPassed, k, out)
+	}
+	wantLine := fmt.Sprintf("FAIL s (%d/%d runs, ", wantPassed, k)
+	if !strings.Contains(out, wantLine) || !strings.Contains(out, fmt.Sprintf("run %d (seed %d): step 1 upsert_end_user:", failedSeeds[0], failedSeeds[0])) {
+		t.Fatalf("output:\n%s\nwant %q and the first failing run", out, wantLine)
+	}
+	for i, rr := range res.RunResults {
+		if rr.Run != i+1 || rr.Seed != int64(i+1) {
+			t.Fatalf("run %d has seed %d", rr.Run, rr.Seed)
+		}
+	}
+	// --seed moves every run's seed.
+	rep, _ = runSuite(t, Config{Paths: []string{dir}, BaseSeed: 101})
+	if s := rep.Results[0].RunResults[0].Seed; s != 101 {
+		t.Fatalf("with --seed 101 run 1 has seed %d", s)
+	}
+	// A scenario's own seed is every run's seed: all runs agree.
+	dir = write(t, map[string]string{"s.yaml": fmt.Sprintf("name: s\nruns: 4\nsandbox: {seed: %d}\n%s", failedSeeds[0], body)})
+	rep, _ = runSuite(t, Config{Paths: []string{dir}})
+	if r := rep.Results[0]; r.PassedRuns != 0 || r.Runs != 4 {
+		t.Fatalf("fixed seed: %d/%d", r.PassedRuns, r.Runs)
+	}
+}
+
+func TestPassingScenarioLine(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": "name: ok\nruns: 3\nsteps:\n  - tool: list_channels\n"})
+	_, out := runSuite(t, Config{Paths: []string{dir}})
+	if !regexp.MustCompile(`(?m)^PASS ok \(3/3 runs, [0-9.]+s\)$`).MatchString(out) || !strings.Contains(out, "1 passed, 0 failed in ") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+func TestReportsBaselineAndRunFilter(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml": "name: alpha\nsteps:\n  - tool: list_channels\n",
+		"b.yaml": "name: beta\nsteps:\n  - tool: lookup_end_user\n    args: {external_id: x}\n    expect:\n      result: [{path: $.found, equals: true}]\n",
+	})
+	out := t.TempDir()
+	report, junit := filepath.Join(out, "r.json"), filepath.Join(out, "j.xml")
+	rep, _ := runSuite(t, Config{Paths: []string{dir}, JSON: report, JUnit: junit})
+	if rep.Passed != 1 || rep.Failed != 1 {
+		t.Fatalf("%+v", rep)
+	}
+	saved, err := ReadReport(report)
+	if err != nil || len(saved.Results) != 2 || saved.Results[1].RunResults[0].Steps[0].Tool != "lookup_end_user" {
+		t.Fatalf("JSON report %+v %v", saved, err)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(b, &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
+		t.Fatalf("JUnit %s: %v", b, err)
+	}
+
+	// The baseline says beta passed and alpha failed: now beta regresses
+	// and alpha is a new pass.
+	saved.Results[0].Passed, saved.Results[1].Passed = false, true
+	saved.Results = append(saved.Results, &Result{Name: "gamma", Passed: true})
+	base := filepath.Join(out, "base.json")
+	bb, _ := json.Marshal(saved)
+	if err := os.WriteFile(base, bb, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, text := runSuite(t, Config{Paths: []string{dir}, Baseline: base})
+	for _, want := range []string{"1 regression(s), 1 new pass(es)", "REGRESSION beta", "NEW PASS alpha", "GONE gamma"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, text)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if !strings.HasPrefix(lines[len(lines)-1], "1 passed, 1 failed") {
+		t.Errorf("the closing line must come last:\n%s", text)
+	}
+
+	rep, text = runSuite(t, Config{Paths: []string{dir}, Run: regexp.MustCompile("^al")})
+	if len(rep.Results) != 1 || strings.Contains(text, "beta") {
+		t.Fatalf("--run: %s", text)
+	}
+	_, err = Run(context.Background(), Config{Paths: []string{dir}, Run: regexp.MustCompile("zzz")})
+	var usage *UsageError
+	if !errors.As(err, &usage) {
+		t.Fatalf("--run matching nothing: %v", err)
+	}
+}
+
+// Parallel runs print in file order, whatever order they finish in.
+func TestParallelKeepsFileOrder(t *testing.T) {
+	files := map[string]string{}
+	for i := range 8 {
+		delay := "0ms"
+		if i%2 == 0 {
+			delay = "120ms"
+		}
+		files[fmt.Sprintf("%02d.yaml", i)] = fmt.Sprintf(`name: s%02d
+sandbox: {reply_delay: %s}
+steps:
+  - tool: start_conversation
+    args: {external_id: p-%d}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: hi, wait_for_reply_seconds: 5}
+    expect:
+      result: [{path: "$.replies[0].role", equals: ai_agent}]
+`, i, delay, i)
+	}
+	dir := write(t, files)
+	rep, out := runSuite(t, Config{Paths: []string{dir}, Parallel: 4})
+	if rep.Failed != 0 {
+		t.Fatalf("%s", out)
+	}
+	for i, r := range rep.Results {
+		if r.Name != fmt.Sprintf("s%02d", i) {
+			t.Fatalf("result %d is %s:\n%s", i, r.Name, out)
+		}
+	}
+}
+
+// Two runs with the same seed record the same transcript and state, apart
+// from times and durations.
+func TestSameSeedSameTranscript(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: flow
+sandbox: {seed: 42}
+steps:
+  - tool: upsert_end_user
+    args: {external_id: d-1, profile: {first_name: Dee}}
+    save: {uid: $.end_user.end_user_id}
+  - tool: start_conversation
+    args: {end_user_id: "${uid}", metadata: {source: eval}}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "Where is my parcel?", wait_for_reply_seconds: 5}
+  - tool: end_conversation
+    args: {conversation_id: "${cid}"}
+`})
+	read := func() ([]transcript.Record, []byte) {
+		rec := t.TempDir()
+		rep, out := runSuite(t, Config{Paths: []string{dir}, Record: rec})
+		if rep.Failed != 0 {
+			t.Fatal(out)
+		}
+		recs, err := transcript.ReadFile(filepath.Join(rec, "flow", "run-1.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		state, err := os.ReadFile(filepath.Join(rec, "flow", "run-1.state.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs, state
+	}
+	a, stateA := read()
+	b, stateB := read()
+	if len(a) != 4 || len(b) != 4 {
+		t.Fatalf("%d and %d records", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Time.IsZero() || a[i].Session == "" {
+			t.Fatalf("record %d has no time or session: %+v", i, a[i])
+		}
+		a[i].Time, b[i].Time = time.Time{}, time.Time{}
+		a[i].DurationMS, b[i].DurationMS = 0, 0
+		ja, _ := json.Marshal(a[i])
+		jb, _ := json.Marshal(b[i])
+		if !bytes.Equal(ja, jb) {
+			t.Fatalf("record %d differs:\n%s\n%s", i, ja, jb)
+		}
+	}
+	if !bytes.Equal(stateA, stateB) {
+		t.Fatalf("states differ:\n%s\n%s", stateA, stateB)
+	}
+	var st adasim.State
+	if err := json.Unmarshal(stateA, &st); err != nil || len(st.Conversations) != 1 {
+		t.Fatalf("state %s: %v", stateA, err)
+	}
+}
