@@ -177,12 +177,16 @@ func (s *Sim) emitMessage(m *message) {
 	s.emit(EventConversationMessage, m.createdAt, data)
 }
 
-// agentSays stores a message of the AI Agent. Its id and time are fixed now, so replays stay
-// deterministic whatever the ReplyDelay; it becomes visible after ReplyDelay. Callers hold mu.
+// agentSays stores a message of the AI Agent, visible after ReplyDelay.
 func (s *Sim) agentSays(cv *conversation, content messageContent) {
+	s.agentSaysAfter(cv, content, s.replyDelay(0))
+}
+
+// agentSaysAfter stores a message of the AI Agent. Its id and time are fixed now, so replays
+// stay deterministic whatever the delay; it becomes visible after delay. Callers hold mu.
+func (s *Sim) agentSaysAfter(cv *conversation, content messageContent, delay time.Duration) {
 	name := aiAgentDisplayName
 	m := &message{id: s.newID(), createdAt: s.clock.Tick(), role: roleAIAgent, displayName: &name, content: content}
-	delay := s.opts.ReplyDelay
 	if delay <= 0 || s.closed {
 		m.visible = true
 		cv.addMessage(m)
@@ -196,16 +200,32 @@ func (s *Sim) agentSays(cv *conversation, content messageContent) {
 	s.pending[m] = time.AfterFunc(delay, func() { s.deliver(m) })
 }
 
-// deliver makes a delayed AI Agent message visible, unless it was dropped meanwhile.
+// deliver makes a delayed AI Agent message visible, unless it was dropped meanwhile. Earlier
+// pending messages of the conversation appear first: timers that fire close together may run
+// out of order.
 func (s *Sim) deliver(m *message) {
 	s.mu.Lock()
 	if _, pending := s.pending[m]; pending {
-		delete(s.pending, m)
-		m.visible = true
-		s.emitMessage(m)
+		for _, earlier := range m.conversation.messages {
+			if earlier == m {
+				break
+			}
+			if timer, pending := s.pending[earlier]; pending {
+				timer.Stop()
+				s.show(earlier)
+			}
+		}
+		s.show(m)
 	}
 	s.mu.Unlock()
 	s.flushEvents()
+}
+
+// show makes a pending message visible and announces it. Callers hold mu.
+func (s *Sim) show(m *message) {
+	delete(s.pending, m)
+	m.visible = true
+	s.emitMessage(m)
 }
 
 // dropPendingReplies cancels the AI Agent's messages not yet visible in cv. Callers hold mu.
@@ -480,11 +500,13 @@ func (s *Sim) postMessage(c *call) (int, any, *apiError) {
 
 	if m.role == roleEndUser && !cv.handoff {
 		if u := s.endUsers.byID[cv.endUserID]; u != nil {
-			reply, handoff := answer(u, m.content)
-			// The handoff starts when the message is received, even if the announcement is
-			// still being "typed" (ReplyDelay).
+			replies, handoff := s.respond(u, m.content)
+			// The handoff starts when the message is received, even if the replies are still
+			// being "typed" (ReplyDelay).
 			cv.handoff = handoff
-			s.agentSays(cv, textContent(reply))
+			for i, reply := range replies {
+				s.agentSaysAfter(cv, textContent(reply), s.replyDelay(i))
+			}
 		}
 	}
 	return http.StatusCreated, m.toJSON(), nil

@@ -106,6 +106,16 @@ func TestOpenAPIConformanceRateLimited(t *testing.T) {
 	}
 	// end-handoff does not declare 429: the universal-error-statuses exception covers it.
 	s.step(http.StatusTooManyRequests, none, "POST", "/v2/conversations/"+str(conv["id"])+"/end-handoff/", nil)
+
+	// The webhooks management API has Ada's default budget, 10 per second, of its own.
+	for range 10 {
+		s.step(http.StatusOK, none, "GET", "/v2/webhooks/", nil)
+	}
+	s.step(http.StatusTooManyRequests, none, "GET", "/v2/webhooks/", nil)
+	s.step(http.StatusTooManyRequests, none, "POST", "/v2/webhooks/", object{"url": "http://127.0.0.1:9/x"}) // 429 undeclared
+	s.step(http.StatusOK, none, "GET", "/v2/channels/?type=custom", nil)
+	clk.Advance(time.Second)
+	s.step(http.StatusOK, none, "GET", "/v2/webhooks/event-types/", nil)
 }
 
 var (
@@ -117,6 +127,14 @@ var (
 	routeConversation  = regexp.MustCompile(`^/api/v2/conversations/[^/]+/$`)
 	routeMessages      = regexp.MustCompile(`^/api/v2/conversations/[^/]+/messages/?$`)
 	routeEnd           = regexp.MustCompile(`^/api/v2/conversations/[^/]+/(end|end-handoff)/?$`)
+	routeWebhooks      = regexp.MustCompile(`^/api/v2/webhooks/$`)
+	routeWebhook       = regexp.MustCompile(`^/api/v2/webhooks/[^/]+$`)
+	routeWebhookSecret = regexp.MustCompile(`^/api/v2/webhooks/[^/]+/secret/$`)
+	routeWebhookRotate = regexp.MustCompile(`^/api/v2/webhooks/[^/]+/secret/rotate/$`)
+	routeEventTypes    = regexp.MustCompile(`^/api/v2/webhooks/event-types/$`)
+
+	endpointID    = regexp.MustCompile(`^ep_[0-9A-Za-z]{27}$`)
+	webhookSecret = regexp.MustCompile(`^whsec_[A-Za-z0-9+/]{32,}={0,2}$`)
 )
 
 // checkReliedFields asserts what Ada's document does not require but clients rely on: the ids,
@@ -126,6 +144,12 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 	fail := func(format string, args ...any) {
 		t.Helper()
 		t.Errorf("%s %s -> %d: %s; body %.300s", req.method, req.path, r.status, fmt.Sprintf(format, args...), r.body)
+	}
+	if r.status == http.StatusNoContent {
+		if len(r.body) != 0 || r.header.Get("Content-Type") != "" {
+			fail("a 204 with a body or a Content-Type")
+		}
+		return
 	}
 	if ct := r.header.Get("Content-Type"); ct != "application/json" {
 		fail("Content-Type %q", ct)
@@ -170,6 +194,25 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 	case routeEnd.MatchString(path):
 		if str(body["message"]) == "" {
 			fail("no message")
+		}
+	case routeWebhooks.MatchString(path) && req.method == "GET":
+		checkList(t, body, checkWebhook, fail)
+	case routeWebhooks.MatchString(path), routeWebhook.MatchString(path):
+		checkWebhook(body, fail)
+	case routeWebhookSecret.MatchString(path):
+		if !webhookSecret.MatchString(str(body["key"])) {
+			fail("key %v", body["key"])
+		}
+	case routeWebhookRotate.MatchString(path):
+		if len(body) != 0 {
+			fail("rotate returned more than {}") // the new secret is not returned
+		}
+	case routeEventTypes.MatchString(path):
+		data, _ := body["data"].([]any)
+		for _, d := range data {
+			if e, _ := d.(object); str(e["name"]) == "" || str(e["description"]) == "" {
+				fail("event type %v", d)
+			}
 		}
 	default:
 		fail("no relied-on fields known for this route")
@@ -291,6 +334,22 @@ func checkAuthorAndContent(m object, fail failFunc) {
 	default:
 		fail("content type %v", c["type"])
 	}
+}
+
+func checkWebhook(wh object, fail failFunc) {
+	if !endpointID.MatchString(str(wh["id"])) || str(wh["url"]) == "" {
+		fail("webhook id/url")
+	}
+	if _, ok := wh["description"].(string); !ok {
+		fail("description %v", wh["description"])
+	}
+	if _, ok := wh["event_filters"].([]any); !ok {
+		fail("event_filters %v", wh["event_filters"])
+	}
+	if _, ok := wh["enabled"].(bool); !ok {
+		fail("enabled %v", wh["enabled"])
+	}
+	checkTimes(wh, fail, "created_at", "updated_at")
 }
 
 func checkTimes(o object, fail failFunc, keys ...string) {

@@ -8,7 +8,7 @@ import (
 
 // Ada's documented per-instance limits (ada-api.md section 0, "Rate & size limits"): the End
 // Users and Conversations APIs allow 30 req/s and 300 req/min with no daily cap since
-// 2026-09-18; other Platform APIs (here: channels) 10 req/s, 100 req/min and 10,000 req/day.
+// 2026-09-18; other Platform APIs (here: channels, and webhooks management) 10 req/s, 100 req/min and 10,000 req/day.
 // Counting each API in its own budget, in fixed windows of the simulator's clock, is an
 // assumption. Since 2026-09-18 successes carry X-RateLimit-Limit/Remaining/Reset and a 429
 // carries Retry-After.
@@ -22,8 +22,12 @@ type rateWindow struct {
 var rateBudgets = map[string][]rateWindow{
 	apiEndUsers:      {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
 	apiConversations: {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
-	apiChannels:      {{time.Second, "second", 10}, {time.Minute, "minute", 100}, {24 * time.Hour, "day", 10_000}},
+	apiChannels:      defaultBudget,
+	apiOther:         defaultBudget,
 }
+
+// defaultBudget is Ada's default for Platform APIs: 10 req/s, 100 req/min, 10,000 req/day.
+var defaultBudget = []rateWindow{{time.Second, "second", 10}, {time.Minute, "minute", 100}, {24 * time.Hour, "day", 10_000}}
 
 // headerWindow is the window the X-RateLimit-* headers describe (an assumption).
 const headerWindow = time.Minute

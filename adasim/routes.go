@@ -22,7 +22,7 @@ type handler func(s *Sim, c *call) (int, any, *apiError)
 type call struct {
 	w  http.ResponseWriter
 	r  *http.Request
-	id string // the path parameter ({end_user_id}, {channel_id} or {conversation_id}), if any
+	id string // the path parameter ({end_user_id}, {channel_id}, {conversation_id} or {id}), if any
 }
 
 // object reads the request body as a JSON object (see parseObject).
@@ -49,6 +49,7 @@ const (
 	apiEndUsers      = "end_users"
 	apiConversations = "conversations"
 	apiChannels      = "channels"
+	apiOther         = "other" // Ada's default budget, here for the webhooks management API
 )
 
 var routes = []route{
@@ -80,6 +81,17 @@ var routes = []route{
 		http.MethodPost: (*Sim).endHandoff}},
 	{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).endHandoff}},
+
+	{pattern: "/v2/webhooks/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getWebhooks, http.MethodPost: (*Sim).createWebhook}},
+	{pattern: "/v2/webhooks/event-types/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getWebhookEventTypes}},
+	{pattern: "/v2/webhooks/{}", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getWebhook, http.MethodPatch: (*Sim).patchWebhook, http.MethodDelete: (*Sim).deleteWebhook}},
+	{pattern: "/v2/webhooks/{}/secret/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getWebhookSecret}},
+	{pattern: "/v2/webhooks/{}/secret/rotate/", api: apiOther, methods: map[string]handler{
+		http.MethodPost: (*Sim).rotateWebhookSecret}},
 }
 
 // match returns the route whose pattern the path (below basePath) spells, and its parameter.
@@ -190,7 +202,12 @@ func writeError(w http.ResponseWriter, err *apiError) int {
 	return err.status
 }
 
+// writeJSON writes body as JSON; a 204 has no body (nor Content-Type).
 func writeJSON(w http.ResponseWriter, status int, body any) {
+	if status == http.StatusNoContent {
+		w.WriteHeader(status)
+		return
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -224,4 +224,81 @@ func (s *sessionRunner) run() {
 	s.step(http.StatusMethodNotAllowed, route, "GET", "/v2/conversations/"+convID+"/end/", nil)
 	s.step(ok, none, "GET", msgs, nil) // now with a CSAT link item
 	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
+
+	s.webhooks()
+}
+
+// webhooks is the session's part for the webhooks management API. It emits no event, and its
+// endpoints point at a closed loopback port: nothing is delivered anywhere.
+func (s *sessionRunner) webhooks() {
+	const (
+		ok, created, bad, notFound = http.StatusOK, http.StatusCreated, http.StatusBadRequest, http.StatusNotFound
+		request, route             = openapicheck.KindRequest, openapicheck.KindRoute
+		hookURL                    = "http://127.0.0.1:9/ada-webhooks"
+		unknown                    = "/v2/webhooks/ep_000000000000000000000000000"
+	)
+	t := s.t
+	s.stepAuth(authWrong, http.StatusUnauthorized, none, "GET", "/v2/webhooks/", nil)
+	if types := s.step(ok, none, "GET", "/v2/webhooks/event-types/", nil)["data"].([]any); len(types) != 7 {
+		t.Fatalf("%d event types, want 7", len(types))
+	}
+	s.step(ok, none, "GET", "/v2/webhooks/", nil) // empty
+
+	// Only subscribed to an event the simulator never emits.
+	hook := s.step(created, none, "POST", "/v2/webhooks/", object{"url": hookURL, "description": "Sandbox receiver",
+		"event_filters": []string{"v1.audit_log.emitted"}, "enabled": true})
+	hookID := str(hook["id"])
+	minimal := s.step(created, none, "POST", "/v2/webhooks/", object{"url": hookURL + "/all"})
+	if minimal["enabled"] != true || minimal["description"] != "" || len(minimal["event_filters"].([]any)) != 0 {
+		t.Fatalf("defaults: %v", minimal)
+	}
+	minimalID := str(minimal["id"])
+	s.step(ok, none, "PATCH", "/v2/webhooks/"+minimalID, object{"enabled": false})
+	s.step(created, none, "POST", "/v2/webhooks/", object{"url": hookURL + "/off", "event_filters": []string{}, "enabled": false})
+	s.step(bad, request, "POST", "/v2/webhooks/", object{"description": "no url"}) // url is required
+	s.step(bad, none, "POST", "/v2/webhooks/", object{"url": "/relative"})
+	s.step(bad, none, "POST", "/v2/webhooks/", object{"url": hookURL, "event_filters": []string{"v1.unknown.event"}})
+	s.step(bad, request, "POST", "/v2/webhooks/", object{"url": hookURL, "enabled": "yes"})
+	s.step(bad, request, "POST", "/v2/webhooks/", `{"url":`)
+	if n := s.walk("/v2/webhooks/?limit=2"); n != 3 {
+		t.Fatalf("walked %d webhooks, want 3", n)
+	}
+	s.step(bad, none, "GET", "/v2/webhooks/?limit=0", nil)
+	s.step(bad, none, "GET", "/v2/webhooks/?cursor=ep_unknown", nil)
+
+	s.step(ok, none, "GET", "/v2/webhooks/"+hookID, nil)
+	s.step(notFound, none, "GET", unknown, nil)
+	s.step(ok, none, "PATCH", "/v2/webhooks/"+hookID, object{"description": "Renamed", "url": hookURL + "/v2"})
+	s.step(ok, none, "PATCH", "/v2/webhooks/"+hookID, object{})
+	s.step(bad, none, "PATCH", "/v2/webhooks/"+hookID, object{"url": "ftp://example.com/x"})
+	s.step(bad, none, "PATCH", "/v2/webhooks/"+hookID, object{"event_filters": []string{"v1.nope"}})
+	s.step(notFound, none, "PATCH", unknown, object{"enabled": false})
+
+	secret := "/v2/webhooks/" + hookID + "/secret/"
+	s.step(ok, none, "GET", secret, nil)
+	s.step(ok, none, "POST", secret+"rotate/", nil)
+	s.step(ok, none, "POST", secret+"rotate/", object{"key": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"})
+	if got := s.step(ok, none, "GET", secret, nil)["key"]; got != "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" {
+		t.Fatalf("secret after a custom rotation: %v", got)
+	}
+	s.step(bad, none, "POST", secret+"rotate/", object{"key": "whsec_c2hvcnQ="}) // 400 undeclared: a universal status
+	s.step(notFound, none, "GET", unknown+"/secret/", nil)
+	s.step(notFound, none, "POST", unknown+"/secret/rotate/", nil)
+
+	s.step(http.StatusNoContent, delete204Violation(), "DELETE", "/v2/webhooks/"+minimalID, nil)
+	s.step(notFound, none, "DELETE", "/v2/webhooks/"+minimalID, nil)
+	s.step(notFound, route, "GET", "/v2/webhooks/"+hookID+"/", nil)
+	s.step(http.StatusMethodNotAllowed, route, "PUT", "/v2/webhooks/"+hookID, object{"url": hookURL})
+	s.step(http.StatusMethodNotAllowed, route, "GET", secret+"rotate/", nil)
+}
+
+// delete204Violation is what DELETE /v2/webhooks/{id} raises: its 204 declares a JSON body
+// (Webhook Management_deleteWebhook_Response_204) that Ada does not send ("Several delete
+// operations declare a JSON body on their 204; Ada sends none", ada-api.md), nor does the
+// simulator. Until openapicheck names an exception for it, the violation is expected.
+func delete204Violation() openapicheck.Kind {
+	if _, excepted := openapicheck.Exceptions()["delete-204-no-body"]; excepted {
+		return none
+	}
+	return openapicheck.KindResponse
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -30,8 +33,30 @@ type Options struct {
 	// sensitive_metadata values.
 	Logger *slog.Logger
 	// OnEvent, if set, is called for every event Ada would deliver as a webhook, in order,
-	// outside the simulator's lock.
+	// outside the simulator's lock (whatever the webhook endpoints).
 	OnEvent func(Event)
+	// Webhooks are endpoints registered at start, and again by every Reset, as POST
+	// /v2/webhooks/ would (enabled). Events are delivered to them over HTTP, signed as Svix does.
+	Webhooks []WebhookEndpoint
+	// WebhookClient sends the deliveries. Nil: a client with Ada's 15 s limit that does not
+	// follow redirects. Each attempt is bounded by 15 s either way.
+	WebhookClient *http.Client
+	// WebhookRetrySchedule is how long to wait before each retry of a failed delivery; after
+	// the last the message is dropped. Nil: Ada's (Svix's) schedule: immediately, 5 s, 5 min,
+	// 30 min, 2 h, 5 h, 10 h, 10 h. Empty (not nil): no retry.
+	WebhookRetrySchedule []time.Duration
+	// WebhookRotationOverlap is how long, after a secret rotation, deliveries are also signed
+	// with the previous secret. 0: 24 hours, as Svix does.
+	WebhookRotationOverlap time.Duration
+	// WebhookDuplicateEvery, if N > 0, delivers every Nth message of each endpoint twice (the
+	// same svix-id and body), so that receivers' deduplication can be tested: Ada delivers at
+	// least once.
+	WebhookDuplicateEvery int
+	// Agent, if set, scripts the AI Agent's answers to end-user text messages (AgentScript).
+	Agent *AgentScript
+	// ReplyGap is the time between two consecutive replies of a scripted rule, when ReplyDelay
+	// is not 0. 0: 100 ms.
+	ReplyGap time.Duration
 	// State, if set, is loaded at start (Open) and again by every Reset, instead of the seeded
 	// state alone (see State and Sim.LoadState). Open keeps a copy: later changes to it do not
 	// matter.
@@ -78,6 +103,11 @@ type Sim struct {
 
 	outbox     []Event // events emitted under mu, delivered by flushEvents
 	delivering bool    // a goroutine is running flushEvents' delivery loop
+
+	hooks   *webhookStore  // the webhook endpoints (webhooks.go)
+	sender  *sender        // how they are delivered to (delivery.go)
+	workers sync.WaitGroup // every endpoint's delivery goroutine, for Close
+	agent   []agentRule    // Options.Agent, compiled
 }
 
 // New returns a simulator seeded with one native channel ("Web Chat") and one custom messaging
@@ -100,7 +130,24 @@ func Open(opts Options) (*Sim, error) {
 	if opts.APIKey == "" {
 		return nil, errors.New("adasim: Options.APIKey is required")
 	}
+	if err := validateWebhookOptions(opts.Webhooks); err != nil {
+		return nil, err
+	}
+	var agent []agentRule
+	if opts.Agent != nil {
+		var err error
+		if agent, err = opts.Agent.compile(); err != nil {
+			return nil, fmt.Errorf("adasim: Options.Agent: %w", err)
+		}
+	}
+	// Copies: later changes to the caller's slices do not matter.
+	opts.Webhooks = slices.Clone(opts.Webhooks)
+	for i := range opts.Webhooks {
+		opts.Webhooks[i].EventFilters = slices.Clone(opts.Webhooks[i].EventFilters)
+	}
+	opts.WebhookRetrySchedule = slices.Clone(opts.WebhookRetrySchedule)
 	s := newSim(opts)
+	s.agent = agent
 	if opts.State != nil {
 		// Load a copy, the one Reset loads again, so that both start from the same state.
 		initial := opts.State.clone()
@@ -109,6 +156,11 @@ func Open(opts Options) (*Sim, error) {
 		}
 		s.initial = &initial
 	}
+	s.mu.Lock()
+	for _, wh := range s.hooks.order {
+		s.startDeliveryLocked(wh)
+	}
+	s.mu.Unlock()
 	return s, nil
 }
 
@@ -123,11 +175,14 @@ func newSim(opts Options) *Sim {
 		channels:      newChannelStore(),
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
+		hooks:         newWebhookStore(opts.Seed),
+		sender:        newSender(opts),
 	}
 	if opts.RateLimits {
 		s.limiter = newRateLimiter()
 	}
 	s.seedChannels()
+	s.registerOptionWebhooks()
 	return s
 }
 
@@ -141,17 +196,23 @@ func (s *Sim) DefaultChannelID() string {
 	return s.defaultChannelID
 }
 
-// Close stops the AI Agent's pending delayed replies; they are dropped. Requests are still
-// served afterwards, with replies stored at once. Close is safe to call more than once.
+// Close stops the AI Agent's pending delayed replies and webhook delivery; replies, queued
+// webhooks and their retries are dropped, and Close returns once every delivery goroutine has
+// ended. Requests are still served afterwards, with replies stored at once and no webhook
+// delivered (OnEvent still called). Close is safe to call more than once.
 func (s *Sim) Close() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.closed = true
 	for msg, timer := range s.pending {
 		timer.Stop()
 		msg.conversation.dropMessage(msg)
 		delete(s.pending, msg)
 	}
+	for _, wh := range s.hooks.order {
+		wh.delivery.stop()
+	}
+	s.mu.Unlock()
+	s.workers.Wait() // outside mu; the goroutines never take it
 }
 
 // newID returns a fresh 24-hex-digit id, like Ada's, from the seeded generator. Callers hold mu.
@@ -168,13 +229,14 @@ func (s *Sim) newID() string {
 	}
 }
 
-// emit queues an event where Ada would fire a webhook. Callers hold mu; the event is
-// delivered by flushEvents once mu is released.
+// emit queues an event where Ada would fire a webhook: for the endpoints that want it
+// (delivery.go), and for OnEvent, which flushEvents calls once mu is released. Callers hold mu.
 func (s *Sim) emit(eventType string, at time.Time, data any) {
-	if s.opts.OnEvent == nil {
-		return
+	e := Event{Type: eventType, Timestamp: at, Data: data}
+	s.queueWebhooks(e)
+	if s.opts.OnEvent != nil {
+		s.outbox = append(s.outbox, e)
 	}
-	s.outbox = append(s.outbox, Event{Type: eventType, Timestamp: at, Data: data})
 }
 
 // flushEvents delivers queued events to OnEvent, in order, without holding mu. One goroutine

@@ -271,6 +271,17 @@ func (s *Sim) install(fresh *Sim, reset bool, dump *State) {
 	if reset && s.limiter != nil {
 		*s.limiter = *newRateLimiter() // in place: serve reads the pointer without mu
 	}
+	if reset {
+		// Back to Options.Webhooks; the old endpoints' queued messages are dropped. A load
+		// keeps the endpoints: they are not part of a State.
+		for _, wh := range s.hooks.order {
+			wh.delivery.stop()
+		}
+		s.hooks = fresh.hooks
+		for _, wh := range s.hooks.order {
+			s.startDeliveryLocked(wh)
+		}
+	}
 	if !reset {
 		s.channels.created = createdChannels
 	}
