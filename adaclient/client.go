@@ -35,10 +35,12 @@ type Client struct {
 	retry      RetryPolicy
 	logger     *slog.Logger
 	userAgent  string
+	budget     RateBudget // nil: no pacing
 
 	EndUsers      *EndUsersService
 	Channels      *ChannelsService
 	Conversations *ConversationsService
+	Webhooks      *WebhooksService
 }
 
 // Option configures a Client.
@@ -100,6 +102,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.EndUsers = &EndUsersService{c}
 	c.Channels = &ChannelsService{c}
 	c.Conversations = &ConversationsService{c}
+	c.Webhooks = &WebhooksService{c}
 	return c, nil
 }
 
@@ -196,7 +199,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 
-	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path}
+	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path,
+		budget: c.budget, group: GroupOf(cl.path)}
 	req.SetResponseHandler(att.readBody)
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
@@ -208,7 +212,16 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		Logger:       nil, // its default logger writes every request to stderr
 	}
+	if c.budget != nil {
+		rc.PrepareRetry = func(*http.Request) error { return att.pace(ctx) }
+	}
 	start := time.Now()
+	if err := att.pace(ctx); err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "ada request not sent",
+			slog.String("method", cl.method), slog.String("path", cl.path), slog.String("group", att.group),
+			slog.Duration("budget_wait", att.waited))
+		return nil, paceError(cl, err)
+	}
 	resp, err := rc.Do(req)
 	if resp != nil && !att.bodyRead {
 		// Retries ran out on a retryable status: the body is still unread.
@@ -221,9 +234,14 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "ada request",
 		slog.String("method", cl.method), slog.String("path", cl.path), slog.Int("status", status),
-		slog.Int("attempts", att.n+1), slog.Duration("duration", time.Since(start)))
+		slog.Int("attempts", att.n+1), slog.Duration("duration", time.Since(start)), slog.Duration("budget_wait", att.waited))
 
 	if err != nil {
+		if att.paceErr != nil {
+			// The budget refused a retry: that retry was never sent, and a
+			// request is only retried after an attempt Ada did not apply.
+			return nil, paceError(cl, att.paceErr)
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			if cl.mode == notIdempotent && att.maybeSent {
 				return nil, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: ctxErr}
@@ -257,6 +275,15 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		}
 	}
 	return r, nil
+}
+
+// paceError is the error of a call the rate budget did not let through.
+func paceError(cl call, err error) error {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return rl
+	}
+	return fmt.Errorf("ada: %s %s: %w", cl.method, cl.path, err)
 }
 
 // notSent reports whether a transport error happened before the request

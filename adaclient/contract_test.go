@@ -1,11 +1,19 @@
 package adaclient_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -177,4 +185,208 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	for _, v := range violations {
 		t.Errorf("OpenAPI: %v", v)
 	}
+}
+
+// TestWebhooksContractWithOpenAPI runs every webhook management call against
+// a small in-memory fake of Ada's /v2/webhooks/ API (the simulator's own
+// webhooks are tested on their own) while Ada's OpenAPI document checks each
+// request the client sends and each response the fake gives.
+func TestWebhooksContractWithOpenAPI(t *testing.T) {
+	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var violations []*openapicheck.Violation
+	srv := httptest.NewServer(v.Middleware(newFakeWebhooks(), func(err error) {
+		var violation *openapicheck.Violation
+		if !errors.As(err, &violation) {
+			violation = &openapicheck.Violation{Kind: "unknown", Err: err}
+		}
+		mu.Lock()
+		violations = append(violations, violation)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	types, _, err := c.Webhooks.EventTypes(ctx)
+	must("event types", err)
+	if len(types) == 0 || types[0].Name == "" {
+		t.Fatalf("event types = %+v", types)
+	}
+	first, r, err := c.Webhooks.Create(ctx, &adaclient.WebhookCreate{URL: "https://hooks.example.com/ada"})
+	must("create", err)
+	if r.StatusCode != http.StatusCreated || first.ID == "" || !first.Enabled || len(first.EventFilters) != 0 {
+		t.Fatalf("created %+v (status %d)", first, r.StatusCode)
+	}
+	second, _, err := c.Webhooks.Create(ctx, &adaclient.WebhookCreate{URL: "https://hooks.example.com/crm", Description: "CRM",
+		EventFilters: []string{types[0].Name}, Enabled: new(false)})
+	must("create filtered", err)
+	if second.Enabled || !slices.Equal(second.EventFilters, []string{types[0].Name}) {
+		t.Fatalf("created %+v", second)
+	}
+	hooks, r, err := c.Webhooks.List(ctx, &adaclient.ListOptions{Limit: 1})
+	must("list", err)
+	if len(hooks) != 1 || r.NextCursor == "" {
+		t.Fatalf("first page: %d webhooks, cursor %q", len(hooks), r.NextCursor)
+	}
+	hooks, r, err = c.Webhooks.List(ctx, &adaclient.ListOptions{Limit: 1, Cursor: r.NextCursor})
+	must("list page 2", err)
+	if len(hooks) != 1 || r.NextCursor != "" || hooks[0].ID != second.ID {
+		t.Fatalf("last page: %+v, cursor %q", hooks, r.NextCursor)
+	}
+	got, _, err := c.Webhooks.Get(ctx, first.ID)
+	must("get", err)
+	if got.URL != first.URL {
+		t.Fatalf("get = %+v", got)
+	}
+	upd, _, err := c.Webhooks.Update(ctx, second.ID, &adaclient.WebhookUpdate{Enabled: new(true), EventFilters: []string{}})
+	must("update", err)
+	if !upd.Enabled || len(upd.EventFilters) != 0 || upd.Description != "CRM" || upd.URL != second.URL {
+		t.Fatalf("update changed more or less than asked: %+v", upd)
+	}
+	sec, _, err := c.Webhooks.Secret(ctx, first.ID)
+	must("secret", err)
+	if !strings.HasPrefix(sec.Key, "whsec_") {
+		t.Fatal("secret without the whsec_ prefix")
+	}
+	_, err = c.Webhooks.RotateSecret(ctx, first.ID, "")
+	must("rotate", err)
+	rotated, _, err := c.Webhooks.Secret(ctx, first.ID)
+	must("secret after rotation", err)
+	if rotated.Key == sec.Key {
+		t.Fatal("rotation kept the secret")
+	}
+	_, err = c.Webhooks.RotateSecret(ctx, first.ID, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+	must("rotate to a custom key", err)
+	if custom, _, _ := c.Webhooks.Secret(ctx, first.ID); custom == nil || custom.Key != "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" {
+		t.Fatal("the custom key was not set")
+	}
+	_, err = c.Webhooks.Delete(ctx, first.ID)
+	must("delete", err)
+	if _, _, err := c.Webhooks.Get(ctx, first.ID); !adaclient.IsNotFound(err) {
+		t.Fatalf("get after delete: %v", err)
+	}
+	if _, err := c.Webhooks.Delete(ctx, first.ID); !adaclient.IsNotFound(err) {
+		t.Fatalf("delete twice: %v", err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range violations {
+		if bodylessDelete204(v) {
+			continue
+		}
+		t.Errorf("OpenAPI: %v", v)
+	}
+}
+
+// bodylessDelete204 is the one known defect these calls meet: DELETE
+// /v2/webhooks/{id} declares an application/json body on its 204, but Ada
+// sends none (ada-api.md, "Several delete operations declare a JSON body on
+// their 204"). internal/openapicheck has no exception for it yet; until it
+// does, exactly that violation is skipped here.
+func bodylessDelete204(v *openapicheck.Violation) bool {
+	return v.Kind == openapicheck.KindResponse && v.Method == http.MethodDelete && v.Status == http.StatusNoContent &&
+		strings.HasPrefix(v.Path, openapicheck.BasePath+"/v2/webhooks/") && strings.Contains(v.Err.Error(), `Content-Type has unexpected value: ""`)
+}
+
+// fakeWebhooks is Ada's webhook management API in memory, answering as the
+// OpenAPI document and ada-api.md section 4 describe.
+type fakeWebhooks struct {
+	mu      sync.Mutex
+	hooks   []map[string]any // in creation order
+	secrets map[string]string
+	n       int
+}
+
+func newFakeWebhooks() *fakeWebhooks { return &fakeWebhooks{secrets: map[string]string{}} }
+
+func (f *fakeWebhooks) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := strings.TrimPrefix(r.URL.Path, "/api/v2/webhooks/")
+	id, rest, _ := strings.Cut(p, "/")
+	switch {
+	case p == "event-types/" && r.Method == http.MethodGet:
+		fakeJSON(w, 200, map[string]any{"data": []map[string]string{
+			{"name": "v1.conversation.created", "description": "A conversation was created"},
+			{"name": "v1.end_user.created", "description": "An end user was created"}}})
+	case p == "" && r.Method == http.MethodGet:
+		f.list(w, r)
+	case p == "" && r.Method == http.MethodPost:
+		f.create(w, r)
+	case f.find(id) < 0:
+		fakeJSON(w, 404, map[string]any{"errors": []map[string]string{{"type": "not_found", "message": "Webhook not found"}}})
+	case rest == "" && r.Method == http.MethodGet:
+		fakeJSON(w, 200, f.hooks[f.find(id)])
+	case rest == "" && r.Method == http.MethodPatch:
+		var in map[string]any
+		json.NewDecoder(r.Body).Decode(&in)
+		h := f.hooks[f.find(id)]
+		for k, v := range in {
+			h[k] = v
+		}
+		fakeJSON(w, 200, h)
+	case rest == "" && r.Method == http.MethodDelete:
+		f.hooks = slices.Delete(f.hooks, f.find(id), f.find(id)+1)
+		w.WriteHeader(http.StatusNoContent)
+	case rest == "secret/" && r.Method == http.MethodGet:
+		fakeJSON(w, 200, map[string]string{"key": f.secrets[id]})
+	case rest == "secret/rotate/" && r.Method == http.MethodPost:
+		var in struct{ Key string }
+		json.NewDecoder(r.Body).Decode(&in)
+		f.n++
+		f.secrets[id] = cmp.Or(in.Key, fmt.Sprintf("whsec_rotated%024d", f.n))
+		fakeJSON(w, 200, map[string]any{})
+	default:
+		http.Error(w, "no such route", http.StatusMethodNotAllowed)
+	}
+}
+
+func (f *fakeWebhooks) find(id string) int {
+	return slices.IndexFunc(f.hooks, func(h map[string]any) bool { return h["id"] == id })
+}
+
+func (f *fakeWebhooks) list(w http.ResponseWriter, r *http.Request) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	start, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+	if limit <= 0 {
+		limit = 100
+	}
+	end := min(start+limit, len(f.hooks))
+	var next any
+	if end < len(f.hooks) {
+		next = fmt.Sprintf("http://%s/api/v2/webhooks/?cursor=%d&limit=%d", r.Host, end, limit)
+	}
+	fakeJSON(w, 200, map[string]any{"data": f.hooks[start:end], "meta": map[string]any{"next_page_url": next}})
+}
+
+func (f *fakeWebhooks) create(w http.ResponseWriter, r *http.Request) {
+	in := map[string]any{"description": "", "event_filters": []any{}, "enabled": true}
+	json.NewDecoder(r.Body).Decode(&in)
+	f.n++
+	now := time.Date(2026, 10, 1, 12, 0, f.n, 0, time.UTC).Format(time.RFC3339)
+	in["id"] = fmt.Sprintf("ep_fake%022d", f.n)
+	in["created_at"], in["updated_at"] = now, now
+	f.hooks = append(f.hooks, in)
+	f.secrets[in["id"].(string)] = fmt.Sprintf("whsec_initial%024d", f.n)
+	fakeJSON(w, 201, in)
+}
+
+func fakeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
 }

@@ -16,6 +16,12 @@
 // may have reached Ada: a 5xx or a broken response then yields an
 // *OutcomeUnknownError so the caller can check before sending again.
 //
+// Rate limits: with WithRateBudget every attempt first waits for its turn in
+// its API group's budget (see GroupOf, LocalBudget), and each response's
+// X-RateLimit-* headers and 429 Retry-After hold the group back until Ada's
+// window resets. A turn that would come after the context's deadline is not
+// waited for: the call fails at once with a *RateLimitError.
+//
 // Response types tolerate unknown fields and unknown enum values (Ada adds
 // both without a new API version); enum-like fields are plain strings.
 // Write-only fields (sensitive_metadata) exist only on request types.

@@ -144,8 +144,14 @@ func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound 
 // IsConflict reports whether err is Ada's 409.
 func IsConflict(err error) bool { return StatusCode(err) == http.StatusConflict }
 
-// IsRateLimited reports whether err is Ada's 429 (after retries gave up).
-func IsRateLimited(err error) bool { return StatusCode(err) == http.StatusTooManyRequests }
+// IsRateLimited reports whether err is Ada's 429 (after retries gave up) or
+// a *RateLimitError (the rate budget did not send the request).
+func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }
+
+// Is makes errors.Is(err, ErrRateLimited) true for Ada's 429.
+func (e *ErrorResponse) Is(target error) bool {
+	return target == ErrRateLimited && e.StatusCode == http.StatusTooManyRequests
+}
 
 var (
 	tagRE    = regexp.MustCompile(`<[^>]*>`)

@@ -24,7 +24,9 @@ type RetryPolicy struct {
 	// MaxRetryAfter is the longest Retry-After the client will sleep on when
 	// the context has no deadline; a longer one is returned to the caller as
 	// a 429 *ErrorResponse carrying RetryAfter. With a deadline, any wait that
-	// would end past it is returned the same way.
+	// would end past it is returned the same way. It also bounds a rate
+	// budget's wait when the context has no deadline (a longer one is a
+	// *RateLimitError).
 	MaxRetryAfter time.Duration
 }
 
@@ -45,12 +47,48 @@ type attempts struct {
 	logger *slog.Logger
 	method string
 	path   string
+	budget RateBudget // nil: no pacing
+	group  string
 
 	n         int           // retries scheduled so far
 	next      time.Duration // wait chosen by check for the coming retry
 	maybeSent bool          // an attempt may have reached Ada
 	body      []byte        // body of the final response
 	bodyRead  bool
+	observed  *http.Response // last response told to the budget
+	waited    time.Duration  // time spent waiting on the budget
+	paceErr   error          // the budget's refusal of a retry
+}
+
+// pace waits for the budget's turn before an attempt. Without a deadline it
+// waits at most MaxRetryAfter, like a Retry-After.
+func (a *attempts) pace(ctx context.Context) error {
+	if a.budget == nil {
+		return nil
+	}
+	wctx := ctx
+	if _, ok := ctx.Deadline(); !ok && a.policy.MaxRetryAfter > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, a.policy.MaxRetryAfter)
+		defer cancel()
+	}
+	start := time.Now()
+	err := a.budget.Wait(wctx, a.group)
+	a.waited += time.Since(start)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		err = &RateLimitError{Group: a.group} // our bound ran out, not the caller's context
+	}
+	a.paceErr = err
+	return err
+}
+
+// observe tells the budget about each response once (check may see it twice).
+func (a *attempts) observe(resp *http.Response) {
+	if a.budget == nil || resp == nil || resp == a.observed {
+		return
+	}
+	a.observed = resp
+	a.budget.Observe(a.group, resp.StatusCode, resp.Header)
 }
 
 // readBody is the retryablehttp response handler: it reads the whole body
@@ -65,6 +103,7 @@ func (a *attempts) readBody(resp *http.Response) error {
 
 // check is the retryablehttp CheckRetry hook.
 func (a *attempts) check(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	a.observe(resp)
 	if (resp != nil && resp.StatusCode != http.StatusTooManyRequests) || (err != nil && !notSent(err)) {
 		a.maybeSent = true
 	}
