@@ -118,8 +118,8 @@ const windowSlack = 50 * time.Millisecond
 
 // LocalBudget is a RateBudget for one process. Each Limit is a sliding
 // window: a burst of Requests may go at once, and never more than Requests
-// within any Per. Requests wait in order of arrival. Memory grows with the
-// requests sent in the last Per, at most Requests times per Limit.
+// within any Per. Requests wait in order of arrival. Each Limit keeps the
+// times of at most its last Requests turns.
 type LocalBudget struct {
 	limits map[string][]Limit
 

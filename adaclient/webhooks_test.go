@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -138,9 +139,12 @@ func TestWebhooksRequestsMatchAdasPaths(t *testing.T) {
 }
 
 func TestWebhookIDsArePathEscaped(t *testing.T) {
+	var mu sync.Mutex
 	var uris []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
 		uris = append(uris, r.RequestURI)
+		mu.Unlock()
 		status(200, `{"key":"k"}`)(w, r)
 	}))
 	defer srv.Close()
@@ -155,6 +159,8 @@ func TestWebhookIDsArePathEscaped(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"/api/v2/webhooks/ep%2F1%20%3Fx", "/api/v2/webhooks/..%2Fchannels/secret/"}
+	mu.Lock()
+	defer mu.Unlock()
 	if !slices.Equal(uris, want) {
 		t.Fatalf("request URIs = %q, want %q", uris, want)
 	}
