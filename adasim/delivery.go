@@ -64,26 +64,39 @@ func (s *Sim) WebhookStats() []WebhookStat {
 
 // sender is how every endpoint of a simulator sends: the options that apply to all.
 type sender struct {
-	client   *http.Client
-	schedule []time.Duration
-	dupEvery int
-	logger   *slog.Logger
+	client    *http.Client
+	ownClient bool // the default client, whose idle connections Close closes
+	schedule  []time.Duration
+	dupEvery  int
+	logger    *slog.Logger
 }
 
 func newSender(opts Options) *sender {
-	client := opts.WebhookClient
-	if client == nil {
-		client = &http.Client{
+	snd := &sender{client: opts.WebhookClient, schedule: opts.WebhookRetrySchedule,
+		dupEvery: opts.WebhookDuplicateEvery, logger: opts.Logger}
+	if snd.client == nil {
+		snd.client = &http.Client{
 			Timeout: attemptTimeout,
 			// Svix does not follow redirects: a 3xx is a failed attempt.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
+		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+			snd.client.Transport = tr.Clone() // connections of its own, for closeIdleConnections
+			snd.ownClient = true
+		}
 	}
-	schedule := opts.WebhookRetrySchedule
-	if schedule == nil {
-		schedule = defaultRetrySchedule
+	if snd.schedule == nil {
+		snd.schedule = defaultRetrySchedule
 	}
-	return &sender{client: client, schedule: schedule, dupEvery: opts.WebhookDuplicateEvery, logger: opts.Logger}
+	return snd
+}
+
+// closeIdleConnections ends the default client's kept-alive connections (and their
+// goroutines) once delivery has stopped; a caller's client is left alone.
+func (snd *sender) closeIdleConnections() {
+	if snd.ownClient {
+		snd.client.CloseIdleConnections()
+	}
 }
 
 // outMessage is one event as Svix sends it: the same id and body to every endpoint and on every

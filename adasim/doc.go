@@ -1,5 +1,5 @@
 // Package adasim is an in-memory simulator of Ada's v2 Platform API (ada.cx): the End Users,
-// Channels and Conversations endpoints, served as an [http.Handler] under the base path /api,
+// Channels, Conversations and Webhooks endpoints, served as an [http.Handler] under the base path /api,
 // so that a client's base URL is http://HOST/api just as Ada's is https://{handle}.ada.support/api.
 //
 // It is the project's independent witness of Ada's behaviour: it is written from Ada's
@@ -33,6 +33,15 @@
 //     the conversation's end user) or human_agent (display_name required), never ai_agent;
 //     the AI Agent's replies are not in the POST response but appear in the message list; end
 //     (status ended) and end-handoff (422 when not in a handoff).
+//   - Webhooks management: list (paginated like the other lists); create (201; url an absolute
+//     http(s) URL, required; description "" by default; event_filters [] by default, meaning
+//     every event, an unknown event type 400; enabled true by default); get; PATCH (only the
+//     fields given); DELETE (204, no body); the signing secret (GET .../secret/:
+//     {"key": "whsec_..."}); its rotation (POST .../secret/rotate/ with an optional custom key,
+//     whsec_ and the base64 of 24 to 64 bytes; 200 {}: the new secret is not returned); the
+//     event types (the six the simulator emits and v1.audit_log.emitted, which it never emits).
+//     Ids are Svix endpoint ids (ep_ and 27 base62 characters), secrets whsec_ and the base64 of
+//     24 bytes. Webhook delivery is described below.
 //   - Optionally, Ada's per-instance rate limits with 429 + Retry-After and X-RateLimit-* headers.
 //
 // # Assumptions (behaviour Ada does not document; chosen here and marked in the code)
@@ -44,7 +53,7 @@
 //   - KB means 1024 bytes, measured on the JSON encoding of the metadata object.
 //   - A cursor stays valid after its record is deleted; an unknown cursor is 400. limit outside
 //     1-100 is 400 on every list.
-//   - The AI Agent is a deterministic stand-in: it greets with the end user's first_name and
+//   - The AI Agent (unless Options.Agent scripts it, see below) is a deterministic stand-in: it greets with the end user's first_name and
 //     language (en, fr, es, pt, de; en otherwise), quotes each end-user message back, hands off
 //     when a message contains the word "human", "agent" or "person", stays silent during a
 //     handoff, says it is back after end-handoff, and posts a CSAT link message when a
@@ -53,10 +62,15 @@
 //     posting to an ended conversation is 400; PATCH metadata on an ended conversation is allowed.
 //   - The seeded native channel "Web Chat" renders markdown. Conversations on a native channel
 //     are 400 (the Conversations API is for custom channels).
-//   - Rate limits are counted per API (end users, conversations: 30/s and 300/min; channels:
-//     Ada's default 10/s, 100/min, 10,000/day) in fixed windows of the simulator's clock;
+//   - Rate limits are counted per API (end users, conversations: 30/s and 300/min; channels,
+//     and apart from them webhooks: Ada's default 10/s, 100/min, 10,000/day) in fixed windows
+//     of the simulator's clock;
 //     X-RateLimit-* describe the per-minute window, X-RateLimit-Reset in Unix seconds.
 //   - Authentication comes first: a request without the right key is 401 whatever its path.
+//   - Webhooks: null is refused (400) for every field of a request; other unknown fields are
+//     ignored; event_filters keeps the first of repeated names. A PATCH that changes nothing
+//     keeps updated_at; a rotation does not change updated_at. A custom key is standard base64
+//     (padded).
 //   - Error types are snake_case: bad_request (malformed request), validation_error (a field,
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.
@@ -79,6 +93,75 @@
 //
 // [Listen] serves a simulator on a TCP port (by default a free loopback one).
 //
+// # Webhook delivery
+//
+// Every event the simulator emits (the Event* types) is delivered, as Svix delivers Ada's
+// webhooks, to every enabled endpoint whose event_filters is empty or holds its type, as the
+// endpoints are when the event is emitted. Endpoints come from POST /v2/webhooks/ and from
+// [Options].Webhooks, which are registered at start and again by every Reset.
+//
+//   - The request is a POST of the envelope {"type", "timestamp", "data"}: timestamp is the
+//     event's time (the simulator's clock) in RFC 3339 with milliseconds, UTC
+//     ("2026-01-01T00:00:02.000Z"); data is what [Event].Data marshals to.
+//   - Headers: svix-id (msg_ and 27 base62 characters; one per event, the same for every
+//     endpoint and every attempt), svix-timestamp (Unix seconds of real time at the attempt,
+//     even under the logical clock: receivers reject signatures more than 5 minutes off),
+//     svix-signature ("v1," and the base64 of HMAC-SHA256 of "{svix-id}.{svix-timestamp}.{body}"
+//     keyed with the base64-decoded part of the secret after whsec_), Content-Type
+//     application/json and a User-Agent like Svix's. After a rotation, for
+//     Options.WebhookRotationOverlap (24 hours by default, as Svix), every delivery is signed
+//     with the new and the previous secret: "v1,<new> v1,<old>".
+//   - A 2xx answer within 15 s (Ada's limit) delivers the message. Anything else (another
+//     status, a 3xx included: redirects are not followed; a transport error; a timeout) is a
+//     failed attempt, retried after each delay of Options.WebhookRetrySchedule in turn (by
+//     default Ada's: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h); after the last the
+//     message is dropped. Ada's automatic disabling of an endpoint that fails for a week, tags,
+//     channel filtering and message replay are not simulated.
+//   - Delivery is asynchronous: it never holds up a request. Each endpoint has one goroutine
+//     and one queue, so it gets the events in the order they were emitted; a message being
+//     retried holds back the next ones of its endpoint, not another endpoint's. A PATCH applies
+//     to queued messages (a new url is used; disabling drops them); DELETE, Reset and Close drop
+//     them (Close ends every delivery goroutine before it returns).
+//   - Ada (Svix) delivers at least once: a receiver must deduplicate on svix-id. With
+//     Options.WebhookDuplicateEvery = N, every Nth message of an endpoint is sent twice in a row
+//     (same svix-id and body), deterministically, so that deduplication can be tested.
+//   - [Sim.WebhookStats] counts, per endpoint, the messages delivered, the failed attempts,
+//     the messages dropped and the duplicates sent. Options.OnEvent is called for every event
+//     whatever the endpoints.
+//   - Webhook endpoints are not part of a [State]: a dump does not list them, a load
+//     (LoadState, PUT /_sandbox/state) keeps them, Reset brings back Options.Webhooks (with the
+//     same ids and secrets) and nothing else.
+//
+// # Scripted AI Agent
+//
+// [Options].Agent replaces the built-in answers with a script, for evaluations that control
+// what the AI Agent says. A script file ([ReadAgentScript], [ParseAgentScript]) is strict JSON
+// (an unknown field is an error; errors name the rule and field, e.g. rules[1].match):
+//
+//	{
+//	  "rules": [
+//	    {"match": "(?i)\\brefund\\b", "replies": ["I can help with refunds.", "What is your order number?"]},
+//	    {"match": "(?i)talk to sales", "replies": ["Connecting you to our sales team."], "handoff": true},
+//	    {"match": "^lawyer$", "handoff": true}
+//	  ]
+//	}
+//
+// Each end-user text message is answered so:
+//
+//   - match is a Go regular expression (RE2 syntax), required, searched in the text of each
+//     end-user text message: unanchored and case-sensitive unless it says otherwise.
+//   - The first rule that matches answers with its replies, in order, each a separate AI Agent
+//     message (and v1.conversation.message event): the first after ReplyDelay, each next one
+//     Options.ReplyGap later (100 ms by default); all at once when ReplyDelay is 0.
+//   - handoff: true hands the conversation to a human agent after the replies, exactly as the
+//     built-in handoff: decided when the message is received, the AI Agent silent until
+//     end-handoff, then back. A handoff rule may have no replies: then the AI Agent says the
+//     built-in handoff announcement, in the end user's language. Any other rule needs a reply;
+//     a reply must not be blank.
+//   - When no rule matches, and for file messages, the built-in AI Agent answers (the canned
+//     answer, the handoff words). The greeting, the return after end-handoff and the CSAT link
+//     stay built-in. Replies are allocated on receipt, so a script is deterministic too.
+//
 // # Determinism
 //
 // Ids are 24 hex digits drawn from a generator seeded by [Options].Seed, in request order.
@@ -89,4 +172,9 @@
 // Loading a state (Options.State, LoadState, PUT /_sandbox/state) and Reset start ids and the
 // clock over, so the same Options and State, then the same requests, give the same answers;
 // after a load the logical clock continues past the latest time loaded.
+//
+// Webhook endpoint ids, secrets and message ids come from generators of their own, seeded by
+// Options.Seed, so webhooks never change the API's ids; the endpoints of Options.Webhooks are
+// registered without ticking the logical clock (their created_at is the start), so they change
+// no answer of the API either. Reset restarts those generators; a load does not.
 package adasim

@@ -1,8 +1,8 @@
 package adasim
 
 // The data of the webhook events the simulator emits (ada-api.md section 2, "Webhook
-// payloads"; the End Users events carry the EndUser itself). Nothing is delivered over HTTP
-// yet: Options.OnEvent receives them.
+// payloads"; the End Users events carry the EndUser itself). Options.OnEvent receives them,
+// and delivery.go sends them to the webhook endpoints.
 
 type conversationCreatedData struct {
 	ConversationID string         `json:"conversation_id"`

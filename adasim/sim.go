@@ -146,7 +146,7 @@ func Open(opts Options) (*Sim, error) {
 		opts.Webhooks[i].EventFilters = slices.Clone(opts.Webhooks[i].EventFilters)
 	}
 	opts.WebhookRetrySchedule = slices.Clone(opts.WebhookRetrySchedule)
-	s := newSim(opts)
+	s := newSim(opts, newSender(opts))
 	s.agent = agent
 	if opts.State != nil {
 		// Load a copy, the one Reset loads again, so that both start from the same state.
@@ -164,8 +164,9 @@ func Open(opts Options) (*Sim, error) {
 	return s, nil
 }
 
-// newSim is the state New starts from: the seeded channels, nothing else.
-func newSim(opts Options) *Sim {
+// newSim is the state New starts from: the seeded channels and Options.Webhooks, nothing else.
+// Its webhooks will send with snd (the simulator's, so that Close reaches every connection).
+func newSim(opts Options, snd *sender) *Sim {
 	s := &Sim{
 		opts:          opts,
 		clock:         newClock(opts.Clock, opts.Deterministic),
@@ -176,7 +177,7 @@ func newSim(opts Options) *Sim {
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
 		hooks:         newWebhookStore(opts.Seed),
-		sender:        newSender(opts),
+		sender:        snd,
 	}
 	if opts.RateLimits {
 		s.limiter = newRateLimiter()
@@ -213,6 +214,7 @@ func (s *Sim) Close() {
 	}
 	s.mu.Unlock()
 	s.workers.Wait() // outside mu; the goroutines never take it
+	s.sender.closeIdleConnections()
 }
 
 // newID returns a fresh 24-hex-digit id, like Ada's, from the seeded generator. Callers hold mu.

@@ -217,7 +217,7 @@ func (m *message) toState() StateMessage {
 // LoadState replaces the whole state with st: as Reset would (ids, clock, seeded channels and
 // pending AI Agent replies start over), then st is loaded. It validates everything first: on
 // an error, which names the JSON path at fault, nothing changes. It emits no webhook events
-// and keeps the rate-limit counters.
+// and keeps the rate-limit counters and the webhook endpoints (not part of a State).
 func (s *Sim) LoadState(st State) error {
 	fresh, err := s.build(&st)
 	if err != nil {
@@ -229,7 +229,8 @@ func (s *Sim) LoadState(st State) error {
 
 // Reset returns the simulator to the state New or Open produced: ids reseeded from
 // Options.Seed, the logical clock restarted, the seeded channels (same ids) or Options.State
-// loaded again, pending AI Agent replies dropped, rate-limit counters cleared.
+// loaded again, pending AI Agent replies dropped, rate-limit counters cleared, the webhook
+// endpoints back to Options.Webhooks (same ids and secrets; queued deliveries dropped).
 func (s *Sim) Reset() { s.reset(nil) }
 
 func (s *Sim) reset(dump *State) {
@@ -244,7 +245,7 @@ func (s *Sim) reset(dump *State) {
 // build makes the state New makes and loads st (if not nil) into it, away from s: a failed
 // load leaves s as it was.
 func (s *Sim) build(st *State) (*Sim, error) {
-	fresh := newSim(s.opts)
+	fresh := newSim(s.opts, s.sender)
 	if st != nil {
 		if err := fresh.load(*st); err != nil {
 			return nil, err

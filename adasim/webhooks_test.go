@@ -509,6 +509,28 @@ func TestWebhookRetries(t *testing.T) {
 	c2.createEndUser(object{})
 	waitStat(t, c2.sim, deadURL, adasim.WebhookStat{Failed: 1, Dropped: 1})
 
+	// Redirects are not followed (as Svix): a 3xx is a failed attempt.
+	var mu sync.Mutex
+	followed := 0
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			mu.Lock()
+			followed++
+			mu.Unlock()
+			return
+		}
+		http.Redirect(w, r, "/moved", http.StatusTemporaryRedirect)
+	}))
+	defer redirecting.Close()
+	c4 := newSim(t, adasim.Options{WebhookRetrySchedule: []time.Duration{}, Webhooks: []adasim.WebhookEndpoint{{URL: redirecting.URL + "/hooks"}}})
+	c4.createEndUser(object{})
+	waitStat(t, c4.sim, redirecting.URL+"/hooks", adasim.WebhookStat{Failed: 1, Dropped: 1})
+	mu.Lock()
+	if followed != 0 {
+		t.Fatalf("a redirect was followed %d times", followed)
+	}
+	mu.Unlock()
+
 	// Options.WebhookClient sends; its timeout fails a slow answer.
 	slow := newReceiver(t, func(n int, r *http.Request) int {
 		select {
