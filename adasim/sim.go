@@ -29,8 +29,8 @@ type Options struct {
 	ReplyDelay time.Duration
 	// RateLimits enforces Ada's documented per-instance rate limits (off by default).
 	RateLimits bool
-	// Logger, if set, gets one debug line per request. It never gets the API key or
-	// sensitive_metadata values.
+	// Logger, if set, gets one debug line per request and one per webhook delivery attempt. It
+	// never gets the API key, sensitive_metadata values, a webhook's body, URL or secret.
 	Logger *slog.Logger
 	// OnEvent, if set, is called for every event Ada would deliver as a webhook, in order,
 	// outside the simulator's lock (whatever the webhook endpoints).

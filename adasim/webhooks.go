@@ -203,7 +203,7 @@ func decodeSecret(secret string) ([]byte, *apiError) {
 	encoded, ok := strings.CutPrefix(secret, secretPrefix)
 	key, err := base64.StdEncoding.DecodeString(encoded)
 	if !ok || err != nil || len(key) < minSecretBytes || len(key) > maxSecretBytes {
-		return nil, invalidField("key", "key must be whsec_ followed by the base64 of %d to %d bytes.", minSecretBytes, maxSecretBytes)
+		return nil, invalidField("key", "A signing secret must be whsec_ followed by the standard base64 of %d to %d bytes.", minSecretBytes, maxSecretBytes)
 	}
 	return key, nil
 }
