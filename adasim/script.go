@@ -20,7 +20,7 @@ import (
 type AgentRule struct {
 	Match   string   `json:"match"`   // Go regexp matched against the end user's text message
 	Replies []string `json:"replies"` // the AI Agent's messages, in order (at least one unless Handoff)
-	Handoff bool     `json:"handoff"` // hand the conversation to a human agent after the replies (as "human"/"agent" words do today)
+	Handoff bool     `json:"handoff"` // hand the conversation to a human agent after the replies, as the built-in handoff words do
 }
 
 // AgentScript is the AI Agent's script (Options.Agent).
