@@ -285,21 +285,8 @@ func TestWebhooksContractWithOpenAPI(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	for _, v := range violations {
-		if bodylessDelete204(v) {
-			continue
-		}
 		t.Errorf("OpenAPI: %v", v)
 	}
-}
-
-// bodylessDelete204 is the one known defect these calls meet: DELETE
-// /v2/webhooks/{id} declares an application/json body on its 204, but Ada
-// sends none (ada-api.md, "Several delete operations declare a JSON body on
-// their 204"). internal/openapicheck has no exception for it yet; until it
-// does, exactly that violation is skipped here.
-func bodylessDelete204(v *openapicheck.Violation) bool {
-	return v.Kind == openapicheck.KindResponse && v.Method == http.MethodDelete && v.Status == http.StatusNoContent &&
-		strings.HasPrefix(v.Path, openapicheck.BasePath+"/v2/webhooks/") && strings.Contains(v.Err.Error(), `Content-Type has unexpected value: ""`)
 }
 
 // fakeWebhooks is Ada's webhook management API in memory, answering as the

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // RateBudget paces requests per API group. Implementations: LocalBudget (this
@@ -116,10 +118,12 @@ func RateHold(status int, h http.Header, now time.Time) (until time.Time, ok boo
 // the network delay of each.
 const windowSlack = 50 * time.Millisecond
 
-// LocalBudget is a RateBudget for one process. Each Limit is a sliding
-// window: a burst of Requests may go at once, and never more than Requests
-// within any Per. Requests wait in order of arrival. Each Limit keeps the
-// times of at most its last Requests turns.
+// LocalBudget is a RateBudget for one process: one token bucket per group
+// (golang.org/x/time/rate), sized so that no window of any of the group's
+// limits can see more than its requests. A bucket of burst B refilling at r
+// per second lets at most B + r*T requests through in any span T, so B and r
+// are chosen with B + r*T <= N for every limit "N per T" (see bucketFor).
+// Requests wait in order of arrival.
 type LocalBudget struct {
 	limits map[string][]Limit
 
@@ -142,9 +146,33 @@ func NewLocalBudget(limits map[string][]Limit) *LocalBudget {
 	return &LocalBudget{limits: own, groups: map[string]*groupBudget{}}
 }
 
-// Wait takes the group's next free turn and sleeps until it. A turn that
-// would come at or after ctx's deadline is not taken: the call fails now
-// rather than sleep and then fail.
+// bucketFor is the token bucket that keeps every limit: a burst of half
+// the smallest window's requests (at least 1), and the fastest refill that
+// keeps every window within its limit. A full bucket of B tokens refilling
+// at r lets at most B-1+r*T requests through in any window [t, t+T), so
+// r = (N-B+1)/(T+slack) for each limit "N per T", the smallest wins. For
+// Ada's 30/s and 300/min: bursts of 15, then 4.76 requests a second
+// (286 a minute); for 10/s and 100/min: 5, then 1.6 a second.
+func bucketFor(limits []Limit) (rate.Limit, int) {
+	if len(limits) == 0 {
+		return rate.Inf, 0
+	}
+	smallest := limits[0].Requests
+	for _, l := range limits {
+		smallest = min(smallest, l.Requests)
+	}
+	burst := max(1, smallest/2)
+	r := rate.Inf
+	for _, l := range limits {
+		span := (l.Per + min(windowSlack, l.Per/20)).Seconds()
+		r = min(r, rate.Limit(float64(l.Requests-burst+1)/span))
+	}
+	return r, burst
+}
+
+// Wait takes the group's next turn and sleeps until it. A turn that would
+// come at or after ctx's deadline is given back: the call fails now rather
+// than sleep and then fail.
 func (b *LocalBudget) Wait(ctx context.Context, group string) error {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -153,17 +181,22 @@ func (b *LocalBudget) Wait(ctx context.Context, group string) error {
 		now := time.Now()
 		b.mu.Lock()
 		g := b.group(group)
-		at := g.next(now)
+		r := g.bucket.ReserveN(now, 1)
+		at := now.Add(r.DelayFrom(now))
+		if g.hold.After(at) {
+			at = g.hold
+		}
 		if deadline, ok := ctx.Deadline(); ok && at.After(now) && !at.Before(deadline) {
+			r.CancelAt(now)
 			b.mu.Unlock()
 			return &RateLimitError{Group: group, RetryAfter: at.Sub(now)}
 		}
-		g.take(at)
 		b.mu.Unlock()
 		if !at.After(now) {
 			return nil
 		}
 		if err := sleepUntil(ctx, at); err != nil {
+			r.Cancel()
 			return err
 		}
 		// Observe may have set a hold while this request slept. It then
@@ -198,70 +231,17 @@ func (b *LocalBudget) held(group string, now time.Time) bool {
 func (b *LocalBudget) group(name string) *groupBudget {
 	g := b.groups[name]
 	if g == nil {
-		g = &groupBudget{}
-		for _, l := range b.limits[name] {
-			g.windows = append(g.windows, &slidingWindow{limit: l.Requests, span: l.Per + min(windowSlack, l.Per/20)})
-		}
+		r, burst := bucketFor(b.limits[name])
+		g = &groupBudget{bucket: rate.NewLimiter(r, burst)}
 		b.groups[name] = g
 	}
 	return g
 }
 
-// groupBudget is one group's windows and the hold Ada asked for.
+// groupBudget is one group's bucket and the hold Ada asked for.
 type groupBudget struct {
-	windows []*slidingWindow
-	hold    time.Time
-}
-
-// next is the earliest time a request may be sent: now, unless a window is
-// full or a hold is on. Successive turns never go back in time, so every
-// window's log stays in order.
-func (g *groupBudget) next(now time.Time) time.Time {
-	at := now
-	if g.hold.After(at) {
-		at = g.hold
-	}
-	for _, w := range g.windows {
-		if free := w.free(); free.After(at) {
-			at = free
-		}
-	}
-	return at
-}
-
-func (g *groupBudget) take(at time.Time) {
-	for _, w := range g.windows {
-		w.add(at)
-	}
-}
-
-// slidingWindow remembers the last limit turns given: the next may start once
-// the oldest of them is span old, so no span ever holds more than limit.
-// (A token bucket refilling limit per span would let up to 2*limit-1 through
-// in one span: a full bucket, then the refill.)
-type slidingWindow struct {
-	limit int
-	span  time.Duration
-	times []time.Time // a ring once full; the oldest is at pos
-	pos   int
-}
-
-// free is when the oldest remembered turn leaves the window (zero while the
-// window is not full).
-func (w *slidingWindow) free() time.Time {
-	if len(w.times) < w.limit {
-		return time.Time{}
-	}
-	return w.times[w.pos].Add(w.span)
-}
-
-func (w *slidingWindow) add(t time.Time) {
-	if len(w.times) < w.limit {
-		w.times = append(w.times, t)
-		return
-	}
-	w.times[w.pos] = t
-	w.pos = (w.pos + 1) % w.limit
+	bucket *rate.Limiter
+	hold   time.Time
 }
 
 func sleepUntil(ctx context.Context, t time.Time) error {

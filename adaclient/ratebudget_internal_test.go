@@ -1,48 +1,65 @@
 package adaclient
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"testing"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// TestSlidingWindowsGiveExactTurns checks the turns a group hands out, on
-// made-up times, for two windows at once: bursts up to each limit, never more
-// within any window.
-func TestSlidingWindowsGiveExactTurns(t *testing.T) {
-	limits := []Limit{{Requests: 3, Per: 100 * time.Millisecond}, {Requests: 5, Per: time.Second}}
-	g := NewLocalBudget(map[string][]Limit{"g": limits}).group("g")
-	t0 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
-	var turns []time.Time
-	for range 20 {
-		at := g.next(t0) // all twenty ask at once
-		g.take(at)
-		turns = append(turns, at)
-	}
-	short := 100*time.Millisecond + 5*time.Millisecond // Per plus slack (Per/20)
-	long := time.Second + windowSlack
-	want := map[int]time.Time{
-		0: t0, 1: t0, 2: t0, // the burst of 3
-		3: t0.Add(short), 4: t0.Add(short), // the 100 ms window frees; the 1 s window is now full
-		5: t0.Add(long), // the 1 s window frees once the first turn is a window old
-	}
-	for i, w := range want {
-		if !turns[i].Equal(w) {
-			t.Errorf("turn %d at +%v, want +%v", i, turns[i].Sub(t0), w.Sub(t0))
+// TestBucketKeepsEveryWindow hands out turns from the bucket chosen for a
+// group, on made-up times, to requests that all ask at once: no window of
+// any of the group's limits ever holds more than its requests.
+func TestBucketKeepsEveryWindow(t *testing.T) {
+	for _, limits := range [][]Limit{
+		DefaultLimits()[GroupConversations],
+		DefaultLimits()[GroupOther],
+		{{Requests: 10, Per: time.Second}},
+		{{Requests: 3, Per: 100 * time.Millisecond}, {Requests: 5, Per: time.Second}},
+		{{Requests: 1, Per: time.Second}},
+	} {
+		r, burst := bucketFor(limits)
+		if r <= 0 || burst < 1 {
+			t.Fatalf("%v: rate %v, burst %d", limits, r, burst)
 		}
-	}
-	for _, l := range limits {
-		for i, start := range turns {
-			n := 0
-			for _, at := range turns[i:] {
-				if at.Sub(start) < l.Per {
-					n++
+		bucket := rate.NewLimiter(r, burst)
+		t0 := time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)
+		var turns []time.Time
+		for range 400 {
+			turns = append(turns, t0.Add(bucket.ReserveN(t0, 1).DelayFrom(t0)))
+		}
+		for _, l := range limits {
+			for i, start := range turns {
+				n := 0
+				for _, at := range turns[i:] {
+					if at.Sub(start) < l.Per {
+						n++
+					}
+				}
+				if n > l.Requests {
+					t.Fatalf("%v: %d turns within %v from +%v; limit %d", limits, n, l.Per, start.Sub(t0), l.Requests)
 				}
 			}
-			if n > l.Requests {
-				t.Fatalf("%d turns within %v from +%v; limit %d", n, l.Per, start.Sub(t0), l.Requests)
+		}
+		// And the bucket is not needlessly slow: the window that binds
+		// (the fewest turns fit in it, relative to its limit) is at least
+		// 90% used by a burst.
+		best := 0.0
+		for _, l := range limits {
+			fit := 0
+			for _, at := range turns {
+				if at.Sub(t0) < l.Per {
+					fit++
+				}
 			}
+			best = max(best, float64(fit)/float64(l.Requests))
+		}
+		if best < 0.9 {
+			t.Errorf("%v: rate %.2f/s, burst %d: no window is even 90%% used", limits, float64(r), burst)
 		}
 	}
 }
@@ -50,15 +67,23 @@ func TestSlidingWindowsGiveExactTurns(t *testing.T) {
 func TestHoldMovesTheNextTurn(t *testing.T) {
 	b := NewLocalBudget(map[string][]Limit{"g": {{Requests: 10, Per: time.Second}}})
 	b.Observe("g", http.StatusTooManyRequests, http.Header{"Retry-After": {"5"}})
-	now := time.Now()
-	g := b.group("g")
-	if at := g.next(now); at.Sub(now) < 4*time.Second || at.Sub(now) > 5*time.Second {
-		t.Fatalf("next turn in %v, want the 5 s hold", at.Sub(now))
+	wait := func() time.Duration {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		var rl *RateLimitError
+		if err := b.Wait(ctx, "g"); !errors.As(err, &rl) {
+			t.Fatalf("err %v, want a *RateLimitError", err)
+		}
+		return rl.RetryAfter
+	}
+	if d := wait(); d < 4*time.Second || d > 5*time.Second {
+		t.Fatalf("next turn in %v, want the 5 s hold", d)
 	}
 	// A shorter hold never shortens a longer one.
 	b.Observe("g", http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}})
-	if at := g.next(now); at.Sub(now) < 4*time.Second {
-		t.Fatalf("a 1 s hold shortened the 5 s one: next turn in %v", at.Sub(now))
+	if d := wait(); d < 4*time.Second {
+		t.Fatalf("a 1 s hold shortened the 5 s one: next turn in %v", d)
 	}
 }
 

@@ -238,13 +238,14 @@ func TestRateBudgetWithoutDeadlineWaitsAtMostMaxRetryAfter(t *testing.T) {
 }
 
 func TestRateBudgetGroupsAreIndependent(t *testing.T) {
+	// 10 a second: a bucket of 5, refilled every 175 ms.
 	b := adaclient.NewLocalBudget(map[string][]adaclient.Limit{
-		adaclient.GroupEndUsers:      {{Requests: 5, Per: time.Second}},
-		adaclient.GroupConversations: {{Requests: 5, Per: time.Second}},
+		adaclient.GroupEndUsers:      {{Requests: 10, Per: time.Second}},
+		adaclient.GroupConversations: {{Requests: 10, Per: time.Second}},
 	})
 	wait := func(group string) error {
-		// Far shorter than the 1 s a full window needs.
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		// Shorter than the bucket takes to refill a token.
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		return b.Wait(ctx, group)
 	}

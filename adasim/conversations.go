@@ -187,6 +187,10 @@ func (s *Sim) agentSays(cv *conversation, content messageContent) {
 func (s *Sim) agentSaysAfter(cv *conversation, content messageContent, delay time.Duration) {
 	name := aiAgentDisplayName
 	m := &message{id: s.newID(), createdAt: s.clock.Tick(), role: roleAIAgent, displayName: &name, content: content}
+	// An announcement of a handoff is already directed to the handoff
+	// integration (an assumption: Ada documents handoff_integration as
+	// null only for messages directed to the AI Agent).
+	m.toHandoff = cv.handoff
 	if delay <= 0 || s.closed {
 		m.visible = true
 		cv.addMessage(m)

@@ -46,6 +46,9 @@
 //
 // # Assumptions (behaviour Ada does not document; chosen here and marked in the code)
 //
+//   - The AI Agent's messages announcing a handoff carry handoff_integration in their
+//     v1.conversation.message webhook, like every message of the conversation until the
+//     handoff ends: Ada documents it as null only for messages directed to the AI Agent.
 //   - PATCH profile.metadata merges keys into the existing metadata, a null value deletes a key,
 //     and metadata: null clears it; the 10 KB limit applies to the result. The same merge rules
 //     apply to sensitive_metadata.fields. (ada-api.md: "merge vs replace is not stated".)

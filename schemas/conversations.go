@@ -151,3 +151,45 @@ type EndConversationResult struct {
 	Status         string `json:"status" jsonschema:"required"`
 	Message        string `json:"message,omitempty"`
 }
+
+// AskAIAgentArgs are ask_ai_agent's arguments.
+type AskAIAgentArgs struct {
+	ExternalID     string       `json:"external_id" jsonschema:"required,maxLength=36" jsonschema_description:"Your system's id for the customer: found or created."`
+	Question       string       `json:"question" jsonschema:"required,minLength=1"`
+	Profile        *ProfileArgs `json:"profile,omitempty"`
+	ConversationID string       `json:"conversation_id,omitempty" jsonschema_description:"Continue this active conversation of the customer's; default: a new one."`
+	WaitSeconds    int          `json:"wait_seconds,omitempty" jsonschema:"minimum=1,maximum=60,default=30"`
+}
+
+// DefaultAskWaitSeconds is ask_ai_agent's wait when none is given.
+const DefaultAskWaitSeconds = 30
+
+func (a *AskAIAgentArgs) Validate() error {
+	if a.WaitSeconds < 0 || a.WaitSeconds > MaxWaitForReplySeconds {
+		return argErr("wait_seconds", "must be between 1 and %d", MaxWaitForReplySeconds)
+	}
+	return nil
+}
+
+// Wait is the wait asked for, or the default.
+func (a *AskAIAgentArgs) Wait() time.Duration {
+	if a.WaitSeconds <= 0 {
+		return DefaultAskWaitSeconds * time.Second
+	}
+	return time.Duration(a.WaitSeconds) * time.Second
+}
+
+// ExtraTime lets the call outlive the usual timeout by the wait.
+func (a *AskAIAgentArgs) ExtraTime() time.Duration { return a.Wait() }
+
+// AskAIAgentResult is ask_ai_agent's result.
+type AskAIAgentResult struct {
+	// Answer is the replies' text, one paragraph per message.
+	Answer         string    `json:"answer"`
+	Replies        []Message `json:"replies,omitempty"`
+	ConversationID string    `json:"conversation_id" jsonschema:"required"`
+	EndUserID      string    `json:"end_user_id" jsonschema:"required"`
+	HandedOff      bool      `json:"handed_off" jsonschema_description:"A human agent has the conversation (as far as Ada shows it)."`
+	// AnswerPending is set when no reply came within the wait.
+	AnswerPending bool `json:"answer_pending,omitempty"`
+}

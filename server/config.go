@@ -67,6 +67,10 @@ type Config struct {
 	TenantBaseURLs []string
 	// UserAgent is sent to Ada by per-tenant clients.
 	UserAgent string
+	// WebhookAddr, if set, is a second listener that serves only Ada's
+	// webhooks (Deps.Webhooks), for a deployment that exposes them apart
+	// from MCP.
+	WebhookAddr string
 }
 
 func (c Config) withDefaults() Config {

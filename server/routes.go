@@ -13,12 +13,14 @@ import (
 // the transport's long-lived streams.
 //
 //	/healthz, /readyz             no token, no upstream secrets
+//	/webhooks/ada                 Ada's signature, not the token → drain → receiver
 //	/mcp  or  /sse + /message     origin → auth → tenant → body limit →
 //	                              drain → concurrency → session → mcp-go
 func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(s.ready, s.drain))
+	s.mountWebhooks(mux)
 
 	tenant := refuseTenantHeaders
 	if s.tenants != nil {

@@ -28,6 +28,8 @@ type Deps struct {
 	Client *adaclient.Client
 	// Logger gets structured logs; it should redact (main's does).
 	Logger *slog.Logger
+	// Webhooks, if set, receives Ada's webhooks at WebhookPath.
+	Webhooks http.Handler
 }
 
 // Server is one HTTP MCP server. Create it with New, run it with Serve.
@@ -104,6 +106,17 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	handler, closeStreams := s.routes(origins)
+	if s.cfg.WebhookAddr != "" && s.deps.Webhooks != nil {
+		wln, err := net.Listen("tcp", s.cfg.WebhookAddr)
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		wctx, stopWebhooks := context.WithCancel(context.Background())
+		webhooksDone := make(chan struct{})
+		go func() { defer close(webhooksDone); s.serveWebhooks(wctx, wln) }()
+		defer func() { stopWebhooks(); <-webhooksDone }()
+	}
 
 	// Long-lived streams (SSE, legacy GET streams) end when this is
 	// cancelled, which shutdown does only after in-flight calls finish.

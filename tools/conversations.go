@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/schemas"
@@ -31,6 +32,10 @@ func conversationTools(d *Deps) []Tool {
 			name: "send_message", title: "Send a message", toolset: toolsetConversations, hints: writes,
 			description: "Send a text message as the end user (default) or a human agent. With wait_for_reply_seconds, wait for and return the replies (e.g. the AI Agent's). Not idempotent: if the result says delivery is uncertain, check list_messages before resending.",
 		}, d, sendMessage),
+		newTool(meta{
+			name: "ask_ai_agent", title: "Ask the AI Agent", toolset: toolsetConversations, hints: writes,
+			description: "Ask the AI Agent one question as a customer and get its answer in one call: finds or creates the end user by external_id, starts a conversation (or continues conversation_id), sends, waits. Returns answer, replies, conversation_id, end_user_id and handed_off. For a multi-turn exchange use start_conversation and send_message.",
+		}, d, askAIAgent),
 		newTool(meta{
 			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys,
 			description: "End a conversation (status becomes ended; no more messages can be sent).",
@@ -124,13 +129,18 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 		}
 		author.ID = id
 	}
+	var start waitStart
+	if a.WaitForReplySeconds > 0 {
+		start = env.beforeSend(ctx, a.ConversationID)
+	}
 	m, _, err := env.Client.Conversations.SendMessage(ctx, a.ConversationID, adaclient.TextMessage(author, a.Body))
 	if err != nil {
 		return nil, withHint(err, "If delivery is uncertain, check list_messages before sending it again.")
 	}
 	res := &schemas.SendMessageResult{Message: schemas.MessageFromSent(m)}
 	if a.WaitForReplySeconds > 0 {
-		res.Replies, res.ReplyPending = env.waitForReplies(ctx, a.ConversationID, m.ID, role, a.ExtraTime())
+		w := env.waitForReplies(ctx, a.ConversationID, m, role, a.ExtraTime(), start)
+		res.Replies, res.ReplyPending = w.replies, len(w.replies) == 0
 	}
 	return res, nil
 }
@@ -153,4 +163,70 @@ func endConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs)
 		return nil, err
 	}
 	return &schemas.EndConversationResult{ConversationID: a.ConversationID, Status: adaclient.StatusEnded, Message: res.Message}, nil
+}
+
+func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*schemas.AskAIAgentResult, error) {
+	u, _, err := upsert(ctx, env.Client, a.ExternalID, "", a.Profile, nil)
+	if err != nil {
+		return nil, err
+	}
+	conversationID, err := env.askConversation(ctx, a, u.EndUserID)
+	if err != nil {
+		return nil, err
+	}
+	start := env.beforeSend(ctx, conversationID)
+	author := adaclient.MessageAuthor{ID: u.EndUserID, Role: adaclient.RoleEndUser}
+	m, _, err := env.Client.Conversations.SendMessage(ctx, conversationID, adaclient.TextMessage(author, a.Question))
+	if err != nil {
+		return nil, withHint(err, "The question may not have been sent: check list_messages of conversation %s before asking again.", conversationID)
+	}
+	w := env.waitForReplies(ctx, conversationID, m, adaclient.RoleEndUser, a.Wait(), start)
+	res := &schemas.AskAIAgentResult{Replies: w.replies, ConversationID: conversationID, EndUserID: u.EndUserID,
+		HandedOff: w.handedOff, AnswerPending: len(w.replies) == 0}
+	var parts []string
+	for _, r := range w.replies {
+		if t := strings.TrimSpace(shortLink(r)); t != "" {
+			parts = append(parts, t)
+		}
+	}
+	res.Answer = strings.Join(parts, "\n\n")
+	return res, nil
+}
+
+// askConversation is the conversation to ask in: the one given, which
+// must be the customer's and active, or a new one on the default channel.
+func (e *Env) askConversation(ctx context.Context, a *schemas.AskAIAgentArgs, endUserID string) (string, error) {
+	if a.ConversationID != "" {
+		cv, _, err := e.Client.Conversations.Get(ctx, a.ConversationID)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case cv.EndUserID != endUserID:
+			return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "belongs to another end user than external_id " + a.ExternalID}
+		case cv.Status == adaclient.StatusEnded:
+			return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "is ended: leave conversation_id out to start a new conversation"}
+		}
+		return cv.ID, nil
+	}
+	if e.Deps.DefaultChannelID == "" {
+		return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on"}
+	}
+	cv, _, err := e.Client.Conversations.Create(ctx, &adaclient.CreateConversationRequest{ChannelID: e.Deps.DefaultChannelID, EndUserID: endUserID})
+	if err != nil {
+		return "", err
+	}
+	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
+	// Ada posts the greeting asynchronously: asked before it shows, the
+	// question's answer would start with the greeting. Wait a little for it.
+	e.waitForGreeting(ctx, cv.ID, min(a.Wait()/3, greetingWait))
+	return cv.ID, nil
+}
+
+// shortLink is a message as text: its body, or a link's text and URL.
+func shortLink(m schemas.Message) string {
+	if m.Body != "" {
+		return m.Body
+	}
+	return strings.TrimSpace(m.LinkText + " " + m.URL)
 }

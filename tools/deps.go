@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -15,7 +16,7 @@ import (
 // Defaults for Deps fields left zero.
 const (
 	DefaultCallTimeout  = 30 * time.Second
-	DefaultPollInterval = 500 * time.Millisecond
+	DefaultPollInterval = 250 * time.Millisecond
 	// LocalPollInterval suits an Ada on this machine (the sandbox), where
 	// a poll costs little and a wait should end soon after the reply is in
 	// (at most 20 polls a second, within Ada's 30/s for conversations).
@@ -34,9 +35,15 @@ type Deps struct {
 	Logger   *slog.Logger
 	// CallTimeout bounds one tool call (send_message adds its wait).
 	CallTimeout time.Duration
-	// PollInterval is the first delay between polls while waiting for a
-	// reply; it grows to 4x.
+	// PollInterval is the delay between polls while waiting for a reply
+	// without events.
 	PollInterval time.Duration
+	// Events, if set, is where Ada's webhook events arrive: waits follow it
+	// instead of polling.
+	Events events.Log
+	// EventGrace is how long a wait on Events goes without any event for
+	// the conversation before it polls instead (zero: EventGrace).
+	EventGrace time.Duration
 	// Transcript, if set, gets one record per tool call, redacted like
 	// the call's result.
 	Transcript *transcript.Writer
@@ -84,6 +91,13 @@ func (d *Deps) callTimeout() time.Duration {
 		return DefaultCallTimeout
 	}
 	return d.CallTimeout
+}
+
+func (d *Deps) eventGrace() time.Duration {
+	if d.EventGrace <= 0 {
+		return EventGrace
+	}
+	return d.EventGrace
 }
 
 func (d *Deps) pollInterval() time.Duration {

@@ -1,9 +1,14 @@
 package tools_test
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,6 +16,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/tools"
@@ -27,6 +33,10 @@ type harness struct {
 	sim  *adasim.Sim
 	deps *tools.Deps
 	logs *testlog.Buffer
+	// lists counts GET .../messages/ requests that reached the backend.
+	lists atomic.Int64
+	// events is the log the simulator feeds, with harnessOpts.events.
+	events *events.Memory
 }
 
 type harnessOpts struct {
@@ -36,27 +46,48 @@ type harnessOpts struct {
 	readOnly   bool
 	client     *mcp.ClientOptions
 	noDefault  bool // no default channel
+	// events feeds the simulator's events to an event log the tools wait
+	// on, as a sandbox (or a webhook receiver) does.
+	events     bool
+	eventGrace time.Duration
+	script     *adasim.AgentScript
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
 	h := &harness{logs: &testlog.Buffer{}}
 	backend := o.backend
+	red := redact.New(redact.WithSecrets(apiKey))
 	if backend == nil {
-		h.sim = adasim.New(adasim.Options{APIKey: apiKey, ReplyDelay: o.replyDelay})
+		opts := adasim.Options{APIKey: apiKey, ReplyDelay: o.replyDelay, Agent: o.script}
+		if o.events {
+			h.events = events.NewMemory(events.Limits{})
+			opts.OnEvent = feed(h.events, red)
+		}
+		h.sim = adasim.New(opts)
 		t.Cleanup(h.sim.Close)
 		backend = h.sim
 	}
+	counted := backend
+	backend = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages/") {
+			h.lists.Add(1)
+		}
+		counted.ServeHTTP(w, r)
+	})
 	srv := httptest.NewServer(backend)
 	t.Cleanup(srv.Close)
-	red := redact.New(redact.WithSecrets(apiKey))
 	logger := slog.New(redact.NewHandler(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}), red))
 	client, err := adaclient.New(srv.URL+"/api", apiKey, adaclient.WithLogger(logger),
 		adaclient.WithRetryPolicy(adaclient.RetryPolicy{MaxRetries: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond, MaxRetryAfter: time.Second}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second}
+	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second,
+		EventGrace: o.eventGrace}
+	if h.events != nil {
+		h.deps.Events = h.events
+	}
 	if h.sim != nil && !o.noDefault {
 		h.deps.DefaultChannelID = h.sim.DefaultChannelID()
 	}
@@ -101,3 +132,19 @@ func list(m map[string]any, key string) []any {
 }
 
 var decode = testclient.Decode
+
+// feed turns the simulator's events into webhook deliveries kept in log,
+// as main's sandbox does.
+func feed(log events.Log, red *redact.Redactor) func(adasim.Event) {
+	var n atomic.Int64
+	return func(ev adasim.Event) {
+		body, err := json.Marshal(map[string]any{"type": ev.Type, "timestamp": ev.Timestamp.UTC().Format(time.RFC3339Nano), "data": ev.Data})
+		if err != nil {
+			panic(err)
+		}
+		e, err := events.Parse(fmt.Sprintf("sim_%d", n.Add(1)), body, red)
+		if err == nil && e != nil {
+			_, _ = log.Append(context.Background(), *e)
+		}
+	}
+}

@@ -60,6 +60,7 @@ type Env struct {
 	Client *adaclient.Client
 	Deps   *Deps
 	req    mcp.CallToolRequest
+	red    *redact.Redactor // the call's, which knows the secrets its arguments carry
 }
 
 // optional interfaces of argument structs, checked without reflection.
@@ -126,7 +127,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req}, &args)
+			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, &args)
 			if err != nil {
 				return errorResult(err, red)
 			}
@@ -191,6 +192,13 @@ func (e *Env) progress(ctx context.Context, done, total float64, msg string) {
 		"progressToken": e.req.Params.Meta.ProgressToken,
 		"progress":      done,
 		"total":         total,
-		"message":       msg,
+		"message":       e.redactor().String(msg),
 	})
+}
+
+func (e *Env) redactor() *redact.Redactor {
+	if e.red == nil {
+		return e.Deps.redactor()
+	}
+	return e.red
 }

@@ -325,7 +325,7 @@ func TestToolsetsAndReadOnly(t *testing.T) {
 		return out
 	}
 	all := names(newHarness(t, harnessOpts{}))
-	if len(all) != 12 {
+	if len(all) != 13 {
 		t.Fatalf("default tools = %v", all)
 	}
 	ro := names(newHarness(t, harnessOpts{readOnly: true}))

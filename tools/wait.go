@@ -2,64 +2,228 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
-// waitForReplies polls the conversation for messages that follow the one
-// just sent and come from another role (the AI Agent's answer to an end
-// user, say) until some have arrived and a further poll finds no more, or
-// the wait ends. It reports whether the wait ended with nothing. Ada also
-// announces messages by webhook; polling needs no public endpoint, which a
-// stdio server does not have.
-func (e *Env) waitForReplies(ctx context.Context, conversationID, sentID, senderRole string, wait time.Duration) ([]schemas.Message, bool) {
-	start := time.Now()
-	deadline := start.Add(wait)
-	interval := e.Deps.pollInterval()
-	w := &replyWatch{sentID: sentID, senderRole: senderRole, seen: map[string]bool{}}
+// How a wait for the AI Agent's answer ends.
+const (
+	// EventQuiet: once a reply has arrived by event, further messages of
+	// the same answer are gathered for this long after the latest one.
+	EventQuiet = 250 * time.Millisecond
+	// PollQuiet: once polls find the answer, they go on until this long
+	// has passed without a new message, gathering the rest of it. With the
+	// poll interval this bounds how long after the answer is visible the
+	// wait ends: interval + PollQuiet (400 ms by default) plus two round
+	// trips.
+	PollQuiet = 150 * time.Millisecond
+	// EventGrace: a wait fed by events falls back to polling when not one
+	// event came for the conversation this long after the send (Ada
+	// announces the sent message itself, so silence means the webhook is
+	// not reaching this server).
+	EventGrace = 2 * time.Second
+)
+
+// waitResult is what a wait found.
+type waitResult struct {
+	replies []schemas.Message
+	// handedOff: a human agent has the conversation, as far as Ada shows
+	// it (a human agent replied, or a message event carried the handoff
+	// integration).
+	handedOff bool
+	ended     bool // the conversation ended while waiting
+}
+
+// waitStart is where a wait starts: the event log's end before the
+// message was sent, so no event about it is missed.
+type waitStart struct {
+	cursor events.Cursor
+	ok     bool
+}
+
+// greetingWait bounds how long ask_ai_agent waits for the greeting of a
+// conversation it started before it asks (an AI Agent may have none).
+const greetingWait = 5 * time.Second
+
+// waitForGreeting waits until the AI Agent has written in a new
+// conversation, or for wait at most. The conversation is new, so its
+// events are read from the beginning.
+func (e *Env) waitForGreeting(ctx context.Context, conversationID string, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	greeted := func(msgs []schemas.Message) bool {
+		return slices.ContainsFunc(msgs, func(m schemas.Message) bool { return m.Role == adaclient.RoleAIAgent })
+	}
+	if e.Deps.Events != nil {
+		cur := events.Cursor("")
+		for {
+			evs, next, err := e.Deps.Events.Next(ctx, events.ConversationKey(conversationID), cur)
+			if err != nil {
+				return
+			}
+			cur = next
+			for _, ev := range evs {
+				if m, err := ev.Message(); err == nil && greeted([]schemas.Message{messageFromEvent(m)}) {
+					return
+				}
+			}
+		}
+	}
 	for {
-		added, err := w.poll(ctx, e.Client, conversationID)
-		if err != nil || (added == 0 && w.answered()) {
-			break
+		logs, _, err := e.Client.Conversations.ListMessages(ctx, conversationID, nil)
+		if err != nil {
+			return
 		}
-		now := time.Now()
-		if !now.Before(deadline) {
-			break
+		msgs := make([]schemas.Message, 0, len(logs))
+		for i := range logs {
+			msgs = append(msgs, schemas.MessageFromLog(&logs[i]))
 		}
-		e.progress(ctx, now.Sub(start).Seconds(), wait.Seconds(), fmt.Sprintf("waiting for a reply (%d so far)", len(w.replies)))
+		if greeted(msgs) {
+			return
+		}
+		t := time.NewTimer(e.Deps.pollInterval())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// beforeSend notes the event log's end for the conversation, when the
+// server has a log.
+func (e *Env) beforeSend(ctx context.Context, conversationID string) waitStart {
+	if e.Deps.Events == nil {
+		return waitStart{}
+	}
+	c, err := e.Deps.Events.End(ctx, events.ConversationKey(conversationID))
+	if err != nil {
+		e.Deps.logger().Warn("event log unavailable; waiting by polling", "error", err.Error())
+		return waitStart{}
+	}
+	return waitStart{cursor: c, ok: true}
+}
+
+// waitForReplies returns the messages from other roles (the AI Agent's
+// answer to an end user, say) that follow the one just sent, once they
+// have arrived and a short quiet spell has passed, or when the wait ends.
+// It reads the message list once, then follows the conversation's events
+// when the server receives Ada's webhooks, and polls otherwise (or when no
+// event comes within EventGrace).
+func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *adaclient.Message, senderRole string, wait time.Duration, start waitStart) waitResult {
+	startedAt := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	w := &replyWatch{sentID: sent.ID, sentAt: parseTime(sent.CreatedAt), senderRole: senderRole, seen: map[string]bool{},
+		progress: func(m schemas.Message, n int) {
+			e.progress(ctx, time.Since(startedAt).Seconds(), wait.Seconds(), fmt.Sprintf("reply %d from %s: %s", n, m.Role, shortText(m)))
+		}}
+	if _, err := w.poll(ctx, e.Client, conversationID); err != nil {
+		return w.result
+	}
+	if start.ok && !w.done() {
+		if e.followEvents(ctx, conversationID, w, start.cursor) {
+			return w.result
+		}
+		e.Deps.logger().Info("no webhook event for the conversation within the grace period; polling instead",
+			"grace", e.Deps.eventGrace().String())
+	}
+	e.pollReplies(ctx, conversationID, w)
+	return w.result
+}
+
+// followEvents waits on the event log. It reports false when no event at
+// all came within EventGrace, so the caller polls instead.
+func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyWatch, cur events.Cursor) bool {
+	key := events.ConversationKey(conversationID)
+	graceEnd := time.Now().Add(e.Deps.eventGrace())
+	var quietEnd time.Time
+	sawEvent := false
+	for {
+		until := time.Time{}
+		switch {
+		case w.answered():
+			until = quietEnd
+		case !sawEvent:
+			until = graceEnd
+		}
+		nctx, cancel := ctx, context.CancelFunc(func() {})
+		if !until.IsZero() {
+			nctx, cancel = context.WithDeadline(ctx, until)
+		}
+		evs, next, err := e.Deps.Events.Next(nctx, key, cur)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return true // the wait is over (or cancelled)
+		case errors.Is(err, context.DeadlineExceeded):
+			return sawEvent || w.answered()
+		case err != nil:
+			e.Deps.logger().Warn("event log failed; polling instead", "error", err.Error())
+			return false
+		}
+		cur, sawEvent = next, true
+		slices.SortStableFunc(evs, func(a, b events.Event) int { return a.At.Compare(b.At) })
+		for _, ev := range evs {
+			w.event(ev)
+		}
+		if w.done() {
+			return true
+		}
+		if w.answered() {
+			quietEnd = time.Now().Add(EventQuiet)
+		}
+	}
+}
+
+// pollReplies polls the message list every poll interval until the answer
+// is in and polls for PollQuiet after the latest reply find nothing new.
+func (e *Env) pollReplies(ctx context.Context, conversationID string, w *replyWatch) {
+	interval := e.Deps.pollInterval()
+	lastNew := time.Now()
+	for !w.done() {
 		sleep := interval
-		if len(w.replies) > 0 {
-			sleep = interval / 2 // replies arrived: one short look for more
-		}
-		if left := deadline.Sub(now); sleep > left {
-			sleep = left
+		if w.answered() {
+			sleep = min(interval, max(PollQuiet-time.Since(lastNew), 0))
 		}
 		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return w.replies, len(w.replies) == 0
+			return
 		case <-t.C:
 		}
-		if interval < 4*e.Deps.pollInterval() {
-			interval = interval * 3 / 2
+		added, err := w.poll(ctx, e.Client, conversationID)
+		if err != nil {
+			return
+		}
+		if added > 0 {
+			lastNew = time.Now()
+		} else if w.answered() && time.Since(lastNew) >= PollQuiet {
+			return
 		}
 	}
-	return w.replies, len(w.replies) == 0
 }
 
-// replyWatch remembers what earlier polls saw, so each poll re-reads only
-// the newest page and reports only new replies.
+// replyWatch gathers the replies to one sent message from polls and
+// events, each message once.
 type replyWatch struct {
 	sentID, senderRole string
-	cursor             string // cursor of the newest page seen
+	sentAt             time.Time
+	cursor             string // cursor of the newest message page seen
 	sentSeen           bool
 	otherBefore        bool // another role wrote before our message
 	seen               map[string]bool
-	replies            []schemas.Message
+	progress           func(m schemas.Message, n int)
+	result             waitResult
 }
 
 // answered reports whether the replies so far can be taken as the answer.
@@ -68,7 +232,38 @@ type replyWatch struct {
 // conversation starts), so one reply is not enough: keep waiting for more
 // until the wait ends.
 func (w *replyWatch) answered() bool {
-	return len(w.replies) > 1 || (len(w.replies) == 1 && w.otherBefore)
+	n := len(w.result.replies)
+	return n > 1 || (n == 1 && w.otherBefore)
+}
+
+// done: nothing more will come (the conversation ended).
+func (w *replyWatch) done() bool { return w.result.ended }
+
+// add takes a message in list order (before reports that it precedes
+// ours); it reports whether it was a new reply.
+func (w *replyWatch) add(m schemas.Message, before bool) bool {
+	if w.seen[m.MessageID] {
+		return false
+	}
+	w.seen[m.MessageID] = true
+	switch {
+	case m.MessageID == w.sentID:
+		w.sentSeen = true
+		return false
+	case m.Role == w.senderRole:
+		return false
+	case before:
+		w.otherBefore = true
+		return false
+	}
+	w.result.replies = append(w.result.replies, m)
+	if m.Role == adaclient.RoleHumanAgent {
+		w.result.handedOff = true
+	}
+	if w.progress != nil {
+		w.progress(m, len(w.result.replies))
+	}
+	return true
 }
 
 func (w *replyWatch) poll(ctx context.Context, c *adaclient.Client, conversationID string) (int, error) {
@@ -79,28 +274,79 @@ func (w *replyWatch) poll(ctx context.Context, c *adaclient.Client, conversation
 			return added, err
 		}
 		for i := range logs {
-			m := &logs[i]
-			if w.seen[m.MessageID] {
+			if !isMessage(&logs[i]) {
 				continue
 			}
-			w.seen[m.MessageID] = true
-			if m.MessageID == w.sentID {
-				w.sentSeen = true
-				continue
+			m := schemas.MessageFromLog(&logs[i])
+			if w.add(m, m.MessageID != w.sentID && (!w.sentSeen || w.before(m.CreatedAt))) {
+				added++
 			}
-			if !isMessage(m) || m.Author.Role == w.senderRole {
-				continue
-			}
-			if !w.sentSeen {
-				w.otherBefore = true
-				continue
-			}
-			w.replies = append(w.replies, schemas.MessageFromLog(m))
-			added++
 		}
 		if r.NextCursor == "" {
 			return added, nil
 		}
 		w.cursor = r.NextCursor
 	}
+}
+
+// event takes one event of the conversation.
+func (w *replyWatch) event(ev events.Event) {
+	switch ev.Type {
+	case events.TypeConversationEnded:
+		w.result.ended = true
+	case events.TypeConversationMessage:
+		m, err := ev.Message()
+		if err != nil {
+			return
+		}
+		if m.HandoffIntegration != nil && *m.HandoffIntegration != "" {
+			w.result.handedOff = true
+		}
+		w.add(messageFromEvent(m), w.before(m.CreatedAt))
+	}
+}
+
+// before reports whether a message was written before ours: one that
+// shows up only later (the greeting, posted asynchronously) is not a reply.
+func (w *replyWatch) before(createdAt string) bool {
+	at := parseTime(createdAt)
+	return !w.sentAt.IsZero() && !at.IsZero() && at.Before(w.sentAt)
+}
+
+func messageFromEvent(m events.Message) schemas.Message {
+	a, c := m.Author, m.Content
+	linkText := ""
+	if c.LinkText != nil {
+		linkText = *c.LinkText
+	}
+	out := schemas.Message{MessageID: m.MessageID, Role: a.Role, Type: c.Type, Body: c.Body, URL: c.URL, LinkText: linkText,
+		MimeType: c.MimeType, Filename: c.Filename, CreatedAt: m.CreatedAt}
+	if a.ID != nil {
+		out.AuthorID = *a.ID
+	}
+	if a.DisplayName != nil {
+		out.DisplayName = *a.DisplayName
+	}
+	return out
+}
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// shortText is a message's text for a progress notification, on one line.
+func shortText(m schemas.Message) string {
+	text := m.Body
+	if text == "" {
+		text = strings.TrimSpace(m.LinkText + " " + m.URL + m.Filename)
+	}
+	text = strings.Join(strings.Fields(text), " ")
+	if r := []rune(text); len(r) > 200 {
+		text = string(r[:199]) + "…"
+	}
+	return text
 }

@@ -54,6 +54,13 @@ const (
 	// "Trailing slashes"). Those POSTs are checked as the documented slash spelling; nothing
 	// else is re-spelled.
 	ExceptionNoTrailingSlashPOST = "no-trailing-slash-post"
+
+	// Several delete operations (DELETE /v2/webhooks/{id} among them) declare an
+	// application/json body on their 204, but Ada sends none (ada-api.md, "Several delete
+	// operations declare a JSON body on their 204"), as 204 No Content says. A DELETE's 204
+	// with an empty body and no Content-Type passes; a 204 that does carry a body is still
+	// validated as declared.
+	ExceptionDelete204NoBody = "delete-204-no-body"
 )
 
 var exceptionReasons = map[string]string{
@@ -64,6 +71,7 @@ var exceptionReasons = map[string]string{
 	ExceptionErrorDetailsNotString:   "Errors.details may also be an object or an array",
 	ExceptionUniversalErrorStatuses:  "undeclared 400/401/413/429/500 must carry the Errors body",
 	ExceptionNoTrailingSlashPOST:     "POST conversations/messages/end/end-handoff/attachments without trailing slash",
+	ExceptionDelete204NoBody:         "a DELETE's 204 may have no body though the document declares one",
 }
 
 // Exceptions returns every exception this package applies, by name, with a one-line reason.
@@ -85,6 +93,16 @@ func documentedSpelling(method, path string) string {
 		return path + "/"
 	}
 	return path
+}
+
+// bodylessDelete204 is ExceptionDelete204NoBody: a DELETE answered 204 with nothing in it,
+// where the operation declares a JSON body for its 204.
+func bodylessDelete204(in *openapi3filter.RequestValidationInput, status int, body []byte) bool {
+	if in.Request.Method != http.MethodDelete || status != http.StatusNoContent || len(body) != 0 {
+		return false
+	}
+	declared := in.Route.Operation.Responses.Status(http.StatusNoContent)
+	return declared != nil && declared.Value != nil && declared.Value.Content.Get("application/json") != nil
 }
 
 // universalErrorStatuses are the statuses of ExceptionUniversalErrorStatuses.

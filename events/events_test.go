@@ -1,0 +1,366 @@
+package events
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
+
+	"github.com/ada-mcp/ada-mcp/redact"
+)
+
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// sign is Svix's scheme written out from its documentation, apart from
+// the library the receiver uses: v1,base64(HMAC-SHA256(key, id.ts.body)).
+func sign(t testing.TB, secret, id string, ts int64, body []byte) string {
+	t.Helper()
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.%s", id, ts, body)
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// Svix's published example: our signer and the library agree with it.
+func TestSvixPublishedVector(t *testing.T) {
+	const (
+		id   = "msg_p5jXN8AQM9LWM0D4loKWxJek"
+		ts   = 1614265330
+		want = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+	)
+	body := []byte(`{"test": 2432232314}`)
+	if got := sign(t, secret, id, ts, body); got != want {
+		t.Fatalf("our signer: %s, want %s", got, want)
+	}
+	wh, err := svix.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Svix-Id": {id}, "Svix-Timestamp": {strconv.Itoa(ts)}, "Svix-Signature": {want}}
+	if err := wh.VerifyIgnoringTimestamp(body, h); err != nil {
+		t.Fatalf("the library rejects the published vector: %v", err)
+	}
+	// The library's timestamp check refuses the vector today: it is years old.
+	if err := wh.Verify(body, h); err == nil {
+		t.Fatal("a five-year-old timestamp was accepted")
+	}
+}
+
+type delivery struct {
+	id      string
+	ts      int64
+	sig     string // "" signs with secret
+	body    string
+	headers map[string]string
+}
+
+func post(t *testing.T, r http.Handler, d delivery) *httptest.ResponseRecorder {
+	t.Helper()
+	if d.ts == 0 {
+		d.ts = time.Now().Unix()
+	}
+	if d.sig == "" {
+		d.sig = sign(t, secret, d.id, d.ts, []byte(d.body))
+	}
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/ada", strings.NewReader(d.body))
+	req.Header.Set("svix-id", d.id)
+	req.Header.Set("svix-timestamp", strconv.FormatInt(d.ts, 10))
+	req.Header.Set("svix-signature", d.sig)
+	for k, v := range d.headers {
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	return w
+}
+
+func message(conv, msg, role, body string, at time.Time) string {
+	b, _ := json.Marshal(map[string]any{"type": TypeConversationMessage, "timestamp": at.Format(time.RFC3339Nano),
+		"data": map[string]any{"message_id": msg, "conversation_id": conv, "end_user_id": "u1", "created_at": at.Format(time.RFC3339Nano),
+			"author": map[string]any{"id": nil, "role": role, "avatar": nil, "display_name": "AI"}, "content": map[string]any{"type": "text", "body": body}}})
+	return string(b)
+}
+
+func newReceiver(t *testing.T, log Log, logs *bytes.Buffer) *Receiver {
+	t.Helper()
+	var h slogBuffer
+	if logs != nil {
+		h.b = logs
+	}
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: log, Logger: h.logger(), Redactor: redact.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestReceiverKeepsAVerifiedDelivery(t *testing.T) {
+	log := NewMemory(Limits{})
+	r := newReceiver(t, log, nil)
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	w := post(t, r, delivery{id: "msg_1", body: message("c1", "m1", "ai_agent", "Your order ships today", at)})
+	if w.Code != http.StatusNoContent {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	evs, cur, err := log.Next(ctxT(t), ConversationKey("c1"), "")
+	if err != nil || len(evs) != 1 || cur == "" {
+		t.Fatalf("%v %v %q", evs, err, cur)
+	}
+	m, err := evs[0].Message()
+	if err != nil || m.Content.Body != "Your order ships today" || m.Author.Role != "ai_agent" || !evs[0].At.Equal(at) || evs[0].ID != "msg_1" {
+		t.Fatalf("%+v %+v %v", evs[0], m, err)
+	}
+}
+
+func TestReceiverRefuses(t *testing.T) {
+	now := time.Now().Unix()
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	var logs bytes.Buffer
+	r := newReceiver(t, NewMemory(Limits{}), &logs)
+	for name, tc := range map[string]struct {
+		d    delivery
+		want int
+	}{
+		"wrong secret":        {delivery{id: "a", body: body, sig: sign(t, "whsec_"+base64.StdEncoding.EncodeToString([]byte("another-secret-entirely!")), "a", now, []byte(body))}, 401},
+		"tampered body":       {delivery{id: "b", body: body, sig: sign(t, secret, "b", now, []byte(strings.Replace(body, "hi", "ho", 1)))}, 401},
+		"signed other id":     {delivery{id: "c", body: body, sig: sign(t, secret, "other", now, []byte(body))}, 401},
+		"old timestamp":       {delivery{id: "d", body: body, ts: now - 301}, 400},
+		"future timestamp":    {delivery{id: "e", body: body, ts: now + 301}, 400},
+		"no signature":        {delivery{id: "f", body: body, sig: "", headers: map[string]string{"svix-signature": ""}}, 400},
+		"not v1":              {delivery{id: "g", body: body, sig: "v2," + strings.TrimPrefix(sign(t, secret, "g", now, []byte(body)), "v1,")}, 401},
+		"not a webhook":       {delivery{id: "h", body: `{"hello": "world"}`}, 400},
+		"message without ids": {delivery{id: "i", body: `{"type": "v1.conversation.message", "timestamp": "2026-01-01T00:00:00Z", "data": {}}`}, 400},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.d.headers != nil {
+				// Sign, then blank the header, so the request has none.
+				w := postRaw(t, r, tc.d)
+				if w.Code != tc.want {
+					t.Fatalf("%d, want %d", w.Code, tc.want)
+				}
+				return
+			}
+			if w := post(t, r, tc.d); w.Code != tc.want {
+				t.Fatalf("%d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+		})
+	}
+	if got := r.Stats().Rejected.Load(); got != 9 {
+		t.Errorf("rejected %d", got)
+	}
+	// Each refusal is logged with why, never with the secret.
+	if strings.Contains(logs.String(), strings.TrimPrefix(secret, "whsec_")) || !strings.Contains(logs.String(), "more than 5 minutes") {
+		t.Errorf("logs:\n%s", logs.String())
+	}
+	// The right method and size.
+	req := httptest.NewRequest(http.MethodGet, "/webhooks/ada", nil)
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	if w.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", w.Code)
+	}
+	big := `{"type":"v1.conversation.message","data":{"x":"` + strings.Repeat("a", DefaultMaxBody) + `"}}`
+	if w := post(t, r, delivery{id: "big", body: big}); w.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("big body: %d", w.Code)
+	}
+}
+
+func postRaw(t *testing.T, r http.Handler, d delivery) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/ada", strings.NewReader(d.body))
+	req.Header.Set("svix-id", d.id)
+	req.Header.Set("svix-timestamp", strconv.FormatInt(time.Now().Unix(), 10))
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	return w
+}
+
+// During a secret rotation Svix signs with the old and the new secret;
+// the receiver knows one of them.
+func TestSeveralSignatures(t *testing.T) {
+	r := newReceiver(t, NewMemory(Limits{}), nil)
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	now := time.Now().Unix()
+	other := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the-rotated-out-secret!!"))
+	sigs := sign(t, other, "r1", now, []byte(body)) + " " + sign(t, secret, "r1", now, []byte(body))
+	if w := post(t, r, delivery{id: "r1", ts: now, body: body, sig: sigs}); w.Code != http.StatusNoContent {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+}
+
+func TestDuplicatesAreKeptOnce(t *testing.T) {
+	log := NewMemory(Limits{})
+	r := newReceiver(t, log, nil)
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	for range 3 {
+		if w := post(t, r, delivery{id: "msg_dup", body: body}); w.Code != http.StatusNoContent {
+			t.Fatalf("%d", w.Code)
+		}
+	}
+	evs, _, _ := log.Next(ctxT(t), ConversationKey("c1"), "")
+	if len(evs) != 1 || r.Stats().Duplicates.Load() != 2 || r.Stats().Accepted.Load() != 1 {
+		t.Fatalf("%d events, stats %+v", len(evs), r.Stats())
+	}
+}
+
+func TestUnkeptTypesAreAcknowledged(t *testing.T) {
+	r := newReceiver(t, NewMemory(Limits{}), nil)
+	body := `{"type": "v1.audit_log.emitted", "timestamp": "2026-01-01T00:00:00Z", "data": {"id": "x"}}`
+	if w := post(t, r, delivery{id: "au1", body: body}); w.Code != http.StatusNoContent || r.Stats().Ignored.Load() != 1 {
+		t.Fatalf("%d", w.Code)
+	}
+}
+
+// What a webhook carries is redacted before it is kept.
+func TestPayloadsAreRedactedBeforeTheyAreKept(t *testing.T) {
+	log := NewMemory(Limits{})
+	r := newReceiver(t, log, nil)
+	body := `{"type": "v1.end_user.updated", "timestamp": "2026-01-01T00:00:00Z", "data": {"end_user_id": "u9",
+		"profile": {"metadata": {"session_token": "canary-session-77", "plan": "pro"}}, "sensitive_metadata": {"pin": "canary-pin-31"},
+		"note": "card 4242 4242 4242 4242"}}`
+	if w := post(t, r, delivery{id: "eu1", body: body}); w.Code != http.StatusNoContent {
+		t.Fatalf("%d", w.Code)
+	}
+	evs, _, _ := log.Next(ctxT(t), EndUserKey("u9"), "")
+	if len(evs) != 1 {
+		t.Fatal(evs)
+	}
+	got := string(evs[0].Data)
+	for _, canary := range []string{"canary-session-77", "canary-pin-31", "4242 4242 4242 4242"} {
+		if strings.Contains(got, canary) {
+			t.Errorf("kept %s: %s", canary, got)
+		}
+	}
+	if !strings.Contains(got, `"plan":"pro"`) {
+		t.Errorf("redaction removed too much: %s", got)
+	}
+}
+
+func TestMemoryWaitsAndBounds(t *testing.T) {
+	m := NewMemory(Limits{PerKey: 3, Keys: 2})
+	ctx := ctxT(t)
+	start, _ := m.End(ctx, "k")
+	got := make(chan []Event, 1)
+	go func() {
+		evs, _, err := m.Next(ctx, ConversationKey("a"), start)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- evs
+	}()
+	// The waiter is blocked: nothing yet.
+	select {
+	case evs := <-got:
+		t.Fatalf("woke with nothing appended: %v", evs)
+	case <-time.After(20 * time.Millisecond):
+	}
+	appendN(t, m, "a", 1)
+	select {
+	case evs := <-got:
+		if len(evs) != 1 {
+			t.Fatal(evs)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiter was not woken")
+	}
+	// PerKey keeps the newest 3.
+	appendN(t, m, "a", 5)
+	evs, _, _ := m.Next(ctx, ConversationKey("a"), "")
+	if len(evs) != 3 || evs[2].ID != "a-5" {
+		t.Fatalf("%v", eventIDs(evs))
+	}
+	// Keys: a third key evicts the least recently appended.
+	appendN(t, m, "b", 1)
+	appendN(t, m, "c", 1)
+	if _, ok := m.keys[ConversationKey("a")]; ok {
+		t.Fatal("key a was not evicted")
+	}
+	// A canceled wait returns.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, _, err := m.Next(cctx, ConversationKey("zzz"), ""); err != context.Canceled {
+		t.Fatalf("err %v", err)
+	}
+}
+
+func TestMemoryMaxAge(t *testing.T) {
+	m := NewMemory(Limits{MaxAge: time.Minute})
+	now := time.Now()
+	m.now = func() time.Time { return now }
+	appendN(t, m, "a", 2)
+	now = now.Add(2 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if evs, _, err := m.Next(ctx, ConversationKey("a"), ""); err == nil {
+		t.Fatalf("expired events returned: %v", eventIDs(evs))
+	}
+}
+
+func TestMemoryConcurrentAppendAndWait(t *testing.T) {
+	m := NewMemory(Limits{})
+	ctx := ctxT(t)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cur := Cursor("")
+			seen := 0
+			for seen < 50 {
+				evs, next, err := m.Next(ctx, ConversationKey(fmt.Sprint(w%2)), cur)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				seen += len(evs)
+				cur = next
+			}
+		}()
+	}
+	for i := range 50 {
+		for k := range 2 {
+			if _, err := m.Append(ctx, Event{ID: fmt.Sprintf("%d-%d", k, i), Type: TypeConversationMessage, ConversationID: fmt.Sprint(k)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	wg.Wait()
+}
+
+func appendN(t *testing.T, m *Memory, conv string, n int) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		if _, err := m.Append(context.Background(), Event{ID: fmt.Sprintf("%s-%d", conv, i), Type: TypeConversationMessage, ConversationID: conv}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func eventIDs(evs []Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}

@@ -1,0 +1,222 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
+
+	"github.com/ada-mcp/ada-mcp/redact"
+)
+
+// Receiver limits.
+const (
+	// DefaultMaxBody bounds a delivery: Ada's payloads are one message or
+	// end user, far below it.
+	DefaultMaxBody = 1 << 20
+	// Tolerance is how far a delivery's svix-timestamp may be from now, as
+	// Svix's own verifiers allow: older ones may be replays.
+	Tolerance = 5 * time.Minute
+	// appendTimeout bounds the log write, so the answer stays well inside
+	// the 15 s Ada waits.
+	appendTimeout = 5 * time.Second
+)
+
+// ReceiverConfig configures a Receiver. Zero fields take defaults; Secret
+// and Log are required.
+type ReceiverConfig struct {
+	// Secret is the endpoint's signing secret, "whsec_" + base64.
+	Secret   string
+	Log      Log
+	Redactor *redact.Redactor
+	Logger   *slog.Logger
+	MaxBody  int64
+	// OnEvent, if set, is called with each new event once it is kept.
+	OnEvent func(Event)
+}
+
+// Receiver is the http.Handler for Ada's webhooks.
+type Receiver struct {
+	cfg      ReceiverConfig
+	verifier *svix.Webhook
+	now      func() time.Time
+	stats    ReceiverStats
+}
+
+// ReceiverStats count deliveries by outcome.
+type ReceiverStats struct {
+	Accepted, Duplicates, Ignored, Rejected atomic.Int64
+}
+
+// NewReceiver checks cfg and returns a receiver.
+func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
+	if !strings.HasPrefix(cfg.Secret, "whsec_") {
+		return nil, ErrNoSecret
+	}
+	if cfg.Log == nil {
+		return nil, errors.New("events: a receiver needs a log")
+	}
+	v, err := svix.NewWebhook(cfg.Secret)
+	if err != nil {
+		return nil, errors.New("events: the webhook secret is not whsec_ followed by base64")
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Redactor == nil {
+		cfg.Redactor = redact.New()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.Redactor = cfg.Redactor.With(cfg.Secret)
+	return &Receiver{cfg: cfg, verifier: v, now: time.Now}, nil
+}
+
+// Stats are the receiver's counts so far.
+func (r *Receiver) Stats() *ReceiverStats { return &r.stats }
+
+// ServeHTTP verifies, deduplicates and keeps one delivery, and answers at
+// once: 204 when kept (or a duplicate, or a type not kept), 4xx when
+// refused, 503 when the log cannot take it (Svix then retries).
+func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	ev, err := r.accept(w, req)
+	var rej *RejectError
+	switch {
+	case errors.As(err, &rej):
+		r.stats.Rejected.Add(1)
+		r.cfg.Logger.Warn("webhook rejected", "status", rej.Status, "reason", rej.Reason, "remote", req.RemoteAddr)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rej.Status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": rej.Reason})
+		return
+	case err != nil:
+		r.cfg.Logger.Error("webhook not kept: the event log failed; Svix will retry", "error", err.Error())
+		http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
+		return
+	case ev == nil:
+		r.stats.Ignored.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	ctx, cancel := context.WithTimeout(req.Context(), appendTimeout)
+	defer cancel()
+	isNew, err := r.cfg.Log.Append(ctx, *ev)
+	if err != nil {
+		r.cfg.Logger.Error("webhook not kept: the event log failed; Svix will retry", "error", err.Error())
+		http.Error(w, "event log unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if !isNew {
+		r.stats.Duplicates.Add(1)
+		r.cfg.Logger.Debug("webhook duplicate", "id", ev.ID, "type", ev.Type)
+	} else {
+		r.stats.Accepted.Add(1)
+		r.cfg.Logger.Debug("webhook kept", "id", ev.ID, "type", ev.Type)
+		if r.cfg.OnEvent != nil {
+			r.cfg.OnEvent(*ev)
+		}
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// accept reads and checks a delivery; a nil event with a nil error is a
+// valid delivery of a type the server does not keep.
+func (r *Receiver) accept(w http.ResponseWriter, req *http.Request) (*Event, error) {
+	if req.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return nil, &RejectError{http.StatusMethodNotAllowed, "webhooks are POSTed"}
+	}
+	id, ts, sig := req.Header.Get("svix-id"), req.Header.Get("svix-timestamp"), req.Header.Get("svix-signature")
+	if id == "" || ts == "" || sig == "" {
+		return nil, &RejectError{http.StatusBadRequest, "missing svix-id, svix-timestamp or svix-signature"}
+	}
+	sec, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return nil, &RejectError{http.StatusBadRequest, "svix-timestamp is not Unix seconds"}
+	}
+	if d := r.now().Sub(time.Unix(sec, 0)); d > Tolerance || d < -Tolerance {
+		return nil, &RejectError{http.StatusBadRequest, "svix-timestamp is more than 5 minutes from now (a replay, or a clock off)"}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.cfg.MaxBody))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return nil, &RejectError{http.StatusRequestEntityTooLarge, "body over " + strconv.FormatInt(r.cfg.MaxBody, 10) + " bytes"}
+	case err != nil:
+		return nil, &RejectError{http.StatusBadRequest, "reading the body failed"}
+	}
+	// The library checks the signature (any of several, during a secret
+	// rotation) over the raw body; the timestamp was checked above against
+	// the receiver's clock.
+	if err := r.verifier.VerifyIgnoringTimestamp(body, req.Header); err != nil {
+		return nil, &RejectError{http.StatusUnauthorized, "no signature matches the endpoint's secret"}
+	}
+	return r.parse(id, body)
+}
+
+// envelope is Ada's webhook body.
+type envelope struct {
+	Type      string          `json:"type"`
+	Timestamp time.Time       `json:"timestamp"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// ids are the identifiers events are keyed by.
+type ids struct {
+	ConversationID string `json:"conversation_id"`
+	EndUserID      string `json:"end_user_id"`
+}
+
+func (r *Receiver) parse(id string, body []byte) (*Event, error) {
+	ev, err := Parse(id, body, r.cfg.Redactor)
+	if ev != nil && ev.At.IsZero() {
+		ev.At = r.now().UTC()
+	}
+	return ev, err
+}
+
+// Parse reads one delivery's body: Ada's envelope {type, timestamp, data}.
+// It returns nil (and no error) for a type the server does not keep, and a
+// *RejectError for anything that is not a webhook it can use. The data is
+// redacted by red before it is kept. A sandbox feeding its simulator's
+// events straight in uses it too.
+func Parse(id string, body []byte, red *redact.Redactor) (*Event, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil || env.Type == "" || len(env.Data) == 0 || env.Data[0] != '{' {
+		return nil, &RejectError{http.StatusBadRequest, "not an Ada webhook: want {type, timestamp, data}"}
+	}
+	if !kept(env.Type) {
+		return nil, nil
+	}
+	var keys ids
+	if err := json.Unmarshal(env.Data, &keys); err != nil {
+		return nil, &RejectError{http.StatusBadRequest, "data of " + env.Type + " is malformed"}
+	}
+	data, err := red.Bytes(env.Data)
+	if err != nil {
+		return nil, &RejectError{http.StatusBadRequest, "data of " + env.Type + " is not JSON"}
+	}
+	ev := &Event{ID: id, Type: env.Type, At: env.Timestamp.UTC(), ConversationID: keys.ConversationID, EndUserID: keys.EndUserID, Data: data}
+	if ev.Key() == "" {
+		return nil, &RejectError{http.StatusBadRequest, env.Type + " without conversation_id or end_user_id"}
+	}
+	return ev, nil
+}
+
+func kept(t string) bool {
+	for _, k := range Kept {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}

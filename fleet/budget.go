@@ -1,0 +1,106 @@
+package fleet
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+)
+
+// Budget is Ada's rate budget shared by every replica through Redis:
+// redis_rate's GCRA limiter per API group and window, plus a hold that any
+// replica sets when Ada says a window is spent (Remaining 0, or a 429's
+// Retry-After), so the others wait too.
+type Budget struct {
+	rdb    redis.UniversalClient
+	lim    *redis_rate.Limiter
+	prefix string
+	limits map[string][]adaclient.Limit
+}
+
+// NewBudget returns a budget in rdb under prefix with the given limits per
+// group (adaclient.DefaultLimits for Ada's).
+func NewBudget(rdb redis.UniversalClient, prefix string, limits map[string][]adaclient.Limit) *Budget {
+	return &Budget{rdb: rdb, lim: redis_rate.NewLimiter(rdb), prefix: prefix, limits: limits}
+}
+
+func (b *Budget) holdKey(group string) string { return b.prefix + "hold:" + group }
+
+// Wait implements adaclient.RateBudget: it takes one request from every
+// window of group, sleeping while Redis says to, but never past ctx's
+// deadline: then it returns *adaclient.RateLimitError at once.
+func (b *Budget) Wait(ctx context.Context, group string) error {
+	for {
+		wait, err := b.try(ctx, group)
+		if err != nil {
+			return err
+		}
+		if wait <= 0 {
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
+			return &adaclient.RateLimitError{Group: group, RetryAfter: wait}
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// try takes a request from each window, or says how long to wait.
+func (b *Budget) try(ctx context.Context, group string) (time.Duration, error) {
+	hold, err := b.rdb.PTTL(ctx, b.holdKey(group)).Result()
+	if err != nil {
+		return 0, fmt.Errorf("fleet: rate budget: %w", err)
+	}
+	if hold > 0 {
+		return hold, nil
+	}
+	for i, l := range b.limits[group] {
+		key := fmt.Sprintf("%srate:%s:%d", b.prefix, group, i)
+		res, err := b.lim.Allow(ctx, key, redis_rate.Limit{Rate: l.Requests, Burst: l.Requests, Period: l.Per})
+		if err != nil {
+			return 0, fmt.Errorf("fleet: rate budget: %w", err)
+		}
+		if res.Allowed == 0 {
+			return max(res.RetryAfter, time.Millisecond), nil
+		}
+	}
+	return 0, nil
+}
+
+// Observe implements adaclient.RateBudget: when Ada says a window is
+// spent, every replica holds the group until it resets.
+func (b *Budget) Observe(group string, status int, h http.Header) {
+	var hold time.Duration
+	switch {
+	case status == http.StatusTooManyRequests:
+		if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
+			hold = time.Duration(s) * time.Second
+		}
+	case h.Get("X-RateLimit-Remaining") == "0":
+		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
+			hold = time.Until(time.Unix(reset, 0))
+		}
+	}
+	if hold <= 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	// A longer hold already set stays (SET ... GT needs Redis 7: do it by hand).
+	if cur, err := b.rdb.PTTL(ctx, b.holdKey(group)).Result(); err == nil && cur >= hold {
+		return
+	}
+	b.rdb.Set(ctx, b.holdKey(group), 1, hold)
+}

@@ -1,0 +1,120 @@
+package fleet_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/fleet"
+	"github.com/ada-mcp/ada-mcp/internal/redistest"
+)
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func msg(id, conv string) events.Event {
+	return events.Event{ID: id, Type: events.TypeConversationMessage, At: time.Now().UTC(), ConversationID: conv, Data: []byte(`{"message_id":"` + id + `"}`)}
+}
+
+// Two logs on one Redis are two replicas: an event one receives is seen by
+// a wait on the other, once.
+func TestLogIsSharedAcrossReplicas(t *testing.T) {
+	srv := redistest.Start(t)
+	a := fleet.NewLog(srv.Client(t), "t1:", events.Limits{})
+	b := fleet.NewLog(srv.Client(t), "t1:", events.Limits{})
+	ctx := ctxT(t)
+	start, err := b.End(ctx, events.ConversationKey("c1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan []events.Event, 1)
+	go func() {
+		evs, _, err := b.Next(ctx, events.ConversationKey("c1"), start)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- evs
+	}()
+	time.Sleep(50 * time.Millisecond) // let the wait block first; the test holds either way
+	if isNew, err := a.Append(ctx, msg("msg_1", "c1")); err != nil || !isNew {
+		t.Fatal(isNew, err)
+	}
+	// The same delivery to the other replica is a duplicate.
+	if isNew, err := b.Append(ctx, msg("msg_1", "c1")); err != nil || isNew {
+		t.Fatalf("duplicate kept: %v %v", isNew, err)
+	}
+	select {
+	case evs := <-got:
+		if len(evs) != 1 || evs[0].ID != "msg_1" || string(evs[0].Data) != `{"message_id":"msg_1"}` {
+			t.Fatalf("%+v", evs)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other replica's wait never saw the event")
+	}
+}
+
+func TestLogBoundsAndCursor(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	l := fleet.NewLog(rdb, "t2:", events.Limits{PerKey: 10, MaxAge: time.Minute})
+	ctx := ctxT(t)
+	for i := range 300 {
+		if _, err := l.Append(ctx, msg(fmt.Sprint("m", i), "c")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := rdb.XLen(ctx, "t2:events:"+events.ConversationKey("c")).Result()
+	if err != nil || n > 200 {
+		t.Fatalf("stream holds %d entries: MAXLEN does not bound it", n)
+	}
+	ttl, err := rdb.PTTL(ctx, "t2:events:"+events.ConversationKey("c")).Result()
+	if err != nil || ttl <= 0 || ttl > time.Minute {
+		t.Fatalf("ttl %v %v", ttl, err)
+	}
+	// Reading from the end waits; a short deadline ends it.
+	end, _ := l.End(ctx, events.ConversationKey("c"))
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if evs, _, err := l.Next(short, events.ConversationKey("c"), end); err == nil {
+		t.Fatalf("got %d events past the end", len(evs))
+	}
+	// And a cursor continues where the last read stopped.
+	evs, cur, err := l.Next(ctx, events.ConversationKey("c"), "")
+	if err != nil || len(evs) == 0 || cur == "" {
+		t.Fatal(len(evs), cur, err)
+	}
+	if _, err := l.Append(ctx, msg("last", "c")); err != nil {
+		t.Fatal(err)
+	}
+	more, _, err := l.Next(ctx, events.ConversationKey("c"), end)
+	if err != nil || len(more) != 1 || more[0].ID != "last" {
+		t.Fatalf("%v %v", more, err)
+	}
+}
+
+// A wait that is cancelled returns promptly, even inside XREAD BLOCK.
+func TestLogWaitIsCancelled(t *testing.T) {
+	srv := redistest.Start(t)
+	l := fleet.NewLog(srv.Client(t), "t3:", events.Limits{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := l.Next(ctx, events.ConversationKey("x"), "0-0")
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("no error after cancel")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait did not end on cancel")
+	}
+}

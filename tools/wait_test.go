@@ -1,0 +1,201 @@
+package tools_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/events"
+)
+
+// startConv starts a conversation and waits for the AI Agent's greeting,
+// as a client that shows the conversation would: a question asked before
+// the greeting shows would see the greeting as the first reply.
+func startConv(t *testing.T, h *harness) string {
+	t.Helper()
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "wait-" + t.Name()[:min(len(t.Name()), 20)]}), "conversation_id")
+	for range 500 {
+		if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) > 0 {
+			return cid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no greeting within 5 s")
+	return ""
+}
+
+func replyBodies(m map[string]any) []string {
+	var out []string
+	for _, r := range list(m, "replies") {
+		out = append(out, r.(map[string]any)["body"].(string))
+	}
+	return out
+}
+
+// With events flowing, the wait reads the message list once (to start
+// from) and never polls: the reply comes by event.
+func TestReplyByEventsWithoutPolling(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true, replyDelay: 300 * time.Millisecond})
+	cid := startConv(t, h)
+	before := h.lists.Load()
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "Where is my order?", "wait_for_reply_seconds": 10})
+	if got := replyBodies(res); len(got) != 1 || !strings.Contains(got[0], "Where is my order?") {
+		t.Fatalf("replies %v", got)
+	}
+	if n := h.lists.Load() - before; n != 1 {
+		t.Fatalf("the wait read the message list %d times, want 1", n)
+	}
+}
+
+// A webhook that never arrives (misconfigured, or a stdio server without
+// a public endpoint) costs the grace period, then the wait polls.
+func TestReplyByPollingWhenNoEventComes(t *testing.T) {
+	h := newHarness(t, harnessOpts{replyDelay: 200 * time.Millisecond})
+	h.deps.Events = events.NewMemory(events.Limits{}) // nobody feeds it
+	h.deps.EventGrace = 100 * time.Millisecond
+	cid := startConv(t, h)
+	before := h.lists.Load()
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello?", "wait_for_reply_seconds": 10})
+	if got := replyBodies(res); len(got) != 1 {
+		t.Fatalf("replies %v", got)
+	}
+	if n := h.lists.Load() - before; n < 2 {
+		t.Fatalf("want polls after the grace period, got %d list reads", n)
+	}
+	if len(h.logs.Records("no webhook event for the conversation within the grace period; polling instead")) != 1 {
+		t.Fatalf("the fallback is not logged:\n%s", h.logs)
+	}
+}
+
+// An answer in several messages is returned whole, by events and by polling.
+func TestAnswerInSeveralMessagesIsGathered(t *testing.T) {
+	script := &adasim.AgentScript{Rules: []adasim.AgentRule{{Match: "(?i)refund", Replies: []string{"I can help with refunds.", "Your order A-1001 qualifies.", "The money is back in 3 days."}}}}
+	for name, o := range map[string]harnessOpts{
+		"events":  {events: true, replyDelay: 100 * time.Millisecond, script: script},
+		"polling": {replyDelay: 100 * time.Millisecond, script: script},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, o)
+			cid := startConv(t, h)
+			res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "I want a refund", "wait_for_reply_seconds": 10})
+			if got := replyBodies(res); len(got) != 3 || got[2] != "The money is back in 3 days." {
+				t.Fatalf("replies %v", got)
+			}
+		})
+	}
+}
+
+// Progress notifications carry each message as it arrives.
+func TestProgressCarriesEachReply(t *testing.T) {
+	var mu sync.Mutex
+	var notes []string
+	h := newHarness(t, harnessOpts{events: true, replyDelay: 50 * time.Millisecond, client: &mcp.ClientOptions{
+		ProgressNotificationHandler: func(_ context.Context, r *mcp.ProgressNotificationClientRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			notes = append(notes, r.Params.Message)
+		}}})
+	cid := startConv(t, h)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res := h.CallWith(ctx, &mcp.CallToolParams{Name: "send_message", Meta: mcp.Meta{"progressToken": "p1"},
+		Arguments: map[string]any{"conversation_id": cid, "body": "my card is 4242 4242 4242 4242", "wait_for_reply_seconds": 10}})
+	if res.IsError {
+		t.Fatal(res)
+	}
+	for range 200 { // notifications may trail the result a little
+		mu.Lock()
+		n := len(notes)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(notes) == 0 || !strings.Contains(notes[0], "reply 1 from ai_agent: You said") {
+		t.Fatalf("progress %q", notes)
+	}
+	// The AI Agent quotes the card number: the notification does not.
+	for _, n := range notes {
+		if strings.Contains(n, "4242 4242 4242 4242") {
+			t.Fatalf("a card number in a progress notification: %q", n)
+		}
+	}
+}
+
+// A wait the client cancels ends on the server at once, not when the
+// wait would have.
+func TestCancelledWaitEnds(t *testing.T) {
+	for _, ev := range []bool{true, false} {
+		h := newHarness(t, harnessOpts{events: ev})
+		cid := startConv(t, h)
+		// In a handoff the AI Agent is silent: the wait can only be cancelled.
+		h.OK("send_message", map[string]any{"conversation_id": cid, "body": "I want a human"})
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, err := h.CallTool(ctx, &mcp.CallToolParams{Name: "send_message",
+			Arguments: map[string]any{"conversation_id": cid, "body": "silence please", "wait_for_reply_seconds": 60}})
+		cancel()
+		if err == nil {
+			t.Fatal("the client's call did not end with its context")
+		}
+		ended := false
+		for range 500 { // 5 s, far below the 60 s wait
+			for _, rec := range h.logs.Records("tool call") {
+				if rec["tool"] == "send_message" {
+					ended = true
+				}
+			}
+			if ended {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !ended {
+			t.Fatalf("events=%v: the server's wait did not end when the client cancelled", ev)
+		}
+	}
+}
+
+func TestAskAIAgent(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true, replyDelay: 50 * time.Millisecond})
+	res := h.OK("ask_ai_agent", map[string]any{"external_id": "ask-1", "question": "Where is my order?", "profile": map[string]any{"first_name": "Ana"}})
+	cid, uid := str(res, "conversation_id"), str(res, "end_user_id")
+	if cid == "" || uid == "" || !strings.Contains(str(res, "answer"), "Where is my order?") || res["handed_off"] != false {
+		t.Fatalf("%v", res)
+	}
+	// The greeting came before the question: it is not part of the answer.
+	if strings.Contains(str(res, "answer"), "Hi Ana") {
+		t.Fatalf("the greeting was taken for the answer: %v", res)
+	}
+	// Continuing the conversation.
+	again := h.OK("ask_ai_agent", map[string]any{"external_id": "ask-1", "question": "And when?", "conversation_id": cid})
+	if str(again, "conversation_id") != cid || !strings.Contains(str(again, "answer"), "And when?") {
+		t.Fatalf("%v", again)
+	}
+	// Someone else's conversation, and an ended one, are refused.
+	if msg := h.Err("ask_ai_agent", map[string]any{"external_id": "ask-2", "question": "hi", "conversation_id": cid}); !strings.Contains(msg, "another end user") {
+		t.Fatal(msg)
+	}
+	h.OK("end_conversation", map[string]any{"conversation_id": cid})
+	if msg := h.Err("ask_ai_agent", map[string]any{"external_id": "ask-1", "question": "hi", "conversation_id": cid}); !strings.Contains(msg, "ended") {
+		t.Fatal(msg)
+	}
+}
+
+// Ada shows a handoff in its webhook events (handoff_integration on the
+// conversation's messages); without events a handoff shows only once a
+// human agent writes.
+func TestAskAIAgentHandoff(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true})
+	res := h.OK("ask_ai_agent", map[string]any{"external_id": "ask-h", "question": "I want to talk to a human", "wait_seconds": 5})
+	if res["handed_off"] != true || !strings.Contains(str(res, "answer"), "human agent") {
+		t.Fatalf("%v", res)
+	}
+}
