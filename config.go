@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
@@ -30,6 +32,24 @@ type Config struct {
 	// Transcript is a file that gets one JSON line per tool call.
 	Transcript string
 	Version    bool
+
+	Webhooks WebhookConfig
+	// RedisURL makes replicas share the event log and the rate budget.
+	RedisURL string
+	// RateLimits is the client-side budget per API group; nil: none.
+	RateLimits map[string][]adaclient.Limit
+	rateLimits string
+}
+
+// WebhookConfig is how Ada's webhooks reach this server.
+type WebhookConfig struct {
+	// Secret is the endpoint's signing secret (whsec_...).
+	Secret string
+	// SecretFile is where Secret was read from; rotate_webhook_secret
+	// writes the new one there.
+	SecretFile string
+	// Addr is an extra listener for webhooks only.
+	Addr string
 }
 
 // AdaConfig is how the server reaches Ada and which tools it offers.
@@ -56,6 +76,8 @@ type SandboxConfig struct {
 	State string
 	// StateOut gets the simulator's state when the server stops.
 	StateOut string
+	// Agent is a scripted AI Agent file (pattern → replies, handoffs).
+	Agent string
 }
 
 // LogConfig is where and how logs go (always stderr).
@@ -164,11 +186,12 @@ func (c *SandboxConfig) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ReplyDelay, "sandbox-reply-delay", 0, "with --sandbox: how long the simulated AI Agent takes to answer")
 	fs.StringVar(&c.State, "sandbox-state", "", "with --sandbox: a state file (the JSON of GET /_sandbox/state) to start from")
 	fs.StringVar(&c.StateOut, "sandbox-state-out", "", "with --sandbox: write the simulator's state (JSON) to this file when the server stops")
+	fs.StringVar(&c.Agent, "sandbox-agent", "", "with --sandbox: a JSON file scripting the AI Agent's answers ({\"rules\": [{\"match\": \"(?i)order\", \"replies\": [\"...\"], \"handoff\": false}]})")
 }
 
 func (c *SandboxConfig) validate() error {
-	if !c.Enabled && (c.State != "" || c.StateOut != "" || c.Seed != 0 || c.ReplyDelay != 0) {
-		return errors.New("--sandbox-seed, --sandbox-reply-delay, --sandbox-state and --sandbox-state-out need --sandbox")
+	if !c.Enabled && (c.State != "" || c.StateOut != "" || c.Seed != 0 || c.ReplyDelay != 0 || c.Agent != "") {
+		return errors.New("--sandbox-seed, --sandbox-reply-delay, --sandbox-state, --sandbox-state-out and --sandbox-agent need --sandbox")
 	}
 	if c.ReplyDelay < 0 {
 		return errors.New("--sandbox-reply-delay must not be negative")
@@ -236,6 +259,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.addHTTPFlags(fs, e, &h)
 	c.Log.addFlags(fs, e, "info")
 	fs.StringVar(&c.Transcript, "transcript", e.getenv("ADA_MCP_TRANSCRIPT"), "write one JSON line per tool call to this file, redacted like results (env ADA_MCP_TRANSCRIPT)")
+	c.addFleetFlags(fs, e)
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -274,10 +298,82 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := c.Sandbox.validate(); err != nil {
 		return c, err
 	}
+	if err := c.finishFleet(getenv); err != nil {
+		return c, err
+	}
 	if c.Sandbox.Enabled {
 		return c, nil
 	}
 	return c, c.Ada.validate(c.HTTP.MultiTenant)
+}
+
+// addFleetFlags registers webhooks, Redis and the rate budget: what makes
+// replicas one fleet.
+func (c *Config) addFleetFlags(fs *flag.FlagSet, e *env) {
+	fs.StringVar(&c.Webhooks.SecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "file holding Ada's webhook signing secret (whsec_...); or the secret itself in env ADA_WEBHOOK_SECRET. Enables POST "+server.WebhookPath+" over sse/http (env ADA_WEBHOOK_SECRET_FILE)")
+	fs.StringVar(&c.Webhooks.Addr, "webhook-addr", e.getenv("ADA_MCP_WEBHOOK_ADDR"), "also receive webhooks on this address, apart from MCP (env ADA_MCP_WEBHOOK_ADDR)")
+	fs.StringVar(&c.RedisURL, "redis-url", e.getenv("ADA_MCP_REDIS_URL"), "redis://host:6379/0: replicas share the webhook event log and Ada's rate budget (env ADA_MCP_REDIS_URL)")
+	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, other 10/s+100/m), off, or e.g. end_users=30/s+300/m,conversations=30/s+300/m,other=10/s+100/m (env ADA_MCP_RATE_LIMITS)")
+}
+
+func (c *Config) finishFleet(getenv func(string) string) error {
+	secret := strings.TrimSpace(getenv("ADA_WEBHOOK_SECRET"))
+	if c.Webhooks.SecretFile != "" {
+		if secret != "" {
+			return errors.New("set ADA_WEBHOOK_SECRET or --webhook-secret-file (ADA_WEBHOOK_SECRET_FILE), not both")
+		}
+		b, err := os.ReadFile(c.Webhooks.SecretFile)
+		if err != nil && !(c.Sandbox.Enabled && errors.Is(err, os.ErrNotExist)) {
+			return fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	if secret != "" && !strings.HasPrefix(secret, "whsec_") {
+		return errors.New("the webhook secret must start with whsec_ (Ada's dashboard or `ada-mcp webhooks setup` gives it)")
+	}
+	c.Webhooks.Secret = secret
+	if c.Webhooks.Addr != "" && c.Transport == TransportStdio {
+		return errors.New("--webhook-addr needs --transport http or sse")
+	}
+	if c.RedisURL != "" {
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			return fmt.Errorf("--redis-url: %w", err)
+		}
+	}
+	limits, err := parseRateLimits(c.rateLimits)
+	if err != nil {
+		return fmt.Errorf("--rate-limits: %w", err)
+	}
+	c.RateLimits = limits
+	return nil
+}
+
+// parseRateLimits reads "default", "off" or
+// "group=N/unit[+N/unit],..." with units s, m and h.
+func parseRateLimits(s string) (map[string][]adaclient.Limit, error) {
+	switch strings.TrimSpace(s) {
+	case "", "default":
+		return adaclient.DefaultLimits(), nil
+	case "off", "none":
+		return nil, nil
+	}
+	out := map[string][]adaclient.Limit{}
+	for _, part := range splitList(s) {
+		group, spec, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(group) == "" {
+			return nil, fmt.Errorf("%q: want group=N/unit, e.g. conversations=30/s+300/m", part)
+		}
+		for _, w := range strings.Split(spec, "+") {
+			n, unit, ok := strings.Cut(strings.TrimSpace(w), "/")
+			count, err := strconv.Atoi(n)
+			per := map[string]time.Duration{"s": time.Second, "m": time.Minute, "min": time.Minute, "h": time.Hour}[unit]
+			if !ok || err != nil || count < 1 || per == 0 {
+				return nil, fmt.Errorf("%q: want N/s, N/m or N/h with N at least 1", w)
+			}
+			out[strings.TrimSpace(group)] = append(out[strings.TrimSpace(group)], adaclient.Limit{Requests: count, Per: per})
+		}
+	}
+	return out, nil
 }
 
 // authToken is ADA_MCP_AUTH_TOKEN or the trimmed contents of the token

@@ -13,13 +13,20 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"syscall"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
+	"github.com/redis/go-redis/v9"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/fleet"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
@@ -102,54 +109,94 @@ type assembled struct {
 	*tools.Built
 	sandbox    *sandbox
 	transcript *transcript.Writer
+	// events is where Ada's webhook events are kept, when they can come:
+	// from the sandbox, or from Ada over an HTTP transport.
+	events events.Log
+	redis  *redis.Client
 }
 
-// assemble builds the server of cfg: the sandbox if asked for, the
-// transcript, the tools. The server, the tools CLI and nothing else use it,
-// so they serve the same thing.
-func assemble(cfg Config, stderr io.Writer) (*assembled, error) {
+// assemble builds the server of cfg: the sandbox if asked for, the event
+// log, the rate budget, the transcript, the tools. The server and the
+// tools CLI use it, so they serve the same thing.
+func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	a := &assembled{}
+	defer func() {
+		if err != nil {
+			a.close(nil)
+		}
+	}()
+	if cfg.RedisURL != "" {
+		if a.redis, err = connectRedis(cfg.RedisURL); err != nil {
+			return nil, err
+		}
+	}
+	stdio := cfg.Transport == TransportStdio || cfg.Transport == ""
+	if cfg.Sandbox.Enabled || (!stdio && cfg.Webhooks.Secret != "") {
+		a.events = a.eventLog()
+	}
 	apiKey, baseURL, channelID := cfg.Ada.APIKey, "", cfg.Ada.ChannelID
 	pollInterval := tools.DefaultPollInterval
 	if cfg.Sandbox.Enabled {
-		sb, err := startSandbox(cfg.Sandbox)
-		if err != nil {
+		var feed func(adasim.Event)
+		if stdio {
+			// No public endpoint over stdio: the simulator's events go
+			// straight into the log, so waits need no polling at all.
+			feed = feedEvents(a.events, a.redactor)
+		}
+		if a.sandbox, err = startSandbox(cfg.Sandbox, feed); err != nil {
 			return nil, err
 		}
-		a.sandbox = sb
-		apiKey, baseURL = sb.APIKey, sb.BaseURL
+		apiKey, baseURL = a.sandbox.APIKey, a.sandbox.BaseURL
 		if channelID == "" {
-			channelID = sb.ChannelID
+			channelID = a.sandbox.ChannelID
 		}
 		pollInterval = tools.LocalPollInterval
 	} else if apiKey != "" {
-		var err error
 		if baseURL, err = cfg.Ada.baseURL(); err != nil {
 			return nil, err
 		}
 	}
 	if cfg.Transcript != "" {
-		w, err := transcript.Create(cfg.Transcript)
-		if err != nil {
-			a.close(nil)
+		if a.transcript, err = transcript.Create(cfg.Transcript); err != nil {
 			return nil, err
 		}
-		a.transcript = w
 	}
-	built, err := tools.Build(tools.Config{
+	a.Built, err = tools.Build(tools.Config{
 		APIKey: apiKey, BaseURL: baseURL, ChannelID: channelID,
 		Toolsets: cfg.Ada.Toolsets, ReadOnly: cfg.Ada.ReadOnly, RedactKeys: cfg.Ada.RedactKeys,
-		// The bearer token is ours, not Ada's, but just as secret in a log line.
-		Secrets:     []string{cfg.HTTP.AuthToken},
+		// The bearer token is ours, not Ada's, but just as secret in a
+		// log line; so is the webhook secret.
+		Secrets:     []string{cfg.HTTP.AuthToken, cfg.Webhooks.Secret},
 		CallTimeout: cfg.Ada.CallTimeout, PollInterval: pollInterval,
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
+		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 	})
 	if err != nil {
-		a.close(nil)
 		return nil, err
 	}
-	a.Built = built
 	return a, nil
+}
+
+// eventLog is the log of Ada's webhook events: shared through Redis, or
+// this process's.
+func (a *assembled) eventLog() events.Log {
+	if a.redis != nil {
+		return fleet.NewLog(a.redis, "ada-mcp:", events.Limits{})
+	}
+	return events.NewMemory(events.Limits{})
+}
+
+// rateBudget keeps requests under Ada's limits: fleet-wide through Redis,
+// else for this process. A sandbox enforces none, so none is kept for it.
+func (a *assembled) rateBudget(cfg Config, baseURL string) adaclient.RateBudget {
+	if cfg.RateLimits == nil || cfg.Sandbox.Enabled {
+		return nil
+	}
+	if a.redis != nil {
+		// Ada's limits are per AI Agent: replicas serving the same one share.
+		return fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(baseURL)+":", cfg.RateLimits)
+	}
+	return adaclient.NewLocalBudget(cfg.RateLimits)
 }
 
 // close writes the sandbox's state if asked (--sandbox-state-out) and
@@ -167,6 +214,9 @@ func (a *assembled) close(cfg *Config) {
 	}
 	if err := a.transcript.Close(); err != nil {
 		a.log().Error("closing the transcript", "error", err)
+	}
+	if a.redis != nil {
+		a.redis.Close()
 	}
 }
 
@@ -195,7 +245,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	defer a.close(&cfg)
 	logger := a.Logger
 	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(a.Tools),
-		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly)
+		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly, "redis", a.redis != nil)
 	if a.sandbox != nil {
 		logger.Info("sandbox", "seed", a.sandbox.Seed, "deterministic", a.sandbox.Deterministic,
 			"replay", fmt.Sprintf("--sandbox-seed %d gives the same ids again", a.sandbox.Seed))
@@ -210,13 +260,62 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 		return serveStdio(ctx, a.MCP, logger, stdin, stdout)
 	}
-	httpConfig := cfg.HTTP
-	httpConfig.UserAgent = tools.UserAgent(buildVersion())
-	srv, err := server.New(httpConfig, server.Deps{MCP: a.MCP, Client: a.Client, Logger: logger})
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return err
 	}
-	return srv.ListenAndServe(ctx)
+	receiver, err := a.receiver(ctx, cfg, ln.Addr())
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	httpConfig := cfg.HTTP
+	httpConfig.UserAgent = tools.UserAgent(buildVersion())
+	httpConfig.WebhookAddr = cfg.Webhooks.Addr
+	deps := server.Deps{MCP: a.MCP, Client: a.Client, Logger: logger}
+	if receiver != nil {
+		deps.Webhooks = receiver
+	}
+	srv, err := server.New(httpConfig, deps)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	return srv.Serve(ctx, ln)
+}
+
+// receiver is the webhook receiver of an HTTP server, when webhooks can
+// come: a secret is configured, or the sandbox, which is wired to deliver
+// its own webhooks here so the whole loop runs offline.
+func (a *assembled) receiver(ctx context.Context, cfg Config, addr net.Addr) (*events.Receiver, error) {
+	if a.events == nil {
+		return nil, nil
+	}
+	secret := cfg.Webhooks.Secret
+	if a.sandbox != nil {
+		var err error
+		if secret, err = a.sandbox.deliverTo(ctx, a.Client, webhookURL(addr), secret); err != nil {
+			return nil, fmt.Errorf("sandbox webhooks: %w", err)
+		}
+	}
+	rcv, err := events.NewReceiver(events.ReceiverConfig{Secret: secret, Log: a.events, Redactor: a.Redactor,
+		Logger: a.Logger.With("component", "webhooks")})
+	if err != nil {
+		return nil, err
+	}
+	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "secret_file", cfg.Webhooks.SecretFile,
+		"extra_addr", cfg.Webhooks.Addr, "shared_log", a.redis != nil)
+	return rcv, nil
+}
+
+// webhookURL is where a sandbox on this machine delivers: the listener's
+// port on loopback.
+func webhookURL(addr net.Addr) string {
+	port := "80"
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(tcp.Port)
+	}
+	return "http://127.0.0.1:" + port + server.WebhookPath
 }
 
 func serveStdio(ctx context.Context, s *mcpserver.MCPServer, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {

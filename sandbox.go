@@ -1,13 +1,21 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -34,6 +42,7 @@ type simSpec struct {
 	ReplyDelay time.Duration
 	State      string // a state file to start from
 	RateLimits bool
+	Agent      string // a scripted AI Agent (JSON) file
 }
 
 // openSim creates the simulator of spec. Seed 0 means a fresh random seed
@@ -56,6 +65,13 @@ func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim
 	if opts.Seed == 0 {
 		opts.Seed = randomSeed()
 	}
+	if spec.Agent != "" {
+		script, err := adasim.ReadAgentScript(spec.Agent)
+		if err != nil {
+			return nil, opts, err
+		}
+		opts.Agent = script
+	}
 	if spec.State != "" {
 		st, err := adasim.ReadStateFile(spec.State)
 		if err != nil {
@@ -70,8 +86,11 @@ func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim
 	return sim, opts, nil
 }
 
-func startSandbox(cfg SandboxConfig) (*sandbox, error) {
-	sim, opts, err := openSim(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State})
+// startSandbox starts the simulator of cfg; feed, if set, gets every
+// event it would announce by webhook.
+func startSandbox(cfg SandboxConfig, feed func(adasim.Event)) (*sandbox, error) {
+	sim, opts, err := openSimWith(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State, Agent: cfg.Agent},
+		func(o *adasim.Options) { o.OnEvent = feed })
 	if err != nil {
 		return nil, err
 	}
@@ -109,4 +128,65 @@ func randomSeed() int64 {
 		panic(err)
 	}
 	return int64(binary.BigEndian.Uint32(b[:])>>1) + 1
+}
+
+// deliverTo registers url as a webhook endpoint of the sandbox for the
+// events the server keeps, through Ada's own management API, and returns
+// its signing secret: secret when one is configured (the endpoint's is
+// rotated to it), else the one the simulator made.
+func (sb *sandbox) deliverTo(ctx context.Context, c *adaclient.Client, url, secret string) (string, error) {
+	hook, _, err := c.Webhooks.Create(ctx, &adaclient.WebhookCreate{URL: url, Description: "this ada-mcp's own receiver", EventFilters: events.Kept})
+	if err != nil {
+		return "", err
+	}
+	if secret != "" {
+		_, err := c.Webhooks.RotateSecret(ctx, hook.ID, secret)
+		return secret, err
+	}
+	s, _, err := c.Webhooks.Secret(ctx, hook.ID)
+	if err != nil {
+		return "", err
+	}
+	return s.Key, nil
+}
+
+// feedEvents turns the simulator's events into deliveries kept in log,
+// redacted by red (called per event: the redactor is built after the
+// sandbox starts), with ids of their own for deduplication.
+func feedEvents(log events.Log, red func() *redact.Redactor) func(adasim.Event) {
+	var n atomic.Int64
+	return func(ev adasim.Event) {
+		body, err := json.Marshal(map[string]any{"type": ev.Type, "timestamp": ev.Timestamp.UTC().Format(time.RFC3339Nano), "data": ev.Data})
+		if err != nil {
+			return
+		}
+		e, err := events.Parse(fmt.Sprintf("sandbox_%d", n.Add(1)), body, red())
+		if err == nil && e != nil {
+			_, _ = log.Append(context.Background(), *e)
+		}
+	}
+}
+
+// connectRedis opens the client of --redis-url and checks Redis answers,
+// so a wrong URL stops the server at start, not at the first webhook.
+func connectRedis(url string) (*redis.Client, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("--redis-url: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("--redis-url: Redis at %s does not answer: %w", opt.Addr, err)
+	}
+	return rdb, nil
+}
+
+// shortHash names what belongs to one Ada AI Agent in shared storage
+// without writing its URL there.
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:6])
 }

@@ -14,7 +14,7 @@ import (
 func TestSandboxSeeds(t *testing.T) {
 	ids := func(seed int64) (string, int64, bool) {
 		t.Helper()
-		sb, err := startSandbox(SandboxConfig{Enabled: true, Seed: seed})
+		sb, err := startSandbox(SandboxConfig{Enabled: true, Seed: seed}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestSandboxFlagsNeedSandbox(t *testing.T) {
 }
 
 func TestSandboxStateFileIsLoaded(t *testing.T) {
-	sb, err := startSandbox(SandboxConfig{Enabled: true, Seed: 1, State: "testdata/evals/fixtures/shop-120.state.json"})
+	sb, err := startSandbox(SandboxConfig{Enabled: true, Seed: 1, State: "testdata/evals/fixtures/shop-120.state.json"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestSandboxStateFileIsLoaded(t *testing.T) {
 	if n := len(sb.srv.Sim.State().EndUsers); n != 120 {
 		t.Fatalf("%d end users", n)
 	}
-	if _, err := startSandbox(SandboxConfig{Enabled: true, State: "testdata/evals/handoff.yaml"}); err == nil || !strings.Contains(err.Error(), "handoff.yaml") {
+	if _, err := startSandbox(SandboxConfig{Enabled: true, State: "testdata/evals/handoff.yaml"}, nil); err == nil || !strings.Contains(err.Error(), "handoff.yaml") {
 		t.Fatalf("a file that is not a state: %v", err)
 	}
 }

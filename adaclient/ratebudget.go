@@ -146,6 +146,14 @@ func NewLocalBudget(limits map[string][]Limit) *LocalBudget {
 	return &LocalBudget{limits: own, groups: map[string]*groupBudget{}}
 }
 
+// Bucket is the token bucket that keeps every limit of a group, for
+// budgets built on other token-bucket (or GCRA) limiters: requests per
+// second and burst. See bucketFor.
+func Bucket(limits []Limit) (perSecond float64, burst int) {
+	r, b := bucketFor(limits)
+	return float64(r), b
+}
+
 // bucketFor is the token bucket that keeps every limit: a burst of half
 // the smallest window's requests (at least 1), and the fastest refill that
 // keeps every window within its limit. A full bucket of B tokens refilling

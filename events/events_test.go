@@ -364,3 +364,27 @@ func ctxT(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// A rotation adds a secret: deliveries signed with the new one are kept,
+// and those signed with the old still are during Svix's overlap.
+func TestAddSecret(t *testing.T) {
+	r := newReceiver(t, NewMemory(Limits{}), nil)
+	rotated := "whsec_" + base64.StdEncoding.EncodeToString([]byte("the-new-rotated-secret!!"))
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	now := time.Now().Unix()
+	if w := post(t, r, delivery{id: "n1", ts: now, body: body, sig: sign(t, rotated, "n1", now, []byte(body))}); w.Code != http.StatusUnauthorized {
+		t.Fatalf("before AddSecret: %d", w.Code)
+	}
+	if err := r.AddSecret(rotated); err != nil {
+		t.Fatal(err)
+	}
+	if w := post(t, r, delivery{id: "n2", ts: now, body: body, sig: sign(t, rotated, "n2", now, []byte(body))}); w.Code != http.StatusNoContent {
+		t.Fatalf("after AddSecret: %d", w.Code)
+	}
+	if w := post(t, r, delivery{id: "n3", body: body}); w.Code != http.StatusNoContent {
+		t.Fatalf("the old secret: %d", w.Code)
+	}
+	if err := r.AddSecret("not-a-secret"); err == nil {
+		t.Fatal("a malformed secret was added")
+	}
+}

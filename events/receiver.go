@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,10 +46,12 @@ type ReceiverConfig struct {
 
 // Receiver is the http.Handler for Ada's webhooks.
 type Receiver struct {
-	cfg      ReceiverConfig
-	verifier *svix.Webhook
-	now      func() time.Time
-	stats    ReceiverStats
+	cfg   ReceiverConfig
+	now   func() time.Time
+	stats ReceiverStats
+
+	mu        sync.RWMutex
+	verifiers []*svix.Webhook // the configured secret, then any added by a rotation
 }
 
 // ReceiverStats count deliveries by outcome.
@@ -64,9 +67,9 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 	if cfg.Log == nil {
 		return nil, errors.New("events: a receiver needs a log")
 	}
-	v, err := svix.NewWebhook(cfg.Secret)
+	v, err := verifierFor(cfg.Secret)
 	if err != nil {
-		return nil, errors.New("events: the webhook secret is not whsec_ followed by base64")
+		return nil, err
 	}
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
@@ -78,7 +81,47 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Redactor = cfg.Redactor.With(cfg.Secret)
-	return &Receiver{cfg: cfg, verifier: v, now: time.Now}, nil
+	return &Receiver{cfg: cfg, verifiers: []*svix.Webhook{v}, now: time.Now}, nil
+}
+
+func verifierFor(secret string) (*svix.Webhook, error) {
+	if !strings.HasPrefix(secret, "whsec_") {
+		return nil, ErrNoSecret
+	}
+	v, err := svix.NewWebhook(secret)
+	if err != nil {
+		return nil, errors.New("events: the webhook secret is not whsec_ followed by base64")
+	}
+	return v, nil
+}
+
+// AddSecret makes deliveries signed with secret valid too: after a
+// rotation Svix signs with the old and the new secret for a while, then
+// with the new one only.
+func (r *Receiver) AddSecret(secret string) error {
+	v, err := verifierFor(secret)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.verifiers = append(r.verifiers, v)
+	if len(r.verifiers) > 3 { // the configured one and the last two rotations
+		r.verifiers = append(r.verifiers[:1], r.verifiers[len(r.verifiers)-2:]...)
+	}
+	return nil
+}
+
+// verify reports whether any known secret signed the delivery.
+func (r *Receiver) verify(body []byte, h http.Header) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, v := range r.verifiers {
+		if v.VerifyIgnoringTimestamp(body, h) == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Stats are the receiver's counts so far.
@@ -157,7 +200,7 @@ func (r *Receiver) accept(w http.ResponseWriter, req *http.Request) (*Event, err
 	// The library checks the signature (any of several, during a secret
 	// rotation) over the raw body; the timestamp was checked above against
 	// the receiver's clock.
-	if err := r.verifier.VerifyIgnoringTimestamp(body, req.Header); err != nil {
+	if !r.verify(body, req.Header) {
 		return nil, &RejectError{http.StatusUnauthorized, "no signature matches the endpoint's secret"}
 	}
 	return r.parse(id, body)

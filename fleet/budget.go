@@ -14,7 +14,7 @@ import (
 )
 
 // Budget is Ada's rate budget shared by every replica through Redis:
-// redis_rate's GCRA limiter per API group and window, plus a hold that any
+// redis_rate's GCRA limiter per API group, plus a hold that any
 // replica sets when Ada says a window is spent (Remaining 0, or a 429's
 // Retry-After), so the others wait too.
 type Budget struct {
@@ -66,17 +66,30 @@ func (b *Budget) try(ctx context.Context, group string) (time.Duration, error) {
 	if hold > 0 {
 		return hold, nil
 	}
-	for i, l := range b.limits[group] {
-		key := fmt.Sprintf("%srate:%s:%d", b.prefix, group, i)
-		res, err := b.lim.Allow(ctx, key, redis_rate.Limit{Rate: l.Requests, Burst: l.Requests, Period: l.Per})
-		if err != nil {
-			return 0, fmt.Errorf("fleet: rate budget: %w", err)
-		}
-		if res.Allowed == 0 {
-			return max(res.RetryAfter, time.Millisecond), nil
-		}
+	limit, ok := b.bucket(group)
+	if !ok {
+		return 0, nil // a group without limits is not paced
+	}
+	res, err := b.lim.Allow(ctx, b.prefix+"rate:"+group, limit)
+	if err != nil {
+		return 0, fmt.Errorf("fleet: rate budget: %w", err)
+	}
+	if res.Allowed == 0 {
+		return max(res.RetryAfter, time.Millisecond), nil
 	}
 	return 0, nil
+}
+
+// bucket is group's GCRA limit: the same bucket as adaclient's local
+// budget (adaclient.Bucket), which keeps every one of the group's windows,
+// written as a rate per 1000 s so that fractional rates keep their value.
+func (b *Budget) bucket(group string) (redis_rate.Limit, bool) {
+	limits := b.limits[group]
+	if len(limits) == 0 {
+		return redis_rate.Limit{}, false
+	}
+	perSecond, burst := adaclient.Bucket(limits)
+	return redis_rate.Limit{Rate: max(1, int(perSecond*1000)), Burst: burst, Period: 1000 * time.Second}, true
 }
 
 // Observe implements adaclient.RateBudget: when Ada says a window is

@@ -2,10 +2,15 @@ package fleet_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
+	"sort"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/fleet"
 	"github.com/ada-mcp/ada-mcp/internal/redistest"
@@ -116,5 +121,68 @@ func TestLogWaitIsCancelled(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the wait did not end on cancel")
+	}
+}
+
+// Three replicas' budgets on one Redis are one budget: 36 requests taken
+// as fast as they allow never put more than the limit in any second.
+func TestBudgetIsSharedAcrossReplicas(t *testing.T) {
+	srv := redistest.Start(t)
+	limits := map[string][]adaclient.Limit{adaclient.GroupConversations: {{Requests: 20, Per: time.Second}}}
+	var budgets []*fleet.Budget
+	for range 3 {
+		budgets = append(budgets, fleet.NewBudget(srv.Client(t), "t4:", limits))
+	}
+	ctx := ctxT(t)
+	var mu sync.Mutex
+	var times []time.Time
+	var wg sync.WaitGroup
+	for i := range 36 {
+		wg.Go(func() {
+			if err := budgets[i%3].Wait(ctx, adaclient.GroupConversations); err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			times = append(times, time.Now())
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	sort.Slice(times, func(i, j int) bool { return times[i].Before(times[j]) })
+	for i, start := range times {
+		n := 0
+		for _, at := range times[i:] {
+			if at.Sub(start) < time.Second {
+				n++
+			}
+		}
+		if n > 20 {
+			t.Fatalf("%d requests within a second across the fleet; the limit is 20", n)
+		}
+	}
+	// A deadline the budget cannot meet fails fast.
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	var rl *adaclient.RateLimitError
+	if err := budgets[0].Wait(short, adaclient.GroupConversations); !errors.As(err, &rl) {
+		t.Fatalf("err %v, want *RateLimitError", err)
+	}
+}
+
+// A 429 seen by one replica holds the group on all of them.
+func TestBudgetHoldIsShared(t *testing.T) {
+	srv := redistest.Start(t)
+	a := fleet.NewBudget(srv.Client(t), "t5:", adaclient.DefaultLimits())
+	b := fleet.NewBudget(srv.Client(t), "t5:", adaclient.DefaultLimits())
+	a.Observe(adaclient.GroupEndUsers, http.StatusTooManyRequests, http.Header{"Retry-After": {"30"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	var rl *adaclient.RateLimitError
+	if err := b.Wait(ctx, adaclient.GroupEndUsers); !errors.As(err, &rl) || rl.RetryAfter < 25*time.Second {
+		t.Fatalf("the other replica was not held: %v", err)
+	}
+	if err := b.Wait(ctx, adaclient.GroupConversations); err != nil {
+		t.Fatalf("another group was held: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -38,6 +39,11 @@ type Config struct {
 	// Retry overrides the Ada client's retry policy (tests); nil keeps the
 	// default.
 	Retry *adaclient.RetryPolicy
+	// RateBudget paces the Ada client (adaclient.NewLocalBudget, or a
+	// shared one); nil does not pace.
+	RateBudget adaclient.RateBudget
+	// Events is where Ada's webhook events arrive; nil: waits poll.
+	Events events.Log
 }
 
 // Built is a server ready to be served over any transport.
@@ -69,13 +75,16 @@ func Build(cfg Config) (*Built, error) {
 		if cfg.Retry != nil {
 			opts = append(opts, adaclient.WithRetryPolicy(*cfg.Retry))
 		}
+		if cfg.RateBudget != nil {
+			opts = append(opts, adaclient.WithRateBudget(cfg.RateBudget))
+		}
 		var err error
 		if b.Client, err = adaclient.New(cfg.BaseURL, cfg.APIKey, opts...); err != nil {
 			return nil, err
 		}
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
-		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript}
+		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

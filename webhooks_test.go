@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
+)
+
+// startHTTP runs `ada-mcp args...` in process on 127.0.0.1:0 with JSON
+// logs at debug level and returns its address; it stops at cleanup.
+func startHTTP(t *testing.T, env map[string]string, args ...string) (string, *testlog.Buffer) {
+	t.Helper()
+	logs := &testlog.Buffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	args = append([]string{"--transport", "http", "--addr", "127.0.0.1:0", "--log-format", "json", "--log-level", "debug"}, args...)
+	go func() { done <- run(ctx, args, func(k string) string { return env[k] }, nil, io.Discard, logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Error("the server did not stop")
+		}
+	})
+	for range 3000 {
+		if recs := logs.Records("listening"); len(recs) > 0 {
+			return recs[0]["addr"].(string), logs
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("exited %d:\n%s", code, logs)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("no listening line:\n%s", logs)
+	return "", nil
+}
+
+func connectHTTP(t *testing.T, addr, token string) *testclient.Session {
+	t.Helper()
+	hc := http.DefaultClient
+	if token != "" {
+		hc = &http.Client{Transport: bearer{token}}
+	}
+	cs, err := mcp.NewClient(&mcp.Implementation{Name: "t", Version: "1"}, nil).
+		Connect(context.Background(), &mcp.StreamableClientTransport{Endpoint: "http://" + addr + "/mcp", HTTPClient: hc}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cs.Close() })
+	return testclient.Wrap(t, cs)
+}
+
+// countRequests counts the Ada requests the server's client logged.
+func countRequests(logs *testlog.Buffer, method, pathSuffix string) int {
+	n := 0
+	for _, r := range logs.Records("ada request") {
+		if r["method"] == method && strings.HasSuffix(r["path"].(string), pathSuffix) {
+			n++
+		}
+	}
+	return n
+}
+
+// Over Streamable HTTP the sandbox delivers its own Svix-signed webhooks
+// to the server's receiver: the AI Agent's answer comes back in the same
+// call with no polling (one read of the message list to start from).
+func TestSandboxOverHTTPRepliesByWebhook(t *testing.T) {
+	addr, logs := startHTTP(t, nil, "--sandbox", "--sandbox-reply-delay", "200ms")
+	s := connectHTTP(t, addr, "")
+	conv := s.OK("start_conversation", map[string]any{"external_id": "wh-1"})
+	cid := conv["conversation_id"].(string)
+	time.Sleep(300 * time.Millisecond) // the greeting shows, as a user would see it first
+	before := countRequests(logs, http.MethodGet, "/messages/")
+	res := s.OK("send_message", map[string]any{"conversation_id": cid, "body": "where is my order?", "wait_for_reply_seconds": 10})
+	replies, _ := res["replies"].([]any)
+	if len(replies) != 1 || !strings.Contains(replies[0].(map[string]any)["body"].(string), "where is my order?") {
+		t.Fatalf("%v", res)
+	}
+	if n := countRequests(logs, http.MethodGet, "/messages/") - before; n != 1 {
+		t.Fatalf("%d message-list reads during the wait, want 1:\n%s", n, logs)
+	}
+	if len(logs.Records("webhook kept")) == 0 || len(logs.Records("webhook rejected")) != 0 {
+		t.Fatalf("the sandbox's webhooks did not reach the receiver:\n%s", logs)
+	}
+}
