@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -91,5 +92,69 @@ func TestSandboxOverHTTPRepliesByWebhook(t *testing.T) {
 	}
 	if len(logs.Records("webhook kept")) == 0 || len(logs.Records("webhook rejected")) != 0 {
 		t.Fatalf("the sandbox's webhooks did not reach the receiver:\n%s", logs)
+	}
+}
+
+// Over stdio the sandbox's events feed the event log directly: a wait
+// reads the message list once and never polls.
+func TestStdioSandboxWaitsWithoutPolling(t *testing.T) {
+	var logs testlog.Buffer
+	s, stop := serveStdioInProcess(t, nil, &logs, "--sandbox", "--sandbox-reply-delay", "200ms", "--log-format", "json", "--log-level", "debug")
+	defer stop()
+	conv := s.OK("start_conversation", map[string]any{"external_id": "stdio-1"})
+	cid := conv["conversation_id"].(string)
+	time.Sleep(300 * time.Millisecond) // the greeting shows first
+	before := countRequests(&logs, http.MethodGet, "/messages/")
+	res := s.OK("send_message", map[string]any{"conversation_id": cid, "body": "where is my order?", "wait_for_reply_seconds": 10})
+	if replies, _ := res["replies"].([]any); len(replies) != 1 {
+		t.Fatalf("%v", res)
+	}
+	if n := countRequests(&logs, http.MethodGet, "/messages/") - before; n != 1 {
+		t.Fatalf("%d message-list reads during the wait, want 1", n)
+	}
+}
+
+// The receiver is not behind the MCP bearer token (Ada's signature
+// authenticates a delivery), and --webhook-addr serves it apart too.
+func TestWebhookPathNeedsNoBearerToken(t *testing.T) {
+	const tok = "bearer_token_for_webhook_test_0123"
+	wl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := wl.Addr().String()
+	wl.Close()
+	addr, _ := startHTTP(t, map[string]string{"ADA_MCP_AUTH_TOKEN": tok}, "--sandbox", "--webhook-addr", extra)
+	for _, base := range []string{"http://" + addr, "http://" + extra} {
+		var resp *http.Response
+		for range 300 { // the extra listener starts beside the main one
+			resp, err = http.Post(base+"/webhooks/ada", "application/json", strings.NewReader(`{}`))
+			if err == nil {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		// Not 401: the receiver answered, refusing the unsigned delivery.
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("%s: %d, want the receiver's 400 for a delivery without svix headers", base, resp.StatusCode)
+		}
+	}
+	resp, err := http.Post("http://"+addr+"/mcp", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("/mcp without the token: %d", resp.StatusCode)
+	}
+	if r, err := http.Post("http://"+extra+"/mcp", "application/json", strings.NewReader(`{}`)); err == nil {
+		r.Body.Close()
+		if r.StatusCode != http.StatusNotFound {
+			t.Fatalf("the webhook listener serves /mcp: %d", r.StatusCode)
+		}
 	}
 }

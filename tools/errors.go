@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -61,6 +62,7 @@ func describe(err error) string {
 		invalid *adaclient.ValidationError
 		unknown *adaclient.OutcomeUnknownError
 		ada     *adaclient.ErrorResponse
+		budget  *adaclient.RateLimitError
 	)
 	switch {
 	case errors.As(err, &arg):
@@ -69,6 +71,9 @@ func describe(err error) string {
 		return fmt.Sprintf("Invalid %s: %s. Nothing was sent to Ada.", invalid.Field, strings.TrimSuffix(invalid.Reason, "."))
 	case errors.As(err, &unknown):
 		return fmt.Sprintf("The request may or may not have been applied by Ada (%s). Check its effect before repeating it.", cause(unknown.Err))
+	case errors.As(err, &budget):
+		return fmt.Sprintf("Not sent: Ada's rate limit for %s requests would let this one go only in %d seconds, after this call's time limit. Retry in %d seconds.",
+			strings.ReplaceAll(budget.Group, "_", " "), secondsUp(budget.RetryAfter), secondsUp(budget.RetryAfter))
 	case errors.As(err, &ada):
 		return describeAdaError(ada)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -132,3 +137,6 @@ func adaDetail(e *adaclient.ErrorResponse) string {
 	}
 	return ": " + strings.TrimSuffix(strings.Join(parts, "; "), ".")
 }
+
+// secondsUp is d in whole seconds, rounded up, at least 1.
+func secondsUp(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }

@@ -127,16 +127,25 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *a
 			e.progress(ctx, time.Since(startedAt).Seconds(), wait.Seconds(), fmt.Sprintf("reply %d from %s: %s", n, m.Role, shortText(m)))
 		}}
 	if _, err := w.poll(ctx, e.Client, conversationID); err != nil {
-		return w.result
+		return w.sorted()
 	}
 	if start.ok && !w.done() {
 		if e.followEvents(ctx, conversationID, w, start.cursor) {
-			return w.result
+			return w.sorted()
 		}
 		e.Deps.logger().Info("no webhook event for the conversation within the grace period; polling instead",
 			"grace", e.Deps.eventGrace().String())
 	}
 	e.pollReplies(ctx, conversationID, w)
+	return w.sorted()
+}
+
+// sorted is the result with the replies in the order Ada wrote them:
+// webhooks may arrive out of order.
+func (w *replyWatch) sorted() waitResult {
+	slices.SortStableFunc(w.result.replies, func(a, b schemas.Message) int {
+		return parseTime(a.CreatedAt).Compare(parseTime(b.CreatedAt))
+	})
 	return w.result
 }
 

@@ -199,3 +199,39 @@ func TestAskAIAgentHandoff(t *testing.T) {
 		t.Fatalf("%v", res)
 	}
 }
+
+// Webhooks may arrive out of order: the replies come back in the order
+// Ada wrote them.
+func TestRepliesArrivingOutOfOrderAreOrdered(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true, replyDelay: 300 * time.Millisecond,
+		script: &adasim.AgentScript{Rules: []adasim.AgentRule{{Match: "ping", Replies: []string{"one", "two"}}}}})
+	cid := startConv(t, h)
+	// Hold the two replies back and deliver them reversed, by hand.
+	held := h.events
+	h.deps.Events = events.NewMemory(events.Limits{})
+	mirror := h.deps.Events
+	cur, _ := held.End(context.Background(), events.ConversationKey(cid))
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var got []events.Event
+		for len(got) < 3 { // our message, then the two replies
+			evs, next, err := held.Next(ctx, events.ConversationKey(cid), cur)
+			if err != nil {
+				return
+			}
+			cur, got = next, append(got, evs...)
+		}
+		for i := len(got) - 1; i >= 0; i-- {
+			_, _ = mirror.Append(ctx, got[i])
+		}
+	}()
+	before := h.lists.Load()
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "ping", "wait_for_reply_seconds": 10})
+	if got := replyBodies(res); len(got) != 2 || got[0] != "one" || got[1] != "two" {
+		t.Fatalf("replies %v", got)
+	}
+	if n := h.lists.Load() - before; n != 1 {
+		t.Fatalf("%d list reads: the replies came by polling, not by the reversed events", n)
+	}
+}
