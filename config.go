@@ -250,7 +250,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	fs := flag.NewFlagSet("ada-mcp", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "ada-mcp: an MCP server for Ada's public APIs.\n\nUsage:\n  ada-mcp --sandbox              # no Ada account needed\n  ADA_API_KEY=... ADA_BOT_HANDLE=... ada-mcp\n\nCommands beside the server (each has --help):\n  ada-mcp sandbox    the Ada simulator alone, as an Ada API root over HTTP\n  ada-mcp tools      list the tools, or call one from the shell\n  ada-mcp eval       run scenario files, or grade a recorded transcript\n\nFlags (each also set by the environment variable shown):\n")
+		fmt.Fprintf(stderr, "ada-mcp: an MCP server for Ada's public APIs.\n\nUsage:\n  ada-mcp --sandbox              # no Ada account needed\n  ADA_API_KEY=... ADA_BOT_HANDLE=... ada-mcp\n\nCommands beside the server (each has --help):\n  ada-mcp sandbox    the Ada simulator alone, as an Ada API root over HTTP\n  ada-mcp tools      list the tools, or call one from the shell\n  ada-mcp eval       run scenario files, or grade a recorded transcript\n  ada-mcp webhooks   setup: register this server's webhook receiver with Ada\n\nFlags (each also set by the environment variable shown):\n")
 		fs.PrintDefaults()
 	}
 	var h httpFlags

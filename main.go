@@ -82,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return runTools(ctx, args[1:], std)
 		case "eval":
 			return runEval(ctx, args[1:], std)
+		case "webhooks":
+			return runWebhooks(ctx, args[1:], std)
 		}
 	}
 	cfg, err := loadConfig(args, getenv, stderr)

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -274,4 +276,82 @@ func TestEvalCommand(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "matches none") {
 		t.Fatalf("--run matching nothing: exit %d, %s", code, errOut)
 	}
+}
+
+// The operator's path, end to end: `ada-mcp webhooks setup` registers the
+// server's receiver with "Ada" (here the sandbox command) and saves the
+// secret; the server started with that file receives Ada's signed
+// deliveries and answers a wait from them.
+func TestWebhooksSetupThenReceive(t *testing.T) {
+	skipOnWindows(t)
+	const key = "setup_key_0123456789abcdef"
+	ada := startSandboxCmd(t, "--key", key, "--reply-delay", "300ms")
+	port := freePort(t)
+	hookURL := fmt.Sprintf("http://127.0.0.1:%d/webhooks/ada", port)
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	env := []string{"ADA_BASE_URL=" + ada.baseURL, "ADA_API_KEY=" + key}
+	out, errOut, code := runCLI(t, env, "webhooks", "setup", "--url", hookURL, "--secret-file", secretFile)
+	if code != 0 || !strings.Contains(out, "created") || !strings.Contains(out, secretFile) {
+		t.Fatalf("setup: exit %d\n%s\n%s", code, out, errOut)
+	}
+	secret, err := os.ReadFile(secretFile)
+	if err != nil || !strings.HasPrefix(string(secret), "whsec_") {
+		t.Fatalf("secret file: %q %v", secret, err)
+	}
+	if st, _ := os.Stat(secretFile); st.Mode().Perm() != 0o600 {
+		t.Fatalf("secret file mode %v", st.Mode().Perm())
+	}
+	if strings.Contains(out+errOut, strings.TrimSpace(string(secret))) {
+		t.Fatal("setup printed the secret")
+	}
+	// Running it again updates the same endpoint.
+	if out, _, code := runCLI(t, env, "webhooks", "setup", "--url", hookURL, "--secret-file", secretFile); code != 0 || !strings.Contains(out, "updated") {
+		t.Fatalf("second setup: %d %s", code, out)
+	}
+	_, body := ada.request(t, http.MethodGet, ada.baseURL+"/v2/webhooks/", key, nil)
+	if n := strings.Count(string(body), hookURL); n != 1 {
+		t.Fatalf("%d endpoints for the URL: %s", n, body)
+	}
+
+	srv := startHTTP(t, append(env, "ADA_CHANNEL_ID="), "--transport", "http", "--addr", fmt.Sprintf("127.0.0.1:%d", port), "--log-level", "debug",
+		"--webhook-secret-file", secretFile)
+	s := srv.connect(t, "http", "", nil)
+	cid := s.OK("start_conversation", map[string]any{"external_id": "setup-1", "channel_id": customChannel(t, ada, key)})["conversation_id"].(string)
+	for range 200 {
+		if len(s.OK("list_messages", map[string]any{"conversation_id": cid})["messages"].([]any)) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	res := s.OK("send_message", map[string]any{"conversation_id": cid, "body": "where is my order?", "wait_for_reply_seconds": 15})
+	if r, _ := res["replies"].([]any); len(r) != 1 {
+		t.Fatalf("%v", res)
+	}
+	if len(srv.logs.Records("webhook kept")) == 0 || len(srv.logs.Records("webhook rejected")) != 0 {
+		t.Fatalf("the server received no signed delivery:\n%s", srv.logs)
+	}
+}
+
+func customChannel(t *testing.T, p *sandboxProc, key string) string {
+	t.Helper()
+	_, body := p.request(t, http.MethodGet, p.baseURL+"/v2/channels/?type=custom", key, nil)
+	var page struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &page); err != nil || len(page.Data) == 0 {
+		t.Fatalf("%s %v", body, err)
+	}
+	return page.Data[0].ID
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
