@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -150,21 +148,10 @@ func (sb *sandbox) deliverTo(ctx context.Context, c *adaclient.Client, url, secr
 	return s.Key, nil
 }
 
-// feedEvents turns the simulator's events into deliveries kept in log,
-// redacted by red (called per event: the redactor is built after the
-// sandbox starts), with ids of their own for deduplication.
+// feedEvents keeps the simulator's events in log (events.Feed).
 func feedEvents(log events.Log, red func() *redact.Redactor) func(adasim.Event) {
-	var n atomic.Int64
-	return func(ev adasim.Event) {
-		body, err := json.Marshal(map[string]any{"type": ev.Type, "timestamp": ev.Timestamp.UTC().Format(time.RFC3339Nano), "data": ev.Data})
-		if err != nil {
-			return
-		}
-		e, err := events.Parse(fmt.Sprintf("sandbox_%d", n.Add(1)), body, red())
-		if err == nil && e != nil {
-			_, _ = log.Append(context.Background(), *e)
-		}
-	}
+	feed := events.Feed(log, red)
+	return func(ev adasim.Event) { feed(ev.Type, ev.Timestamp, ev.Data) }
 }
 
 // connectRedis opens the client of --redis-url and checks Redis answers,

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
 )
 
 // Suite is what a set of files holds.
@@ -413,7 +415,7 @@ func (p *parser) scenario(root *yaml.Node, defaultName string) (*Scenario, error
 
 func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
 	var s SandboxSpec
-	m, err := p.mapping(n, "sandbox", "seed", "state", "reply_delay", "rate_limits")
+	m, err := p.mapping(n, "sandbox", "seed", "state", "reply_delay", "rate_limits", "agent")
 	if err != nil {
 		return s, err
 	}
@@ -442,7 +444,41 @@ func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
 			return s, err
 		}
 	}
+	if v := m["agent"]; v != nil {
+		if s.Agent, err = p.agent(v); err != nil {
+			return s, err
+		}
+	}
 	return s, nil
+}
+
+// agent is a scripted AI Agent: a JSON file (relative to the scenario) or
+// the script inline, {rules: [{match, replies, handoff}]}.
+func (p *parser) agent(n *yaml.Node) (*adasim.AgentScript, error) {
+	if n.Kind == yaml.ScalarNode {
+		path, err := p.nonEmpty(n, "sandbox.agent")
+		if err != nil {
+			return nil, err
+		}
+		script, err := adasim.ReadAgentScript(p.relative(path))
+		if err != nil {
+			return nil, p.errf(n, "sandbox.agent: %v", err)
+		}
+		return script, nil
+	}
+	v, err := p.value(n)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, p.errf(n, "sandbox.agent: %v", err)
+	}
+	script, err := adasim.ParseAgentScript(b)
+	if err != nil {
+		return nil, p.errf(n, "sandbox.agent: %v", err)
+	}
+	return script, nil
 }
 
 // relative resolves a path written in a file against the file's directory.

@@ -67,7 +67,7 @@ func TestStepFailures(t *testing.T) {
 		"error text differs": {"  - tool: lookup_end_user\n    args: {}\n    expect: {is_error: true, error_matches: nothing-like-this}\n",
 			`step 1 lookup_end_user: error: want match "nothing-like-this", got "Invalid argument`},
 		"unknown tool lists the valid ones": {"  - tool: lookup_user\n    args: {external_id: x}\n",
-			"step 1 lookup_user: no such tool on this server (default toolsets); its tools are: create_channel, end_conversation,"},
+			"step 1 lookup_user: no such tool on this server (default toolsets); its tools are: ask_ai_agent, create_channel, end_conversation,"},
 		"unknown variable": {"  - tool: lookup_end_user\n    args: {end_user_id: \"${uid}\"}\n",
 			"step 1 lookup_end_user: args: unknown variable ${uid} (defined so far: run, seed)"},
 		"save selects nothing": {"  - tool: list_channels\n    save: {x: $.nope}\n",

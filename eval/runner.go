@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/internal/localclient"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/tools"
@@ -168,8 +169,13 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 			e.close("", sc, run)
 		}
 	}()
+	// As `ada-mcp --sandbox` over stdio: the simulator's events feed the
+	// log the waits follow.
+	log := events.NewMemory(events.Limits{})
+	feed := events.Feed(log, func() *redact.Redactor { return e.red })
 	opts := adasim.Options{APIKey: newKey(), Seed: seed, Deterministic: true,
-		ReplyDelay: sc.Sandbox.ReplyDelay, RateLimits: sc.Sandbox.RateLimits}
+		ReplyDelay: sc.Sandbox.ReplyDelay, RateLimits: sc.Sandbox.RateLimits, Agent: sc.Sandbox.Agent,
+		OnEvent: func(ev adasim.Event) { feed(ev.Type, ev.Timestamp, ev.Data) }}
 	if sc.Sandbox.State != "" {
 		st, err := adasim.ReadStateFile(sc.Sandbox.State)
 		if err != nil {
@@ -198,7 +204,7 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(),
 		Toolsets: sc.Server.Toolsets, ReadOnly: sc.Server.ReadOnly,
 		CallTimeout: e.callTime, PollInterval: tools.LocalPollInterval,
-		Version: r.cfg.Version, LogHandler: r.cfg.Logs, Transcript: e.transcript,
+		Version: r.cfg.Version, LogHandler: r.cfg.Logs, Transcript: e.transcript, Events: log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)

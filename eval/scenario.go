@@ -3,6 +3,8 @@ package eval
 import (
 	"regexp"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
 )
 
 // Scenario is a scripted evaluation: tool calls with expectations, run k
@@ -32,6 +34,8 @@ type SandboxSpec struct {
 	State      string
 	ReplyDelay time.Duration
 	RateLimits bool
+	// Agent scripts the AI Agent's answers (pattern → replies, handoff).
+	Agent *adasim.AgentScript
 }
 
 // ServerSpec is how the MCP server of a run is configured.

@@ -1,9 +1,6 @@
 package tools_test
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -133,18 +130,8 @@ func list(m map[string]any, key string) []any {
 
 var decode = testclient.Decode
 
-// feed turns the simulator's events into webhook deliveries kept in log,
-// as main's sandbox does.
+// feed keeps the simulator's events in log, as main's sandbox does.
 func feed(log events.Log, red *redact.Redactor) func(adasim.Event) {
-	var n atomic.Int64
-	return func(ev adasim.Event) {
-		body, err := json.Marshal(map[string]any{"type": ev.Type, "timestamp": ev.Timestamp.UTC().Format(time.RFC3339Nano), "data": ev.Data})
-		if err != nil {
-			panic(err)
-		}
-		e, err := events.Parse(fmt.Sprintf("sim_%d", n.Add(1)), body, red)
-		if err == nil && e != nil {
-			_, _ = log.Append(context.Background(), *e)
-		}
-	}
+	f := events.Feed(log, func() *redact.Redactor { return red })
+	return func(ev adasim.Event) { f(ev.Type, ev.Timestamp, ev.Data) }
 }
