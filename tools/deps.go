@@ -47,6 +47,11 @@ type Deps struct {
 	// Transcript, if set, gets one record per tool call, redacted like
 	// the call's result.
 	Transcript *transcript.Writer
+	// WebhookSecretSink, if set, receives the new signing secret after
+	// rotate_webhook_secret (main writes it to --webhook-secret-file and
+	// reloads the receiver) and returns where it went, e.g. a file path;
+	// nil: the server stores rotated secrets nowhere.
+	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
 
 	authors authorCache
 }

@@ -1,0 +1,349 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+)
+
+func webhookHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarness(t, harnessOpts{toolsets: []string{"webhooks"}})
+}
+
+// simSecret reads a webhook's current signing secret straight from the
+// simulator, as an operator with the API key would.
+func simSecret(t *testing.T, h *harness, id string) string {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, "/api/v2/webhooks/"+id+"/secret/", nil)
+	r.Header.Set("Authorization", "Bearer "+apiKey)
+	w := httptest.NewRecorder()
+	h.sim.ServeHTTP(w, r)
+	var body struct {
+		Key string `json:"key"`
+	}
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &body) != nil || !strings.HasPrefix(body.Key, "whsec_") {
+		t.Fatalf("GET secret of %s = %d %s", id, w.Code, w.Body)
+	}
+	return body.Key
+}
+
+// noSecrets fails if text holds a signing secret, or any of the given ones.
+func noSecrets(t *testing.T, where, text string, secrets ...string) {
+	t.Helper()
+	if strings.Contains(text, "whsec_") {
+		t.Errorf("%s carries a signing secret: %s", where, text)
+	}
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("%s carries the secret %s: %s", where, s, text)
+		}
+	}
+}
+
+func createWebhookOK(t *testing.T, h *harness, args map[string]any) (map[string]any, string) {
+	t.Helper()
+	res := h.Call("create_webhook", args)
+	if res.IsError {
+		t.Fatalf("create_webhook(%v): %s", args, testclient.Text(res))
+	}
+	var out map[string]any
+	decode(t, res, &out)
+	id := str(out, "webhook", "webhook_id")
+	if !strings.HasPrefix(id, "ep_") {
+		t.Fatalf("create_webhook = %v", out)
+	}
+	noSecrets(t, "create_webhook's result", testclient.Text(res), simSecret(t, h, id))
+	return out, id
+}
+
+func TestWebhookLifecycle(t *testing.T) {
+	h := webhookHarness(t)
+
+	created, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada", "description": "CRM sync",
+		"event_filters": []string{"v1.conversation.message"}})
+	wh := obj(created, "webhook")
+	if wh["url"] != "https://hooks.example.com/ada" || wh["description"] != "CRM sync" || wh["enabled"] != true ||
+		fmt.Sprint(wh["event_filters"]) != "[v1.conversation.message]" || str(wh, "created_at") == "" {
+		t.Fatalf("create_webhook = %v", created)
+	}
+	if _, has := wh["id"]; has {
+		t.Fatalf("the id is webhook_id, not id: %v", wh)
+	}
+
+	got := h.OK("get_webhook", map[string]any{"webhook_id": id})
+	if str(got, "webhook", "webhook_id") != id || str(got, "webhook", "url") != "https://hooks.example.com/ada" {
+		t.Fatalf("get_webhook = %v", got)
+	}
+
+	// Partial: only the description changes.
+	upd := h.OK("update_webhook", map[string]any{"webhook_id": id, "description": "CRM sync (EU)"})
+	wh = obj(upd, "webhook")
+	if wh["description"] != "CRM sync (EU)" || wh["url"] != "https://hooks.example.com/ada" || wh["enabled"] != true ||
+		fmt.Sprint(wh["event_filters"]) != "[v1.conversation.message]" {
+		t.Fatalf("update_webhook(description) = %v", upd)
+	}
+	// [] is a change (to every event), not an absent field.
+	upd = h.OK("update_webhook", map[string]any{"webhook_id": id, "event_filters": []string{}, "enabled": false})
+	wh = obj(upd, "webhook")
+	if len(list(wh, "event_filters")) != 0 || wh["enabled"] != false || wh["description"] != "CRM sync (EU)" {
+		t.Fatalf("update_webhook(event_filters: [], enabled: false) = %v", upd)
+	}
+	if msg := h.Err("update_webhook", map[string]any{"webhook_id": id, "event_filters": []string{"v1.no_such.event"}}); !strings.Contains(msg, "400") || !strings.Contains(msg, "list_webhook_event_types") {
+		t.Fatalf("unknown event type: %s", msg)
+	}
+
+	del := h.OK("delete_webhook", map[string]any{"webhook_id": id})
+	if str(del, "webhook_id") != id || del["deleted"] != true {
+		t.Fatalf("delete_webhook = %v", del)
+	}
+	if msg := h.Err("get_webhook", map[string]any{"webhook_id": id}); !strings.Contains(msg, "Not found (404)") || !strings.Contains(msg, "list_webhooks") {
+		t.Fatalf("get after delete: %s", msg)
+	}
+	if msg := h.Err("delete_webhook", map[string]any{"webhook_id": id}); !strings.Contains(msg, "404") || !strings.Contains(msg, "already be deleted") {
+		t.Fatalf("second delete: %s", msg)
+	}
+	noSecrets(t, "the logs", h.logs.String())
+}
+
+func TestCreateWebhookDefaultsToEveryEventEnabled(t *testing.T) {
+	h := webhookHarness(t)
+	out, _ := createWebhookOK(t, h, map[string]any{"url": "http://127.0.0.1:9/hook"})
+	wh := obj(out, "webhook")
+	if wh["enabled"] != true || wh["event_filters"] == nil || len(list(wh, "event_filters")) != 0 {
+		t.Fatalf("create_webhook(url) = %v (want enabled, event_filters [])", out)
+	}
+	off, _ := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/off", "enabled": false})
+	if obj(off, "webhook")["enabled"] != false {
+		t.Fatalf("create_webhook(enabled: false) = %v", off)
+	}
+}
+
+func TestListWebhooksPages(t *testing.T) {
+	h := webhookHarness(t)
+	var want []string
+	for i := range 3 {
+		_, id := createWebhookOK(t, h, map[string]any{"url": fmt.Sprintf("https://hooks.example.com/%d", i)})
+		want = append(want, id)
+	}
+	var got []string
+	args := map[string]any{"limit": 2}
+	for page := 0; ; page++ {
+		if page > 3 {
+			t.Fatalf("pagination does not end: %v", got)
+		}
+		out := h.OK("list_webhooks", args)
+		for _, w := range list(out, "webhooks") {
+			got = append(got, str(w.(map[string]any), "webhook_id"))
+		}
+		if out["has_more"] != true {
+			if str(out, "next_cursor") != "" {
+				t.Fatalf("has_more false with a next_cursor: %v", out)
+			}
+			break
+		}
+		if page == 0 && len(list(out, "webhooks")) != 2 {
+			t.Fatalf("first page = %v, want 2 webhooks", out)
+		}
+		args = map[string]any{"limit": 2, "cursor": str(out, "next_cursor")}
+	}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("listed %v, want %v in creation order", got, want)
+	}
+}
+
+func TestListWebhookEventTypes(t *testing.T) {
+	h := webhookHarness(t)
+	out := h.OK("list_webhook_event_types", nil)
+	var names []string
+	for _, e := range list(out, "event_types") {
+		m := e.(map[string]any)
+		if !strings.HasPrefix(str(m, "name"), "v1.") || str(m, "description") == "" {
+			t.Fatalf("event type %v", m)
+		}
+		names = append(names, str(m, "name"))
+	}
+	for _, want := range []string{"v1.end_user.created", "v1.end_user.updated", "v1.conversation.created", "v1.conversation.message", "v1.conversation.ended"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("event types %v lack %s", names, want)
+		}
+	}
+	if _, has := out["has_more"]; has {
+		t.Errorf("Ada's event types are not paginated: %v", out)
+	}
+}
+
+// secretSink records what rotate_webhook_secret hands it.
+type secretSink struct {
+	mu          sync.Mutex
+	ids, values []string
+	fail        bool
+}
+
+func (s *secretSink) store(_ context.Context, id, secret string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ids, s.values = append(s.ids, id), append(s.values, secret)
+	if s.fail {
+		// A careless sink that quotes the secret: it must still not leak.
+		return "", fmt.Errorf("writing %s to /etc/ada-mcp/webhook-secret: %w", secret, errors.New("permission denied"))
+	}
+	return "/etc/ada-mcp/webhook-secret", nil
+}
+
+func TestRotateWebhookSecretStoresItInTheSink(t *testing.T) {
+	h := webhookHarness(t)
+	sink := &secretSink{}
+	h.deps.WebhookSecretSink = sink.store
+	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
+	old := simSecret(t, h, id)
+
+	res := h.Call("rotate_webhook_secret", map[string]any{"webhook_id": id})
+	text := testclient.Text(res)
+	if res.IsError {
+		t.Fatal(text)
+	}
+	var out map[string]any
+	decode(t, res, &out)
+	if out["rotated"] != true || str(out, "webhook_id") != id || str(out, "secret_written_to") != "/etc/ada-mcp/webhook-secret" || out["note"] != nil {
+		t.Fatalf("rotate_webhook_secret = %v", out)
+	}
+	sink.mu.Lock()
+	ids, values := sink.ids, sink.values
+	sink.mu.Unlock()
+	if len(values) != 1 || ids[0] != id {
+		t.Fatalf("sink got %v for %v, want one secret for %s", values, ids, id)
+	}
+	secret := values[0]
+	if !strings.HasPrefix(secret, "whsec_") || secret == old || secret != simSecret(t, h, id) {
+		t.Fatalf("sink got %q; old secret %q, Ada's now %q", secret, old, simSecret(t, h, id))
+	}
+	noSecrets(t, "rotate_webhook_secret's result", text, secret, old)
+	noSecrets(t, "the logs", h.logs.String(), secret, old)
+}
+
+func TestRotateWebhookSecretWithoutASink(t *testing.T) {
+	h := webhookHarness(t)
+	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
+	old := simSecret(t, h, id)
+	out := h.OK("rotate_webhook_secret", map[string]any{"webhook_id": id})
+	if out["rotated"] != true || out["secret_written_to"] != nil || !strings.Contains(str(out, "note"), "not stored anywhere") ||
+		!strings.Contains(str(out, "note"), "dashboard") {
+		t.Fatalf("rotate_webhook_secret without a sink = %v", out)
+	}
+	now := simSecret(t, h, id)
+	if now == old {
+		t.Fatal("the secret did not change at Ada")
+	}
+	noSecrets(t, "the logs", h.logs.String(), old, now)
+	if msg := h.Err("rotate_webhook_secret", map[string]any{"webhook_id": "ep_2bxE8VNtkWEMpJrMJv74FlSQmqP"}); !strings.Contains(msg, "404") {
+		t.Fatalf("rotating an unknown webhook: %s", msg)
+	}
+}
+
+func TestRotateWebhookSecretSinkFailure(t *testing.T) {
+	h := webhookHarness(t)
+	sink := &secretSink{fail: true}
+	h.deps.WebhookSecretSink = sink.store
+	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
+	old := simSecret(t, h, id)
+
+	msg := h.Err("rotate_webhook_secret", map[string]any{"webhook_id": id})
+	now := simSecret(t, h, id)
+	if now == old {
+		t.Fatal("the secret did not change at Ada")
+	}
+	for _, want := range []string{id, "was rotated at Ada", "permission denied", "rotate_webhook_secret again", "dashboard"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+	// The sink's error quoted the secret; the message keeps the rest of it.
+	if !strings.Contains(msg, "/etc/ada-mcp/webhook-secret") {
+		t.Errorf("message lost the sink's reason: %s", msg)
+	}
+	noSecrets(t, "the error", msg, now, old)
+	noSecrets(t, "the logs", h.logs.String(), now, old)
+}
+
+func TestWebhookArgumentsAreStrict(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: apiKey})
+	t.Cleanup(sim.Close)
+	var requests atomic.Int64
+	h := newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, backend: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		sim.ServeHTTP(w, r)
+	})})
+
+	cases := []struct {
+		tool  string
+		args  map[string]any
+		field string // the message names it
+	}{
+		{"create_webhook", map[string]any{"url": "https://hooks.example.com/ada", "secret": "x"}, "secret"},
+		{"create_webhook", map[string]any{"URL": "https://hooks.example.com/ada"}, "URL"},
+		{"create_webhook", map[string]any{}, "url"},
+		{"create_webhook", map[string]any{"url": "ftp://hooks.example.com/ada"}, "url"},
+		{"create_webhook", map[string]any{"url": "/relative/path"}, "url"},
+		{"create_webhook", map[string]any{"url": "https://hooks.example.com/ada", "event_filters": []string{""}}, "event_filters"},
+		{"update_webhook", map[string]any{"webhook_id": "ep_1"}, "nothing to update"},
+		{"update_webhook", map[string]any{"webhook_id": "ep_1", "url": ""}, "url"},
+		{"update_webhook", map[string]any{"webhook_id": "ep_1", "enabled": "maybe"}, "enabled"},
+		{"get_webhook", map[string]any{"webhook_id": " "}, "webhook_id"},
+		{"delete_webhook", map[string]any{"webhook_id": ".."}, "webhook_id"},
+		{"rotate_webhook_secret", map[string]any{}, "webhook_id"},
+		{"rotate_webhook_secret", map[string]any{"webhook_id": "ep_1", "key": "whsec_abc"}, "key"},
+		{"list_webhooks", map[string]any{"limit": 101}, "limit"},
+		{"list_webhook_event_types", map[string]any{"limit": 5}, "limit"},
+	}
+	for _, c := range cases {
+		msg := h.Err(c.tool, c.args)
+		if !strings.Contains(msg, c.field) {
+			t.Errorf("%s(%v): message does not name %s: %s", c.tool, c.args, c.field, msg)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Fatalf("%d requests reached Ada for invalid arguments", n)
+	}
+}
+
+func TestWebhooksToolsetIsOptIn(t *testing.T) {
+	names := func(h *harness) []string {
+		res, err := h.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tl := range res.Tools {
+			out = append(out, tl.Name)
+		}
+		sort.Strings(out)
+		return out
+	}
+	all := names(webhookHarness(t))
+	want := "create_webhook,delete_webhook,get_webhook,list_webhook_event_types,list_webhooks,rotate_webhook_secret,update_webhook"
+	if strings.Join(all, ",") != want {
+		t.Fatalf("webhooks toolset = %v", all)
+	}
+	ro := names(newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, readOnly: true}))
+	if strings.Join(ro, ",") != "get_webhook,list_webhook_event_types,list_webhooks" {
+		t.Fatalf("read-only webhooks toolset = %v", ro)
+	}
+	for _, n := range names(newHarness(t, harnessOpts{})) {
+		if strings.Contains(n, "webhook") {
+			t.Fatalf("default toolsets include %s", n)
+		}
+	}
+}
