@@ -48,6 +48,8 @@ type harnessOpts struct {
 	events     bool
 	eventGrace time.Duration
 	script     *adasim.AgentScript
+	// version is the protocol version the client asks for ("" newest).
+	version string
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -92,7 +94,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.Session = testclient.Connect(t, s, o.client)
+	h.Session = testclient.ConnectVersion(t, s, o.client, o.version)
 	return h
 }
 

@@ -32,15 +32,21 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 	if name == "" {
 		name = "ada-mcp"
 	}
+	res := newResources(deps)
 	s := server.NewMCPServer(name, opts.Version,
 		server.WithToolCapabilities(false),
+		server.WithResourceCapabilities(true, false),
+		server.WithHooks(res.hooks()),
 		server.WithInstructions(Instructions),
 		server.WithRecovery(),
 	)
 	st := make([]server.ServerTool, len(selected))
+	enabled := map[string]bool{}
 	for i, t := range selected {
 		st[i] = t.ServerTool()
+		enabled[t.Toolset] = true
 	}
 	s.AddTools(st...)
+	res.register(s, enabled)
 	return s, selected, nil
 }

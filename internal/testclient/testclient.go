@@ -31,6 +31,13 @@ type Session struct {
 // returns a go-sdk client session on it. Everything stops at test cleanup.
 func Connect(t testing.TB, s *server.MCPServer, opts *mcp.ClientOptions) *Session {
 	t.Helper()
+	return ConnectVersion(t, s, opts, "")
+}
+
+// ConnectVersion is Connect with the protocol version the client asks for
+// ("" for its newest).
+func ConnectVersion(t testing.TB, s *server.MCPServer, opts *mcp.ClientOptions, version string) *Session {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	clientToServerR, clientToServerW := io.Pipe()
 	serverToClientR, serverToClientW := io.Pipe()
@@ -41,7 +48,7 @@ func Connect(t testing.TB, s *server.MCPServer, opts *mcp.ClientOptions) *Sessio
 		serverToClientW.Close()
 	}()
 	c := mcp.NewClient(&mcp.Implementation{Name: "go-sdk-test", Version: "1"}, opts)
-	cs, err := c.Connect(ctx, &mcp.IOTransport{Reader: serverToClientR, Writer: clientToServerW}, nil)
+	cs, err := c.Connect(ctx, &mcp.IOTransport{Reader: serverToClientR, Writer: clientToServerW}, &mcp.ClientSessionOptions{ProtocolVersion: version})
 	if err != nil {
 		cancel()
 		t.Fatalf("connecting the go-sdk client: %v", err)

@@ -1,0 +1,319 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+// Resource URI templates: a conversation with its messages, and an end
+// user, both redacted like tool results.
+const (
+	conversationURITemplate = "ada://conversations/{conversation_id}"
+	endUserURITemplate      = "ada://end-users/{end_user_id}"
+	conversationURIPrefix   = "ada://conversations/"
+	endUserURIPrefix        = "ada://end-users/"
+)
+
+// Bounds of the resources.
+const (
+	// resourceMessagePages bounds the messages a conversation resource
+	// holds: five pages of 100, the newest first dropped past it.
+	resourceMessagePages = 5
+	// maxWatches bounds the conversations watched for subscribers.
+	maxWatches = 1000
+	// watchPollInterval is how often a watched conversation is polled
+	// when the server receives no events.
+	watchPollInterval = 5 * time.Second
+)
+
+// resources serves the resource templates and their subscriptions: a
+// client subscribed to a conversation gets notifications/resources/updated
+// when a message arrives (by event when the server has them, else by a
+// poll every few seconds). Older clients subscribe per session with
+// resources/subscribe; 2026-07-28 clients name the URIs in a
+// subscriptions/listen stream, subscribed while it lasts.
+type resources struct {
+	deps *Deps
+	srv  *server.MCPServer
+
+	mu      sync.Mutex
+	watches map[string]*watch // conversation URI → its subscribers
+}
+
+type watch struct {
+	subs map[string]subscriber // by sessionKey
+	stop context.CancelFunc
+}
+
+// subscriber is where a notification goes: a session, and for a listen
+// stream the id that tags the stream's messages.
+type subscriber struct {
+	session server.ClientSession
+	listen  any // the subscriptions/listen request id; nil for resources/subscribe
+}
+
+// sessionKey identifies a subscriber: a session id, or for a listen
+// stream (whose session is made for the request) the session itself.
+func sessionKey(s server.ClientSession, listen bool) string {
+	if listen || s.SessionID() == "" {
+		return fmt.Sprintf("listen:%p", s)
+	}
+	return s.SessionID()
+}
+
+func newResources(deps *Deps) *resources {
+	return &resources{deps: deps, watches: map[string]*watch{}}
+}
+
+// hooks track subscriptions and forget those of ended sessions and streams.
+func (r *resources) hooks() *server.Hooks {
+	h := &server.Hooks{}
+	h.AddAfterSubscribe(func(ctx context.Context, _ any, req *mcp.SubscribeRequest, _ *mcp.EmptyResult) {
+		if s := server.ClientSessionFromContext(ctx); s != nil && s.SessionID() != "" {
+			r.subscribe(ctx, req.Params.URI, subscriber{session: s})
+		}
+	})
+	h.AddAfterUnsubscribe(func(ctx context.Context, _ any, req *mcp.UnsubscribeRequest, _ *mcp.EmptyResult) {
+		if s := server.ClientSessionFromContext(ctx); s != nil {
+			r.unsubscribe(sessionKey(s, false), req.Params.URI)
+		}
+	})
+	h.AddBeforeSubscriptionsListen(func(ctx context.Context, id any, req *mcp.SubscriptionsListenRequest) {
+		s := server.ClientSessionFromContext(ctx)
+		if s == nil {
+			return
+		}
+		for _, uri := range req.Params.Notifications.ResourceSubscriptions {
+			r.subscribe(ctx, uri, subscriber{session: s, listen: id})
+		}
+	})
+	h.AddAfterSubscriptionsListen(func(ctx context.Context, _ any, req *mcp.SubscriptionsListenRequest, _ *mcp.SubscriptionsListenResult) {
+		if s := server.ClientSessionFromContext(ctx); s != nil {
+			for _, uri := range req.Params.Notifications.ResourceSubscriptions {
+				r.unsubscribe(sessionKey(s, true), uri)
+			}
+		}
+	})
+	h.AddOnUnregisterSession(func(_ context.Context, s server.ClientSession) {
+		r.mu.Lock()
+		var uris []string
+		for uri, w := range r.watches {
+			if _, ok := w.subs[sessionKey(s, false)]; ok {
+				uris = append(uris, uri)
+			}
+		}
+		r.mu.Unlock()
+		for _, uri := range uris {
+			r.unsubscribe(sessionKey(s, false), uri)
+		}
+	})
+	return h
+}
+
+// register adds the templates of the enabled toolsets.
+func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
+	r.srv = s
+	if enabled[toolsetConversations] {
+		s.AddResourceTemplate(mcp.NewResourceTemplate(conversationURITemplate, "conversation",
+			mcp.WithTemplateTitle("Ada conversation"),
+			mcp.WithTemplateDescription("A conversation with its messages, oldest first (at most 500). Subscribe to be told when a message arrives."),
+			mcp.WithTemplateMIMEType("application/json")), r.readConversation)
+	}
+	if enabled[toolsetEndUsers] {
+		s.AddResourceTemplate(mcp.NewResourceTemplate(endUserURITemplate, "end-user",
+			mcp.WithTemplateTitle("Ada end user"),
+			mcp.WithTemplateDescription("An end user's profile (sensitive_metadata is never shown)."),
+			mcp.WithTemplateMIMEType("application/json")), r.readEndUser)
+	}
+}
+
+// conversationResource is what ada://conversations/{id} holds.
+type conversationResource struct {
+	Conversation schemas.Conversation `json:"conversation"`
+	Messages     []schemas.Message    `json:"messages"`
+	// Truncated: the conversation has more messages than the resource holds.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+func idFrom(uri, prefix string) (string, error) {
+	id, ok := strings.CutPrefix(uri, prefix)
+	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
+		return "", fmt.Errorf("%q is not a %s{id} URI", uri, prefix)
+	}
+	return id, nil
+}
+
+func (r *resources) readConversation(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	id, err := idFrom(req.Params.URI, conversationURIPrefix)
+	if err != nil {
+		return nil, err
+	}
+	client, err := r.deps.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.deps.callTimeout())
+	defer cancel()
+	cv, _, err := client.Conversations.Get(ctx, id)
+	if err != nil {
+		return nil, resourceError(err)
+	}
+	out := conversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
+	opts := &adaclient.ListOptions{Limit: 100}
+	for page := 0; ; page++ {
+		logs, resp, err := client.Conversations.ListMessages(ctx, id, opts)
+		if err != nil {
+			return nil, resourceError(err)
+		}
+		for i := range logs {
+			if isMessage(&logs[i]) {
+				out.Messages = append(out.Messages, schemas.MessageFromLog(&logs[i]))
+			}
+		}
+		if resp.NextCursor == "" {
+			break
+		}
+		if page+1 == resourceMessagePages {
+			out.Truncated = true
+			break
+		}
+		opts.Cursor = resp.NextCursor
+	}
+	return r.contents(req.Params.URI, out)
+}
+
+func (r *resources) readEndUser(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	id, err := idFrom(req.Params.URI, endUserURIPrefix)
+	if err != nil {
+		return nil, err
+	}
+	client, err := r.deps.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.deps.callTimeout())
+	defer cancel()
+	u, _, err := client.EndUsers.Get(ctx, id)
+	if err != nil {
+		return nil, resourceError(err)
+	}
+	return r.contents(req.Params.URI, map[string]any{"end_user": schemas.EndUserFrom(u)})
+}
+
+// contents is v as the resource's JSON, redacted like a tool result.
+func (r *resources) contents(uri string, v any) ([]mcp.ResourceContents, error) {
+	b, err := r.deps.redactor().Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: "application/json", Text: string(b)}}, nil
+}
+
+// resourceError is Ada's failure in words, redacted.
+func resourceError(err error) error { return errors.New(describe(err)) }
+
+// subscribe starts watching a conversation for a subscriber, once per
+// conversation whatever the number of subscribers.
+func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
+	id, err := idFrom(uri, conversationURIPrefix)
+	if err != nil {
+		return // not a conversation: nothing changes under an end user's URI that we hear of
+	}
+	key := sessionKey(sub.session, sub.listen != nil)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.watches[uri]; w != nil {
+		w.subs[key] = sub
+		return
+	}
+	if len(r.watches) >= maxWatches {
+		r.deps.logger().Warn("too many watched conversations: a subscription gets no updates", "limit", maxWatches)
+		return
+	}
+	client, err := r.deps.client(ctx)
+	if err != nil {
+		return
+	}
+	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	r.watches[uri] = &watch{subs: map[string]subscriber{key: sub}, stop: stop}
+	go r.follow(wctx, uri, id, client)
+}
+
+func (r *resources) unsubscribe(key, uri string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.watches[uri]
+	if w == nil {
+		return
+	}
+	delete(w.subs, key)
+	if len(w.subs) == 0 {
+		w.stop()
+		delete(r.watches, uri)
+	}
+}
+
+// follow notifies the subscribers of a conversation of each new message,
+// from the event log when there is one, else by polling.
+func (r *resources) follow(ctx context.Context, uri, id string, client *adaclient.Client) {
+	if log := r.deps.Events; log != nil {
+		cur, err := log.End(ctx, events.ConversationKey(id))
+		for err == nil {
+			var evs []events.Event
+			if evs, cur, err = log.Next(ctx, events.ConversationKey(id), cur); err == nil {
+				if slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type == events.TypeConversationMessage }) {
+					r.notify(uri)
+				}
+			}
+		}
+		return
+	}
+	seen := -1
+	for {
+		logs, _, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
+		if err == nil {
+			if seen >= 0 && len(logs) != seen {
+				r.notify(uri)
+			}
+			seen = len(logs)
+		}
+		t := time.NewTimer(watchPollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (r *resources) notify(uri string) {
+	r.mu.Lock()
+	var subs []subscriber
+	if w := r.watches[uri]; w != nil {
+		for _, sub := range w.subs {
+			subs = append(subs, sub)
+		}
+	}
+	r.mu.Unlock()
+	for _, sub := range subs {
+		params := map[string]any{"uri": uri}
+		if sub.listen != nil {
+			// Every message of a listen stream carries the stream's id.
+			params["_meta"] = map[string]any{mcp.MetaKeySubscriptionID: sub.listen}
+		}
+		_ = r.srv.SendNotificationToClient(r.srv.WithContext(context.Background(), sub.session), mcp.MethodNotificationResourceUpdated, params)
+	}
+}

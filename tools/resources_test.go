@@ -1,0 +1,114 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+func readResource(t *testing.T, h *harness, uri string) (map[string]any, string) {
+	t.Helper()
+	res, err := h.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: uri})
+	if err != nil {
+		return nil, err.Error()
+	}
+	if len(res.Contents) != 1 || res.Contents[0].MIMEType != "application/json" || res.Contents[0].URI != uri {
+		t.Fatalf("contents %+v", res.Contents)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(res.Contents[0].Text), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m, res.Contents[0].Text
+}
+
+func TestResourcesAreRedacted(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	list, err := h.ListResourceTemplates(context.Background(), nil)
+	if err != nil || len(list.ResourceTemplates) != 2 {
+		t.Fatalf("%v %v", list, err)
+	}
+	up := h.OK("upsert_end_user", map[string]any{"external_id": "res-1",
+		"profile":            map[string]any{"first_name": "Rui", "metadata": map[string]any{"session_token": "canary-res-session", "plan": "pro"}},
+		"sensitive_metadata": map[string]any{"pin": "canary-res-pin"}})
+	uid := str(up, "end_user", "end_user_id")
+	cid := str(h.OK("start_conversation", map[string]any{"end_user_id": uid}), "conversation_id")
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "card 4242 4242 4242 4242 please", "wait_for_reply_seconds": 5})
+
+	conv, text := readResource(t, h, "ada://conversations/"+cid)
+	msgs, _ := conv["messages"].([]any)
+	if str(conv, "conversation", "conversation_id") != cid || len(msgs) < 3 {
+		t.Fatalf("%s", text)
+	}
+	user, userText := readResource(t, h, "ada://end-users/"+uid)
+	if str(user, "end_user", "profile", "first_name") != "Rui" {
+		t.Fatalf("%s", userText)
+	}
+	for _, leak := range []string{"4242 4242 4242 4242", "canary-res-session", "canary-res-pin"} {
+		if strings.Contains(text+userText, leak) {
+			t.Errorf("a resource holds %q", leak)
+		}
+	}
+	if _, msg := readResource(t, h, "ada://conversations/nope"); !strings.Contains(msg, "Not found") {
+		t.Fatalf("unknown conversation: %q", msg)
+	}
+}
+
+// A session subscribed to a conversation is told when a message arrives,
+// and no longer once it unsubscribes.
+func TestSubscriptionNotifiesNewMessages(t *testing.T) {
+	// 2026-07-28 clients subscribe in a subscriptions/listen stream,
+	// older ones with resources/subscribe.
+	for _, version := range []string{"", "2025-11-25"} {
+		t.Run("version "+version, func(t *testing.T) { subscriptionNotifies(t, version) })
+	}
+}
+
+func subscriptionNotifies(t *testing.T, version string) {
+	var mu sync.Mutex
+	var updated []string
+	h := newHarness(t, harnessOpts{events: true, version: version, client: &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(_ context.Context, r *mcp.ResourceUpdatedNotificationRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			updated = append(updated, r.Params.URI)
+		}}})
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "sub-1"}), "conversation_id")
+	uri := "ada://conversations/" + cid
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
+		t.Fatal(err)
+	}
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(updated)
+	}
+	for range 500 {
+		if count() > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mu.Lock()
+	if len(updated) == 0 || updated[0] != uri {
+		mu.Unlock()
+		t.Fatalf("notifications %v", updated)
+	}
+	mu.Unlock()
+	if err := h.Unsubscribe(context.Background(), &mcp.UnsubscribeParams{URI: uri}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // let the last notifications of the first message land
+	before := count()
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "again"})
+	time.Sleep(200 * time.Millisecond) // a notification would come within milliseconds
+	if count() != before {
+		t.Fatalf("notified after unsubscribing: %d then %d", before, count())
+	}
+}
