@@ -18,6 +18,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -115,13 +117,20 @@ type assembled struct {
 	// from the sandbox, or from Ada over an HTTP transport.
 	events events.Log
 	redis  *redis.Client
+	// rcv is the webhook receiver, once serve made it: a rotated secret
+	// is added to it.
+	rcv *events.Receiver
+	// eventsStopped is closed when the server shuts down and refuses
+	// webhooks: waits then poll.
+	eventsStopped chan struct{}
+	stopEvents    sync.Once
 }
 
 // assemble builds the server of cfg: the sandbox if asked for, the event
 // log, the rate budget, the transcript, the tools. The server and the
 // tools CLI use it, so they serve the same thing.
 func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
-	a := &assembled{}
+	a := &assembled{eventsStopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			a.close(nil)
@@ -172,11 +181,41 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		CallTimeout: cfg.Ada.CallTimeout, PollInterval: pollInterval,
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
+		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
 	})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
+}
+
+// secretSink keeps a webhook secret rotate_webhook_secret made: in the
+// operator's --webhook-secret-file, and in this server's receiver, so
+// deliveries signed with it keep being accepted. Nil when there is neither.
+func (a *assembled) secretSink(cfg Config) func(context.Context, string, string) (string, error) {
+	file := cfg.Webhooks.SecretFile
+	if file == "" && a.events == nil {
+		return nil
+	}
+	return func(_ context.Context, webhookID, secret string) (string, error) {
+		var where []string
+		if file != "" {
+			if err := os.WriteFile(file, []byte(secret+"\n"), 0o600); err != nil {
+				return "", fmt.Errorf("writing %s: %w", file, err)
+			}
+			where = append(where, file)
+		}
+		if a.rcv != nil {
+			if err := a.rcv.AddSecret(secret); err != nil {
+				return "", err
+			}
+			where = append(where, "this server's webhook receiver (in memory)")
+		}
+		if len(where) == 0 {
+			return "", errors.New("no --webhook-secret-file and no webhook receiver to keep it")
+		}
+		return strings.Join(where, " and "), nil
+	}
 }
 
 // eventLog is the log of Ada's webhook events: shared through Redis, or
@@ -274,7 +313,8 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	httpConfig := cfg.HTTP
 	httpConfig.UserAgent = tools.UserAgent(buildVersion())
 	httpConfig.WebhookAddr = cfg.Webhooks.Addr
-	deps := server.Deps{MCP: a.MCP, Client: a.Client, Logger: logger}
+	deps := server.Deps{MCP: a.MCP, Client: a.Client, Logger: logger,
+		OnShutdown: func() { a.stopEvents.Do(func() { close(a.eventsStopped) }) }}
 	if receiver != nil {
 		deps.Webhooks = receiver
 	}
@@ -305,6 +345,7 @@ func (a *assembled) receiver(ctx context.Context, cfg Config, addr net.Addr) (*e
 	if err != nil {
 		return nil, err
 	}
+	a.rcv = rcv
 	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "secret_file", cfg.Webhooks.SecretFile,
 		"extra_addr", cfg.Webhooks.Addr, "shared_log", a.redis != nil)
 	return rcv, nil

@@ -30,6 +30,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// Webhooks, if set, receives Ada's webhooks at WebhookPath.
 	Webhooks http.Handler
+	// OnShutdown, if set, is called when a shutdown starts: from then on
+	// webhooks are refused (Svix retries them, elsewhere or later).
+	OnShutdown func()
 }
 
 // Server is one HTTP MCP server. Create it with New, run it with Serve.
@@ -177,6 +180,9 @@ const flushGrace = 250 * time.Millisecond
 func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func()) {
 	start := time.Now()
 	s.drain.startDraining()
+	if s.deps.OnShutdown != nil {
+		s.deps.OnShutdown()
+	}
 	s.logger.Info("shutting down", "in_flight", s.drain.count(), "timeout", s.cfg.ShutdownTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
@@ -44,6 +45,11 @@ type Config struct {
 	RateBudget adaclient.RateBudget
 	// Events is where Ada's webhook events arrive; nil: waits poll.
 	Events events.Log
+	// WebhookSecretSink keeps a secret rotate_webhook_secret made (see
+	// Deps.WebhookSecretSink); nil: none is kept.
+	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
+	// EventsStopped is closed when events stop arriving (Deps.EventsStopped).
+	EventsStopped <-chan struct{}
 }
 
 // Built is a server ready to be served over any transport.
@@ -84,7 +90,8 @@ func Build(cfg Config) (*Built, error) {
 		}
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
-		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events}
+		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
+		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

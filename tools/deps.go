@@ -44,6 +44,9 @@ type Deps struct {
 	// EventGrace is how long a wait on Events goes without any event for
 	// the conversation before it polls instead (zero: EventGrace).
 	EventGrace time.Duration
+	// EventsStopped, if set, is closed when events stop arriving (the
+	// server shuts down and refuses deliveries): waits then poll.
+	EventsStopped <-chan struct{}
 	// Transcript, if set, gets one record per tool call, redacted like
 	// the call's result.
 	Transcript *transcript.Writer

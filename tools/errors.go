@@ -24,6 +24,13 @@ type internalError struct{ err error }
 func (e internalError) Error() string { return "internal error: " + e.err.Error() }
 func (e internalError) Unwrap() error { return e.err }
 
+// plainError is a complete message of a tool's own, shown as it is: an
+// outcome the tool explains better than the generic mapping would.
+type plainError interface {
+	error
+	plain()
+}
+
 // hinted adds what to do next to an error, for the cases where the handler
 // knows better than the generic mapping (a 409 on external_id, say).
 type hinted struct {
@@ -64,7 +71,10 @@ func describe(err error) string {
 		ada     *adaclient.ErrorResponse
 		budget  *adaclient.RateLimitError
 	)
+	var own plainError
 	switch {
+	case errors.As(err, &own):
+		return strings.TrimSuffix(own.Error(), ".") + "."
 	case errors.As(err, &arg):
 		return fmt.Sprintf("Invalid argument %s: %s.", arg.Field, strings.TrimSuffix(arg.Reason, "."))
 	case errors.As(err, &invalid):

@@ -153,6 +153,28 @@ func (w *replyWatch) sorted() waitResult {
 // all came within EventGrace, so the caller polls instead.
 func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyWatch, cur events.Cursor) bool {
 	key := events.ConversationKey(conversationID)
+	// When events stop arriving (a shutdown), the rest of the wait polls.
+	stopped := e.Deps.EventsStopped
+	if stopped != nil {
+		var stopFollowing context.CancelFunc
+		ctx, stopFollowing = context.WithCancel(ctx)
+		defer stopFollowing()
+		go func() {
+			select {
+			case <-stopped:
+				stopFollowing()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	isStopped := func() bool {
+		select {
+		case <-stopped:
+			return true
+		default:
+			return false
+		}
+	}
 	graceEnd := time.Now().Add(e.Deps.eventGrace())
 	var quietEnd time.Time
 	sawEvent := false
@@ -171,6 +193,8 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 		evs, next, err := e.Deps.Events.Next(nctx, key, cur)
 		cancel()
 		switch {
+		case stopped != nil && isStopped():
+			return w.done() // poll for what is left of the wait
 		case ctx.Err() != nil:
 			return true // the wait is over (or cancelled)
 		case errors.Is(err, context.DeadlineExceeded):

@@ -235,3 +235,20 @@ func TestRepliesArrivingOutOfOrderAreOrdered(t *testing.T) {
 		t.Fatalf("%d list reads: the replies came by polling, not by the reversed events", n)
 	}
 }
+
+// When the server shuts down it refuses webhooks: a wait that follows
+// events switches to polling for the rest of it, so it still ends with the
+// reply.
+func TestWaitPollsOnceEventsStop(t *testing.T) {
+	h := newHarness(t, harnessOpts{replyDelay: 300 * time.Millisecond})
+	h.deps.Events = events.NewMemory(events.Limits{}) // nothing will come
+	h.deps.EventGrace = time.Minute                   // so only the stop can end the following
+	stopped := make(chan struct{})
+	h.deps.EventsStopped = stopped
+	cid := startConv(t, h)
+	time.AfterFunc(100*time.Millisecond, func() { close(stopped) })
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "still there?", "wait_for_reply_seconds": 30})
+	if got := replyBodies(res); len(got) != 1 {
+		t.Fatalf("replies %v", got)
+	}
+}

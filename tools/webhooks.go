@@ -168,6 +168,8 @@ type rotatedButNotStored struct {
 	id, step, reason string
 }
 
+func (e *rotatedButNotStored) plain() {}
+
 func (e *rotatedButNotStored) Error() string {
 	what := e.step
 	if e.reason != "" {
