@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -34,6 +37,10 @@ type sandboxCmd struct {
 	stateOut   string
 	rateLimits bool
 	log        LogConfig
+	// webhookURL, if set, gets the simulator's webhooks, signed with
+	// webhookSecret (ADA_WEBHOOK_SECRET or --webhook-secret-file; else a
+	// generated one, printed).
+	webhookURL, webhookSecretFile string
 }
 
 func runSandbox(ctx context.Context, args []string, std stdio) int {
@@ -52,6 +59,9 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	fs.StringVar(&c.stateOut, "state-out", "", "write the state to this file when the sandbox stops")
 	fs.DurationVar(&c.spec.ReplyDelay, "reply-delay", 0, "how long the simulated AI Agent takes to answer")
 	fs.BoolVar(&c.rateLimits, "rate-limits", true, "enforce Ada's rate limits and send its X-RateLimit-* headers, as Ada does")
+	fs.StringVar(&c.spec.Agent, "agent", "", "a JSON file scripting the AI Agent's answers ({\"rules\": [{\"match\", \"replies\", \"handoff\"}]})")
+	fs.StringVar(&c.webhookURL, "webhook-url", "", "deliver Svix-signed webhooks for every event to this URL (e.g. http://127.0.0.1:8080/webhooks/ada), as Ada does")
+	fs.StringVar(&c.webhookSecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "with --webhook-url: the signing secret's file (env ADA_WEBHOOK_SECRET_FILE, or the secret itself in ADA_WEBHOOK_SECRET); default: a generated one, printed")
 	c.log.addFlags(fs, e, "info")
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -76,7 +86,17 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	c.spec.RateLimits = c.rateLimits
 	logger := slog.New(c.log.handler(std.stderr))
 	generatedKey := c.spec.Key == ""
-	sim, opts, err := openSimLogged(c.spec, logger)
+	hook, generatedSecret, err := c.webhook(std.getenv)
+	if err != nil {
+		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
+		return exitUsage
+	}
+	sim, opts, err := openSimWith(c.spec, func(o *adasim.Options) {
+		o.Logger = logger.With("component", "adasim")
+		if hook != nil {
+			o.Webhooks = []adasim.WebhookEndpoint{*hook}
+		}
+	})
 	if err != nil {
 		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
 		return exitUsage
@@ -96,6 +116,12 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	if generatedKey {
 		fmt.Fprintf(std.stderr, "ada-mcp sandbox: API key %s (generated; set one with --key or ADA_SANDBOX_KEY)\n", opts.APIKey)
 	}
+	if hook != nil {
+		fmt.Fprintf(std.stderr, "ada-mcp sandbox: webhooks to %s\n", hook.URL)
+		if generatedSecret {
+			fmt.Fprintf(std.stderr, "ada-mcp sandbox: webhook secret %s (generated; give the receiver the same with ADA_WEBHOOK_SECRET)\n", hook.Secret)
+		}
+	}
 	fmt.Fprintf(std.stderr, "ada-mcp sandbox: state at %s/_sandbox/state; Ctrl-C stops it\n", srv.URL)
 	<-ctx.Done()
 	code := exitOK
@@ -112,9 +138,29 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	return code
 }
 
-// openSimLogged is openSim with the simulator's debug log of requests.
-func openSimLogged(spec simSpec, logger *slog.Logger) (*adasim.Sim, adasim.Options, error) {
-	return openSimWith(spec, func(o *adasim.Options) { o.Logger = logger.With("component", "adasim") })
+// webhook is the endpoint --webhook-url asks for, with its secret: the
+// one configured, or one made up (generated reports that, so it is shown).
+func (c *sandboxCmd) webhook(getenv func(string) string) (*adasim.WebhookEndpoint, bool, error) {
+	if c.webhookURL == "" {
+		return nil, false, nil
+	}
+	secret := strings.TrimSpace(getenv("ADA_WEBHOOK_SECRET"))
+	if c.webhookSecretFile != "" {
+		b, err := os.ReadFile(c.webhookSecretFile)
+		if err != nil {
+			return nil, false, fmt.Errorf("--webhook-secret-file: %w", err)
+		}
+		secret = strings.TrimSpace(string(b))
+	}
+	generated := secret == ""
+	if generated {
+		key := make([]byte, 24)
+		if _, err := rand.Read(key); err != nil {
+			return nil, false, err
+		}
+		secret = "whsec_" + base64.StdEncoding.EncodeToString(key)
+	}
+	return &adasim.WebhookEndpoint{URL: c.webhookURL, Secret: secret, Description: "ada-mcp sandbox --webhook-url"}, generated, nil
 }
 
 // isLoopback reports whether a listen address stays on this machine.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/events"
 )
 
 // sandboxProc is `ada-mcp sandbox` running on a free loopback port.
@@ -31,7 +34,13 @@ var baseURLLine = regexp.MustCompile(`Ada API at (http://[0-9.:]+)/api`)
 
 func startSandboxCmd(t *testing.T, args ...string) *sandboxProc {
 	t.Helper()
-	cmd := command(t, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...)
+	return startSandboxProc(t, command(t, append([]string{"sandbox", "--addr", "127.0.0.1:0"}, args...)...))
+}
+
+// startSandboxProc starts a prepared `ada-mcp sandbox` command and waits
+// for its base URL.
+func startSandboxProc(t *testing.T, cmd *exec.Cmd) *sandboxProc {
+	t.Helper()
 	pipe, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -354,4 +363,37 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// `ada-mcp sandbox --webhook-url` delivers Svix-signed webhooks, as Ada
+// does, which the server's receiver accepts with the same secret.
+func TestSandboxCommandDeliversWebhooks(t *testing.T) {
+	skipOnWindows(t)
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	rcv, err := events.NewReceiver(events.ReceiverConfig{Secret: secret, Log: events.NewMemory(events.Limits{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := httptest.NewServer(rcv)
+	t.Cleanup(hook.Close)
+	const key = "sandbox_key_for_webhooks_42"
+	cmd := command(t, "sandbox", "--addr", "127.0.0.1:0", "--key", key, "--webhook-url", hook.URL+"/webhooks/ada")
+	cmd.Env = append(cmd.Env, "ADA_WEBHOOK_SECRET="+secret)
+	p := startSandboxProc(t, cmd)
+	if strings.Contains(p.stderr.String(), secret) {
+		t.Fatal("a secret it was given was printed")
+	}
+	resp, body := p.request(t, http.MethodPost, p.baseURL+"/v2/end-users/", key, strings.NewReader(`{"profile": {"first_name": "Hook"}}`))
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	for range 500 {
+		if rcv.Stats().Accepted.Load() > 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if rcv.Stats().Accepted.Load() == 0 || rcv.Stats().Rejected.Load() != 0 {
+		t.Fatalf("accepted %d, rejected %d", rcv.Stats().Accepted.Load(), rcv.Stats().Rejected.Load())
+	}
 }
