@@ -43,6 +43,10 @@ type Client struct {
 	Webhooks      *WebhooksService
 }
 
+// CloseIdleConnections closes the pool's idle keep-alive connections to
+// Ada (a shutdown, a test counting what calls hold).
+func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }
+
 // Option configures a Client.
 type Option func(*Client)
 

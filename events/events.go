@@ -113,6 +113,9 @@ type Log interface {
 	// appended, waiting until there is at least one or ctx ends
 	// (ctx.Err()). The cursor returned is after the last one.
 	Next(ctx context.Context, key string, after Cursor) ([]Event, Cursor, error)
+	// Recent returns the events of key kept so far, oldest first, without
+	// waiting.
+	Recent(ctx context.Context, key string) ([]Event, error)
 	// Close releases the log's resources.
 	Close() error
 }

@@ -388,3 +388,15 @@ func TestAddSecret(t *testing.T) {
 		t.Fatal("a malformed secret was added")
 	}
 }
+
+func TestMemoryRecent(t *testing.T) {
+	m := NewMemory(Limits{PerKey: 2})
+	if evs, err := m.Recent(ctxT(t), ConversationKey("a")); err != nil || len(evs) != 0 {
+		t.Fatal(evs, err)
+	}
+	appendN(t, m, "a", 3)
+	evs, err := m.Recent(ctxT(t), ConversationKey("a"))
+	if err != nil || len(evs) != 2 || evs[0].ID != "a-2" || evs[1].ID != "a-3" {
+		t.Fatal(eventIDs(evs), err)
+	}
+}

@@ -133,6 +133,22 @@ func (m *Memory) Next(ctx context.Context, key string, after Cursor) ([]Event, C
 	}
 }
 
+// Recent implements Log.
+func (m *Memory) Recent(_ context.Context, key string) ([]Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.keys[key]
+	if !ok {
+		return nil, nil
+	}
+	m.pruneLocked(s, m.now())
+	out := make([]Event, len(s.events))
+	for i, st := range s.events {
+		out[i] = st.ev
+	}
+	return out, nil
+}
+
 // Close implements Log.
 func (m *Memory) Close() error { return nil }
 

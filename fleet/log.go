@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,18 @@ func idMillis(id string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(ms, 10, 64)
 	return n, err == nil
+}
+
+// Recent implements events.Log.
+func (l *Log) Recent(ctx context.Context, key string) ([]events.Event, error) {
+	// The newest PerKey entries (MAXLEN is approximate: there may be more).
+	msgs, err := l.rdb.XRevRangeN(ctx, l.stream(key), "+", "-", int64(l.lim.PerKey)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("fleet: %w", err)
+	}
+	slices.Reverse(msgs)
+	out, _ := l.decode([]redis.XStream{{Messages: msgs}}, "")
+	return out, nil
 }
 
 // Close implements events.Log; the Redis client belongs to the caller.

@@ -88,6 +88,11 @@ func TestLogBoundsAndCursor(t *testing.T) {
 	if evs, _, err := l.Next(short, events.ConversationKey("c"), end); err == nil {
 		t.Fatalf("got %d events past the end", len(evs))
 	}
+	// Recent reads what is kept without waiting, oldest first.
+	recent, err := l.Recent(ctx, events.ConversationKey("c"))
+	if err != nil || len(recent) == 0 || len(recent) > 10 || recent[len(recent)-1].ID != "m299" {
+		t.Fatalf("recent: %d events, %v", len(recent), err)
+	}
 	// And a cursor continues where the last read stopped.
 	evs, cur, err := l.Next(ctx, events.ConversationKey("c"), "")
 	if err != nil || len(evs) == 0 || cur == "" {

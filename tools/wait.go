@@ -126,8 +126,13 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *a
 		progress: func(m schemas.Message, n int) {
 			e.progress(ctx, time.Since(startedAt).Seconds(), wait.Seconds(), fmt.Sprintf("reply %d from %s: %s", n, m.Role, shortText(m)))
 		}}
-	if _, err := w.poll(ctx, e.Client, conversationID); err != nil {
-		return w.sorted()
+	// What came before our message decides whether one reply is the
+	// answer (see answered): the event log knows when it holds the whole
+	// conversation; else one read of the message list tells.
+	if !start.ok || !e.fromHistory(ctx, conversationID, w) {
+		if _, err := w.poll(ctx, e.Client, conversationID); err != nil {
+			return w.sorted()
+		}
 	}
 	if start.ok && !w.done() {
 		if e.followEvents(ctx, conversationID, w, start.cursor) {
@@ -147,6 +152,21 @@ func (w *replyWatch) sorted() waitResult {
 		return parseTime(a.CreatedAt).Compare(parseTime(b.CreatedAt))
 	})
 	return w.result
+}
+
+// fromHistory takes the conversation's events kept so far, when they are
+// its whole history (its creation is among them: nothing was trimmed), and
+// reports whether they were.
+func (e *Env) fromHistory(ctx context.Context, conversationID string, w *replyWatch) bool {
+	evs, err := e.Deps.Events.Recent(ctx, events.ConversationKey(conversationID))
+	if err != nil || !slices.ContainsFunc(evs, func(ev events.Event) bool { return ev.Type == events.TypeConversationCreated }) {
+		return false
+	}
+	slices.SortStableFunc(evs, func(a, b events.Event) int { return a.At.Compare(b.At) })
+	for _, ev := range evs {
+		w.event(ev)
+	}
+	return true
 }
 
 // followEvents waits on the event log. It reports false when no event at
