@@ -138,8 +138,6 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *a
 		if e.followEvents(ctx, conversationID, w, start.cursor) {
 			return w.sorted()
 		}
-		e.Deps.logger().Info("no webhook event for the conversation within the grace period; polling instead",
-			"grace", e.Deps.eventGrace().String())
 	}
 	e.pollReplies(ctx, conversationID, w)
 	return w.sorted()
@@ -214,11 +212,17 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 		cancel()
 		switch {
 		case stopped != nil && isStopped():
-			return w.done() // poll for what is left of the wait
+			e.Deps.logger().Info("the server is shutting down and refuses webhooks; polling for the rest of the wait")
+			return w.done()
 		case ctx.Err() != nil:
 			return true // the wait is over (or cancelled)
 		case errors.Is(err, context.DeadlineExceeded):
-			return sawEvent || w.answered()
+			if sawEvent || w.answered() {
+				return true
+			}
+			e.Deps.logger().Info("no webhook event for the conversation within the grace period; polling instead",
+				"grace", e.Deps.eventGrace().String())
+			return false
 		case err != nil:
 			e.Deps.logger().Warn("event log failed; polling instead", "error", err.Error())
 			return false
