@@ -56,11 +56,11 @@ func MessageFromSent(m *adaclient.Message) Message {
 
 // StartConversationArgs are start_conversation's arguments.
 type StartConversationArgs struct {
-	ChannelID  string       `json:"channel_id,omitempty" jsonschema_description:"Custom channel (list_channels); defaults to the configured one."`
-	EndUserID  string       `json:"end_user_id,omitempty"`
-	ExternalID string       `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Upserts the end user by your system's id first."`
-	Profile    *ProfileArgs `json:"profile,omitempty" jsonschema_description:"Set before the conversation starts, so the AI Agent's greeting uses it."`
-	Metadata   Metadata     `json:"metadata,omitempty" jsonschema_description:"Conversation metadata, max 4 KB (not metavariables: use profile.metadata)."`
+	ChannelID  string      `json:"channel_id,omitempty" jsonschema_description:"Custom channel; default: the configured one."`
+	EndUserID  string      `json:"end_user_id,omitempty"`
+	ExternalID string      `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Your id for the user: upserted first."`
+	Profile    *ProfileSet `json:"profile,omitempty" jsonschema_description:"Set first, so the greeting uses it."`
+	Metadata   Metadata    `json:"metadata,omitempty" jsonschema_description:"Max 4 KB (not metavariables: those are profile.metadata)."`
 }
 
 func (a *StartConversationArgs) Validate() error {
@@ -119,7 +119,7 @@ type SendMessageArgs struct {
 	AuthorID            string `json:"author_id,omitempty" jsonschema_description:"Defaults to the conversation's end user."`
 	DisplayName         string `json:"display_name,omitempty" jsonschema_description:"Required for human_agent."`
 	Avatar              string `json:"avatar,omitempty"`
-	WaitForReplySeconds int    `json:"wait_for_reply_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"Wait up to this long and return the replies."`
+	WaitForReplySeconds int    `json:"wait_for_reply_seconds,omitempty" jsonschema:"minimum=0,maximum=60" jsonschema_description:"Wait this long for the replies."`
 }
 
 func (a *SendMessageArgs) Validate() error {
@@ -137,10 +137,24 @@ func (a *SendMessageArgs) ExtraTime() time.Duration {
 	return time.Duration(a.WaitForReplySeconds) * time.Second
 }
 
+// SentMessage is what Ada made of a sent message: the sender knows the rest.
+type SentMessage struct {
+	MessageID string `json:"message_id" jsonschema:"required"`
+	Role      string `json:"role" jsonschema:"required"`
+	AuthorID  string `json:"author_id,omitempty"`
+	CreatedAt string `json:"created_at,omitempty"`
+}
+
+// SentFrom is the sent message's id, role, author and time.
+func SentFrom(m *adaclient.Message) SentMessage {
+	s := MessageFromSent(m)
+	return SentMessage{MessageID: s.MessageID, Role: s.Role, AuthorID: s.AuthorID, CreatedAt: s.CreatedAt}
+}
+
 // SendMessageResult is send_message's result.
 type SendMessageResult struct {
-	Message Message   `json:"message" jsonschema:"required"`
-	Replies []Message `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
+	Message SentMessage `json:"message" jsonschema:"required"`
+	Replies []Message   `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
 	// ReplyPending is set when a wait ended with no reply yet.
 	ReplyPending bool `json:"reply_pending,omitempty"`
 }
@@ -154,11 +168,11 @@ type EndConversationResult struct {
 
 // AskAIAgentArgs are ask_ai_agent's arguments.
 type AskAIAgentArgs struct {
-	ExternalID     string       `json:"external_id" jsonschema:"required,maxLength=36" jsonschema_description:"Your system's id for the customer: found or created."`
-	Question       string       `json:"question" jsonschema:"required,minLength=1"`
-	Profile        *ProfileArgs `json:"profile,omitempty"`
-	ConversationID string       `json:"conversation_id,omitempty" jsonschema_description:"Continue this active conversation of the customer's; default: a new one."`
-	WaitSeconds    int          `json:"wait_seconds,omitempty" jsonschema:"minimum=1,maximum=60,default=30"`
+	ExternalID     string      `json:"external_id" jsonschema:"required,maxLength=36" jsonschema_description:"Your id for the customer."`
+	Question       string      `json:"question" jsonschema:"required,minLength=1"`
+	Profile        *ProfileSet `json:"profile,omitempty"`
+	ConversationID string      `json:"conversation_id,omitempty" jsonschema_description:"Continue this conversation; default: a new one."`
+	WaitSeconds    int         `json:"wait_seconds,omitempty" jsonschema:"minimum=1,maximum=60,default=30"`
 }
 
 // DefaultAskWaitSeconds is ask_ai_agent's wait when none is given.

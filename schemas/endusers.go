@@ -2,16 +2,45 @@ package schemas
 
 import "github.com/ada-mcp/ada-mcp/adaclient"
 
-// ProfileArgs is the writable end-user profile. A null string clears the
-// field; an absent one leaves it unchanged.
+// ProfileArgs is the writable end-user profile of update_end_user. A null
+// string clears the field; an absent one leaves it unchanged.
 type ProfileArgs struct {
 	FirstName   adaclient.Nullable[string] `json:"first_name,omitzero"`
 	LastName    adaclient.Nullable[string] `json:"last_name,omitzero"`
 	DisplayName adaclient.Nullable[string] `json:"display_name,omitzero"`
 	Avatar      adaclient.Nullable[string] `json:"avatar,omitzero" jsonschema_description:"Image URL."`
 	Email       adaclient.Nullable[string] `json:"email,omitzero"`
-	Language    adaclient.Nullable[string] `json:"language,omitzero" jsonschema_description:"BCP 47, e.g. en-US, pt-BR: the AI Agent answers in it."`
-	Metadata    Metadata                   `json:"metadata,omitempty" jsonschema_description:"String, integer or boolean values, used as metavariables by the AI Agent; max 10 KB."`
+	Language    adaclient.Nullable[string] `json:"language,omitzero" jsonschema_description:"BCP 47 (en-US): the AI Agent answers in it."`
+	Metadata    Metadata                   `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
+}
+
+// ProfileSet is a profile to set, for the tools that create or find an end
+// user: the fields given are written, the others left as they are.
+// Clearing a field is update_end_user's (null there), which keeps these
+// schemas short: they are in every client's context.
+type ProfileSet struct {
+	FirstName   string   `json:"first_name,omitempty"`
+	LastName    string   `json:"last_name,omitempty"`
+	DisplayName string   `json:"display_name,omitempty"`
+	Avatar      string   `json:"avatar,omitempty" jsonschema_description:"Image URL."`
+	Email       string   `json:"email,omitempty"`
+	Language    string   `json:"language,omitempty" jsonschema_description:"BCP 47 (en-US): the AI Agent answers in it."`
+	Metadata    Metadata `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
+}
+
+// Args is the profile as ProfileArgs (nil for nil).
+func (p *ProfileSet) Args() *ProfileArgs {
+	if p == nil {
+		return nil
+	}
+	set := func(s string) adaclient.Nullable[string] {
+		if s == "" {
+			return adaclient.Nullable[string]{}
+		}
+		return adaclient.Value(s)
+	}
+	return &ProfileArgs{FirstName: set(p.FirstName), LastName: set(p.LastName), DisplayName: set(p.DisplayName),
+		Avatar: set(p.Avatar), Email: set(p.Email), Language: set(p.Language), Metadata: p.Metadata}
 }
 
 func (p *ProfileArgs) input(sensitive SensitiveMetadata) *adaclient.ProfileInput {
@@ -153,8 +182,8 @@ type ListEndUsersResult struct {
 type UpsertEndUserArgs struct {
 	ExternalID        string            `json:"external_id,omitempty" jsonschema:"maxLength=36" jsonschema_description:"Create or find the user by your system's id."`
 	EndUserID         string            `json:"end_user_id,omitempty" jsonschema_description:"Update this existing user instead."`
-	Profile           *ProfileArgs      `json:"profile,omitempty"`
-	SensitiveMetadata SensitiveMetadata `json:"sensitive_metadata,omitempty" jsonschema_description:"Write-only secrets for authenticated Actions (e.g. an auth token): never returned, deleted by Ada after 24 h. Keys [A-Za-z0-9_-]+, at most 20."`
+	Profile           *ProfileSet       `json:"profile,omitempty"`
+	SensitiveMetadata SensitiveMetadata `json:"sensitive_metadata,omitempty" jsonschema_description:"Write-only secrets for Actions (an auth token): never returned, gone after 24 h. At most 20."`
 }
 
 func (a *UpsertEndUserArgs) Validate() error {

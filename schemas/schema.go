@@ -73,8 +73,9 @@ var cache sync.Map // reflect.Type -> json.RawMessage
 // For returns the JSON schema of T, reflected once and cached. It panics if
 // T cannot be reflected: schemas are fixed at build time, and a broken one
 // must fail the tests, not a client.
-func For[T any]() json.RawMessage {
-	t := reflect.TypeFor[T]()
+func For[T any]() json.RawMessage { return forType(reflect.TypeFor[T]()) }
+
+func forType(t reflect.Type) json.RawMessage {
 	if v, ok := cache.Load(t); ok {
 		return v.(json.RawMessage)
 	}
@@ -86,4 +87,123 @@ func For[T any]() json.RawMessage {
 	}
 	v, _ := cache.LoadOrStore(t, json.RawMessage(b))
 	return v.(json.RawMessage)
+}
+
+// What a tool publishes costs tokens in every client's context, so the
+// schemas in tools/list are leaner than the ones arguments are checked
+// against (For):
+//
+//   - Input keeps the whole input schema but says additionalProperties:
+//     false only at its root; nested objects are just as strict when the
+//     arguments are checked, which names the unknown key.
+//   - Output describes the structured result to two levels: the top-level
+//     fields, and the fields of objects and array items directly under
+//     them; deeper values only by type. No descriptions, no
+//     additionalProperties, required only at the root. A host validating
+//     structuredContent against it (the TypeScript SDK does) finds every
+//     result valid.
+
+// Input returns the published input schema of T.
+func Input[T any]() json.RawMessage {
+	return published(reflect.TypeFor[T](), "in", func(root map[string]any) any { return leanInput(root, true) })
+}
+
+// Output returns the published output schema of T.
+func Output[T any]() json.RawMessage {
+	return published(reflect.TypeFor[T](), "out", func(root map[string]any) any { return leanOutput(root, 0) })
+}
+
+// OutputDepth is how many levels of fields an output schema names.
+const OutputDepth = 2
+
+type publishedKey struct {
+	t    reflect.Type
+	kind string
+}
+
+var publishedCache sync.Map // publishedKey -> json.RawMessage
+
+func published(t reflect.Type, kind string, lean func(map[string]any) any) json.RawMessage {
+	key := publishedKey{t, kind}
+	if v, ok := publishedCache.Load(key); ok {
+		return v.(json.RawMessage)
+	}
+	var root map[string]any
+	if err := json.Unmarshal(forType(t), &root); err != nil {
+		panic(fmt.Sprintf("schemas: %v: %v", t, err))
+	}
+	b, err := json.Marshal(lean(root))
+	if err != nil {
+		panic(fmt.Sprintf("schemas: %v: %v", t, err))
+	}
+	v, _ := publishedCache.LoadOrStore(key, json.RawMessage(b))
+	return v.(json.RawMessage)
+}
+
+// leanInput drops additionalProperties: false below the root.
+func leanInput(s map[string]any, root bool) map[string]any {
+	out := make(map[string]any, len(s))
+	for k, v := range s {
+		switch {
+		case k == "additionalProperties" && v == false && !root:
+			continue
+		case k == "properties":
+			props := map[string]any{}
+			for name, p := range v.(map[string]any) {
+				props[name] = leanAny(p, func(m map[string]any) any { return leanInput(m, false) })
+			}
+			out[k] = props
+		default:
+			out[k] = leanAny(v, func(m map[string]any) any { return leanInput(m, false) })
+		}
+	}
+	return out
+}
+
+// leanOutput keeps types, nesting to OutputDepth, anyOf, and the root's
+// required list.
+func leanOutput(s map[string]any, depth int) map[string]any {
+	out := map[string]any{}
+	if t, ok := s["type"]; ok {
+		out["type"] = t
+	}
+	if a, ok := s["anyOf"].([]any); ok {
+		branches := make([]any, len(a))
+		for i, b := range a {
+			branches[i] = leanAny(b, func(m map[string]any) any { return leanOutput(m, depth) })
+		}
+		out["anyOf"] = branches
+	}
+	if r, ok := s["required"]; ok && depth == 0 {
+		out["required"] = r
+	}
+	if depth >= OutputDepth {
+		return out
+	}
+	if props, ok := s["properties"].(map[string]any); ok {
+		lean := make(map[string]any, len(props))
+		for name, p := range props {
+			lean[name] = leanAny(p, func(m map[string]any) any { return leanOutput(m, depth+1) })
+		}
+		out["properties"] = lean
+	}
+	if items, ok := s["items"].(map[string]any); ok {
+		// An array's items are the array's level, not one more.
+		out["items"] = leanOutput(items, depth)
+	}
+	return out
+}
+
+func leanAny(v any, f func(map[string]any) any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return f(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = leanAny(x, f)
+		}
+		return out
+	}
+	return v
 }

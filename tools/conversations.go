@@ -14,7 +14,7 @@ func conversationTools(d *Deps) []Tool {
 	return []Tool{
 		newTool(meta{
 			name: "start_conversation", title: "Start a conversation", toolset: toolsetConversations, hints: writes,
-			description: "Start a conversation with the AI Agent on a custom channel, for an end_user_id, or for an external_id (+profile) that is upserted first so the greeting has the user's context; with neither, Ada creates a blank end user. Returns conversation_id and end_user_id.",
+			description: "Start a conversation with the AI Agent on a custom channel, for an end_user_id or an external_id (+profile) upserted first so the greeting has the context. Returns conversation_id and end_user_id.",
 		}, d, startConversation),
 		newTool(meta{
 			name: "get_conversation", title: "Get a conversation", toolset: toolsetConversations, hints: reads,
@@ -26,15 +26,15 @@ func conversationTools(d *Deps) []Tool {
 		}, d, updateConversationMetadata),
 		newTool(meta{
 			name: "list_messages", title: "List messages", toolset: toolsetConversations, hints: reads,
-			description: "List a conversation's messages oldest first (end user, AI Agent and human agent), one page at a time. Returns messages, next_cursor and has_more.",
+			description: "List a conversation's messages (end user, AI Agent, human agent), oldest first, one page at a time.",
 		}, d, listMessages),
 		newTool(meta{
 			name: "send_message", title: "Send a message", toolset: toolsetConversations, hints: writes,
-			description: "Send a text message as the end user (default) or a human agent. With wait_for_reply_seconds, wait for and return the replies (e.g. the AI Agent's). Not idempotent: if the result says delivery is uncertain, check list_messages before resending.",
+			description: "Send a text as the end user (default) or a human agent; with wait_for_reply_seconds, return the replies. Not idempotent: if delivery is uncertain, check list_messages before resending.",
 		}, d, sendMessage),
 		newTool(meta{
 			name: "ask_ai_agent", title: "Ask the AI Agent", toolset: toolsetConversations, hints: writes,
-			description: "Ask the AI Agent one question as a customer and get its answer in one call: finds or creates the end user by external_id, starts a conversation (or continues conversation_id), sends, waits. Returns answer, replies, conversation_id, end_user_id and handed_off. For a multi-turn exchange use start_conversation and send_message.",
+			description: "Ask the AI Agent one question as a customer, in one call: finds or creates the end user by external_id, starts (or continues) a conversation, sends, waits. Returns answer and handed_off. For several turns use send_message.",
 		}, d, askAIAgent),
 		newTool(meta{
 			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys,
@@ -52,8 +52,8 @@ func startConversation(ctx context.Context, env *Env, a *schemas.StartConversati
 		return nil, &schemas.ArgumentError{Field: "channel_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID); list_channels shows the custom channels"}
 	}
 	endUserID, created := a.EndUserID, false
-	if a.ExternalID != "" || !a.Profile.IsEmpty() {
-		u, c, err := upsert(ctx, env.Client, a.ExternalID, a.EndUserID, a.Profile, nil)
+	if a.ExternalID != "" || !a.Profile.Args().IsEmpty() {
+		u, c, err := upsert(ctx, env.Client, a.ExternalID, a.EndUserID, a.Profile.Args(), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 	if err != nil {
 		return nil, withHint(err, "If delivery is uncertain, check list_messages before sending it again.")
 	}
-	res := &schemas.SendMessageResult{Message: schemas.MessageFromSent(m)}
+	res := &schemas.SendMessageResult{Message: schemas.SentFrom(m)}
 	if a.WaitForReplySeconds > 0 {
 		w := env.waitForReplies(ctx, a.ConversationID, m, role, a.ExtraTime(), start)
 		res.Replies, res.ReplyPending = w.replies, len(w.replies) == 0
@@ -166,7 +166,7 @@ func endConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs)
 }
 
 func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*schemas.AskAIAgentResult, error) {
-	u, _, err := upsert(ctx, env.Client, a.ExternalID, "", a.Profile, nil)
+	u, _, err := upsert(ctx, env.Client, a.ExternalID, "", a.Profile.Args(), nil)
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ func endUserTools(d *Deps) []Tool {
 	return []Tool{
 		newTool(meta{
 			name: "lookup_end_user", title: "Look up an end user", toolset: toolsetEndUsers, hints: reads,
-			description: "Find one end user by end_user_id or by your system's external_id. Returns found:false (not an error) when there is none: then create them with upsert_end_user.",
+			description: "Find one end user by end_user_id or by your external_id. Returns found:false (not an error) when there is none: then use upsert_end_user.",
 		}, d, lookupEndUser),
 		newTool(meta{
 			name: "list_end_users", title: "List end users", toolset: toolsetEndUsers, hints: reads,
@@ -21,7 +21,7 @@ func endUserTools(d *Deps) []Tool {
 		}, d, listEndUsers),
 		newTool(meta{
 			name: "upsert_end_user", title: "Create or update an end user", toolset: toolsetEndUsers, hints: idemWrites,
-			description: "Create the end user for an external_id, or return the existing one (created:false) and apply the profile to it; or update the end user with end_user_id. Use before start_conversation so the AI Agent has the user's context from its greeting. sensitive_metadata is write-only: only its keys are returned.",
+			description: "Create the end user for your external_id, or find the existing one (created:false) and apply the profile; or update by end_user_id. Use before start_conversation so the greeting has the context. sensitive_metadata is write-only.",
 		}, d, upsertEndUser),
 		newTool(meta{
 			name: "update_end_user", title: "Update an end user", toolset: toolsetEndUsers, hints: idemWrites,
@@ -67,7 +67,7 @@ func pageOf(r *adaclient.Response) schemas.Page {
 }
 
 func upsertEndUser(ctx context.Context, env *Env, a *schemas.UpsertEndUserArgs) (*schemas.UpsertEndUserResult, error) {
-	u, created, err := upsert(ctx, env.Client, a.ExternalID, a.EndUserID, a.Profile, a.SensitiveMetadata)
+	u, created, err := upsert(ctx, env.Client, a.ExternalID, a.EndUserID, a.Profile.Args(), a.SensitiveMetadata)
 	if err != nil {
 		return nil, err
 	}

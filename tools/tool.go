@@ -74,8 +74,10 @@ type (
 // strictly into A, and every outcome becomes a result (isError for anything
 // an assistant can fix) except a bug of ours, the one protocol error.
 func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env *Env, args *A) (*R, error)) Tool {
-	in, out := schemas.For[A](), schemas.For[R]()
-	dec, err := argDecoderFor(m.name, in)
+	// Arguments are checked against the strict schema; the lean ones are
+	// what tools/list publishes (see schemas.Input and schemas.Output).
+	in, out := schemas.Input[A](), schemas.Output[R]()
+	dec, err := argDecoderFor(m.name, schemas.For[A]())
 	if err != nil {
 		panic(err) // schemas are fixed at build time; the tests catch this
 	}
@@ -86,7 +88,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		RawInputSchema:  in,
 		RawOutputSchema: out,
 		Annotations: mcp.ToolAnnotation{
-			Title:           m.title,
+			// The title is the tool's own (above): not repeated here.
 			ReadOnlyHint:    mcp.ToBoolPtr(m.readOnly),
 			DestructiveHint: mcp.ToBoolPtr(m.destructive),
 			IdempotentHint:  mcp.ToBoolPtr(m.idempotent),
