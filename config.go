@@ -62,6 +62,10 @@ type AdaConfig struct {
 	ReadOnly    bool
 	RedactKeys  []string
 	CallTimeout time.Duration
+	// The gates: a message a customer reads as a person's, and deletions
+	// without the user's confirmation.
+	AllowCustomerMessages bool
+	AllowDestructive      bool
 
 	toolsets, redactKeys string // as given, split by finish
 }
@@ -141,7 +145,9 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
 	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
 	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: end_users, channels, conversations, all, default (env ADA_MCP_TOOLSETS)")
-	fs.BoolVar(&c.ReadOnly, "read-only", e.boolean("ADA_MCP_READ_ONLY"), "register only read-only tools (env ADA_MCP_READ_ONLY)")
+	fs.BoolVar(&c.ReadOnly, "read-only", e.boolean("ADA_MCP_READ_ONLY"), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
+	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.boolean("ADA_MCP_ALLOW_CUSTOMER_MESSAGES"), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
+	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.boolean("ADA_MCP_ALLOW_DESTRUCTIVE"), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
 	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
 }

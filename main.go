@@ -182,6 +182,8 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
+		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive,
+		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
 	})
 	if err != nil {
 		return nil, err
@@ -238,6 +240,14 @@ func (a *assembled) rateBudget(cfg Config, baseURL string) adaclient.RateBudget 
 		return fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(baseURL)+":", cfg.RateLimits)
 	}
 	return adaclient.NewLocalBudget(cfg.RateLimits)
+}
+
+// rateLimits are the limits the budget keeps (none for a sandbox).
+func (a *assembled) rateLimits(cfg Config) map[string][]adaclient.Limit {
+	if cfg.Sandbox.Enabled {
+		return nil
+	}
+	return cfg.RateLimits
 }
 
 // close writes the sandbox's state if asked (--sandbox-state-out) and

@@ -43,6 +43,15 @@ type Client struct {
 	Webhooks      *WebhooksService
 }
 
+// Host is the host of the Ada API the client calls (never its key).
+func (c *Client) Host() string {
+	u, err := url.Parse(c.baseURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
 // CloseIdleConnections closes the pool's idle keep-alive connections to
 // Ada (a shutdown, a test counting what calls hold).
 func (c *Client) CloseIdleConnections() { c.httpClient.CloseIdleConnections() }

@@ -35,13 +35,15 @@ func TestTypeScriptSDKClient(t *testing.T) {
 
 	t.Run("stdio", func(t *testing.T) {
 		t.Parallel()
-		runCheck(t, node, dir, nil, bin, "--sandbox")
+		// The check sends a human agent's message (a branch of
+		// send_message's output schema), which the gate allows with the flag.
+		runCheck(t, node, dir, nil, bin, "--sandbox", "--allow-customer-messages")
 	})
 	for _, tr := range []struct{ transport, path string }{{"http", "/mcp"}, {"sse", "/sse"}} {
 		t.Run(tr.transport, func(t *testing.T) {
 			skipOnWindows(t)
 			t.Parallel()
-			s := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--transport", tr.transport, "--sandbox")
+			s := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token}, "--transport", tr.transport, "--sandbox", "--allow-customer-messages")
 			runCheck(t, node, dir, []string{"ADA_MCP_INTEROP_TOKEN=" + token}, s.url+tr.path)
 		})
 	}
@@ -77,8 +79,8 @@ func TestClaudeDesktopThroughMCPRemote(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tools/list through mcp-remote: %v", err)
 	}
-	if len(tools.Tools) != 13 {
-		t.Fatalf("tools/list through mcp-remote: %d tools, want the 13 defaults", len(tools.Tools))
+	if len(tools.Tools) != 14 {
+		t.Fatalf("tools/list through mcp-remote: %d tools, want the 14 defaults", len(tools.Tools))
 	}
 	_, cid, msgs := endUserFlow(t, session, "mcp-remote-1", "Ada", "Where is my order?", nil)
 	if len(msgs) < 2 {

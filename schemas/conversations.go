@@ -132,6 +132,10 @@ func (a *SendMessageArgs) Validate() error {
 	return nil
 }
 
+// CustomerVisible: a human agent's message is read by the customer as a
+// person's.
+func (a *SendMessageArgs) CustomerVisible() bool { return a.Role == adaclient.RoleHumanAgent }
+
 // ExtraTime lets the call outlive the usual timeout by the wait.
 func (a *SendMessageArgs) ExtraTime() time.Duration {
 	return time.Duration(a.WaitForReplySeconds) * time.Second

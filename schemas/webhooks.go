@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 
@@ -38,6 +39,11 @@ type WebhookArgs struct {
 // Validate rejects an empty id (and "." or "..", which would name another
 // path).
 func (a *WebhookArgs) Validate() error { return validateWebhookID(a.WebhookID) }
+
+// Destruction names what delete_webhook deletes.
+func (a *WebhookArgs) Destruction() string {
+	return fmt.Sprintf("the webhook endpoint %s (Ada stops delivering events to it)", a.WebhookID)
+}
 
 func validateWebhookID(id string) error {
 	switch strings.TrimSpace(id) {

@@ -50,6 +50,12 @@ type Config struct {
 	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
 	// EventsStopped is closed when events stop arriving (Deps.EventsStopped).
 	EventsStopped <-chan struct{}
+	// The gates (Deps.AllowCustomerMessages, Deps.AllowDestructive).
+	AllowCustomerMessages, AllowDestructive bool
+	// Sandbox, RateLimits and RateShared are reported by get_capabilities.
+	Sandbox    bool
+	RateLimits map[string][]adaclient.Limit
+	RateShared bool
 }
 
 // Built is a server ready to be served over any transport.
@@ -91,7 +97,9 @@ func Build(cfg Config) (*Built, error) {
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
-		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped}
+		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped,
+		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive,
+		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

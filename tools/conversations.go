@@ -37,7 +37,7 @@ func conversationTools(d *Deps) []Tool {
 			description: "Ask the AI Agent one question as a customer, in one call: finds or creates the end user by external_id, starts (or continues) a conversation, sends, waits. Returns answer and handed_off. For several turns use send_message.",
 		}, d, askAIAgent),
 		newTool(meta{
-			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys,
+			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys, noConfirm: true,
 			description: "End a conversation (status becomes ended; no more messages can be sent).",
 		}, d, endConversation),
 	}

@@ -47,6 +47,22 @@ type Deps struct {
 	// EventsStopped, if set, is closed when events stop arriving (the
 	// server shuts down and refuses deliveries): waits then poll.
 	EventsStopped <-chan struct{}
+	// AllowCustomerMessages lets tools send what a customer reads as a
+	// person's (a human agent's message, an email); refused otherwise.
+	AllowCustomerMessages bool
+	// AllowDestructive lets tools delete without the user's confirmation;
+	// otherwise they ask through elicitation, or refuse when the client
+	// cannot ask.
+	AllowDestructive bool
+	// Sandbox: the Ada is the embedded simulator (get_capabilities says so).
+	Sandbox bool
+	// RateLimits are the client's budget per API group (nil: none), shared
+	// by the fleet when RateShared; get_capabilities reports them.
+	RateLimits map[string][]adaclient.Limit
+	RateShared bool
+
+	// surface is what NewServer selected.
+	surface surface
 	// Transcript, if set, gets one record per tool call, redacted like
 	// the call's result.
 	Transcript *transcript.Writer

@@ -50,6 +50,8 @@ type harnessOpts struct {
 	script     *adasim.AgentScript
 	// version is the protocol version the client asks for ("" newest).
 	version string
+	// The operator's gates (--allow-customer-messages, --allow-destructive).
+	allowCustomer, allowDestructive bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -83,7 +85,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second,
-		EventGrace: o.eventGrace}
+		EventGrace: o.eventGrace, AllowCustomerMessages: o.allowCustomer, AllowDestructive: o.allowDestructive}
 	if h.events != nil {
 		h.deps.Events = h.events
 	}

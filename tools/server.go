@@ -42,9 +42,14 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 	)
 	st := make([]server.ServerTool, len(selected))
 	enabled := map[string]bool{}
+	deps.surface = surface{version: opts.Version, readOnly: opts.ReadOnly}
 	for i, t := range selected {
 		st[i] = t.ServerTool()
+		if !enabled[t.Toolset] {
+			deps.surface.toolsets = append(deps.surface.toolsets, t.Toolset)
+		}
 		enabled[t.Toolset] = true
+		deps.surface.tools = append(deps.surface.tools, t.Name())
 	}
 	s.AddTools(st...)
 	res.register(s, enabled)

@@ -53,6 +53,9 @@ type meta struct {
 	name, title, description string
 	toolset                  string
 	hints
+	// noConfirm exempts a destructive tool from the confirmation gate
+	// (end_conversation: the conversation flow needs it).
+	noConfirm bool
 }
 
 // Env is what a handler gets besides its arguments.
@@ -119,6 +122,9 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 					return errorResult(err, red)
 				}
 			}
+			if stop := deps.gate(ctx, m, &args, req, red); stop != nil {
+				return stop, nil
+			}
 			client, err := deps.client(ctx)
 			if err != nil {
 				return errorResult(err, red)
@@ -136,7 +142,8 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			return structuredResult(r, red)
 		}()
 		deps.logCall(ctx, m.name, start, res, err)
-		if deps.Transcript != nil {
+		// A call waiting for the user's answer is recorded once it ends.
+		if deps.Transcript != nil && !inputRequired(res) {
 			deps.record(ctx, m.name, start, sent, red, res, err)
 		}
 		return res, err
@@ -157,6 +164,12 @@ func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) 
 	}, nil
 }
 
+// inputRequired reports whether a result asks the client for input (a
+// confirmation) before the call can go on.
+func inputRequired(res *mcp.CallToolResult) bool {
+	return res != nil && res.ResultType == mcp.ResultTypeInputRequired
+}
+
 func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *mcp.CallToolResult, err error) {
 	outcome := "ok"
 	switch {
@@ -164,6 +177,8 @@ func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *m
 		outcome = "internal_error"
 	case res != nil && res.IsError:
 		outcome = "tool_error"
+	case inputRequired(res):
+		outcome = "asked_user"
 	}
 	attrs := []slog.Attr{slog.String("tool", tool), slog.String("outcome", outcome), slog.Duration("duration", time.Since(start))}
 	switch {

@@ -208,7 +208,7 @@ func waitForMessages(t *testing.T, h *harness, cid string, n int) {
 }
 
 func TestSendMessageWaitEndsWithoutReply(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{allowCustomer: true})
 	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
 	// A human agent's message gets no AI Agent answer in the simulator.
 	out := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello from support", "role": "human_agent", "display_name": "Sam", "wait_for_reply_seconds": 1})
@@ -325,16 +325,16 @@ func TestToolsetsAndReadOnly(t *testing.T) {
 		return out
 	}
 	all := names(newHarness(t, harnessOpts{}))
-	if len(all) != 13 {
+	if len(all) != 14 {
 		t.Fatalf("default tools = %v", all)
 	}
 	ro := names(newHarness(t, harnessOpts{readOnly: true}))
-	want := []string{"get_conversation", "list_channels", "list_end_users", "list_messages", "lookup_end_user"}
+	want := []string{"get_capabilities", "get_conversation", "list_channels", "list_end_users", "list_messages", "lookup_end_user"}
 	if strings.Join(ro, ",") != strings.Join(want, ",") {
 		t.Fatalf("read-only tools = %v, want %v", ro, want)
 	}
 	ch := names(newHarness(t, harnessOpts{toolsets: []string{"channels"}}))
-	if strings.Join(ch, ",") != "create_channel,list_channels" {
+	if strings.Join(ch, ",") != "create_channel,get_capabilities,list_channels" {
 		t.Fatalf("channels toolset = %v", ch)
 	}
 	if _, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"end_users", "knowledgebase"}, false); err == nil || !strings.Contains(err.Error(), "conversations") {

@@ -13,12 +13,15 @@ type Toolset struct {
 	Description string
 	// Default toolsets are on when none are named.
 	Default bool
+	// Always toolsets are on whatever is named (get_capabilities).
+	Always bool
 	Tools   []Tool
 }
 
 // Toolsets returns every toolset, built over deps.
 func Toolsets(deps *Deps) []Toolset {
 	return []Toolset{
+		{Name: toolsetCore, Description: "What this server can do now; always on.", Default: true, Always: true, Tools: coreTools(deps)},
 		{Name: toolsetEndUsers, Description: "Look up, list, create and update end users.", Default: true, Tools: endUserTools(deps)},
 		{Name: toolsetChannels, Description: "List and create custom channels.", Default: true, Tools: channelTools(deps)},
 		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
@@ -61,7 +64,7 @@ func Select(sets []Toolset, names []string, readOnly bool) ([]Tool, error) {
 	}
 	var out []Tool
 	for _, s := range sets {
-		if !want[s.Name] {
+		if !want[s.Name] && !s.Always {
 			continue
 		}
 		for _, t := range s.Tools {

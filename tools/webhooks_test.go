@@ -20,7 +20,8 @@ import (
 
 func webhookHarness(t *testing.T) *harness {
 	t.Helper()
-	return newHarness(t, harnessOpts{toolsets: []string{"webhooks"}})
+	// Deleting is allowed by the operator here: the gates have tests of their own.
+	return newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, allowDestructive: true})
 }
 
 // simSecret reads a webhook's current signing secret straight from the
@@ -333,12 +334,13 @@ func TestWebhooksToolsetIsOptIn(t *testing.T) {
 		return out
 	}
 	all := names(webhookHarness(t))
-	want := "create_webhook,delete_webhook,get_webhook,list_webhook_event_types,list_webhooks,rotate_webhook_secret,update_webhook"
+	// get_capabilities is always there.
+	want := "create_webhook,delete_webhook,get_capabilities,get_webhook,list_webhook_event_types,list_webhooks,rotate_webhook_secret,update_webhook"
 	if strings.Join(all, ",") != want {
 		t.Fatalf("webhooks toolset = %v", all)
 	}
 	ro := names(newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, readOnly: true}))
-	if strings.Join(ro, ",") != "get_webhook,list_webhook_event_types,list_webhooks" {
+	if strings.Join(ro, ",") != "get_capabilities,get_webhook,list_webhook_event_types,list_webhooks" {
 		t.Fatalf("read-only webhooks toolset = %v", ro)
 	}
 	for _, n := range names(newHarness(t, harnessOpts{})) {

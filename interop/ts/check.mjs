@@ -53,6 +53,7 @@ const EXPECTED_TOOLS = {
   list_messages: [true, false, true],
   send_message: [false, false, false],
   ask_ai_agent: [false, false, false],
+  get_capabilities: [true, false, true],
   end_conversation: [false, true, true],
 };
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'];
@@ -420,7 +421,7 @@ async function main() {
   }
   // callTool validates against the output schemas that the last listTools
   // cached, so a paged list would leave the earlier pages' tools
-  // unvalidated here: require one page (13 tools need no paging).
+  // unvalidated here: require one page (14 tools need no paging).
   const tools = listed.tools;
   ok(`tools/list passes the SDK's zod check (${tools.length} tools)`);
   expect(!listed.nextCursor, 'tools/list comes in one page, so the SDK validates every tool\'s results', { nextCursor: listed.nextCursor });

@@ -1,0 +1,91 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/redact"
+)
+
+// Gates on what an assistant may not do on its own word: send a message a
+// customer reads as a person's, and delete data. They fail closed: when in
+// doubt nothing is sent to Ada. --read-only wins over both (it registers no
+// tool that writes).
+
+// customerVisible is implemented by arguments that can make a tool send
+// something a customer reads as written by a person (a human agent's
+// message, an email).
+type customerVisible interface{ CustomerVisible() bool }
+
+// destruction is implemented by arguments of destructive tools to name
+// exactly what the call deletes, for the user's confirmation.
+type destruction interface{ Destruction() string }
+
+// confirmID keys the confirmation among a call's input requests.
+const confirmID = "confirm_deletion"
+
+// gate returns the result that stops the call, or nil to let it through.
+func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolRequest, red *redact.Redactor) *mcp.CallToolResult {
+	if cv, ok := args.(customerVisible); ok && cv.CustomerVisible() && !d.AllowCustomerMessages {
+		return mcp.NewToolResultError(fmt.Sprintf("Refused: %s would send a message the customer reads as a person's (a human agent's message or an email). "+
+			"Nothing was sent. The operator can allow it by starting the server with --allow-customer-messages (ADA_MCP_ALLOW_CUSTOMER_MESSAGES=true).", m.name))
+	}
+	if !m.destructive || m.noConfirm || d.AllowDestructive {
+		return nil
+	}
+	what := describeDestruction(m, args, red)
+	if answer := server.ElicitationResponse(req.Params.InputResponses, confirmID); answer != nil {
+		if answer.Action == mcp.ElicitationResponseActionAccept && confirmed(answer.Content) {
+			return nil
+		}
+		return mcp.NewToolResultError(red.String(fmt.Sprintf("Not done: the user did not confirm deleting %s. Nothing was deleted.", what)))
+	}
+	if !clientCanElicit(ctx) {
+		return mcp.NewToolResultError(red.String(fmt.Sprintf("Refused: this would delete %s, which needs the user's confirmation, "+
+			"and this MCP client cannot ask for it (it declares no elicitation support). Nothing was deleted. "+
+			"The operator can allow deletions without asking by starting the server with --allow-destructive (ADA_MCP_ALLOW_DESTRUCTIVE=true).", what)))
+	}
+	return server.NewInputRequestBuilder("").Elicit(confirmID, mcp.ElicitationParams{
+		Message: red.String(fmt.Sprintf("Delete %s in Ada? This cannot be undone.", what)),
+		RequestedSchema: map[string]any{
+			"type": "object",
+			"properties": map[string]any{
+				"confirm": map[string]any{"type": "boolean", "title": "Delete", "description": "Yes, delete " + red.String(what)},
+			},
+			"required": []string{"confirm"},
+		},
+	}).ToolResult()
+}
+
+// describeDestruction names what a call deletes: the arguments' own words,
+// or the tool's title and its (redacted) arguments.
+func describeDestruction(m meta, args any, red *redact.Redactor) string {
+	if d, ok := args.(destruction); ok {
+		return d.Destruction()
+	}
+	b, err := red.Marshal(args)
+	if err != nil {
+		return m.title
+	}
+	return fmt.Sprintf("what %s names (%s)", m.name, b)
+}
+
+func confirmed(content any) bool {
+	c, ok := content.(map[string]any)
+	return ok && c["confirm"] == true
+}
+
+// clientCanElicit reports whether the client said it can ask its user:
+// per request from 2026-07-28, in the session before.
+func clientCanElicit(ctx context.Context) bool {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		return info.ClientCapabilities != nil && info.ClientCapabilities.Elicitation != nil
+	}
+	if s, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo); ok {
+		return s.GetClientCapabilities().Elicitation != nil
+	}
+	return false
+}

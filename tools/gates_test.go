@@ -1,0 +1,160 @@
+package tools_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/adasim"
+)
+
+// countingSim counts the requests that reached the simulator, by method.
+type countingSim struct {
+	*adasim.Sim
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func newCountingSim(t *testing.T) *countingSim {
+	sim := adasim.New(adasim.Options{APIKey: apiKey})
+	t.Cleanup(sim.Close)
+	return &countingSim{Sim: sim, seen: map[string]int{}}
+}
+
+func (c *countingSim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.seen[r.Method]++
+	c.mu.Unlock()
+	c.Sim.ServeHTTP(w, r)
+}
+
+func (c *countingSim) count(method string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.seen[method]
+}
+
+// A message the customer reads as a person's is refused unless the
+// operator allows it, and nothing reaches Ada.
+func TestCustomerVisibleMessagesAreGated(t *testing.T) {
+	sim := newCountingSim(t)
+	h := newHarness(t, harnessOpts{backend: sim})
+	h.deps.DefaultChannelID = sim.DefaultChannelID()
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	posts := sim.count(http.MethodPost)
+	msg := h.Err("send_message", map[string]any{"conversation_id": cid, "body": "Hi, Sam from support", "role": "human_agent", "display_name": "Sam"})
+	if !strings.Contains(msg, "--allow-customer-messages") || !strings.Contains(msg, "Nothing was sent") {
+		t.Fatalf("refusal: %s", msg)
+	}
+	if sim.count(http.MethodPost) != posts {
+		t.Fatal("the refused message reached Ada")
+	}
+	// The end user's own messages are not gated.
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
+
+	allowed := newHarness(t, harnessOpts{allowCustomer: true})
+	cid = str(allowed.OK("start_conversation", map[string]any{}), "conversation_id")
+	allowed.OK("send_message", map[string]any{"conversation_id": cid, "body": "Hi, Sam from support", "role": "human_agent", "display_name": "Sam"})
+}
+
+func createHook(t *testing.T, h *harness) string {
+	t.Helper()
+	return str(h.OK("create_webhook", map[string]any{"url": "https://hooks.example.com/gate"}), "webhook", "webhook_id")
+}
+
+// A deletion without a client that can ask the user is refused, naming
+// what would go and the flag; with the flag it goes through. end_conversation
+// is never gated.
+func TestDeletionsNeedConfirmationOrTheFlag(t *testing.T) {
+	sim := newCountingSim(t)
+	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks", "conversations"}})
+	h.deps.DefaultChannelID = sim.DefaultChannelID()
+	id := createHook(t, h)
+	msg := h.Err("delete_webhook", map[string]any{"webhook_id": id})
+	if !strings.Contains(msg, id) || !strings.Contains(msg, "--allow-destructive") || !strings.Contains(msg, "elicitation") {
+		t.Fatalf("refusal: %s", msg)
+	}
+	if sim.count(http.MethodDelete) != 0 {
+		t.Fatal("a DELETE reached Ada without confirmation")
+	}
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	h.OK("end_conversation", map[string]any{"conversation_id": cid})
+
+	allowed := newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, allowDestructive: true})
+	allowed.OK("delete_webhook", map[string]any{"webhook_id": createHook(t, allowed)})
+}
+
+// A client that can ask its user gets an elicitation naming what will be
+// deleted: only an accepted, confirmed answer deletes. In both protocol
+// eras: 2026-07-28 multi round-trip requests, and elicitation/create before.
+func TestDeletionsAskTheUser(t *testing.T) {
+	for _, version := range []string{"", "2025-11-25"} {
+		for _, tc := range []struct {
+			name    string
+			answer  *mcp.ElicitResult
+			deleted bool
+		}{
+			{"accepted", &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, true},
+			{"accepted unticked", &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": false}}, false},
+			{"declined", &mcp.ElicitResult{Action: "decline"}, false},
+			{"cancelled", &mcp.ElicitResult{Action: "cancel"}, false},
+		} {
+			t.Run(version+" "+tc.name, func(t *testing.T) {
+				var asked atomic.Value
+				sim := newCountingSim(t)
+				h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}, version: version, client: &mcp.ClientOptions{
+					ElicitationHandler: func(_ context.Context, r *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+						asked.Store(r.Params.Message)
+						return tc.answer, nil
+					}}})
+				id := createHook(t, h)
+				res := h.Call("delete_webhook", map[string]any{"webhook_id": id})
+				msg, _ := asked.Load().(string)
+				if !strings.Contains(msg, id) || !strings.Contains(msg, "cannot be undone") {
+					t.Fatalf("the user was asked %q", msg)
+				}
+				if got := sim.count(http.MethodDelete) == 1; got != tc.deleted || res.IsError == tc.deleted {
+					t.Fatalf("deleted=%v isError=%v, want deleted=%v", got, res.IsError, tc.deleted)
+				}
+			})
+		}
+	}
+}
+
+// get_capabilities tells an assistant what it may do before it plans: the
+// gates as this client meets them, the toolsets, never the key.
+func TestGetCapabilities(t *testing.T) {
+	h := newHarness(t, harnessOpts{toolsets: []string{"webhooks"}, events: true})
+	caps := h.OK("get_capabilities", map[string]any{})
+	b, _ := json.Marshal(caps)
+	if strings.Contains(string(b), apiKey) {
+		t.Fatal("the API key is in get_capabilities")
+	}
+	if caps["customer_messages"] != "refused" || caps["deletions"] != "refused" || caps["replies"] != "events" ||
+		caps["rate_budget"] != "off" || caps["read_only"] != false || !strings.HasPrefix(str(caps, "ada_host"), "127.0.0.1:") {
+		t.Fatalf("%s", b)
+	}
+	if fmt.Sprint(caps["toolsets"]) != "[core webhooks]" || !strings.Contains(fmt.Sprint(caps["tools"]), "delete_webhook") {
+		t.Fatalf("%s", b)
+	}
+	asking := newHarness(t, harnessOpts{allowCustomer: true, client: &mcp.ClientOptions{
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "decline"}, nil }}})
+	caps = asking.OK("get_capabilities", map[string]any{})
+	if caps["customer_messages"] != "allowed" || caps["deletions"] != "ask_user" || caps["replies"] != "polling" {
+		t.Fatalf("%v", caps)
+	}
+	h.deps.RateLimits, h.deps.RateShared = map[string][]adaclient.Limit{"conversations": {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}}}, true
+	caps = h.OK("get_capabilities", map[string]any{})
+	if caps["rate_budget"] != "fleet" || fmt.Sprint(caps["rate_limits"]) != "map[conversations:30/s, 300/min]" {
+		t.Fatalf("%v", caps)
+	}
+}
