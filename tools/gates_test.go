@@ -147,7 +147,9 @@ func TestGetCapabilities(t *testing.T) {
 		t.Fatalf("%s", b)
 	}
 	asking := newHarness(t, harnessOpts{allowCustomer: true, client: &mcp.ClientOptions{
-		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) { return &mcp.ElicitResult{Action: "decline"}, nil }}})
+		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			return &mcp.ElicitResult{Action: "decline"}, nil
+		}}})
 	caps = asking.OK("get_capabilities", map[string]any{})
 	if caps["customer_messages"] != "allowed" || caps["deletions"] != "ask_user" || caps["replies"] != "polling" {
 		t.Fatalf("%v", caps)

@@ -15,7 +15,7 @@ type Toolset struct {
 	Default bool
 	// Always toolsets are on whatever is named (get_capabilities).
 	Always bool
-	Tools   []Tool
+	Tools  []Tool
 }
 
 // Toolsets returns every toolset, built over deps.
