@@ -29,7 +29,7 @@ func conversationTools(d *Deps) []Tool {
 			description: "List a conversation's messages (end user, AI Agent, human agent), oldest first, one page at a time.",
 		}, d, listMessages),
 		newTool(meta{
-			name: "send_message", title: "Send a message", toolset: toolsetConversations, hints: writes,
+			name: "send_message", title: "Send a message", toolset: toolsetConversations, hints: writes, customerWhen: "as human_agent",
 			description: "Send a text as the end user (default) or a human agent; with wait_for_reply_seconds, return the replies. Not idempotent: if delivery is uncertain, check list_messages before resending.",
 		}, d, sendMessage),
 		newTool(meta{

@@ -20,6 +20,10 @@ type Tool struct {
 	Definition mcp.Tool
 	Handler    server.ToolHandlerFunc
 	Toolset    string
+	// Gate says what the operator or the user must allow (README): "" for
+	// nothing, "confirm" for a deletion, "customer" for a customer-visible
+	// message (with CustomerWhen, the condition).
+	Gate, CustomerWhen string
 }
 
 // Name is the tool's name.
@@ -56,6 +60,10 @@ type meta struct {
 	// noConfirm exempts a destructive tool from the confirmation gate
 	// (end_conversation: the conversation flow needs it).
 	noConfirm bool
+	// customerWhen says when the tool sends what a customer reads as a
+	// person's ("always", "as human_agent"): its arguments decide, through
+	// CustomerVisible; this is for the README and must agree.
+	customerWhen string
 }
 
 // Env is what a handler gets besides its arguments.
@@ -148,7 +156,17 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	return Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+	switch {
+	case m.customerWhen != "":
+		t.Gate, t.CustomerWhen = "customer", m.customerWhen
+	case m.destructive && !m.noConfirm:
+		t.Gate = "confirm"
+	}
+	if _, ok := any(new(A)).(customerVisible); ok != (m.customerWhen != "") {
+		panic(fmt.Sprintf("tool %s: customerWhen and the arguments' CustomerVisible disagree", m.name))
+	}
+	return t
 }
 
 // structuredResult returns v as structuredContent and as the same JSON in a
