@@ -135,7 +135,7 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 	}
 	m, _, err := env.Client.Conversations.SendMessage(ctx, a.ConversationID, adaclient.TextMessage(author, a.Body))
 	if err != nil {
-		return nil, withHint(err, "If delivery is uncertain, check list_messages before sending it again.")
+		return nil, hintIfUncertain(err, "Check list_messages before sending it again.")
 	}
 	res := &schemas.SendMessageResult{Message: schemas.SentFrom(m)}
 	if a.WaitForReplySeconds > 0 {

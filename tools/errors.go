@@ -48,6 +48,16 @@ func withHint(err error, format string, args ...any) error {
 	return &hinted{err: err, hint: fmt.Sprintf(format, args...)}
 }
 
+// hintIfUncertain adds hint only when Ada may or may not have applied the
+// request: a definite rejection needs no advice about checking for a duplicate.
+func hintIfUncertain(err error, hint string) error {
+	var unknown *adaclient.OutcomeUnknownError
+	if !errors.As(err, &unknown) {
+		return err
+	}
+	return withHint(err, "%s", hint)
+}
+
 // errorResult maps an error, by kind, to the result an assistant sees. Every
 // message goes through the redactor.
 func errorResult(err error, red *redact.Redactor) (*mcp.CallToolResult, error) {

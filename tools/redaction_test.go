@@ -92,6 +92,12 @@ func TestResultsNeverCarrySecrets(t *testing.T) {
 	if v := obj(got, "end_user", "profile", "metadata")["api_token"]; v != "[REDACTED]" {
 		t.Fatalf("api_token metadata = %v, want [REDACTED]", v)
 	}
+	if note := str(got, "redacted"); !strings.Contains(note, "stored in Ada") {
+		t.Fatalf("a hidden value comes without the note that it was stored: %v", got)
+	}
+	if clean := h.OK("lookup_end_user", map[string]any{"external_id": "no-secrets"}); clean["redacted"] != nil {
+		t.Fatalf("note on a result with nothing hidden: %v", clean)
+	}
 	if v := obj(got, "end_user", "profile", "metadata")["plan"]; v != "gold" {
 		t.Fatalf("ordinary metadata was redacted: %v", v)
 	}

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -176,10 +177,31 @@ func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) 
 	if err != nil {
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
 	}
+	clean = noteRedactions(clean)
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(string(clean))},
 		StructuredContent: json.RawMessage(clean),
 	}, nil
+}
+
+// redactedNote tells the assistant that a hidden value is not a lost one, so
+// it does not write the value again.
+const redactedNote = `Values shown as ` + redact.Placeholder + ` are stored in Ada and hidden here because they look secret; nothing was lost, do not send them again.`
+
+// noteRedactions adds a top-level "redacted" note to a result object that
+// shows the placeholder. Output schemas leave extra properties open.
+func noteRedactions(obj []byte) []byte {
+	if len(obj) < 2 || obj[0] != '{' || !bytes.Contains(obj, []byte(redact.Placeholder)) {
+		return obj
+	}
+	note, _ := json.Marshal(redactedNote)
+	out := make([]byte, 0, len(obj)+len(note)+16)
+	out = append(out, `{"redacted":`...)
+	out = append(out, note...)
+	if rest := bytes.TrimSpace(obj[1:]); len(rest) > 0 && rest[0] != '}' {
+		out = append(out, ',')
+	}
+	return append(out, obj[1:]...)
 }
 
 // inputRequired reports whether a result asks the client for input (a

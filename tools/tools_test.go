@@ -3,6 +3,8 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
 	"sync"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
@@ -369,5 +372,34 @@ func TestResultTextIsNotHTMLEscaped(t *testing.T) {
 		"metadata": map[string]any{"note": note}}})
 	if res.IsError || !strings.Contains(testclient.Text(res), `"note":"`+note+`"`) {
 		t.Fatalf("upsert_end_user result = %s", testclient.Text(res))
+	}
+}
+
+// Only an uncertain outcome tells the assistant to check before resending;
+// a definite rejection would make that advice noise.
+func TestSendMessageHintsOnlyWhenDeliveryIsUncertain(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	h.OK("end_conversation", map[string]any{"conversation_id": cid})
+	msg := h.Err("send_message", map[string]any{"conversation_id": cid, "body": "still there?"})
+	if !strings.Contains(msg, "400") || strings.Contains(msg, "list_messages") {
+		t.Fatalf("rejected send = %q, want Ada's 400 without the resend hint", msg)
+	}
+
+	sim := adasim.New(adasim.Options{APIKey: apiKey})
+	t.Cleanup(sim.Close)
+	dropping := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/messages/") {
+			sim.ServeHTTP(httptest.NewRecorder(), r) // Ada applies it, the answer is lost
+			panic(http.ErrAbortHandler)
+		}
+		sim.ServeHTTP(w, r)
+	})
+	u := newHarness(t, harnessOpts{backend: dropping, noDefault: true})
+	ch := sim.DefaultChannelID()
+	cid = str(u.OK("start_conversation", map[string]any{"channel_id": ch}), "conversation_id")
+	msg = u.Err("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
+	if !strings.Contains(msg, "may or may not") || !strings.Contains(msg, "list_messages") {
+		t.Fatalf("uncertain send = %q, want the resend hint", msg)
 	}
 }
