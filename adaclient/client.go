@@ -41,6 +41,7 @@ type Client struct {
 	Channels      *ChannelsService
 	Conversations *ConversationsService
 	Webhooks      *WebhooksService
+	Knowledge     *KnowledgeService
 }
 
 // CloseIdleConnections closes the pool's idle keep-alive connections to
@@ -107,6 +108,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Channels = &ChannelsService{c}
 	c.Conversations = &ConversationsService{c}
 	c.Webhooks = &WebhooksService{c}
+	c.Knowledge = &KnowledgeService{c}
 	return c, nil
 }
 
