@@ -41,6 +41,7 @@ type Client struct {
 	Channels      *ChannelsService
 	Conversations *ConversationsService
 	Webhooks      *WebhooksService
+	Knowledge     *KnowledgeService
 }
 
 // Host is the host of the Ada API the client calls (never its key).
@@ -116,6 +117,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Channels = &ChannelsService{c}
 	c.Conversations = &ConversationsService{c}
 	c.Webhooks = &WebhooksService{c}
+	c.Knowledge = &KnowledgeService{c}
 	return c, nil
 }
 

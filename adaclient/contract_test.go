@@ -187,6 +187,162 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	}
 }
 
+// TestKnowledgeContractWithSimulatorAndOpenAPI runs every Knowledge API call of the client
+// against the simulator while Ada's OpenAPI document checks each request and response.
+func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {
+	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var violations []error
+	sim := adasim.New(adasim.Options{APIKey: testKey, KnowledgeArticleLimit: 4})
+	defer sim.Close()
+	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
+		mu.Lock()
+		violations = append(violations, err)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	k := c.Knowledge
+
+	// Sources.
+	src, _, err := k.CreateSource(ctx, &adaclient.KnowledgeSourceCreate{ID: "kb", Name: "Help center", Metadata: map[string]any{"owner": "support", "n": 1}})
+	must("create source", err)
+	if src.ID != "kb" || src.Status != nil || src.Metadata["n"] != json.Number("1") {
+		t.Fatalf("created %+v", src)
+	}
+	if _, _, err := k.CreateSource(ctx, &adaclient.KnowledgeSourceCreate{ID: "kb", Name: "again"}); !adaclient.IsConflict(err) {
+		t.Fatalf("duplicate source: %v", err)
+	}
+	_, _, err = k.CreateSource(ctx, &adaclient.KnowledgeSourceCreate{ID: "old", Name: "Old"})
+	must("create second source", err)
+	upd, _, err := k.UpdateSource(ctx, "kb", &adaclient.KnowledgeSourceUpdate{ExternalID: adaclient.Value("zd-1"), Name: new("Help")})
+	must("update source", err)
+	if upd.ExternalID == nil || *upd.ExternalID != "zd-1" || upd.Name != "Help" || upd.Metadata["owner"] != "support" {
+		t.Fatalf("updated %+v", upd)
+	}
+	cleared, _, err := k.UpdateSource(ctx, "kb", &adaclient.KnowledgeSourceUpdate{ExternalID: adaclient.Null[string](), Metadata: adaclient.Null[map[string]any]()})
+	must("clear source fields", err)
+	if cleared.ExternalID != nil || cleared.Metadata != nil {
+		t.Fatalf("cleared %+v", cleared)
+	}
+	if _, _, err := k.UpdateSource(ctx, "nope", &adaclient.KnowledgeSourceUpdate{Name: new("x")}); !adaclient.IsNotFound(err) {
+		t.Fatalf("update unknown source: %v", err)
+	}
+
+	// Tags and articles.
+	tags, _, err := k.UpsertTags(ctx, []adaclient.ArticleTag{{ID: "billing", Name: "Billing"}, {ID: "old", Name: "Old"}})
+	must("upsert tags", err)
+	if len(tags) != 2 || !tags[0].Created || tags[0].Success == nil || !*tags[0].Success {
+		t.Fatalf("tag results %+v", tags)
+	}
+	rule := adaclient.AvailabilityRule{Match: "any", Conditions: []adaclient.AvailabilityCondition{
+		{Variable: &adaclient.VariableRef{ID: "plan"}, Operator: "equals", Value: "pro", CaseSensitive: new(true)},
+		{Match: "all", Conditions: []adaclient.AvailabilityCondition{{Variable: &adaclient.VariableRef{ID: "seats"}, Operator: "greater_than", Value: 3}}},
+	}}
+	res, _, err := k.UpsertArticles(ctx, []adaclient.ArticleUpsert{
+		{ID: "a1", Name: "Refunds", Content: "# Refunds", KnowledgeSourceID: "kb", URL: "https://help.example.com/a1", TagIDs: []string{"billing"},
+			Language: "en-GB", ExternalUpdated: "2026-09-01T00:00:00Z", Metadata: map[string]any{"views": 3}, AvailabilityRules: adaclient.Value(rule)},
+		{ID: "a2", Name: "Retours", Content: "Sous 30 jours", KnowledgeSourceID: "kb", Language: "fr", Enabled: new(false)},
+		{ID: "o1", Name: "Old", Content: "old", KnowledgeSourceID: "old", TagIDs: []string{"old"}},
+	})
+	must("upsert articles", err)
+	if len(res) != 3 || !res[0].Created || res[0].ID != "a1" {
+		t.Fatalf("article results %+v", res)
+	}
+	again, _, err := k.UpsertArticles(ctx, []adaclient.ArticleUpsert{{ID: "a2", Name: "Retours", Content: "Sous 14 jours", KnowledgeSourceID: "kb",
+		AvailabilityRules: adaclient.Null[adaclient.AvailabilityRule]()}})
+	must("update article", err)
+	if again[0].Created {
+		t.Fatalf("update reported as created: %+v", again)
+	}
+	a1, _, err := k.GetArticle(ctx, "a1")
+	must("get article", err)
+	if a1.Language != "en" || a1.AvailabilityRules == nil || len(a1.AvailabilityRules.Conditions) != 2 || !a1.AvailabilityRules.Conditions[1].IsGroup() ||
+		a1.Enabled == nil || !*a1.Enabled || a1.ExternalUpdated == nil || a1.Metadata["views"] != json.Number("3") {
+		t.Fatalf("a1 = %+v", a1)
+	}
+	page, r, err := k.ListArticles(ctx, &adaclient.ListArticlesOptions{ArticleFilter: adaclient.ArticleFilter{KnowledgeSourceIDs: []string{"kb"}}, ListOptions: adaclient.ListOptions{Limit: 1}})
+	must("list articles", err)
+	if len(page) != 1 || page[0].ID != "a1" || r.NextCursor == "" {
+		t.Fatalf("first page %+v, cursor %q", page, r.NextCursor)
+	}
+	page, r, err = k.ListArticles(ctx, &adaclient.ListArticlesOptions{ArticleFilter: adaclient.ArticleFilter{KnowledgeSourceIDs: []string{"kb"}}, ListOptions: adaclient.ListOptions{Limit: 1, Cursor: r.NextCursor}})
+	must("list articles page 2", err)
+	if len(page) != 1 || page[0].ID != "a2" || r.NextCursor != "" || page[0].Enabled == nil || *page[0].Enabled {
+		t.Fatalf("last page %+v, cursor %q", page, r.NextCursor)
+	}
+	filtered, _, err := k.ListArticles(ctx, &adaclient.ListArticlesOptions{ArticleFilter: adaclient.ArticleFilter{
+		IDs: []string{"a1", "a2"}, Enabled: []bool{true}, Languages: []string{"en"}, TagIDs: []string{"billing"}}})
+	must("filter articles", err)
+	if len(filtered) != 1 || filtered[0].ID != "a1" {
+		t.Fatalf("filtered %+v", filtered)
+	}
+
+	// The article limit (4): two new ids where one fits.
+	_, _, err = k.UpsertArticles(ctx, []adaclient.ArticleUpsert{{ID: "n1", Name: "n", Content: "c", KnowledgeSourceID: "kb"}, {ID: "n2", Name: "n", Content: "c", KnowledgeSourceID: "kb"}})
+	if al, ok := adaclient.ArticleLimitFrom(err); !ok || al.Limit != 4 || al.NewArticleCount != 2 || !slices.Equal(al.NewArticleIDs, []string{"n1", "n2"}) {
+		t.Fatalf("article limit: %v (%+v)", err, al)
+	}
+	if _, _, err := k.UpsertArticles(ctx, []adaclient.ArticleUpsert{{ID: "x", Name: "n", Content: "c", KnowledgeSourceID: "nope"}}); adaclient.StatusCode(err) != 400 {
+		t.Fatalf("unknown source: %v", err)
+	}
+
+	// Deletes.
+	_, err = k.DeleteArticle(ctx, "a2")
+	must("delete article", err)
+	if _, _, err := k.GetArticle(ctx, "a2"); !adaclient.IsNotFound(err) {
+		t.Fatalf("get a deleted article: %v", err)
+	}
+	if _, err := k.DeleteArticles(ctx, &adaclient.ArticleFilter{Languages: []string{"ja"}}); !adaclient.IsNotFound(err) {
+		t.Fatalf("delete matching nothing: %v", err)
+	}
+	_, err = k.DeleteArticles(ctx, &adaclient.ArticleFilter{TagIDs: []string{"billing"}})
+	must("delete by filter", err)
+	_, err = k.DeleteTag(ctx, "old")
+	must("delete tag", err)
+	_, err = k.DeleteSource(ctx, "old")
+	must("delete source", err)
+	srcs, _, err := k.ListSources(ctx)
+	must("list sources", err)
+	if len(srcs) != 2 || srcs[1].Status == nil || *srcs[1].Status != adaclient.KnowledgeSourceDeleting || srcs[0].Status != nil {
+		t.Fatalf("sources while one is deleted: %+v", srcs)
+	}
+	srcs, _, err = k.ListSources(ctx)
+	must("list sources again", err)
+	if len(srcs) != 1 || srcs[0].ID != "kb" {
+		t.Fatalf("sources once deleted: %+v", srcs)
+	}
+	left, _, err := k.ListArticles(ctx, nil)
+	must("list articles after the deletes", err)
+	if len(left) != 0 {
+		t.Fatalf("articles left: %+v", left)
+	}
+	ts, _, err := k.ListTags(ctx)
+	must("list tags", err)
+	if len(ts) != 1 || ts[0] != (adaclient.ArticleTag{ID: "billing", Name: "Billing"}) {
+		t.Fatalf("tags %+v", ts)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range violations {
+		t.Errorf("OpenAPI: %v", v)
+	}
+}
+
 // TestWebhooksContractWithOpenAPI runs every webhook management call against
 // a small in-memory fake of Ada's /v2/webhooks/ API (the simulator's own
 // webhooks are tested on their own) while Ada's OpenAPI document checks each

@@ -1,5 +1,5 @@
 // Package adasim is an in-memory simulator of Ada's v2 Platform API (ada.cx): the End Users,
-// Channels, Conversations and Webhooks endpoints, served as an [http.Handler] under the base path /api,
+// Channels, Conversations, Webhooks and Knowledge endpoints, served as an [http.Handler] under the base path /api,
 // so that a client's base URL is http://HOST/api just as Ada's is https://{handle}.ada.support/api.
 //
 // It is the project's independent witness of Ada's behaviour: it is written from Ada's
@@ -42,6 +42,20 @@
 //     event types (the six the simulator emits and v1.audit_log.emitted, which it never emits).
 //     Ids are Svix endpoint ids (ep_ and 27 base62 characters), secrets whsec_ and the base64 of
 //     24 bytes. Webhook delivery is described below.
+//   - Knowledge: sources (list {data} without meta; create 200, id and name required, 409 for
+//     an id taken; PATCH name, external_id and metadata, null clearing; DELETE 204, and the
+//     source and its articles are deleted in the background, the source listed with status
+//     deleting meanwhile, null otherwise); articles (bulk upsert by id answering [{success,
+//     created, id}], knowledge_source_id must name an existing source, an article at most 100
+//     KB, availability_rules attached or replaced by an object, detached by null, unchanged
+//     when left out, with Ada's rule shape and 1000-condition limit; the article limit,
+//     Options.KnowledgeArticleLimit or 50,000, rejecting a whole batch that adds an id with
+//     Ada's 400 "Maximum article limit of N exceeded" and details code, new_article_ids (first
+//     100) and new_article_count, update-only batches passing; list with the array filters id,
+//     enabled, language, knowledge_source_id, tag_ids and cursor pagination; get; DELETE by id
+//     204; DELETE by filters 204 in the background, 404 when none matches); tags (list {data};
+//     bulk upsert; DELETE 204). POST /v2/knowledge/sources and /v2/knowledge/bulk/articles
+//     also work without the trailing slash, as Ada's demo code sends them.
 //   - Optionally, Ada's per-instance rate limits with 429 + Retry-After and X-RateLimit-* headers.
 //
 // # Assumptions (behaviour Ada does not document; chosen here and marked in the code)
@@ -74,6 +88,25 @@
 //     ignored; event_filters keeps the first of repeated names. A PATCH that changes nothing
 //     keeps updated_at; a rotation does not change updated_at. A custom key is standard base64
 //     (padded).
+//   - Knowledge: an asynchronous deletion (a source, or articles by filter) shows in the first
+//     list of sources, articles or tags after it was accepted (the source with status deleting,
+//     the articles still there) and is done once that list is answered. A source's metadata is
+//     replaced by PATCH, not merged; any JSON object is accepted as metadata. An article's
+//     language is sent as BCP 47 and reported as Ada's ISO 639-1 list: the code itself when
+//     listed (zh-TW is zh-tw), else its primary subtag (pt-BR is pt), else 400; the language
+//     filter reads codes alike. An update leaves the optional fields it omits unchanged, not
+//     only availability_rules. tag_ids must name existing tags, and deleting a tag takes it off
+//     every article. Filters combine with AND, the values of one filter with OR, tag_ids
+//     matching an article that has any of them; no filter matches every article. A bulk
+//     upsert's invalid batch is a 400 validation_error whose details list every problem as
+//     {parameter ("$[1].knowledge_source_id"), location ("body"), message}, the shape a
+//     third-party capture shows; the article-limit 400 is bad_request. A batch is one state
+//     change (one tick of the logical clock); an update that changes nothing keeps updated;
+//     upserting into a source sets its last_sync. The variables of availability rules are not
+//     checked (the simulator has no Variables API). Sources and tags count in Ada's default
+//     rate budget, the article endpoints (the bulk upsert included) in one of their own
+//     without a daily cap. The knowledge base is not part of a State: a load keeps it, Reset
+//     empties it.
 //   - Error types are snake_case: bad_request (malformed request), validation_error (a field,
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.

@@ -116,6 +116,37 @@ func TestOpenAPIConformanceRateLimited(t *testing.T) {
 	s.step(http.StatusOK, none, "GET", "/v2/channels/?type=custom", nil)
 	clk.Advance(time.Second)
 	s.step(http.StatusOK, none, "GET", "/v2/webhooks/event-types/", nil)
+
+	// Knowledge sources and tags share Ada's default budget; the article endpoints have their own.
+	for range 5 {
+		s.step(http.StatusOK, none, "GET", "/v2/knowledge/sources/", nil)
+		s.step(http.StatusOK, none, "GET", "/v2/knowledge/tags/", nil)
+	}
+	s.step(http.StatusTooManyRequests, none, "GET", "/v2/knowledge/tags/", nil) // 429 declared
+	s.step(http.StatusTooManyRequests, none, "POST", "/v2/knowledge/sources/", object{"id": "s", "name": "n"})
+	for range 10 {
+		s.step(http.StatusOK, none, "GET", "/v2/knowledge/articles/", nil)
+	}
+	s.step(http.StatusTooManyRequests, none, "GET", "/v2/knowledge/articles/x", nil)
+}
+
+// TestOpenAPIConformanceArticleLimit checks Ada's article-limit 400, whose details are an
+// object (ExceptionErrorDetailsNotString).
+func TestOpenAPIConformanceArticleLimit(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: testKey, KnowledgeArticleLimit: 1})
+	defer sim.Close()
+	s := &sessionRunner{t: t, channelID: sim.DefaultChannelID(), send: conformanceServer(t, sim)}
+	s.step(http.StatusOK, none, "POST", "/v2/knowledge/sources/", object{"id": "kb", "name": "KB"})
+	article := func(id string) object {
+		return object{"id": id, "name": id, "content": id, "knowledge_source_id": "kb"}
+	}
+	s.step(http.StatusOK, none, "POST", "/v2/knowledge/bulk/articles/", []object{article("a1")})
+	body := s.step(http.StatusBadRequest, none, "POST", "/v2/knowledge/bulk/articles/", []object{article("a1"), article("a2")})
+	details, _ := body["errors"].([]any)[0].(object)["details"].(object)
+	if details["code"] != "knowledge.articles.total_exceeded" || fmt.Sprint(details["new_article_ids"]) != "[a2]" || details["new_article_count"] != 1.0 {
+		t.Fatalf("article limit error: %v", body)
+	}
+	s.step(http.StatusOK, none, "POST", "/v2/knowledge/bulk/articles/", []object{article("a1")})
 }
 
 var (
@@ -132,6 +163,12 @@ var (
 	routeWebhookSecret = regexp.MustCompile(`^/api/v2/webhooks/[^/]+/secret/$`)
 	routeWebhookRotate = regexp.MustCompile(`^/api/v2/webhooks/[^/]+/secret/rotate/$`)
 	routeEventTypes    = regexp.MustCompile(`^/api/v2/webhooks/event-types/$`)
+	routeSources       = regexp.MustCompile(`^/api/v2/knowledge/sources/?$`)
+	routeSource        = regexp.MustCompile(`^/api/v2/knowledge/sources/[^/]+$`)
+	routeArticles      = regexp.MustCompile(`^/api/v2/knowledge/articles/$`)
+	routeArticle       = regexp.MustCompile(`^/api/v2/knowledge/articles/[^/]+$`)
+	routeBulk          = regexp.MustCompile(`^/api/v2/knowledge/bulk/(articles|tags)/?$`)
+	routeTags          = regexp.MustCompile(`^/api/v2/knowledge/tags/$`)
 
 	endpointID    = regexp.MustCompile(`^ep_[0-9A-Za-z]{27}$`)
 	webhookSecret = regexp.MustCompile(`^whsec_[A-Za-z0-9+/]{32,}={0,2}$`)
@@ -175,8 +212,42 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 	if !strings.HasPrefix(path, "/api") {
 		path = "/api" + path
 	}
+	if routeBulk.MatchString(path) {
+		for _, item := range decode[[]object](t, r) {
+			if _, ok := item["success"].(bool); !ok || str(item["id"]) == "" {
+				fail("upsert result %v", item)
+			}
+			if _, ok := item["created"].(bool); !ok {
+				fail("upsert result without created: %v", item)
+			}
+		}
+		return
+	}
 	body := decode[object](t, r)
 	switch {
+	case routeSources.MatchString(path) && req.method == "GET", routeTags.MatchString(path):
+		data, ok := body["data"].([]any)
+		if !ok {
+			fail("no data array")
+		}
+		if _, has := body["meta"]; has {
+			fail("a meta on a list Ada does not paginate")
+		}
+		for _, d := range data {
+			if routeTags.MatchString(path) {
+				if tag, _ := d.(object); str(tag["id"]) == "" || str(tag["name"]) == "" {
+					fail("tag %v", d)
+				}
+				continue
+			}
+			checkKnowledgeSource(d.(object), fail)
+		}
+	case routeSources.MatchString(path), routeSource.MatchString(path):
+		checkKnowledgeSource(body, fail)
+	case routeArticles.MatchString(path):
+		checkList(t, body, checkArticle, fail)
+	case routeArticle.MatchString(path):
+		checkArticle(body, fail)
 	case routeEndUsers.MatchString(path) && req.method == "GET" && !u.Query().Has("external_id"):
 		checkList(t, body, checkEndUser, fail)
 	case routeEndUsers.MatchString(path), routeEndUser.MatchString(path):
@@ -350,6 +421,42 @@ func checkWebhook(wh object, fail failFunc) {
 		fail("enabled %v", wh["enabled"])
 	}
 	checkTimes(wh, fail, "created_at", "updated_at")
+}
+
+func checkKnowledgeSource(ks object, fail failFunc) {
+	if str(ks["id"]) == "" || str(ks["name"]) == "" {
+		fail("knowledge source id/name")
+	}
+	for _, k := range []string{"external_id", "metadata", "status"} {
+		if _, ok := ks[k]; !ok {
+			fail("knowledge source without %s", k)
+		}
+	}
+	if st := ks["status"]; st != nil && st != "deleting" {
+		fail("status %v", st)
+	}
+	checkTimes(ks, fail, "created", "updated")
+}
+
+func checkArticle(a object, fail failFunc) {
+	if str(a["id"]) == "" || str(a["name"]) == "" || str(a["knowledge_source_id"]) == "" || str(a["language"]) == "" {
+		fail("article id/name/knowledge_source_id/language")
+	}
+	if _, ok := a["content"].(string); !ok {
+		fail("content %v", a["content"])
+	}
+	if _, ok := a["tag_ids"].([]any); !ok {
+		fail("tag_ids %v", a["tag_ids"])
+	}
+	if _, ok := a["enabled"].(bool); !ok {
+		fail("enabled %v", a["enabled"])
+	}
+	for _, k := range []string{"url", "metadata", "availability_rules", "external_created", "external_updated"} {
+		if _, ok := a[k]; !ok {
+			fail("article without %s", k)
+		}
+	}
+	checkTimes(a, fail, "created", "updated")
 }
 
 func checkTimes(o object, fail failFunc, keys ...string) {

@@ -24,6 +24,10 @@ var rateBudgets = map[string][]rateWindow{
 	apiConversations: {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
 	apiChannels:      defaultBudget,
 	apiOther:         defaultBudget,
+	// Knowledge: sources and tags have the default; the article endpoints (/v2/knowledge/articles/,
+	// and here the bulk upsert too) have no daily cap since 2026-09-18.
+	apiKnowledge:         defaultBudget,
+	apiKnowledgeArticles: {{time.Second, "second", 10}, {time.Minute, "minute", 100}},
 }
 
 // defaultBudget is Ada's default for Platform APIs: 10 req/s, 100 req/min, 10,000 req/day.

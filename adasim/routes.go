@@ -50,6 +50,10 @@ const (
 	apiConversations = "conversations"
 	apiChannels      = "channels"
 	apiOther         = "other" // Ada's default budget, here for the webhooks management API
+	// The Knowledge API: sources and tags have Ada's default budget; the article endpoints
+	// lost their daily cap on 2026-09-18.
+	apiKnowledge         = "knowledge"
+	apiKnowledgeArticles = "knowledge_articles"
 )
 
 var routes = []route{
@@ -92,6 +96,27 @@ var routes = []route{
 		http.MethodGet: (*Sim).getWebhookSecret}},
 	{pattern: "/v2/webhooks/{}/secret/rotate/", api: apiOther, methods: map[string]handler{
 		http.MethodPost: (*Sim).rotateWebhookSecret}},
+
+	{pattern: "/v2/knowledge/sources/", api: apiKnowledge, methods: map[string]handler{
+		http.MethodGet: (*Sim).getKnowledgeSources, http.MethodPost: (*Sim).createKnowledgeSource}},
+	{pattern: "/v2/knowledge/sources", api: apiKnowledge, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).createKnowledgeSource}},
+	{pattern: "/v2/knowledge/sources/{}", api: apiKnowledge, methods: map[string]handler{
+		http.MethodPatch: (*Sim).patchKnowledgeSource, http.MethodDelete: (*Sim).deleteKnowledgeSource}},
+	{pattern: "/v2/knowledge/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
+		http.MethodGet: (*Sim).getArticles, http.MethodDelete: (*Sim).deleteArticles}},
+	{pattern: "/v2/knowledge/articles/{}", api: apiKnowledgeArticles, methods: map[string]handler{
+		http.MethodGet: (*Sim).getArticle, http.MethodDelete: (*Sim).deleteArticle}},
+	{pattern: "/v2/knowledge/bulk/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
+		http.MethodPost: (*Sim).upsertArticles}},
+	{pattern: "/v2/knowledge/bulk/articles", api: apiKnowledgeArticles, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).upsertArticles}},
+	{pattern: "/v2/knowledge/tags/", api: apiKnowledge, methods: map[string]handler{
+		http.MethodGet: (*Sim).getArticleTags}},
+	{pattern: "/v2/knowledge/tags/{}", api: apiKnowledge, methods: map[string]handler{
+		http.MethodDelete: (*Sim).deleteArticleTag}},
+	{pattern: "/v2/knowledge/bulk/tags/", api: apiKnowledge, methods: map[string]handler{
+		http.MethodPost: (*Sim).upsertArticleTags}},
 }
 
 // match returns the route whose pattern the path (below basePath) spells, and its parameter.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/ada-mcp/ada-mcp/internal/openapicheck"
@@ -226,6 +227,7 @@ func (s *sessionRunner) run() {
 	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
 
 	s.webhooks()
+	s.knowledge()
 }
 
 // webhooks is the session's part for the webhooks management API. It emits no event, and its
@@ -290,4 +292,119 @@ func (s *sessionRunner) webhooks() {
 	s.step(notFound, route, "GET", "/v2/webhooks/"+hookID+"/", nil)
 	s.step(http.StatusMethodNotAllowed, route, "PUT", "/v2/webhooks/"+hookID, object{"url": hookURL})
 	s.step(http.StatusMethodNotAllowed, route, "GET", secret+"rotate/", nil)
+}
+
+// knowledge is the session's part for the Knowledge API: sources, tags, articles (bulk upsert,
+// filters, pages), and the asynchronous deletes, which show once and are done by the next list.
+func (s *sessionRunner) knowledge() {
+	const (
+		ok, bad, notFound = http.StatusOK, http.StatusBadRequest, http.StatusNotFound
+		gone              = http.StatusNoContent
+		request, route    = openapicheck.KindRequest, openapicheck.KindRoute
+		sources, tags     = "/v2/knowledge/sources/", "/v2/knowledge/tags/"
+		articles          = "/v2/knowledge/articles/"
+		bulkArticles      = "/v2/knowledge/bulk/articles/"
+		bulkTags          = "/v2/knowledge/bulk/tags/"
+	)
+	t := s.t
+	s.stepAuth(authWrong, http.StatusUnauthorized, none, "GET", sources, nil)
+
+	// Sources.
+	if data := s.step(ok, none, "GET", sources, nil)["data"].([]any); len(data) != 0 {
+		t.Fatalf("sources at start: %v", data)
+	}
+	s.step(ok, none, "POST", sources, object{"id": "help-center", "name": "Help center",
+		"metadata": object{"owner": "support", "sync": object{"every": "1h", "paths": []string{"/a"}}}})
+	s.step(ok, none, "POST", "/v2/knowledge/sources", object{"id": "faq", "name": "FAQ", "metadata": nil}) // Ada's demo spelling
+	s.step(http.StatusConflict, none, "POST", sources, object{"id": "faq", "name": "FAQ again"})
+	s.step(bad, request, "POST", sources, object{"name": "no id"})
+	s.step(bad, none, "POST", sources, object{"id": "", "name": "empty id"})
+	s.step(bad, request, "POST", sources, object{"id": "x", "name": "x", "metadata": "not an object"})
+	faq := s.step(ok, none, "PATCH", sources+"faq", object{"external_id": "zendesk-42", "metadata": object{"k": "v"}})
+	if faq["external_id"] != "zendesk-42" || faq["name"] != "FAQ" {
+		t.Fatalf("PATCH source: %v", faq)
+	}
+	s.step(ok, none, "PATCH", sources+"faq", object{"external_id": nil, "metadata": nil, "name": "Questions"})
+	s.step(bad, request, "PATCH", sources+"faq", object{"name": nil})
+	s.step(notFound, none, "PATCH", sources+"nope", object{"name": "x"})
+
+	// Tags.
+	s.step(ok, none, "GET", tags, nil)
+	s.step(ok, none, "POST", bulkTags, []object{{"id": "billing", "name": "Billing"}, {"id": "shipping", "name": "Shipping"}})
+	s.step(ok, none, "POST", bulkTags, []object{{"id": "billing", "name": "Billing and invoices"}})
+	s.step(bad, request, "POST", bulkTags, []object{{"id": "x"}}) // name is required
+	s.step(bad, request, "POST", bulkTags, object{"id": "x", "name": "y"})
+
+	// Articles.
+	rule := object{"match": "any", "conditions": []any{
+		object{"variable": object{"id": "plan"}, "operator": "equals", "value": "pro", "case_sensitive": true},
+		object{"match": "all", "conditions": []any{
+			object{"variable": object{"id": "region"}, "operator": "is_set"},
+			object{"variable": object{"id": "seats"}, "operator": "greater_than", "value": 3, "case_sensitive": false},
+		}},
+	}}
+	s.step(ok, none, "POST", bulkArticles, []object{
+		{"id": "refunds", "name": "Refunds", "content": "# Refunds\nWithin 30 days.", "knowledge_source_id": "help-center",
+			"url": "https://help.example.com/refunds", "tag_ids": []string{"billing"}, "language": "en-US",
+			"external_created": "2025-12-01T10:00:00Z", "metadata": object{"views": 12}},
+		{"id": "retours", "name": "Retours", "content": "Sous 30 jours.", "knowledge_source_id": "help-center",
+			"language": "fr", "enabled": false, "availability_rules": rule},
+		{"id": "hours", "name": "Opening hours", "content": "", "knowledge_source_id": "faq", "url": nil, "tag_ids": []string{}},
+	})
+	s.step(ok, none, "POST", "/v2/knowledge/bulk/articles", []object{ // Ada's demo spelling; an update
+		{"id": "retours", "name": "Retours", "content": "Sous 14 jours.", "knowledge_source_id": "help-center", "availability_rules": nil}})
+	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "nope"}})
+	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq", "tag_ids": []string{"nope"}}})
+	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq", "language": "tlh"}})
+	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": strings.Repeat("x", 100<<10), "knowledge_source_id": "faq"}})
+	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq",
+		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "v"}, "operator": "is_set", "value": "y"}}}}})
+	s.step(bad, request, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq",
+		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "v"}, "operator": "between", "value": 1}}}}})
+	s.step(bad, request, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x"}}) // knowledge_source_id is required
+	s.step(bad, request, "POST", bulkArticles, `[{"id":`)
+
+	s.step(ok, none, "GET", articles, nil)
+	if n := s.walk(articles + "?limit=2"); n != 3 {
+		t.Fatalf("walked %d articles, want 3", n)
+	}
+	if n := s.walk(articles + "?knowledge_source_id=help-center&limit=1"); n != 2 {
+		t.Fatalf("walked %d help-center articles, want 2", n)
+	}
+	if data := s.step(ok, none, "GET", articles+"?tag_ids=billing&language=en&enabled=true", nil)["data"].([]any); len(data) != 1 {
+		t.Fatalf("filtered articles: %v", data)
+	}
+	s.step(bad, request, "GET", articles+"?enabled=maybe", nil)
+	s.step(bad, none, "GET", articles+"?limit=0", nil)
+	s.step(bad, none, "GET", articles+"?cursor=never-listed", nil)
+	s.step(ok, none, "GET", articles+"refunds", nil)
+	s.step(notFound, none, "GET", articles+"nope", nil)
+	s.step(gone, none, "DELETE", articles+"hours", nil)
+	s.step(notFound, none, "DELETE", articles+"hours", nil)
+	s.step(notFound, none, "DELETE", articles+"?language=ja", nil)
+	s.step(gone, none, "DELETE", articles+"?enabled=false", nil)
+	if n := len(s.step(ok, none, "GET", articles, nil)["data"].([]any)); n != 2 {
+		t.Fatalf("%d articles right after the delete was accepted, want 2 (it runs in the background)", n)
+	}
+	if n := len(s.step(ok, none, "GET", articles, nil)["data"].([]any)); n != 1 {
+		t.Fatalf("%d articles once the delete ran, want 1", n)
+	}
+
+	s.step(gone, none, "DELETE", tags+"shipping", nil)
+	s.step(notFound, none, "DELETE", tags+"shipping", nil)
+	s.step(gone, none, "DELETE", sources+"help-center", nil)
+	s.step(gone, none, "DELETE", sources+"help-center", nil) // accepted again while it runs
+	listed := s.step(ok, none, "GET", sources, nil)["data"].([]any)
+	if len(listed) != 2 || listed[0].(object)["status"] != "deleting" || listed[1].(object)["status"] != nil {
+		t.Fatalf("sources while one is deleted: %v", listed)
+	}
+	if listed := s.step(ok, none, "GET", sources, nil)["data"].([]any); len(listed) != 1 {
+		t.Fatalf("sources once the delete ran: %v", listed)
+	}
+	s.step(notFound, none, "DELETE", sources+"help-center", nil)
+	s.step(notFound, none, "GET", articles+"refunds", nil) // went with its source
+
+	s.step(http.StatusMethodNotAllowed, route, "GET", sources+"faq", nil)
+	s.step(notFound, route, "GET", "/v2/knowledge/tags", nil)
+	s.step(http.StatusMethodNotAllowed, route, "PATCH", articles+"refunds", object{"name": "x"})
 }

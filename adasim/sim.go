@@ -57,6 +57,10 @@ type Options struct {
 	// ReplyGap is the time between two consecutive replies of a scripted rule, when ReplyDelay
 	// is not 0. 0: 100 ms.
 	ReplyGap time.Duration
+	// KnowledgeArticleLimit is the knowledge base's maximum number of articles, past which a
+	// bulk upsert that adds an article is rejected (ada-api.md section 3). 0: Ada's default,
+	// 50,000.
+	KnowledgeArticleLimit int
 	// State, if set, is loaded at start (Open) and again by every Reset, instead of the seeded
 	// state alone (see State and Sim.LoadState). Open keeps a copy: later changes to it do not
 	// matter.
@@ -103,6 +107,8 @@ type Sim struct {
 
 	outbox     []Event // events emitted under mu, delivered by flushEvents
 	delivering bool    // a goroutine is running flushEvents' delivery loop
+
+	knowledge *knowledgeStore // knowledge sources, articles and tags (knowledge.go)
 
 	hooks   *webhookStore  // the webhook endpoints (webhooks.go)
 	sender  *sender        // how they are delivered to (delivery.go)
@@ -176,6 +182,7 @@ func newSim(opts Options, snd *sender) *Sim {
 		channels:      newChannelStore(),
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
+		knowledge:     newKnowledgeStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
 	}

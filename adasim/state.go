@@ -273,6 +273,8 @@ func (s *Sim) install(fresh *Sim, reset bool, dump *State) {
 		*s.limiter = *newRateLimiter() // in place: serve reads the pointer without mu
 	}
 	if reset {
+		// The knowledge base is not part of a State either: a load keeps it, a reset empties it.
+		s.knowledge = fresh.knowledge
 		// Back to Options.Webhooks; the old endpoints' queued messages are dropped. A load
 		// keeps the endpoints: they are not part of a State.
 		for _, wh := range s.hooks.order {

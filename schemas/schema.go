@@ -26,8 +26,11 @@ var reflector = &jsonschema.Reflector{
 	Anonymous:                  true,
 	RequiredFromJSONSchemaTags: true,
 	AllowAdditionalProperties:  false,
-	Mapper:                     mapType,
 }
+
+// The mapper reflects types of its own (a nullable rule), so it is set here
+// rather than in the reflector's literal, which would be a cycle.
+func init() { reflector.Mapper = mapType }
 
 var (
 	nullableString = reflect.TypeFor[adaclient.Nullable[string]]()
@@ -35,6 +38,9 @@ var (
 	patchType      = reflect.TypeFor[MetadataPatch]()
 	sensitiveType  = reflect.TypeFor[SensitiveMetadata]()
 	anyType        = reflect.TypeFor[any]()
+	anyObjectType  = reflect.TypeFor[AnyObject]()
+	ruleValueType  = reflect.TypeFor[RuleValue]()
+	nullableRule   = reflect.TypeFor[adaclient.Nullable[AvailabilityRule]]()
 )
 
 func scalar(types ...string) *jsonschema.Schema {
@@ -61,6 +67,16 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		return mapOf(scalar("string", "number", "boolean", "null"))
 	case sensitiveType:
 		return mapOf(scalar("string", "integer", "boolean", "null"))
+	case anyObjectType:
+		// A value schema with no type accepts any JSON; the description keeps
+		// it from being the empty schema, which would encode as `true`.
+		return mapOf(&jsonschema.Schema{Description: "Any JSON value."})
+	case ruleValueType:
+		return scalar("string", "number", "boolean")
+	case nullableRule:
+		rule := reflector.ReflectFromType(reflect.TypeFor[AvailabilityRule]())
+		rule.Version = ""
+		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{rule, {Type: "null"}}}
 	case anyType:
 		// Never emit the boolean schema `true`.
 		return &jsonschema.Schema{Type: "object"}

@@ -195,28 +195,50 @@ func (d *argDecoder) explain(err error) error {
 }
 
 // leaves collects the deepest errors, folding an anyOf of type mismatches
-// (a metadata value that is an object, say) into one.
+// of the value itself (a metadata value that is an object, say) into one.
+// In a nullable object (anyOf [object, null]) given an object, the null
+// branch's mismatch is dropped: the object branch's errors say what is wrong.
 func leaves(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
-	if _, ok := e.ErrorKind.(*kind.AnyOf); ok && allTypeErrors(e.Causes) {
-		return []*jsonschema.ValidationError{e}
+	causes := e.Causes
+	if _, ok := e.ErrorKind.(*kind.AnyOf); ok {
+		if allTypeErrorsAt(causes, e.InstanceLocation) {
+			return []*jsonschema.ValidationError{e}
+		}
+		causes = withoutNullMismatch(causes, e.InstanceLocation)
 	}
-	if len(e.Causes) == 0 {
+	if len(causes) == 0 {
 		return []*jsonschema.ValidationError{e}
 	}
 	var out []*jsonschema.ValidationError
-	for _, c := range e.Causes {
+	for _, c := range causes {
 		out = append(out, leaves(c)...)
 	}
 	return out
 }
 
-func allTypeErrors(errs []*jsonschema.ValidationError) bool {
+func allTypeErrorsAt(errs []*jsonschema.ValidationError, at []string) bool {
 	for _, c := range errs {
-		if _, ok := c.ErrorKind.(*kind.Type); !ok {
+		if _, ok := c.ErrorKind.(*kind.Type); !ok || !slices.Equal(c.InstanceLocation, at) {
 			return false
 		}
 	}
 	return len(errs) > 0
+}
+
+// withoutNullMismatch drops the "want null" mismatch at the anyOf's own
+// location when other branches have errors to tell.
+func withoutNullMismatch(errs []*jsonschema.ValidationError, at []string) []*jsonschema.ValidationError {
+	var out []*jsonschema.ValidationError
+	for _, c := range errs {
+		if t, ok := c.ErrorKind.(*kind.Type); ok && slices.Equal(t.Want, []string{"null"}) && slices.Equal(c.InstanceLocation, at) {
+			continue
+		}
+		out = append(out, c)
+	}
+	if len(out) == 0 {
+		return errs
+	}
+	return out
 }
 
 func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason string) {
@@ -251,6 +273,10 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 		return orArgs(field), fmt.Sprintf("must be at least %s (got %s)", number(k.Want), number(k.Got))
 	case *kind.Maximum:
 		return orArgs(field), fmt.Sprintf("must be at most %s (got %s)", number(k.Want), number(k.Got))
+	case *kind.MinItems:
+		return orArgs(field), fmt.Sprintf("must have at least %d item(s) (got %d)", k.Want, k.Got)
+	case *kind.MaxItems:
+		return orArgs(field), fmt.Sprintf("must have at most %d items (got %d)", k.Want, k.Got)
 	case *kind.MinLength:
 		return orArgs(field), fmt.Sprintf("must be at least %s long (got %d)", characters(k.Want), k.Got)
 	case *kind.MaxLength:
@@ -294,6 +320,18 @@ func jsonText(v any) string {
 	return string(b)
 }
 
+// objectBranch is the branch of an anyOf that has properties or items, or
+// the node itself.
+func objectBranch(node map[string]any) map[string]any {
+	branches, _ := node["anyOf"].([]any)
+	for _, b := range branches {
+		if m, ok := b.(map[string]any); ok && (m["properties"] != nil || m["items"] != nil) {
+			return m
+		}
+	}
+	return node
+}
+
 func orArgs(field string) string {
 	if field == "" {
 		return "arguments"
@@ -301,16 +339,22 @@ func orArgs(field string) string {
 	return field
 }
 
-// keysAt lists the property names the schema allows at an instance path.
+// keysAt lists the property names the schema allows at an instance path,
+// through array items and the object branch of a nullable object.
 func (d *argDecoder) keysAt(path []string) []string {
-	node := d.doc
+	node := objectBranch(d.doc)
 	for _, seg := range path {
-		props, _ := node["properties"].(map[string]any)
-		next, _ := props[seg].(map[string]any)
+		var next map[string]any
+		if items, ok := node["items"].(map[string]any); ok {
+			next = items
+		} else {
+			props, _ := node["properties"].(map[string]any)
+			next, _ = props[seg].(map[string]any)
+		}
 		if next == nil {
 			return nil
 		}
-		node = next
+		node = objectBranch(next)
 	}
 	props, _ := node["properties"].(map[string]any)
 	keys := make([]string, 0, len(props))

@@ -26,6 +26,7 @@ func Toolsets(deps *Deps) []Toolset {
 		{Name: toolsetChannels, Description: "List and create custom channels.", Default: true, Tools: channelTools(deps)},
 		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
 		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
+		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: knowledgeTools(deps)},
 	}
 }
 

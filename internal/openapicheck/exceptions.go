@@ -49,10 +49,10 @@ const (
 	// Errors body; any other undeclared status is still a violation.
 	ExceptionUniversalErrorStatuses = "universal-error-statuses"
 
-	// Ada's own demo code POSTs /v2/conversations, .../messages, .../end, .../end-handoff and
-	// .../attachments without the trailing slash and treats the result as success (ada-api.md,
-	// "Trailing slashes"). Those POSTs are checked as the documented slash spelling; nothing
-	// else is re-spelled.
+	// Ada's own demo code POSTs /v2/conversations, .../messages, .../end, .../end-handoff,
+	// .../attachments, /v2/knowledge/sources and /v2/knowledge/bulk/articles without the
+	// trailing slash and treats the result as success (ada-api.md, "Trailing slashes"). Those
+	// POSTs are checked as the documented slash spelling; nothing else is re-spelled.
 	ExceptionNoTrailingSlashPOST = "no-trailing-slash-post"
 
 	// Several delete operations (DELETE /v2/webhooks/{id} among them) declare an
@@ -61,6 +61,12 @@ const (
 	// with an empty body and no Content-Type passes; a 204 that does carry a body is still
 	// validated as declared.
 	ExceptionDelete204NoBody = "delete-204-no-body"
+
+	// KnowledgeSourceResponse.status (KnowledgeSourceResponseStatus) is a non-nullable enum of
+	// deleting and delete_failed, but its own description (and ada-api.md section 3) says it is
+	// `null` when no deletion is in progress. The schema also accepts null; any other value
+	// outside the enum still fails.
+	ExceptionKnowledgeStatusNull = "knowledge-source-status-null"
 )
 
 var exceptionReasons = map[string]string{
@@ -70,8 +76,9 @@ var exceptionReasons = map[string]string{
 	ExceptionEndUsersNextPageURLNull: "CursorPaginationMetadata.next_page_url may be null (last page)",
 	ExceptionErrorDetailsNotString:   "Errors.details may also be an object or an array",
 	ExceptionUniversalErrorStatuses:  "undeclared 400/401/413/429/500 must carry the Errors body",
-	ExceptionNoTrailingSlashPOST:     "POST conversations/messages/end/end-handoff/attachments without trailing slash",
+	ExceptionNoTrailingSlashPOST:     "POST conversations/messages/end/end-handoff/attachments, knowledge/sources and knowledge/bulk/articles without trailing slash",
 	ExceptionDelete204NoBody:         "a DELETE's 204 may have no body though the document declares one",
+	ExceptionKnowledgeStatusNull:     "KnowledgeSourceResponseStatus may be null (no deletion in progress)",
 }
 
 // Exceptions returns every exception this package applies, by name, with a one-line reason.
@@ -84,7 +91,8 @@ func Exceptions() map[string]string {
 }
 
 // noTrailingSlashPOST matches the POST spellings of ExceptionNoTrailingSlashPOST.
-var noTrailingSlashPOST = regexp.MustCompile(`^` + BasePath + `/v2/conversations(/[^/]+/(messages|end|end-handoff|attachments))?$`)
+var noTrailingSlashPOST = regexp.MustCompile(`^` + BasePath +
+	`/v2/(conversations(/[^/]+/(messages|end|end-handoff|attachments))?|knowledge/sources|knowledge/bulk/articles)$`)
 
 // documentedSpelling returns the path to route the request by: the path itself, or for
 // ExceptionNoTrailingSlashPOST the documented spelling with the trailing slash.
@@ -183,6 +191,23 @@ func applySchemaExceptions(doc *openapi3.T) error {
 	} else {
 		details.Type = &openapi3.Types{"string", "null", "object", "array"}
 	}
+
+	// ExceptionKnowledgeStatusNull. The property carries a description beside its $ref,
+	// so the loader gives it a schema of its own: both it and the component are rewritten.
+	statuses := []*openapi3.Schema{componentSchema(schemas, "KnowledgeSourceResponseStatus"),
+		property(schemas, "KnowledgeSourceResponse", "status")}
+	if statuses[0] == statuses[1] {
+		statuses = statuses[:1]
+	}
+	for _, status := range statuses {
+		if status == nil || status.Type == nil || !slices.Equal(status.Type.Slice(), []string{"string"}) ||
+			len(status.Enum) == 0 || slices.Contains(status.Enum, nil) {
+			errs = append(errs, fmt.Errorf("exception %s: KnowledgeSourceResponse.status is no longer a non-nullable string enum", ExceptionKnowledgeStatusNull))
+			break
+		}
+		status.Type = &openapi3.Types{"string", "null"}
+		status.Enum = append(status.Enum, nil)
+	}
 	return errors.Join(errs...)
 }
 
@@ -202,6 +227,13 @@ func isBareTypesOneOfWithIntegerAndNumber(s *openapi3.Schema) bool {
 		types = append(types, b.Type.Slice()[0])
 	}
 	return slices.Contains(types, "integer") && slices.Contains(types, "number")
+}
+
+func componentSchema(schemas openapi3.Schemas, name string) *openapi3.Schema {
+	if ref := schemas[name]; ref != nil {
+		return ref.Value
+	}
+	return nil
 }
 
 func property(schemas openapi3.Schemas, schema, prop string) *openapi3.Schema {

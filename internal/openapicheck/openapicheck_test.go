@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -101,10 +103,19 @@ func TestCheck(t *testing.T) {
 		{"end-handoff 429 bad body", exchange("POST", "/api/v2/conversations/c1/end-handoff/", "", 429, `{"message":"slow down"}`), []openapicheck.Kind{openapicheck.KindResponse}},
 		{"end-handoff 409 undeclared", exchange("POST", "/api/v2/conversations/c1/end-handoff/", "", 409, errorsBody), []openapicheck.Kind{openapicheck.KindResponse}},
 
+		// ExceptionKnowledgeStatusNull: null passes, another value still fails.
+		{"knowledge source status null", exchange("GET", "/api/v2/knowledge/sources/", "", 200, `{"data":[{"id":"s1","name":"n","external_id":null,"metadata":null,"status":null}]}`), nil},
+		{"knowledge source status deleting", exchange("PATCH", "/api/v2/knowledge/sources/s1", `{"name":"m"}`, 200, `{"id":"s1","name":"m","status":"deleting"}`), nil},
+		{"knowledge source status outside enum", exchange("GET", "/api/v2/knowledge/sources/", "", 200, `{"data":[{"id":"s1","name":"n","status":"deleted"}]}`), []openapicheck.Kind{openapicheck.KindResponse}},
+
 		// ExceptionNoTrailingSlashPOST: only the POSTs Ada's demo code makes.
 		{"POST end without slash", exchange("POST", "/api/v2/conversations/c1/end", "", 200, `{"message":"ok"}`), nil},
 		{"POST conversations without slash", exchange("POST", "/api/v2/conversations", `{"channel_id":"ch"}`, 201, `{"id":"c1","channel_id":"ch","end_user_id":"u","status":"active","metadata":{}}`), nil},
 		{"GET messages without slash", exchange("GET", "/api/v2/conversations/c1/messages", "", 200, `{"data":[],"meta":{"next_page_url":null}}`), []openapicheck.Kind{openapicheck.KindRoute}},
+		{"POST knowledge source without slash", exchange("POST", "/api/v2/knowledge/sources", `{"id":"s1","name":"n"}`, 200, `{"id":"s1","name":"n"}`), nil},
+		{"POST bulk articles without slash", exchange("POST", "/api/v2/knowledge/bulk/articles", `[{"id":"a","name":"n","content":"c","knowledge_source_id":"s1"}]`, 200, `[{"id":"a","success":true,"created":true}]`), nil},
+		{"POST bulk tags without slash", exchange("POST", "/api/v2/knowledge/bulk/tags", `[{"id":"t","name":"T"}]`, 200, `[]`), []openapicheck.Kind{openapicheck.KindRoute}},
+		{"GET knowledge sources without slash", exchange("GET", "/api/v2/knowledge/sources", "", 200, `{"data":[]}`), []openapicheck.Kind{openapicheck.KindRoute}},
 		{"POST channels without slash", exchange("POST", "/api/v2/channels", `{"name":"n","description":"d","modality":"messaging"}`, 201, `{}`), []openapicheck.Kind{openapicheck.KindRoute}},
 	}
 	for _, tc := range cases {
@@ -153,7 +164,7 @@ func TestExceptionsAreNamed(t *testing.T) {
 		openapicheck.ExceptionCreateEndUser201, openapicheck.ExceptionGetEndUsersOneOf,
 		openapicheck.ExceptionMetadataNumberOneOf, openapicheck.ExceptionEndUsersNextPageURLNull,
 		openapicheck.ExceptionErrorDetailsNotString, openapicheck.ExceptionUniversalErrorStatuses,
-		openapicheck.ExceptionNoTrailingSlashPOST,
+		openapicheck.ExceptionNoTrailingSlashPOST, openapicheck.ExceptionKnowledgeStatusNull,
 	} {
 		if openapicheck.Exceptions()[name] == "" {
 			t.Errorf("exception %q has no reason", name)
@@ -215,4 +226,27 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// A corrected document makes a stale exception fail Load, naming it, instead of hiding a new
+// problem: here, KnowledgeSourceResponseStatus made nullable as its description says.
+func TestStaleExceptionFailsLoad(t *testing.T) {
+	doc, err := os.ReadFile(docPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const defect = "    KnowledgeSourceResponseStatus:\n      type: string\n      enum:\n        - deleting\n        - delete_failed\n"
+	if !strings.Contains(string(doc), defect) {
+		t.Fatal("the document no longer spells KnowledgeSourceResponseStatus as this test expects")
+	}
+	fixed := strings.Replace(string(doc), defect,
+		"    KnowledgeSourceResponseStatus:\n      type:\n        - string\n        - 'null'\n      enum:\n        - deleting\n        - delete_failed\n        - null\n", 1)
+	path := filepath.Join(t.TempDir(), "fixed.yml")
+	if err := os.WriteFile(path, []byte(fixed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = openapicheck.Load(path)
+	if err == nil || !strings.Contains(err.Error(), openapicheck.ExceptionKnowledgeStatusNull) {
+		t.Fatalf("Load of a document without the defect: %v, want an error naming %s", err, openapicheck.ExceptionKnowledgeStatusNull)
+	}
 }
