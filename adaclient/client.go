@@ -41,6 +41,8 @@ type Client struct {
 	Channels      *ChannelsService
 	Conversations *ConversationsService
 	Webhooks      *WebhooksService
+	AIAgent       *AIAgentService
+	AuditLog      *AuditLogService
 }
 
 // CloseIdleConnections closes the pool's idle keep-alive connections to
@@ -107,6 +109,8 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Channels = &ChannelsService{c}
 	c.Conversations = &ConversationsService{c}
 	c.Webhooks = &WebhooksService{c}
+	c.AIAgent = &AIAgentService{c}
+	c.AuditLog = &AuditLogService{c}
 	return c, nil
 }
 
@@ -168,6 +172,10 @@ type call struct {
 	query  url.Values
 	body   any
 	mode   retryMode
+
+	// rawQuery, if set, is sent instead of query, byte for byte (a page
+	// URL Ada requires replayed verbatim).
+	rawQuery string
 }
 
 // do sends the call, retrying as the policy allows, and decodes a 2xx body
@@ -185,7 +193,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		payload = b
 	}
 	target := c.baseURL + cl.path
-	if len(cl.query) > 0 {
+	if cl.rawQuery != "" {
+		target += "?" + cl.rawQuery
+	} else if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
 	}
 	var rawBody any
