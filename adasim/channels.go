@@ -205,6 +205,7 @@ func (s *Sim) createChannel(c *call) (int, any, *apiError) {
 	ch.createdAt = s.clock.Tick()
 	s.channels.created = append(s.channels.created, ch.createdAt)
 	s.addChannel(ch)
+	s.audit(auditChannel, ch.id, ch.name, activityCreated)
 	return http.StatusCreated, ch.toJSON(), nil
 }
 
@@ -255,6 +256,7 @@ func (s *Sim) patchChannel(c *call) (int, any, *apiError) {
 	if setsMarkdown && ch.markdown != markdown {
 		s.clock.Tick()
 		ch.markdown = markdown
+		s.audit(auditChannel, ch.id, ch.name, activityUpdated)
 	}
 	return http.StatusOK, ch.toJSON(), nil
 }

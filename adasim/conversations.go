@@ -288,6 +288,7 @@ func (s *Sim) createConversation(c *call) (int, any, *apiError) {
 		}
 	} else {
 		u = s.newEndUser(s.clock.Tick(), false)
+		s.audit(auditEndUser, u.id, u.auditName(), activityCreated)
 		s.emit(EventEndUserCreated, u.createdAt, u.toJSON())
 	}
 	u.attach()
@@ -297,6 +298,7 @@ func (s *Sim) createConversation(c *call) (int, any, *apiError) {
 		metadata: metadata, createdAt: at, updatedAt: at, domain: c.r.Host}
 	s.conversations[cv.id] = cv
 	s.conversationOrder = append(s.conversationOrder, cv)
+	s.audit(auditConversation, cv.id, "", activityCreated)
 	s.emit(EventConversationCreated, at, conversationCreatedData{ConversationID: cv.id, ChannelID: cv.channelID,
 		CreatedAt: formatTime(at), EndUserID: u.id, Metadata: maps.Clone(metadata), AIAgentDomain: cv.domain})
 	s.agentSays(cv, textContent(greeting(u)))
@@ -535,6 +537,7 @@ func (s *Sim) endConversation(c *call) (int, any, *apiError) {
 		cv.status = statusEnded
 		at := s.clock.Tick()
 		cv.updatedAt = at
+		s.audit(auditConversation, cv.id, "", activityUpdated) // ended
 		endUserID := cv.endUserID
 		s.emit(EventConversationEnded, at, conversationEndedData{ConversationID: cv.id, ChannelID: cv.channelID,
 			EndUserID: cv.endUserID, CreatedAt: formatTime(cv.createdAt), UpdatedAt: formatTime(at),

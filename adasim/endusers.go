@@ -289,6 +289,7 @@ func (s *Sim) createEndUser(c *call) (int, any, *apiError) {
 		s.endUsers.byExternalID[externalIDKey(v)] = u
 	}
 	upd.apply(u, upd.resultMetadata(u.profile.metadata), at)
+	s.audit(auditEndUser, u.id, u.auditName(), activityCreated)
 	s.emit(EventEndUserCreated, at, u.toJSON())
 	return http.StatusCreated, u.toJSON(), nil
 }
@@ -413,6 +414,7 @@ func (s *Sim) patchEndUser(c *call) (int, any, *apiError) {
 	}
 	upd.apply(u, metadata, at)
 	u.updatedAt = at
+	s.audit(auditEndUser, u.id, u.auditName(), activityUpdated)
 	if profileAfter, _ := json.Marshal(u.toJSON().Profile); string(profileAfter) != string(profileBefore) {
 		s.emit(EventEndUserUpdated, at, u.toJSON())
 	}

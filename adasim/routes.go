@@ -50,6 +50,7 @@ const (
 	apiConversations = "conversations"
 	apiChannels      = "channels"
 	apiOther         = "other" // Ada's default budget, here for the webhooks management API
+	apiAuditLog      = "audit_log"
 )
 
 var routes = []route{
@@ -92,6 +93,21 @@ var routes = []route{
 		http.MethodGet: (*Sim).getWebhookSecret}},
 	{pattern: "/v2/webhooks/{}/secret/rotate/", api: apiOther, methods: map[string]handler{
 		http.MethodPost: (*Sim).rotateWebhookSecret}},
+
+	{pattern: "/v2/persona/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getPersona, http.MethodPatch: (*Sim).patchPersona}},
+	{pattern: "/v2/variables/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getVariables}},
+	{pattern: "/v2/variables/{}", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getVariable}},
+	{pattern: "/v2/custom-instructions/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getCustomInstructions, http.MethodPost: (*Sim).createCustomInstruction}},
+	{pattern: "/v2/custom-instructions/{}", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getCustomInstruction, http.MethodPatch: (*Sim).patchCustomInstruction,
+		http.MethodDelete: (*Sim).deleteCustomInstruction}},
+
+	{pattern: "/v2/analytics/audit-log/events/", api: apiAuditLog, methods: map[string]handler{
+		http.MethodGet: (*Sim).getAuditLogEvents}},
 }
 
 // match returns the route whose pattern the path (below basePath) spells, and its parameter.

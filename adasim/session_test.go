@@ -226,6 +226,8 @@ func (s *sessionRunner) run() {
 	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
 
 	s.webhooks()
+	s.aiAgent()
+	s.auditLog() // last: it reads what the session wrote
 }
 
 // webhooks is the session's part for the webhooks management API. It emits no event, and its

@@ -17,7 +17,7 @@ import (
 // Delivery itself is in delivery.go.
 
 // eventAuditLogEmitted is listed by GET /v2/webhooks/event-types/ and may be subscribed to, but
-// the simulator has no audit log and never emits it.
+// the simulator never emits it (its audit log, audit.go, is only read through the API).
 const eventAuditLogEmitted = "v1.audit_log.emitted"
 
 type eventTypeJSON struct {
@@ -326,6 +326,7 @@ func (s *Sim) createWebhook(c *call) (int, any, *apiError) {
 	s.hooks.add(wh)
 	wh.delivery = newDelivery(s.sender, wh)
 	s.startDeliveryLocked(wh)
+	s.audit(auditWebhook, wh.id, wh.auditName(), activityCreated)
 	return http.StatusCreated, wh.toJSON(), nil
 }
 
@@ -358,7 +359,7 @@ func (s *Sim) patchWebhook(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	changed := false
+	changed, wasEnabled := false, wh.enabled
 	set := func(field *string, v *string) {
 		if v != nil && *v != *field {
 			*field, changed = *v, true
@@ -375,6 +376,11 @@ func (s *Sim) patchWebhook(c *call) (int, any, *apiError) {
 	if changed {
 		wh.updatedAt = s.clock.Tick()
 		wh.delivery.retarget(wh)
+		activity := activityUpdated
+		if wh.enabled != wasEnabled && f.url == nil && f.description == nil && !f.setsFilters {
+			activity = map[bool]string{true: activityActivated, false: activityDeactivated}[wh.enabled]
+		}
+		s.audit(auditWebhook, wh.id, wh.auditName(), activity)
 	}
 	return http.StatusOK, wh.toJSON(), nil
 }
@@ -391,6 +397,7 @@ func (s *Sim) deleteWebhook(c *call) (int, any, *apiError) {
 	s.clock.Tick()
 	s.hooks.remove(wh)
 	wh.delivery.stop()
+	s.audit(auditWebhook, wh.id, wh.auditName(), activityDeleted)
 	return http.StatusNoContent, nil, nil
 }
 
