@@ -319,7 +319,7 @@ func (c *Config) addFleetFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.Webhooks.SecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "file holding Ada's webhook signing secret (whsec_...); or the secret itself in env ADA_WEBHOOK_SECRET. Enables POST "+server.WebhookPath+" over sse/http (env ADA_WEBHOOK_SECRET_FILE)")
 	fs.StringVar(&c.Webhooks.Addr, "webhook-addr", e.getenv("ADA_MCP_WEBHOOK_ADDR"), "also receive webhooks on this address, apart from MCP (env ADA_MCP_WEBHOOK_ADDR)")
 	fs.StringVar(&c.RedisURL, "redis-url", e.getenv("ADA_MCP_REDIS_URL"), "redis://host:6379/0: replicas share the webhook event log and Ada's rate budget (env ADA_MCP_REDIS_URL)")
-	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, other 10/s+100/m), off, or e.g. end_users=30/s+300/m,conversations=30/s+300/m,other=10/s+100/m (env ADA_MCP_RATE_LIMITS)")
+	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, audit_log 10/s+120/m, other 10/s+100/m), off, or e.g. end_users=30/s+300/m,conversations=30/s+300/m,other=10/s+100/m (env ADA_MCP_RATE_LIMITS)")
 }
 
 func (c *Config) finishFleet(getenv func(string) string) error {

@@ -42,6 +42,8 @@ type Client struct {
 	Conversations *ConversationsService
 	Webhooks      *WebhooksService
 	Knowledge     *KnowledgeService
+	AIAgent       *AIAgentService
+	AuditLog      *AuditLogService
 }
 
 // Host is the host of the Ada API the client calls (never its key).
@@ -118,6 +120,8 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Conversations = &ConversationsService{c}
 	c.Webhooks = &WebhooksService{c}
 	c.Knowledge = &KnowledgeService{c}
+	c.AIAgent = &AIAgentService{c}
+	c.AuditLog = &AuditLogService{c}
 	return c, nil
 }
 
@@ -179,6 +183,10 @@ type call struct {
 	query  url.Values
 	body   any
 	mode   retryMode
+
+	// rawQuery, if set, is sent instead of query, byte for byte (a page
+	// URL Ada requires replayed verbatim).
+	rawQuery string
 }
 
 // do sends the call, retrying as the policy allows, and decodes a 2xx body
@@ -196,7 +204,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		payload = b
 	}
 	target := c.baseURL + cl.path
-	if len(cl.query) > 0 {
+	if cl.rawQuery != "" {
+		target += "?" + cl.rawQuery
+	} else if len(cl.query) > 0 {
 		target += "?" + cl.query.Encode()
 	}
 	var rawBody any

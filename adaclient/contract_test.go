@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -532,4 +533,190 @@ func fakeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// contractClient is a client of a simulator whose every exchange Ada's OpenAPI document checks;
+// violations reports what it found so far.
+func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, violations func() []error) {
+	t.Helper()
+	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var found []error
+	opts.APIKey = testKey
+	sim := adasim.New(opts)
+	t.Cleanup(sim.Close)
+	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
+		mu.Lock()
+		found = append(found, err)
+		mu.Unlock()
+	}))
+	t.Cleanup(srv.Close)
+	c, err = adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, func() []error {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(found)
+	}
+}
+
+// TestAIAgentContractWithSimulatorAndOpenAPI runs every persona, custom instruction and
+// variable call against the simulator, Ada's OpenAPI document checking each request and
+// response.
+func TestAIAgentContractWithSimulatorAndOpenAPI(t *testing.T) {
+	c, violations := contractClient(t, adasim.Options{EnabledInstructionLimit: 1})
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	p, _, err := c.AIAgent.GetPersona(ctx)
+	must("get persona", err)
+	if p.MessageLength == "" || p.DefaultTimezone == "" || p.Personality == nil {
+		t.Fatalf("persona %+v", p)
+	}
+	upd, _, err := c.AIAgent.UpdatePersona(ctx, &adaclient.PersonaUpdate{MessageLength: new(adaclient.MessageLengthConcise),
+		CompanyDescription: adaclient.Value("We sell tea."), Personality: []string{"warm", "direct"}})
+	must("update persona", err)
+	if upd.MessageLength != "concise" || upd.CompanyDescription == nil || *upd.CompanyDescription != "We sell tea." ||
+		upd.DefaultTimezone != p.DefaultTimezone || upd.AskForMoreHelp != p.AskForMoreHelp {
+		t.Fatalf("updated persona %+v (was %+v)", upd, p)
+	}
+	upd, _, err = c.AIAgent.UpdatePersona(ctx, &adaclient.PersonaUpdate{CompanyDescription: adaclient.Null[string](), Personality: []string{}})
+	must("clear persona fields", err)
+	if upd.CompanyDescription != nil || len(upd.Personality) != 0 || upd.MessageLength != "concise" {
+		t.Fatalf("persona after null and [] %+v", upd)
+	}
+
+	vars, _, err := c.AIAgent.ListVariables(ctx)
+	must("list variables", err)
+	if len(vars) == 0 || vars[0].ID == "" || vars[0].Name == "" {
+		t.Fatalf("variables %+v", vars)
+	}
+	got, _, err := c.AIAgent.GetVariable(ctx, vars[0].ID)
+	must("get variable", err)
+	if *got != vars[0] {
+		t.Fatalf("variable %+v, want %+v", got, vars[0])
+	}
+	if _, _, err := c.AIAgent.GetVariable(ctx, "ffffffffffffffffffffffff"); !adaclient.IsNotFound(err) {
+		t.Fatalf("unknown variable: %v", err)
+	}
+
+	rule := `v("` + vars[0].Name + `") == "gold"`
+	first, r, err := c.AIAgent.CreateCustomInstruction(ctx, &adaclient.CustomInstructionCreate{Title: "Gold", Text: "Offer free shipping.",
+		Enabled: new(true), Notes: "Q3", AvailabilityRules: rule})
+	must("create", err)
+	if r.StatusCode != http.StatusCreated || first.ID == "" || !first.Enabled || first.Notes == nil || *first.Notes != "Q3" ||
+		first.AvailabilityRules == nil || *first.AvailabilityRules != rule {
+		t.Fatalf("created %+v (status %d)", first, r.StatusCode)
+	}
+	second, _, err := c.AIAgent.CreateCustomInstruction(ctx, &adaclient.CustomInstructionCreate{Title: "Tone", Text: "Be brief."})
+	must("create disabled", err)
+	if second.Enabled || second.Notes != nil || second.AvailabilityRules != nil {
+		t.Fatalf("created with defaults %+v", second)
+	}
+	if _, _, err := c.AIAgent.CreateCustomInstruction(ctx, &adaclient.CustomInstructionCreate{Title: "gold", Text: "x"}); !adaclient.IsConflict(err) {
+		t.Fatalf("a taken title: %v", err)
+	}
+	if _, _, err := c.AIAgent.UpdateCustomInstruction(ctx, second.ID, &adaclient.CustomInstructionUpdate{Enabled: new(true)}); !adaclient.IsConflict(err) {
+		t.Fatalf("enabling past the limit: %v", err)
+	}
+	page, r, err := c.AIAgent.ListCustomInstructions(ctx, &adaclient.ListOptions{Limit: 1})
+	must("list", err)
+	if len(page) != 1 || r.NextCursor == "" {
+		t.Fatalf("first page %+v, cursor %q", page, r.NextCursor)
+	}
+	page, r, err = c.AIAgent.ListCustomInstructions(ctx, &adaclient.ListOptions{Limit: 1, Cursor: r.NextCursor})
+	must("list page 2", err)
+	if len(page) != 1 || r.NextCursor != "" || page[0].ID != second.ID {
+		t.Fatalf("last page %+v, cursor %q", page, r.NextCursor)
+	}
+	cleared, _, err := c.AIAgent.UpdateCustomInstruction(ctx, first.ID, &adaclient.CustomInstructionUpdate{Notes: new(""),
+		AvailabilityRules: adaclient.Null[string]()})
+	must("update", err)
+	if cleared.Notes == nil || *cleared.Notes != "" || cleared.AvailabilityRules != nil || cleared.Title != "Gold" || !cleared.Enabled {
+		t.Fatalf("updated %+v", cleared)
+	}
+	one, _, err := c.AIAgent.GetCustomInstruction(ctx, first.ID)
+	must("get", err)
+	if one.Text != "Offer free shipping." {
+		t.Fatalf("got %+v", one)
+	}
+	r, err = c.AIAgent.DeleteCustomInstruction(ctx, first.ID)
+	must("delete", err)
+	if r.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete status %d", r.StatusCode)
+	}
+	if _, err := c.AIAgent.DeleteCustomInstruction(ctx, first.ID); !adaclient.IsNotFound(err) {
+		t.Fatalf("delete twice: %v", err)
+	}
+	if _, _, err := c.AIAgent.GetCustomInstruction(ctx, first.ID); !adaclient.IsNotFound(err) {
+		t.Fatalf("get after delete: %v", err)
+	}
+	for _, v := range violations() {
+		t.Errorf("OpenAPI: %v", v)
+	}
+}
+
+// TestAuditLogContractWithSimulatorAndOpenAPI lists the simulator's audit log through the
+// client, page by page, Ada's OpenAPI document checking each request and response.
+func TestAuditLogContractWithSimulatorAndOpenAPI(t *testing.T) {
+	c, violations := contractClient(t, adasim.Options{})
+	ctx := context.Background()
+	start := time.Now().Add(-time.Minute)
+	for i := range 5 {
+		if _, _, err := c.AIAgent.CreateCustomInstruction(ctx, &adaclient.CustomInstructionCreate{Title: fmt.Sprint("Rule ", i), Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, r, err := c.AuditLog.List(ctx, &adaclient.AuditLogOptions{StartDate: start, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := len(events)
+	for pages := 0; r.NextPageURL != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("pagination does not end")
+		}
+		query, err := adaclient.AuditLogPageQuery(r.NextPageURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page []adaclient.AuditLogEvent
+		page, r, err = c.AuditLog.ListPage(ctx, query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen += len(page)
+		events = append(events, page...)
+	}
+	if seen != 5 || events[0].EntityName != "Rule 4" || events[4].EntityName != "Rule 0" || events[0].Activity != "created" ||
+		events[0].EntityType != "custom_instruction" || events[0].ID == "" || events[0].Timestamp == "" {
+		t.Fatalf("events %+v", events)
+	}
+	// An explicit window, and one that Ada refuses: a cursor whose window changed.
+	if _, _, err := c.AuditLog.List(ctx, &adaclient.AuditLogOptions{StartDate: start, EndDate: time.Now().Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	_, r, err = c.AuditLog.List(ctx, &adaclient.AuditLogOptions{StartDate: start, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	query, _ := adaclient.AuditLogPageQuery(r.NextPageURL)
+	q, _ := url.ParseQuery(query)
+	q.Set("start_date", adaclient.FormatAuditLogTime(start.Add(time.Second)))
+	if _, _, err := c.AuditLog.ListPage(ctx, q.Encode()); adaclient.StatusCode(err) != http.StatusBadRequest {
+		t.Fatalf("a drifted window: %v", err)
+	}
+	for _, v := range violations() {
+		t.Errorf("OpenAPI: %v", v)
+	}
 }

@@ -26,12 +26,13 @@ type RateBudget interface {
 	Observe(group string, status int, h http.Header)
 }
 
-// The groups Ada counts requests in, per AI Agent: the End Users and
-// Conversations APIs each have their own limits, every other Platform API
-// shares one.
+// The groups Ada counts requests in, per AI Agent: the End Users,
+// Conversations and Audit Log APIs each have their own limits, every other
+// Platform API shares one.
 const (
 	GroupEndUsers      = "end_users"
 	GroupConversations = "conversations"
+	GroupAuditLog      = "audit_log"
 	GroupOther         = "other"
 )
 
@@ -42,20 +43,24 @@ type Limit struct {
 }
 
 // DefaultLimits are Ada's documented per-AI-Agent limits (Limits page and the
-// 2026-09-18 release note). The 10,000 a day of the other Platform APIs is
-// left to Ada's headers (Observe): a process-local count of a day means
-// little across restarts.
+// 2026-09-18 release note; the Audit Log's 10/s, 120/min and 40,000/day are
+// in its OpenAPI operation and getting-started page). The daily caps (10,000
+// for the other Platform APIs, 40,000 for the Audit Log) are left to Ada's
+// headers (Observe): a process-local count of a day means little across
+// restarts.
 func DefaultLimits() map[string][]Limit {
 	return map[string][]Limit{
 		GroupEndUsers:      {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}},
 		GroupConversations: {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}},
+		GroupAuditLog:      {{Requests: 10, Per: time.Second}, {Requests: 120, Per: time.Minute}},
 		GroupOther:         {{Requests: 10, Per: time.Second}, {Requests: 100, Per: time.Minute}},
 	}
 }
 
 // GroupOf maps a request path below the base URL (e.g. "/v2/end-users/abc")
 // to its group. Bulk end-user deletion is an API of its own whose limit Ada
-// does not list, so it counts as "other", the stricter budget.
+// does not list, so it counts as "other", the stricter budget. Only the
+// Audit Log has a documented limit under /v2/analytics/.
 func GroupOf(path string) string {
 	path, _, _ = strings.Cut(path, "?")
 	switch {
@@ -65,6 +70,8 @@ func GroupOf(path string) string {
 		return GroupEndUsers
 	case under(path, "/v2/conversations"):
 		return GroupConversations
+	case under(path, "/v2/analytics/audit-log"):
+		return GroupAuditLog
 	}
 	return GroupOther
 }

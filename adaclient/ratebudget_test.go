@@ -31,7 +31,11 @@ func TestGroupOf(t *testing.T) {
 		"/v2/webhooks/ep_1/secret/rotate/":   adaclient.GroupOther,
 		"/v2/knowledge/articles/":            adaclient.GroupOther,
 		"/v2/export/conversations":           adaclient.GroupOther,
-		"/v2/analytics/audit-log/events/":    adaclient.GroupOther,
+		"/v2/analytics/audit-log/events/":    adaclient.GroupAuditLog,
+		"/v2/analytics/audit-log/events/?x=": adaclient.GroupAuditLog,
+		"/v2/analytics/audit-log":            adaclient.GroupAuditLog,
+		"/v2/analytics/":                     adaclient.GroupOther, // no documented limit of its own
+		"/v2/analytics/audit-logs/":          adaclient.GroupOther,
 		"":                                   adaclient.GroupOther,
 		"/v2/conversationsX/":                adaclient.GroupOther,
 		"/v2/platform-integrations/{id}/x/y": adaclient.GroupOther,
@@ -46,6 +50,7 @@ func TestDefaultLimits(t *testing.T) {
 	want := map[string][]adaclient.Limit{
 		"end_users":     {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}},
 		"conversations": {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}},
+		"audit_log":     {{Requests: 10, Per: time.Second}, {Requests: 120, Per: time.Minute}},
 		"other":         {{Requests: 10, Per: time.Second}, {Requests: 100, Per: time.Minute}},
 	}
 	got := adaclient.DefaultLimits()

@@ -1,5 +1,6 @@
 // Package adasim is an in-memory simulator of Ada's v2 Platform API (ada.cx): the End Users,
-// Channels, Conversations, Webhooks and Knowledge endpoints, served as an [http.Handler] under the base path /api,
+// Channels, Conversations, Webhooks, Knowledge, Persona, Variables, Custom Instructions and
+// Audit log endpoints, served as an [http.Handler] under the base path /api,
 // so that a client's base URL is http://HOST/api just as Ada's is https://{handle}.ada.support/api.
 //
 // It is the project's independent witness of Ada's behaviour: it is written from Ada's
@@ -56,6 +57,19 @@
 //     204; DELETE by filters 204 in the background, 404 when none matches); tags (list {data};
 //     bulk upsert; DELETE 204). POST /v2/knowledge/sources and /v2/knowledge/bulk/articles
 //     also work without the trailing slash, as Ada's demo code sends them.
+//   - Persona: GET, and PATCH of only the fields given (null clears the nullable ones); a field
+//     that is not the persona's, or a value of the wrong type, is 400 and nothing changes.
+//   - Variables: a fixed set; the list (not paginated) and GET leave out the reserved and
+//     internal ones (404).
+//   - Custom instructions: list ordered by id (paginated), create (201; disabled unless enabled;
+//     notes and availability_rules null when not set), get, PATCH of only the fields given
+//     (notes "" blanks, availability_rules null clears), DELETE (204); 409 for a title another
+//     instruction has, or for enabling one past Options.EnabledInstructionLimit (default 20);
+//     a rule naming an unknown variable, or malformed, is 400.
+//   - Audit log: GET /v2/analytics/audit-log/events/ lists the simulator's own writes of
+//     the kinds Ada records (see audit.go), newest first, for start_date to end_date (default now) of at most
+//     30 days; next_page_url carries the resolved window and an opaque base64 cursor, and a
+//     window that changed between pages is 400; 404 with Options.AuditLogDisabled.
 //   - Optionally, Ada's per-instance rate limits with 429 + Retry-After and X-RateLimit-* headers.
 //
 // # Assumptions (behaviour Ada does not document; chosen here and marked in the code)
@@ -80,8 +94,9 @@
 //   - The seeded native channel "Web Chat" renders markdown. Conversations on a native channel
 //     are 400 (the Conversations API is for custom channels).
 //   - Rate limits are counted per API (end users, conversations: 30/s and 300/min; channels,
-//     and apart from them webhooks: Ada's default 10/s, 100/min, 10,000/day) in fixed windows
-//     of the simulator's clock;
+//     and apart from them webhooks and the AI Agent's configuration: Ada's default 10/s,
+//     100/min, 10,000/day; the audit log: 10/s, 120/min, 40,000/day) in fixed windows of the
+//     simulator's clock;
 //     X-RateLimit-* describe the per-minute window, X-RateLimit-Reset in Unix seconds.
 //   - Authentication comes first: a request without the right key is 401 whatever its path.
 //   - Webhooks: null is refused (400) for every field of a request; other unknown fields are
@@ -107,6 +122,15 @@
 //     rate budget, the article endpoints (the bulk upsert included) in one of their own
 //     without a daily cap. The knowledge base is not part of a State: a load keeps it, Reset
 //     empties it.
+//   - Custom instructions: titles are unique case-insensitively; ids are shaped like MongoDB
+//     ObjectIds (creation second, a fixed random part, a counter) so that id order is creation
+//     order; a list cursor is an id, and one whose record was deleted continues at the next id.
+//     An availability rule is malformed when it has no v("name") lookup or unbalanced quotes or
+//     parentheses; rules may only name the variables the API shows. The persona's
+//     default_timezone only has to be non-empty.
+//   - Audit log: limit is 1-100 (default 50); the writes Ada's coverage list names are recorded
+//     (knowledge sources and articles, custom instructions; see audit.go), with the sandbox's
+//     API key as actor and no IP or user agent; v1.audit_log.emitted is not emitted; the log keeps the newest 10,000 events.
 //   - Error types are snake_case: bad_request (malformed request), validation_error (a field,
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.
@@ -209,8 +233,9 @@
 // clock over, so the same Options and State, then the same requests, give the same answers;
 // after a load the logical clock continues past the latest time loaded.
 //
-// Webhook endpoint ids, secrets and message ids come from generators of their own, seeded by
-// Options.Seed, so webhooks never change the API's ids; the endpoints of Options.Webhooks are
+// Webhook endpoint ids, secrets and message ids, custom instruction ids and audit event ids come
+// from generators of their own, seeded by Options.Seed, so webhooks, custom instructions and the
+// audit log never change the other APIs' ids; the endpoints of Options.Webhooks are
 // registered without ticking the logical clock (their created_at is the start), so they change
 // no answer of the API either. Reset restarts those generators; a load does not.
 package adasim

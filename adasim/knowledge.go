@@ -142,15 +142,16 @@ type ruleJSON struct {
 
 // conditionJSON is a condition or (in a rule's root list) a condition group.
 type conditionJSON struct {
-	Variable      *variableJSON   `json:"variable,omitempty"`
-	Operator      string          `json:"operator,omitempty"`
-	Value         json.RawMessage `json:"value,omitempty"`
-	CaseSensitive bool            `json:"case_sensitive,omitempty"`
-	Match         string          `json:"match,omitempty"`
-	Conditions    []conditionJSON `json:"conditions,omitempty"`
+	Variable      *ruleVariableJSON `json:"variable,omitempty"`
+	Operator      string            `json:"operator,omitempty"`
+	Value         json.RawMessage   `json:"value,omitempty"`
+	CaseSensitive bool              `json:"case_sensitive,omitempty"`
+	Match         string            `json:"match,omitempty"`
+	Conditions    []conditionJSON   `json:"conditions,omitempty"`
 }
 
-type variableJSON struct {
+// ruleVariableJSON is the variable a rule condition names: only its id.
+type ruleVariableJSON struct {
 	ID string `json:"id"`
 }
 
@@ -285,6 +286,7 @@ func (s *Sim) createKnowledgeSource(c *call) (int, any, *apiError) {
 	ks := &knowledgeSource{id: id, name: name, metadata: metadata, created: at, updated: at}
 	s.knowledge.sources[id] = ks
 	s.knowledge.sourceOrder = append(s.knowledge.sourceOrder, ks)
+	s.audit(auditKnowledgeSource, ks.id, ks.name, activityCreated)
 	return http.StatusOK, ks.toJSON(), nil
 }
 
@@ -335,6 +337,7 @@ func (s *Sim) patchKnowledgeSource(c *call) (int, any, *apiError) {
 	}
 	if after := ks.toJSON(); !sameJSON(before, after) {
 		ks.updated = s.clock.Tick()
+		s.audit(auditKnowledgeSource, ks.id, ks.name, activityUpdated)
 	}
 	return http.StatusOK, ks.toJSON(), nil
 }
@@ -353,6 +356,7 @@ func (s *Sim) deleteKnowledgeSource(c *call) (int, any, *apiError) {
 		s.clock.Tick()
 		ks.deleting = true
 		s.knowledge.pending = append(s.knowledge.pending, deletion{sourceID: ks.id})
+		s.audit(auditKnowledgeSource, ks.id, ks.name, activityDeleted)
 	}
 	return http.StatusNoContent, nil, nil
 }
@@ -450,10 +454,11 @@ func (s *Sim) deleteArticles(c *call) (int, any, *apiError) {
 		return 0, nil, notFound("No article matches the filters.")
 	}
 	d := deletion{}
+	s.clock.Tick()
 	for _, a := range matching {
 		d.articleIDs = append(d.articleIDs, a.id)
+		s.audit(auditArticle, a.id, a.name, activityDeleted)
 	}
-	s.clock.Tick()
 	s.knowledge.pending = append(s.knowledge.pending, d)
 	return http.StatusNoContent, nil, nil
 }
@@ -474,10 +479,12 @@ func (s *Sim) getArticle(c *call) (int, any, *apiError) {
 func (s *Sim) deleteArticle(c *call) (int, any, *apiError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.knowledge.articles[c.id] == nil {
+	a := s.knowledge.articles[c.id]
+	if a == nil {
 		return 0, nil, notFound("Article %q not found.", c.id)
 	}
 	s.clock.Tick()
+	s.audit(auditArticle, a.id, a.name, activityDeleted)
 	s.knowledge.removeArticles(map[string]bool{c.id: true})
 	return http.StatusNoContent, nil, nil
 }
@@ -624,8 +631,12 @@ func (s *Sim) upsertArticles(c *call) (int, any, *apiError) {
 		}
 		before := a.toJSON()
 		in.apply(a)
-		if !created && !sameJSON(before, a.toJSON()) {
+		switch {
+		case created:
+			s.audit(auditArticle, a.id, a.name, activityCreated)
+		case !sameJSON(before, a.toJSON()):
 			a.updated = now
+			s.audit(auditArticle, a.id, a.name, activityUpdated)
 		}
 		k.sources[a.sourceID].lastSync = now
 		results = append(results, upsertResultJSON{Success: true, Created: created, ID: a.id})
@@ -824,7 +835,7 @@ func parseConditionList(at string, obj jsonObject, probs *problems) []jsonObject
 
 func parseCondition(at string, obj jsonObject, probs *problems) conditionJSON {
 	var c conditionJSON
-	var v variableJSON
+	var v ruleVariableJSON
 	if raw, ok := obj["variable"]; !ok || json.Unmarshal(raw, &v) != nil || v.ID == "" {
 		probs.add(at+".variable", "must be {\"id\": \"<variable id>\"}.")
 	} else {

@@ -169,6 +169,12 @@ var (
 	routeArticle       = regexp.MustCompile(`^/api/v2/knowledge/articles/[^/]+$`)
 	routeBulk          = regexp.MustCompile(`^/api/v2/knowledge/bulk/(articles|tags)/?$`)
 	routeTags          = regexp.MustCompile(`^/api/v2/knowledge/tags/$`)
+	routePersona       = regexp.MustCompile(`^/api/v2/persona/$`)
+	routeVariables     = regexp.MustCompile(`^/api/v2/variables/$`)
+	routeVariable      = regexp.MustCompile(`^/api/v2/variables/[^/]+$`)
+	routeInstructions  = regexp.MustCompile(`^/api/v2/custom-instructions/$`)
+	routeInstruction   = regexp.MustCompile(`^/api/v2/custom-instructions/[^/]+$`)
+	routeAuditEvents   = regexp.MustCompile(`^/api/v2/analytics/audit-log/events/$`)
 
 	endpointID    = regexp.MustCompile(`^ep_[0-9A-Za-z]{27}$`)
 	webhookSecret = regexp.MustCompile(`^whsec_[A-Za-z0-9+/]{32,}={0,2}$`)
@@ -285,6 +291,18 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 				fail("event type %v", d)
 			}
 		}
+	case routePersona.MatchString(path):
+		checkPersona(body, fail)
+	case routeVariables.MatchString(path):
+		checkVariables(body, fail)
+	case routeVariable.MatchString(path):
+		checkVariable(body, fail)
+	case routeInstructions.MatchString(path) && req.method == "GET":
+		checkList(t, body, checkCustomInstruction, fail)
+	case routeInstructions.MatchString(path), routeInstruction.MatchString(path):
+		checkCustomInstruction(body, fail)
+	case routeAuditEvents.MatchString(path):
+		checkList(t, body, checkAuditEvent, fail)
 	default:
 		fail("no relied-on fields known for this route")
 	}

@@ -8,7 +8,9 @@ import (
 
 // Ada's documented per-instance limits (ada-api.md section 0, "Rate & size limits"): the End
 // Users and Conversations APIs allow 30 req/s and 300 req/min with no daily cap since
-// 2026-09-18; other Platform APIs (here: channels, and webhooks management) 10 req/s, 100 req/min and 10,000 req/day.
+// 2026-09-18; other Platform APIs (here: channels, and apart from them webhooks management and
+// the AI Agent's persona, variables and custom instructions) 10 req/s, 100 req/min and 10,000
+// req/day; the Audit log API 10 req/s, 120 req/min and 40,000 req/day.
 // Counting each API in its own budget, in fixed windows of the simulator's clock, is an
 // assumption. Since 2026-09-18 successes carry X-RateLimit-Limit/Remaining/Reset and a 429
 // carries Retry-After.
@@ -28,6 +30,8 @@ var rateBudgets = map[string][]rateWindow{
 	// and here the bulk upsert too) have no daily cap since 2026-09-18.
 	apiKnowledge:         defaultBudget,
 	apiKnowledgeArticles: {{time.Second, "second", 10}, {time.Minute, "minute", 100}},
+	// The Audit log API's own, per account (its OpenAPI operation): 10/s, 120/min, 40,000/day.
+	apiAuditLog: {{time.Second, "second", 10}, {time.Minute, "minute", 120}, {24 * time.Hour, "day", 40_000}},
 }
 
 // defaultBudget is Ada's default for Platform APIs: 10 req/s, 100 req/min, 10,000 req/day.

@@ -54,6 +54,7 @@ const (
 	// lost their daily cap on 2026-09-18.
 	apiKnowledge         = "knowledge"
 	apiKnowledgeArticles = "knowledge_articles"
+	apiAuditLog          = "audit_log"
 )
 
 var routes = []route{
@@ -117,6 +118,20 @@ var routes = []route{
 		http.MethodDelete: (*Sim).deleteArticleTag}},
 	{pattern: "/v2/knowledge/bulk/tags/", api: apiKnowledge, methods: map[string]handler{
 		http.MethodPost: (*Sim).upsertArticleTags}},
+	{pattern: "/v2/persona/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getPersona, http.MethodPatch: (*Sim).patchPersona}},
+	{pattern: "/v2/variables/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getVariables}},
+	{pattern: "/v2/variables/{}", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getVariable}},
+	{pattern: "/v2/custom-instructions/", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getCustomInstructions, http.MethodPost: (*Sim).createCustomInstruction}},
+	{pattern: "/v2/custom-instructions/{}", api: apiOther, methods: map[string]handler{
+		http.MethodGet: (*Sim).getCustomInstruction, http.MethodPatch: (*Sim).patchCustomInstruction,
+		http.MethodDelete: (*Sim).deleteCustomInstruction}},
+
+	{pattern: "/v2/analytics/audit-log/events/", api: apiAuditLog, methods: map[string]handler{
+		http.MethodGet: (*Sim).getAuditLogEvents}},
 }
 
 // match returns the route whose pattern the path (below basePath) spells, and its parameter.

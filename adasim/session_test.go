@@ -228,6 +228,8 @@ func (s *sessionRunner) run() {
 
 	s.webhooks()
 	s.knowledge()
+	s.aiAgent()
+	s.auditLog() // last: it reads what the session wrote
 }
 
 // webhooks is the session's part for the webhooks management API. It emits no event, and its

@@ -65,6 +65,11 @@ type Options struct {
 	// state alone (see State and Sim.LoadState). Open keeps a copy: later changes to it do not
 	// matter.
 	State *State
+	// EnabledInstructionLimit is how many custom instructions may be enabled at once (one more
+	// is 409). 0: 20 (Ada does not publish its limit).
+	EnabledInstructionLimit int
+	// AuditLogDisabled makes the Audit log API answer 404, as Ada does for an account without it.
+	AuditLogDisabled bool
 }
 
 // Event is something Ada would announce with a webhook. Data marshals (encoding/json) to the
@@ -114,6 +119,9 @@ type Sim struct {
 	sender  *sender        // how they are delivered to (delivery.go)
 	workers sync.WaitGroup // every endpoint's delivery goroutine, for Close
 	agent   []agentRule    // Options.Agent, compiled
+
+	aiAgent  *aiAgentStore // the persona and custom instructions (aiagent.go)
+	auditLog *auditStore   // the simulator's own writes (audit.go)
 }
 
 // New returns a simulator seeded with one native channel ("Web Chat") and one custom messaging
@@ -185,6 +193,8 @@ func newSim(opts Options, snd *sender) *Sim {
 		knowledge:     newKnowledgeStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
+		aiAgent:       newAIAgentStore(opts.Seed),
+		auditLog:      newAuditStore(opts.Seed),
 	}
 	if opts.RateLimits {
 		s.limiter = newRateLimiter()

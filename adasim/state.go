@@ -217,7 +217,8 @@ func (m *message) toState() StateMessage {
 // LoadState replaces the whole state with st: as Reset would (ids, clock, seeded channels and
 // pending AI Agent replies start over), then st is loaded. It validates everything first: on
 // an error, which names the JSON path at fault, nothing changes. It emits no webhook events
-// and keeps the rate-limit counters and the webhook endpoints (not part of a State).
+// and keeps the rate-limit counters, the webhook endpoints, the persona, the custom
+// instructions and the audit log (not part of a State).
 func (s *Sim) LoadState(st State) error {
 	fresh, err := s.build(&st)
 	if err != nil {
@@ -230,7 +231,8 @@ func (s *Sim) LoadState(st State) error {
 // Reset returns the simulator to the state New or Open produced: ids reseeded from
 // Options.Seed, the logical clock restarted, the seeded channels (same ids) or Options.State
 // loaded again, pending AI Agent replies dropped, rate-limit counters cleared, the webhook
-// endpoints back to Options.Webhooks (same ids and secrets; queued deliveries dropped).
+// endpoints back to Options.Webhooks (same ids and secrets; queued deliveries dropped), the
+// persona back to its default, no custom instruction and an empty audit log.
 func (s *Sim) Reset() { s.reset(nil) }
 
 func (s *Sim) reset(dump *State) {
@@ -275,6 +277,9 @@ func (s *Sim) install(fresh *Sim, reset bool, dump *State) {
 	if reset {
 		// The knowledge base is not part of a State either: a load keeps it, a reset empties it.
 		s.knowledge = fresh.knowledge
+		// The persona, custom instructions and audit log are not part of a State either: a
+		// load keeps them, a reset starts them over.
+		s.aiAgent, s.auditLog = fresh.aiAgent, fresh.auditLog
 		// Back to Options.Webhooks; the old endpoints' queued messages are dropped. A load
 		// keeps the endpoints: they are not part of a State.
 		for _, wh := range s.hooks.order {

@@ -17,7 +17,7 @@ import (
 // Delivery itself is in delivery.go.
 
 // eventAuditLogEmitted is listed by GET /v2/webhooks/event-types/ and may be subscribed to, but
-// the simulator has no audit log and never emits it.
+// the simulator never emits it (its audit log, audit.go, is only read through the API).
 const eventAuditLogEmitted = "v1.audit_log.emitted"
 
 type eventTypeJSON struct {

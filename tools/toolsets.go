@@ -27,6 +27,8 @@ func Toolsets(deps *Deps) []Toolset {
 		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
 		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
 		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: knowledgeTools(deps)},
+		{Name: toolsetAIAgent, Description: "Read and edit the AI Agent's persona and custom instructions; read its variables (opt-in).", Default: false, Tools: aiAgentTools(deps)},
+		{Name: toolsetAudit, Description: "Read Ada's audit log of configuration changes (opt-in, read-only).", Default: false, Tools: auditTools(deps)},
 	}
 }
 

@@ -1,0 +1,41 @@
+package schemas_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+// The cursor is Ada's next_page_url query, replayed byte for byte, whatever spelling of the
+// window the assistant repeats with it.
+func TestAuditLogCursorReplaysAdasQueryVerbatim(t *testing.T) {
+	const query = "start_date=2026-06-01T00%3A00%3A00%2B00%3A00&end_date=2026-06-09T00%3A00%3A00Z&cursor=eyJ0IjoxfQ%3D%3D&limit=20"
+	cursor, err := schemas.AuditLogCursor("https://x.ada.support/api/v2/analytics/audit-log/events/?" + query)
+	if err != nil || cursor == "" {
+		t.Fatalf("AuditLogCursor = %q, %v", cursor, err)
+	}
+	a := &schemas.ListAuditLogEventsArgs{StartDate: "2026-06-01T02:00:00+02:00", Cursor: cursor}
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if a.PageQuery() != query {
+		t.Fatalf("PageQuery = %q, want %q", a.PageQuery(), query)
+	}
+	a.EndDate = "2026-06-09T00:00:00.000Z"
+	if err := a.Validate(); err != nil {
+		t.Fatalf("the same end_date: %v", err)
+	}
+	if last, err := schemas.AuditLogCursor(""); last != "" || err != nil {
+		t.Fatalf("last page cursor = %q, %v", last, err)
+	}
+	// Without a cursor: the first page, with the window as given and the default limit.
+	now := time.Now().UTC().Truncate(time.Second)
+	b := &schemas.ListAuditLogEventsArgs{StartDate: now.Add(-time.Hour).Format(time.RFC3339)}
+	if err := b.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if o := b.Options(); !o.StartDate.Equal(now.Add(-time.Hour)) || !o.EndDate.IsZero() || o.Limit != schemas.DefaultAuditLogPage || b.PageQuery() != "" {
+		t.Fatalf("Options = %+v, PageQuery %q", o, b.PageQuery())
+	}
+}
