@@ -491,7 +491,7 @@ func (p *parser) relative(path string) string {
 
 func (p *parser) server(n *yaml.Node) (ServerSpec, error) {
 	var s ServerSpec
-	m, err := p.mapping(n, "server", "toolsets", "read_only", "call_timeout")
+	m, err := p.mapping(n, "server", "toolsets", "read_only", "call_timeout", "allow_customer_messages", "allow_destructive")
 	if err != nil {
 		return s, err
 	}
@@ -503,6 +503,16 @@ func (p *parser) server(n *yaml.Node) (ServerSpec, error) {
 	if v := m["read_only"]; v != nil {
 		if s.ReadOnly, err = p.boolean(v, "server.read_only"); err != nil {
 			return s, err
+		}
+	}
+	for _, f := range []struct {
+		key string
+		dst *bool
+	}{{"allow_customer_messages", &s.AllowCustomerMessages}, {"allow_destructive", &s.AllowDestructive}} {
+		if v := m[f.key]; v != nil {
+			if *f.dst, err = p.boolean(v, "server."+f.key); err != nil {
+				return s, err
+			}
 		}
 	}
 	if v := m["call_timeout"]; v != nil {

@@ -203,6 +203,7 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 	built, err := tools.Build(tools.Config{
 		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(),
 		Toolsets: sc.Server.Toolsets, ReadOnly: sc.Server.ReadOnly,
+		AllowCustomerMessages: sc.Server.AllowCustomerMessages, AllowDestructive: sc.Server.AllowDestructive,
 		CallTimeout: e.callTime, PollInterval: tools.LocalPollInterval,
 		Version: r.cfg.Version, LogHandler: r.cfg.Logs, Transcript: e.transcript, Events: log,
 	})
@@ -326,6 +327,12 @@ func (e *env) serverLabel() string {
 	}
 	if e.sc.Server.ReadOnly {
 		ts += ", read-only"
+	}
+	if e.sc.Server.AllowCustomerMessages {
+		ts += ", customer messages allowed"
+	}
+	if e.sc.Server.AllowDestructive {
+		ts += ", deletions allowed"
 	}
 	return ts
 }

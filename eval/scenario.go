@@ -43,6 +43,9 @@ type ServerSpec struct {
 	Toolsets    []string
 	ReadOnly    bool
 	CallTimeout time.Duration
+	// The operator's gates, as --allow-customer-messages and
+	// --allow-destructive set them (the eval client cannot confirm).
+	AllowCustomerMessages, AllowDestructive bool
 }
 
 // Step is one tool call (or a tools/list) and what must come of it.
