@@ -226,6 +226,8 @@ func (s *sessionRunner) run() {
 	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
 
 	s.webhooks()
+	s.export(conv)                       // export_test.go
+	s.compliance(anaID, blankID, convID) // compliance_test.go: erases ana, last
 }
 
 // webhooks is the session's part for the webhooks management API. It emits no event, and its

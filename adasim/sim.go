@@ -96,6 +96,7 @@ type Sim struct {
 	conversations     map[string]*conversation
 	conversationOrder []*conversation          // creation order, for State
 	pending           map[*message]*time.Timer // delayed AI Agent replies not yet visible
+	jobs              *jobStore                // bulk end-user deletion jobs (compliance.go)
 	limiter           *rateLimiter
 
 	defaultChannelID string
@@ -176,6 +177,7 @@ func newSim(opts Options, snd *sender) *Sim {
 		channels:      newChannelStore(),
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
+		jobs:          newJobStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
 	}
