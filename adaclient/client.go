@@ -41,6 +41,8 @@ type Client struct {
 	Channels      *ChannelsService
 	Conversations *ConversationsService
 	Webhooks      *WebhooksService
+	Export        *ExportService
+	Compliance    *ComplianceService
 }
 
 // CloseIdleConnections closes the pool's idle keep-alive connections to
@@ -107,6 +109,8 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Channels = &ChannelsService{c}
 	c.Conversations = &ConversationsService{c}
 	c.Webhooks = &WebhooksService{c}
+	c.Export = &ExportService{c}
+	c.Compliance = &ComplianceService{c}
 	return c, nil
 }
 
@@ -144,7 +148,8 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Rate       Rate
-	// NextPageURL is Ada's meta.next_page_url; empty on the last page.
+	// NextPageURL is Ada's meta.next_page_url (Data Export's
+	// meta.next_page_uri); empty on the last page.
 	NextPageURL string
 	// NextCursor is the cursor parsed from NextPageURL, for the next call.
 	NextCursor string
