@@ -23,6 +23,8 @@ func Toolsets(deps *Deps) []Toolset {
 		{Name: toolsetChannels, Description: "List and create custom channels.", Default: true, Tools: channelTools(deps)},
 		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
 		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
+		{Name: toolsetExport, Description: "Export conversations and messages by time window (opt-in, read-only).", Default: false, Tools: exportTools(deps)},
+		{Name: toolsetCompliance, Description: "Erase end users' data and follow the erasure jobs (opt-in).", Default: false, Tools: complianceTools(deps)},
 	}
 }
 
