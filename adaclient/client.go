@@ -44,6 +44,8 @@ type Client struct {
 	Knowledge     *KnowledgeService
 	AIAgent       *AIAgentService
 	AuditLog      *AuditLogService
+	Export        *ExportService
+	Compliance    *ComplianceService
 }
 
 // Host is the host of the Ada API the client calls (never its key).
@@ -122,6 +124,8 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	c.Knowledge = &KnowledgeService{c}
 	c.AIAgent = &AIAgentService{c}
 	c.AuditLog = &AuditLogService{c}
+	c.Export = &ExportService{c}
+	c.Compliance = &ComplianceService{c}
 	return c, nil
 }
 
@@ -159,7 +163,8 @@ type Response struct {
 	StatusCode int
 	Header     http.Header
 	Rate       Rate
-	// NextPageURL is Ada's meta.next_page_url; empty on the last page.
+	// NextPageURL is Ada's meta.next_page_url (Data Export's
+	// meta.next_page_uri); empty on the last page.
 	NextPageURL string
 	// NextCursor is the cursor parsed from NextPageURL, for the next call.
 	NextCursor string

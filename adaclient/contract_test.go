@@ -720,3 +720,110 @@ func TestAuditLogContractWithSimulatorAndOpenAPI(t *testing.T) {
 		t.Errorf("OpenAPI: %v", v)
 	}
 }
+
+// TestExportAndComplianceContractWithSimulatorAndOpenAPI runs the Data Export and bulk
+// deletion calls against the simulator while Ada's documents (Data Export has its own) check
+// every request the client sends and every response it gets.
+func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
+	set, err := openapicheck.LoadSet("../testdata/ada-openapi/ada-knowledge-openapi.yml", "../testdata/ada-openapi/ada-data-export-openapi.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var violations []error
+	sim := adasim.New(adasim.Options{APIKey: testKey})
+	defer sim.Close()
+	srv := httptest.NewServer(set.Middleware(sim, func(err error) {
+		mu.Lock()
+		violations = append(violations, err)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+
+	// 150 conversations a minute apart, each with one message: two pages of 100.
+	start := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Second)
+	st := adasim.State{EndUsers: []adasim.StateEndUser{{EndUserID: "e00000000000000000000001", ExternalID: new("crm-export"),
+		Profile: adasim.StateProfile{Email: new("export@example.com")}}}}
+	for i := range 150 {
+		at := start.Add(time.Duration(i) * time.Minute).Format(time.RFC3339)
+		st.Conversations = append(st.Conversations, adasim.StateConversation{ID: fmt.Sprintf("c%023d", i), ChannelID: sim.DefaultChannelID(),
+			EndUserID: "e00000000000000000000001", CreatedAt: at, Messages: []adasim.StateMessage{{CreatedAt: at,
+				Author: adasim.StateAuthor{Role: "end_user"}, Content: adasim.StateContent{Type: "text", Body: "hello"}}}})
+	}
+	must("load", sim.LoadState(st))
+
+	q := &adaclient.ExportQuery{Since: start, To: start.Add(7 * 24 * time.Hour), PageSize: adaclient.MinExportPageSize}
+	var got []string
+	for pages := 0; ; pages++ {
+		if pages > 3 {
+			t.Fatal("export pagination does not end")
+		}
+		convs, r, err := c.Export.Conversations(ctx, q)
+		must("export conversations", err)
+		for _, cv := range convs {
+			got = append(got, cv.ID)
+			if cv.EndUserID == nil || *cv.EndUserID != "e00000000000000000000001" {
+				t.Fatalf("record %+v", cv)
+			}
+			if _, err := adaclient.ParseExportTime(cv.DateCreated); err != nil {
+				t.Fatalf("date_created %q: %v", cv.DateCreated, err)
+			}
+		}
+		if r.NextPageURL == "" {
+			break
+		}
+		q = &adaclient.ExportQuery{Next: r.NextPageURL, PageSize: adaclient.MinExportPageSize}
+	}
+	if len(got) != 150 || got[0] != fmt.Sprintf("c%023d", 0) || got[149] != fmt.Sprintf("c%023d", 149) {
+		t.Fatalf("exported %d conversations", len(got))
+	}
+	_, _, err = c.Export.Conversations(ctx, &adaclient.ExportQuery{By: adaclient.ExportByUpdated, Since: start, To: start.Add(adaclient.MaxExportWindow)})
+	must("export by update time", err)
+	msgs, _, err := c.Export.Messages(ctx, &adaclient.ExportQuery{Since: start, ConversationID: fmt.Sprintf("c%023d", 7)})
+	must("export messages", err)
+	if len(msgs) != 1 || msgs[0].ConversationID != fmt.Sprintf("c%023d", 7) || msgs[0].Sender == nil {
+		t.Fatalf("messages %+v", msgs)
+	}
+
+	acc, r, err := c.Compliance.DeleteEndUsers(ctx, &adaclient.DeletionRequest{ClientReference: "contract-1", Identifiers: []adaclient.DeletionIdentifier{
+		{Type: adaclient.IdentifierEmail, Value: "export@example.com"}, {Type: adaclient.IdentifierExternalID, Value: "nobody"},
+		{Type: adaclient.IdentifierVariableMatch, Value: "gold", Variable: "plan"}}})
+	must("delete", err)
+	if r.StatusCode != 202 || acc.SubmittedCount != 3 || acc.Status != adaclient.JobQueued {
+		t.Fatalf("accepted %+v (%d)", acc, r.StatusCode)
+	}
+	var job *adaclient.DeletionJob
+	for reads := 0; job == nil || !job.Terminal(); reads++ {
+		if reads == 5 {
+			t.Fatalf("job still %s after %d reads", job.Status, reads)
+		}
+		job, _, err = c.Compliance.Job(ctx, acc.JobID)
+		must("job", err)
+	}
+	if job.Status != adaclient.JobCompleted || job.Identifiers[0].Disposition != adaclient.DispositionAccepted || job.Identifiers[1].Reason == nil {
+		t.Fatalf("job %+v", job)
+	}
+	if _, _, err := c.EndUsers.GetByExternalID(ctx, "crm-export"); !adaclient.IsNotFound(err) {
+		t.Fatalf("the end user outlived the job: %v", err)
+	}
+	if _, _, err := c.Compliance.Job(ctx, "000000000000000000000000"); !adaclient.IsNotFound(err) {
+		t.Fatalf("unknown job: %v", err)
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, v := range violations {
+		t.Errorf("OpenAPI: %v", v)
+	}
+}

@@ -1,6 +1,7 @@
 // Package adasim is an in-memory simulator of Ada's v2 Platform API (ada.cx): the End Users,
 // Channels, Conversations, Webhooks, Knowledge, Persona, Variables, Custom Instructions and
-// Audit log endpoints, served as an [http.Handler] under the base path /api,
+// Audit log endpoints, Data Export v2 and bulk end-user deletion, served as an [http.Handler]
+// under the base path /api,
 // so that a client's base URL is http://HOST/api just as Ada's is https://{handle}.ada.support/api.
 //
 // It is the project's independent witness of Ada's behaviour: it is written from Ada's
@@ -70,6 +71,30 @@
 //     the kinds Ada records (see audit.go), newest first, for start_date to end_date (default now) of at most
 //     30 days; next_page_url carries the resolved window and an opaque base64 cursor, and a
 //     window that changed between pages is 400; 404 with Options.AuditLogDisabled.
+//   - Data Export v2 (GET /v2/export/conversations and /v2/export/messages; Ada's separate
+//     Data Export document): the stored conversations and their visible messages rendered as
+//     export records, in a window: conversations by created_since/created_to or
+//     updated_since/updated_to (mutually exclusive, 400), messages by created_since/created_to
+//     and an optional conversation_id; bounds ISO 8601 UTC ending in Z (400 otherwise), the
+//     lower inclusive and the upper exclusive, the upper 7 days after the lower by default and
+//     at most 60 days after it (400), the lower not older than 12 months by the simulator's
+//     clock (400); page_size 100-10000, default 10000 (400 otherwise); sorted by the window's
+//     time; {"data", "meta": {"next_page_uri"}}, next_page_uri an absolute URI of this request
+//     with the lower bound advanced to the next page's first record and the upper bound written
+//     out, null on the last page.
+//   - Bulk end-user deletion (POST /v2/end-users/delete, GET /v2/jobs/{job_id}): 1-1000
+//     identifiers of a documented type with a value (400 otherwise), a body of at most 512 KB
+//     (413); 202 {job_id, status, submitted_count, created_at}; a client_reference returns its
+//     job for 24 hours instead of a new one; each identifier's disposition decided at intake:
+//     invalid (empty value, an email without @, variable_match without variable, variable on
+//     another type), duplicate (already in the request), accepted (it matches end users:
+//     email and external_id case-insensitively and trimmed, end_user_id and chatter_id exactly,
+//     variable_match a profile metadata value written as text), else not_found (with a reason
+//     for the id types); status queued, then one step per read: in_progress, then completed
+//     (the accepted end users erased with their external_id, conversations and messages) or
+//     failed (failure_reason identifier_in_cooldown, nothing erased) when an identifier was
+//     submitted within the previous 7 days; 404 for an unknown job. Jobs go with the data:
+//     Reset and a load clear them.
 //   - Optionally, Ada's per-instance rate limits with 429 + Retry-After and X-RateLimit-* headers.
 //
 // # Assumptions (behaviour Ada does not document; chosen here and marked in the code)
@@ -99,6 +124,19 @@
 //     simulator's clock;
 //     X-RateLimit-* describe the per-minute window, X-RateLimit-Reset in Unix seconds.
 //   - Authentication comes first: a request without the right key is 401 whatever its path.
+//   - Data Export: chatter_id is the end user's id (the simulator's chatters are its end users);
+//     language and metavariables are the end user's profile's; inquiry_summary is their first
+//     text (280 characters); is_escalated means a human agent wrote or a handoff happened;
+//     platform is "custom"; date_updated is the latest of updated_at and the last visible
+//     message; sender and recipient are the Conversations API roles; message_data is the
+//     message's content as the message list renders it. Fields the simulator has nothing for are
+//     left out. A page never ends inside a group of records of the same time (the lower bound is
+//     inclusive), so no record comes twice; a group larger than page_size comes whole. A window
+//     reaching into the future is allowed. Rate limits count each export endpoint apart.
+//   - Deletion: job ids look like the other ids; type is end_user_deletion; a client_reference
+//     returns its job whatever the identifiers of the repeat; status moves on reads, never on
+//     time; partial and exceeds_limit are never produced; erasure emits no webhook. GET and PATCH
+//     of /v2/end-users/delete are the end user item path (an end user with the id "delete").
 //   - Webhooks: null is refused (400) for every field of a request; other unknown fields are
 //     ignored; event_filters keeps the first of repeated names. A PATCH that changes nothing
 //     keeps updated_at; a rotation does not change updated_at. A custom key is standard base64

@@ -20,12 +20,15 @@ import (
 // The repository's copy of Ada's OpenAPI document (CI runs on a clean clone).
 const openAPIDocument = "../testdata/ada-openapi/ada-knowledge-openapi.yml"
 
+// Ada publishes Data Export in a document of its own.
+const exportOpenAPIDocument = "../testdata/ada-openapi/ada-data-export-openapi.yml"
+
 // conformanceServer serves sim through the OpenAPI middleware and returns a sender that checks,
 // for every request, that the document is broken exactly where the request means to break it
 // and never by a response, and that the fields clients rely on are present.
 func conformanceServer(t *testing.T, sim *adasim.Sim) sendFunc {
 	t.Helper()
-	v, err := openapicheck.Load(openAPIDocument)
+	v, err := openapicheck.LoadSet(openAPIDocument, exportOpenAPIDocument)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +178,9 @@ var (
 	routeInstructions  = regexp.MustCompile(`^/api/v2/custom-instructions/$`)
 	routeInstruction   = regexp.MustCompile(`^/api/v2/custom-instructions/[^/]+$`)
 	routeAuditEvents   = regexp.MustCompile(`^/api/v2/analytics/audit-log/events/$`)
+	routeExport        = regexp.MustCompile(`^/api/v2/export/(conversations|messages)$`)
+	routeDeletion      = regexp.MustCompile(`^/api/v2/end-users/delete$`)
+	routeJob           = regexp.MustCompile(`^/api/v2/jobs/[^/]+$`)
 
 	endpointID    = regexp.MustCompile(`^ep_[0-9A-Za-z]{27}$`)
 	webhookSecret = regexp.MustCompile(`^whsec_[A-Za-z0-9+/]{32,}={0,2}$`)
@@ -254,6 +260,12 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 		checkList(t, body, checkArticle, fail)
 	case routeArticle.MatchString(path):
 		checkArticle(body, fail)
+	case routeExport.MatchString(path):
+		checkExportPage(body, strings.HasSuffix(path, "/messages"), fail)
+	case routeDeletion.MatchString(path) && req.method == "POST":
+		checkDeletionAccepted(body, fail)
+	case routeJob.MatchString(path):
+		checkDeletionJob(body, fail)
 	case routeEndUsers.MatchString(path) && req.method == "GET" && !u.Query().Has("external_id"):
 		checkList(t, body, checkEndUser, fail)
 	case routeEndUsers.MatchString(path), routeEndUser.MatchString(path):

@@ -32,7 +32,16 @@ var rateBudgets = map[string][]rateWindow{
 	apiKnowledgeArticles: {{time.Second, "second", 10}, {time.Minute, "minute", 100}},
 	// The Audit log API's own, per account (its OpenAPI operation): 10/s, 120/min, 40,000/day.
 	apiAuditLog: {{time.Second, "second", 10}, {time.Minute, "minute", 120}, {24 * time.Hour, "day", 40_000}},
+
+	apiExportConversations: exportBudget,
+	apiExportMessages:      exportBudget,
+	apiCompliance:          defaultBudget,
 }
+
+// exportBudget is Data Export v2's: 10 req/s per endpoint, 100 req/min, 15,000 req/day. The
+// limits are counted per endpoint, all three (an assumption: the Limits page says "per
+// endpoint" of the first).
+var exportBudget = []rateWindow{{time.Second, "second", 10}, {time.Minute, "minute", 100}, {24 * time.Hour, "day", 15_000}}
 
 // defaultBudget is Ada's default for Platform APIs: 10 req/s, 100 req/min, 10,000 req/day.
 var defaultBudget = []rateWindow{{time.Second, "second", 10}, {time.Minute, "minute", 100}, {24 * time.Hour, "day", 10_000}}

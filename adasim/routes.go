@@ -55,9 +55,24 @@ const (
 	apiKnowledge         = "knowledge"
 	apiKnowledgeArticles = "knowledge_articles"
 	apiAuditLog          = "audit_log"
+	// Data Export: 10 req/s per endpoint, 100 req/min, 15,000 req/day (counted per endpoint).
+	apiExportConversations = "export_conversations"
+	apiExportMessages      = "export_messages"
+	apiCompliance          = "compliance" // bulk deletion: no limit documented; Ada's default
 )
 
 var routes = []route{
+	// POST only: GET and PATCH of the same spelling are /v2/end-users/{} for the id "delete"
+	// (see match).
+	{pattern: "/v2/end-users/delete", api: apiCompliance, methods: map[string]handler{
+		http.MethodPost: (*Sim).submitDeletion}},
+	{pattern: "/v2/jobs/{}", api: apiCompliance, methods: map[string]handler{
+		http.MethodGet: (*Sim).getDeletionJob}},
+	{pattern: "/v2/export/conversations", api: apiExportConversations, methods: map[string]handler{
+		http.MethodGet: (*Sim).getExportConversations}},
+	{pattern: "/v2/export/messages", api: apiExportMessages, methods: map[string]handler{
+		http.MethodGet: (*Sim).getExportMessages}},
+
 	{pattern: "/v2/end-users/", api: apiEndUsers, methods: map[string]handler{
 		http.MethodGet: (*Sim).getEndUsers, http.MethodPost: (*Sim).createEndUser}},
 	{pattern: "/v2/end-users/{}", api: apiEndUsers, methods: map[string]handler{
@@ -134,8 +149,11 @@ var routes = []route{
 		http.MethodGet: (*Sim).getAuditLogEvents}},
 }
 
-// match returns the route whose pattern the path (below basePath) spells, and its parameter.
-func match(path string) (*route, string, bool) {
+// match returns the route whose pattern the path (below basePath) spells and that serves the
+// method, and its parameter; when none serves the method, the first whose pattern the path
+// spells (/v2/end-users/delete is a path of its own for POST, an end user id for GET).
+func match(method, path string) (*route, string, bool) {
+	first, firstParam, found := (*route)(nil), "", false
 	segments := strings.Split(path, "/")
 	for i := range routes {
 		rt := &routes[i]
@@ -155,11 +173,17 @@ func match(path string) (*route, string, bool) {
 				break
 			}
 		}
-		if ok {
+		if !ok {
+			continue
+		}
+		if _, serves := rt.methods[method]; serves {
 			return rt, param, true
 		}
+		if !found {
+			first, firstParam, found = rt, param, true
+		}
 	}
-	return nil, "", false
+	return first, firstParam, found
 }
 
 // ServeHTTP serves Ada's v2 API under /api: authentication, routing, rate limits, then the
@@ -187,7 +211,7 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if !underBase {
 		return writeError(w, notFound("No such path: %s (the API is served under %s).", r.URL.Path, basePath))
 	}
-	rt, param, ok := match(path)
+	rt, param, ok := match(r.Method, path)
 	if !ok {
 		return writeError(w, notFound("No such path: %s.", r.URL.Path))
 	}

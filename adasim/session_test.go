@@ -229,7 +229,9 @@ func (s *sessionRunner) run() {
 	s.webhooks()
 	s.knowledge()
 	s.aiAgent()
-	s.auditLog() // last: it reads what the session wrote
+	s.export(conv)                       // export_test.go
+	s.compliance(anaID, blankID, convID) // compliance_test.go: erases ana, last
+	s.auditLog()                         // it reads what the session wrote
 }
 
 // webhooks is the session's part for the webhooks management API. It emits no event, and its

@@ -105,6 +105,7 @@ type Sim struct {
 	conversations     map[string]*conversation
 	conversationOrder []*conversation          // creation order, for State
 	pending           map[*message]*time.Timer // delayed AI Agent replies not yet visible
+	jobs              *jobStore                // bulk end-user deletion jobs (compliance.go)
 	limiter           *rateLimiter
 
 	defaultChannelID string
@@ -191,6 +192,7 @@ func newSim(opts Options, snd *sender) *Sim {
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
 		knowledge:     newKnowledgeStore(),
+		jobs:          newJobStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
 		aiAgent:       newAIAgentStore(opts.Seed),

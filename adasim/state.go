@@ -270,6 +270,7 @@ func (s *Sim) install(fresh *Sim, reset bool, dump *State) {
 	s.endUsers, s.channels = fresh.endUsers, fresh.channels
 	s.conversations, s.conversationOrder = fresh.conversations, fresh.conversationOrder
 	s.pending = fresh.pending
+	s.jobs = fresh.jobs // deletion jobs name the data they erase: they go with it
 	s.defaultChannelID = fresh.defaultChannelID
 	if reset && s.limiter != nil {
 		*s.limiter = *newRateLimiter() // in place: serve reads the pointer without mu

@@ -71,6 +71,9 @@ type Deps struct {
 	// reloads the receiver) and returns where it went, e.g. a file path;
 	// nil: the server stores rotated secrets nowhere.
 	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
+	// Now is the current time for rules relative to it (Data Export's 12 months); nil:
+	// time.Now. Set it to Ada's clock when that is not this machine's (a test's simulator).
+	Now func() time.Time
 
 	authors authorCache
 }
@@ -122,6 +125,13 @@ func (d *Deps) eventGrace() time.Duration {
 		return EventGrace
 	}
 	return d.EventGrace
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
 }
 
 func (d *Deps) pollInterval() time.Duration {

@@ -29,6 +29,8 @@ func Toolsets(deps *Deps) []Toolset {
 		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: knowledgeTools(deps)},
 		{Name: toolsetAIAgent, Description: "Read and edit the AI Agent's persona and custom instructions; read its variables (opt-in).", Default: false, Tools: aiAgentTools(deps)},
 		{Name: toolsetAudit, Description: "Read Ada's audit log of configuration changes (opt-in, read-only).", Default: false, Tools: auditTools(deps)},
+		{Name: toolsetExport, Description: "Export conversations and messages by time window (opt-in, read-only).", Default: false, Tools: exportTools(deps)},
+		{Name: toolsetCompliance, Description: "Erase end users' data and follow the erasure jobs (opt-in).", Default: false, Tools: complianceTools(deps)},
 	}
 }
 

@@ -90,7 +90,7 @@ func Load(path string) (*Validator, error) {
 	if err := validateDocumentRelaxed(loader.Context, doc); err != nil {
 		return nil, fmt.Errorf("openapicheck: %s: %w", path, err)
 	}
-	if err := applySchemaExceptions(doc); err != nil {
+	if err := applyDocumentExceptions(doc); err != nil {
 		return nil, fmt.Errorf("openapicheck: %s: %w", path, err)
 	}
 	// The document's only server is https://example.ada.support/api; a relative server URL lets
@@ -144,6 +144,11 @@ func isKnownDocumentDefect(err error) bool {
 // Middleware serves next and validates every request and its response, calling report once
 // per violation (each a *Violation). report may be called from many goroutines at once.
 func (v *Validator) Middleware(next http.Handler, report func(error)) http.Handler {
+	return middleware(next, report, v.Check)
+}
+
+// middleware serves next and reports the violations check finds in every exchange.
+func middleware(next http.Handler, report func(error), check func(context.Context, Exchange) []*Violation) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err != nil {
@@ -155,7 +160,7 @@ func (v *Validator) Middleware(next http.Handler, report func(error)) http.Handl
 		if rec.status == 0 {
 			rec.status = http.StatusOK
 		}
-		for _, violation := range v.Check(r.Context(), Exchange{
+		for _, violation := range check(r.Context(), Exchange{
 			Request:     r,
 			RequestBody: body,
 			Status:      rec.status,
