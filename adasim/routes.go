@@ -67,6 +67,10 @@ var routes = []route{
 		http.MethodPost: (*Sim).createConversation}},
 	{pattern: "/v2/conversations", api: apiConversations, alias: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).createConversation}},
+	// Before /v2/conversations/{}/, which the same path would otherwise match: routes are
+	// tried in order.
+	{pattern: "/v2/conversations/email/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).createEmailConversation}},
 	{pattern: "/v2/conversations/{}/", api: apiConversations, methods: map[string]handler{
 		http.MethodGet: (*Sim).getConversation, http.MethodPatch: (*Sim).patchConversation}},
 	{pattern: "/v2/conversations/{}/messages/", api: apiConversations, methods: map[string]handler{
@@ -81,6 +85,10 @@ var routes = []route{
 		http.MethodPost: (*Sim).endHandoff}},
 	{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).endHandoff}},
+	{pattern: "/v2/conversations/{}/attachments/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).uploadAttachment}},
+	{pattern: "/v2/conversations/{}/attachments", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).uploadAttachment}},
 
 	{pattern: "/v2/webhooks/", api: apiOther, methods: map[string]handler{
 		http.MethodGet: (*Sim).getWebhooks, http.MethodPost: (*Sim).createWebhook}},
@@ -137,6 +145,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
+	if isAttachmentPath(r.URL.Path) {
+		return s.serveAttachment(w, r) // a presigned URL: no Authorization, no rate limit
+	}
 	if !s.authorized(r) {
 		return writeError(w, unauthorized())
 	}

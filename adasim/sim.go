@@ -96,6 +96,7 @@ type Sim struct {
 	conversations     map[string]*conversation
 	conversationOrder []*conversation          // creation order, for State
 	pending           map[*message]*time.Timer // delayed AI Agent replies not yet visible
+	attachments       attachmentStore          // uploaded files (attachments.go)
 	limiter           *rateLimiter
 
 	defaultChannelID string
@@ -176,6 +177,7 @@ func newSim(opts Options, snd *sender) *Sim {
 		channels:      newChannelStore(),
 		conversations: map[string]*conversation{},
 		pending:       map[*message]*time.Timer{},
+		attachments:   newAttachmentStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
 	}
