@@ -182,6 +182,9 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
+		// Over stdio the server runs on the user's machine, for them alone:
+		// upload_attachment may read a file_path there.
+		LocalFiles: stdio,
 	})
 	if err != nil {
 		return nil, err

@@ -77,8 +77,8 @@ func TestClaudeDesktopThroughMCPRemote(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tools/list through mcp-remote: %v", err)
 	}
-	if len(tools.Tools) != 13 {
-		t.Fatalf("tools/list through mcp-remote: %d tools, want the 13 defaults", len(tools.Tools))
+	if len(tools.Tools) != 17 {
+		t.Fatalf("tools/list through mcp-remote: %d tools, want the 17 defaults", len(tools.Tools))
 	}
 	_, cid, msgs := endUserFlow(t, session, "mcp-remote-1", "Ada", "Where is my order?", nil)
 	if len(msgs) < 2 {

@@ -50,6 +50,8 @@ type Config struct {
 	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
 	// EventsStopped is closed when events stop arriving (Deps.EventsStopped).
 	EventsStopped <-chan struct{}
+	// LocalFiles lets upload_attachment read the server's disk (Deps.LocalFiles): stdio only.
+	LocalFiles bool
 }
 
 // Built is a server ready to be served over any transport.
@@ -91,7 +93,7 @@ func Build(cfg Config) (*Built, error) {
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
-		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped}
+		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped, LocalFiles: cfg.LocalFiles}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

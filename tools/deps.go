@@ -55,6 +55,10 @@ type Deps struct {
 	// reloads the receiver) and returns where it went, e.g. a file path;
 	// nil: the server stores rotated secrets nowhere.
 	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
+	// LocalFiles lets upload_attachment read file_path from this machine's
+	// disk: only when the server runs locally for one user (stdio). Off,
+	// files come inline (content_base64).
+	LocalFiles bool
 
 	authors authorCache
 }

@@ -32,6 +32,8 @@ type harness struct {
 	logs *testlog.Buffer
 	// lists counts GET .../messages/ requests that reached the backend.
 	lists atomic.Int64
+	// requests counts every request that reached the backend.
+	requests atomic.Int64
 	// events is the log the simulator feeds, with harnessOpts.events.
 	events *events.Memory
 }
@@ -50,6 +52,8 @@ type harnessOpts struct {
 	script     *adasim.AgentScript
 	// version is the protocol version the client asks for ("" newest).
 	version string
+	// localFiles lets upload_attachment read file_path (Deps.LocalFiles).
+	localFiles bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -69,6 +73,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	counted := backend
 	backend = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.requests.Add(1)
 		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages/") {
 			h.lists.Add(1)
 		}
@@ -83,7 +88,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second,
-		EventGrace: o.eventGrace}
+		EventGrace: o.eventGrace, LocalFiles: o.localFiles}
 	if h.events != nil {
 		h.deps.Events = h.events
 	}

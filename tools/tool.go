@@ -53,6 +53,9 @@ type meta struct {
 	name, title, description string
 	toolset                  string
 	hints
+	// bulky are top-level arguments (file contents) that a transcript
+	// records only by size.
+	bulky []string
 }
 
 // Env is what a handler gets besides its arguments.
@@ -137,7 +140,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}()
 		deps.logCall(ctx, m.name, start, res, err)
 		if deps.Transcript != nil {
-			deps.record(ctx, m.name, start, sent, red, res, err)
+			deps.record(ctx, m.name, start, withoutBulk(sent, m.bulky), red, res, err)
 		}
 		return res, err
 	}

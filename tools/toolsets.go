@@ -20,8 +20,8 @@ type Toolset struct {
 func Toolsets(deps *Deps) []Toolset {
 	return []Toolset{
 		{Name: toolsetEndUsers, Description: "Look up, list, create and update end users.", Default: true, Tools: endUserTools(deps)},
-		{Name: toolsetChannels, Description: "List and create custom channels.", Default: true, Tools: channelTools(deps)},
-		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
+		{Name: toolsetChannels, Description: "List, create and update custom channels.", Default: true, Tools: channelTools(deps)},
+		{Name: toolsetConversations, Description: "Start conversations (also by email), exchange messages and files with the AI Agent, end handoffs and conversations.", Default: true, Tools: conversationTools(deps)},
 		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
 	}
 }
