@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/redis/go-redis/v9"
@@ -184,6 +185,10 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
 		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive,
 		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
+		// Over stdio the server runs on the user's machine, for them alone:
+		// upload_attachment may read a file_path there.
+		LocalFiles: stdio,
+		Now:        sandboxNow(a.sandbox),
 	})
 	if err != nil {
 		return nil, err
@@ -398,4 +403,12 @@ type slogWriter struct{ l *slog.Logger }
 func (w slogWriter) Write(p []byte) (int, error) {
 	w.l.Warn("mcp transport", "detail", string(p))
 	return len(p), nil
+}
+
+// sandboxNow is the sandbox's clock, or nil (this machine's) against a real Ada.
+func sandboxNow(sb *sandbox) func() time.Time {
+	if sb == nil {
+		return nil
+	}
+	return sb.Now
 }

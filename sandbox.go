@@ -29,7 +29,10 @@ type sandbox struct {
 	// for seed 0. Deterministic: a seed was given, so the clock is logical.
 	Seed          int64
 	Deterministic bool
-	srv           *adasim.Server
+	// Now is the simulator's clock: logical with a seed, so Ada-time
+	// rules (Data Export's 12 months) must count on it.
+	Now func() time.Time
+	srv *adasim.Server
 }
 
 // simSpec is what a simulator is started with, from --sandbox-* or the
@@ -98,7 +101,7 @@ func startSandbox(cfg SandboxConfig, feed func(adasim.Event)) (*sandbox, error) 
 		return nil, err
 	}
 	return &sandbox{APIKey: opts.APIKey, BaseURL: srv.BaseURL, ChannelID: sim.DefaultChannelID(),
-		Seed: opts.Seed, Deterministic: opts.Deterministic, srv: srv}, nil
+		Seed: opts.Seed, Deterministic: opts.Deterministic, Now: sim.Now, srv: srv}, nil
 }
 
 // writeState saves the simulator's state (what GET /_sandbox/state shows),

@@ -92,3 +92,31 @@ func (s *ChannelsService) Create(ctx context.Context, req *CreateChannelRequest)
 	}
 	return &ch, r, nil
 }
+
+// UpdateChannelRequest is the body of PATCH /v2/channels/{channel_id}:
+// the capabilities to change (fields left nil keep their value).
+type UpdateChannelRequest struct {
+	Capabilities UpdateCapabilities `json:"capabilities"`
+}
+
+// UpdateCapabilities are the capabilities a PATCH changes.
+type UpdateCapabilities struct {
+	Markdown *bool `json:"markdown,omitempty"`
+}
+
+// Update changes a custom channel's capabilities and returns the channel.
+// Native channels are read-only: Ada answers 400. Idempotent (a PATCH).
+func (s *ChannelsService) Update(ctx context.Context, channelID string, req *UpdateChannelRequest) (*Channel, *Response, error) {
+	if err := requireText("channel_id", channelID); err != nil {
+		return nil, nil, err
+	}
+	if req == nil || req.Capabilities.Markdown == nil {
+		return nil, nil, invalid("capabilities", "must change at least one capability (markdown)")
+	}
+	var ch Channel
+	r, err := s.c.do(ctx, call{method: http.MethodPatch, path: "/v2/channels/" + pathEscape(channelID), body: req, mode: idempotent}, &ch)
+	if err != nil {
+		return nil, r, err
+	}
+	return &ch, r, nil
+}

@@ -192,13 +192,25 @@ type call struct {
 	// rawQuery, if set, is sent instead of query, byte for byte (a page
 	// URL Ada requires replayed verbatim).
 	rawQuery string
+	// raw, when set, is the body as is (a multipart upload), sent with
+	// contentType; maxBody is then its limit instead of Ada's 10 MB.
+	raw         []byte
+	contentType string
+	maxBody     int
 }
 
 // do sends the call, retrying as the policy allows, and decodes a 2xx body
 // into out (which may be nil).
 func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	var payload []byte
-	if cl.body != nil {
+	contentType := "application/json"
+	switch {
+	case cl.raw != nil:
+		if cl.maxBody > 0 && len(cl.raw) > cl.maxBody {
+			return nil, invalid("request", "the request body is %d bytes; Ada accepts at most %d", len(cl.raw), cl.maxBody)
+		}
+		payload, contentType = cl.raw, cl.contentType
+	case cl.body != nil:
 		b, err := json.Marshal(cl.body)
 		if err != nil {
 			return nil, fmt.Errorf("ada: encoding %s %s request: %w", cl.method, cl.path, err)
@@ -226,7 +238,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 
 	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path,

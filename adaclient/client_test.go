@@ -1,6 +1,7 @@
 package adaclient_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -232,6 +233,31 @@ func TestServerErrorsRetryOnlyIdempotentRequests(t *testing.T) {
 	})
 }
 
+// An upload is multipart: retried intact after a 429 (Ada did not apply it), sent once when a
+// 5xx leaves its outcome unknown.
+func TestAttachmentUploadRetries(t *testing.T) {
+	const attachmentJSON = `{"url":"https://files.example.com/a.txt","mime_type":"text/plain","filename":"a.txt"}`
+	upload := func(c *adaclient.Client) (*adaclient.Attachment, error) {
+		a, _, err := c.Conversations.UploadAttachment(context.Background(), "c1", &adaclient.AttachmentUpload{Filename: "a.txt", Data: []byte("hello")})
+		return a, err
+	}
+	rec := newRecorder(t, status(429, errorJSON), status(201, attachmentJSON))
+	a, err := upload(rec.client(t))
+	if err != nil || a.URL != "https://files.example.com/a.txt" {
+		t.Fatalf("upload = %+v, %v", a, err)
+	}
+	reqs := rec.requests()
+	if len(reqs) != 2 || !bytes.Equal(reqs[0].Body, reqs[1].Body) || !strings.Contains(string(reqs[1].Body), "hello") ||
+		!strings.HasPrefix(reqs[1].ContentType, "multipart/form-data; boundary=") || reqs[1].Path != "/api/v2/conversations/c1/attachments/" {
+		t.Fatalf("requests %+v: want the same multipart body twice", reqs)
+	}
+	rec = newRecorder(t, status(500, errorJSON), status(201, attachmentJSON))
+	var ou *adaclient.OutcomeUnknownError
+	if _, err := upload(rec.client(t)); !errors.As(err, &ou) || rec.count.Load() != 1 {
+		t.Fatalf("err = %v after %d requests, want outcome unknown after 1", err, rec.count.Load())
+	}
+}
+
 func TestBrokenConnections(t *testing.T) {
 	t.Run("message POST whose answer is lost is sent once", func(t *testing.T) {
 		rec := newRecorder(t, hangUp, status(201, messageJSON))
@@ -384,6 +410,14 @@ func TestRequestsMatchAdasPaths(t *testing.T) {
 		func() error { return sendHi(c) },
 		func() error { _, _, err := c.Conversations.End(ctx, "c1"); return err },
 		func() error { _, _, err := c.Conversations.EndHandoff(ctx, "c1"); return err },
+		func() error {
+			_, _, err := c.Channels.Update(ctx, "ch1", &adaclient.UpdateChannelRequest{Capabilities: adaclient.UpdateCapabilities{Markdown: new(true)}})
+			return err
+		},
+		func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "Ana", Subject: "Hi", ReplyTo: "ana@example.com", CC: []string{"b@example.com"}})
+			return err
+		},
 	}
 	for i, step := range steps {
 		if err := step(); err != nil {
@@ -405,6 +439,8 @@ func TestRequestsMatchAdasPaths(t *testing.T) {
 		{"POST", "/api/v2/conversations/c1/messages/", "", `{"author":{"id":"u1","role":"end_user"},"content":{"type":"text","body":"hi"}}`},
 		{"POST", "/api/v2/conversations/c1/end/", "", ""},
 		{"POST", "/api/v2/conversations/c1/end-handoff/", "", ""},
+		{"PATCH", "/api/v2/channels/ch1", "", `{"capabilities":{"markdown":true}}`},
+		{"POST", "/api/v2/conversations/email/", "", `{"name":"Ana","subject":"Hi","reply_to":"ana@example.com","cc":["b@example.com"]}`},
 	}
 	got := rec.requests()
 	if len(got) != len(want) {
@@ -527,6 +563,42 @@ func TestLocalValidationSendsNothing(t *testing.T) {
 		}},
 		{"empty metadata patch", "metadata", func() error {
 			_, _, err := c.Conversations.UpdateMetadata(ctx, "c1", map[string]any{})
+			return err
+		}},
+		{"channel update without a capability", "capabilities", func() error {
+			_, _, err := c.Channels.Update(ctx, "ch1", &adaclient.UpdateChannelRequest{})
+			return err
+		}},
+		{"attachment type not allowed", "filename", func() error {
+			_, _, err := c.Conversations.UploadAttachment(ctx, "c1", &adaclient.AttachmentUpload{Filename: "run.sh", Data: []byte("x")})
+			return err
+		}},
+		{"attachment over 50 MB", "file", func() error {
+			_, _, err := c.Conversations.UploadAttachment(ctx, "c1", &adaclient.AttachmentUpload{Filename: "a.zip", Data: make([]byte, adaclient.MaxAttachmentBytes+1)})
+			return err
+		}},
+		{"attachment content type with a line break", "content_type", func() error {
+			_, _, err := c.Conversations.UploadAttachment(ctx, "c1", &adaclient.AttachmentUpload{Filename: "a.txt", ContentType: "text/plain\r\nX-Evil: 1", Data: []byte("x")})
+			return err
+		}},
+		{"email without subject", "subject", func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "n", ReplyTo: "a@example.com"})
+			return err
+		}},
+		{"email reply_to not an address", "reply_to", func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "n", Subject: "s", ReplyTo: "nobody"})
+			return err
+		}},
+		{"email cc not an address", "cc[1]", func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "n", Subject: "s", ReplyTo: "a@example.com", CC: []string{"b@example.com", "c"}})
+			return err
+		}},
+		{"email text over 10 KB", "text", func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "n", Subject: "s", ReplyTo: "a@example.com", Text: strings.Repeat("x", 10*1024+1)})
+			return err
+		}},
+		{"email metadata over 4 KB", "metadata", func() error {
+			_, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "n", Subject: "s", ReplyTo: "a@example.com", Metadata: big})
 			return err
 		}},
 	}

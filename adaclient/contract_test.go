@@ -1,11 +1,15 @@
 package adaclient_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,7 +39,8 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	var violations []error
 	sim := adasim.New(adasim.Options{APIKey: testKey})
 	defer sim.Close()
-	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
+	uploads := &uploadRecorder{next: sim}
+	srv := httptest.NewServer(v.Middleware(uploads, func(err error) {
 		mu.Lock()
 		violations = append(violations, err)
 		mu.Unlock()
@@ -162,11 +167,76 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	if roles[adaclient.RoleAIAgent] == 0 || roles[adaclient.RoleEndUser] != 1 || roles[adaclient.RoleHumanAgent] != 1 {
 		t.Fatalf("roles = %v", roles)
 	}
+
+	// Attachments, while the conversation is in the handoff.
+	att, r, err := c.Conversations.UploadAttachment(ctx, cv.ID, &adaclient.AttachmentUpload{Filename: "receipt.pdf", Data: []byte("%PDF-1.4 x")})
+	must("upload", err)
+	if r.StatusCode != http.StatusCreated || att.MimeType != "application/pdf" || att.Filename != "receipt.pdf" || !strings.HasPrefix(att.URL, srv.URL+"/") {
+		t.Fatalf("upload = %+v (status %d)", att, r.StatusCode)
+	}
+	uploads.check(t, "/api/v2/conversations/"+cv.ID+"/attachments/", "receipt.pdf", "application/pdf", "%PDF-1.4 x")
+	_, _, err = c.Conversations.UploadAttachment(ctx, cv.ID, &adaclient.AttachmentUpload{Filename: "notes.txt", ContentType: "text/markdown", Data: []byte("# n")})
+	must("upload with a content type", err)
+	uploads.check(t, "/api/v2/conversations/"+cv.ID+"/attachments/", "notes.txt", "text/markdown", "# n")
+	fm, _, err := c.Conversations.SendMessage(ctx, cv.ID, adaclient.FileMessage(adaclient.MessageAuthor{Role: adaclient.RoleHumanAgent, DisplayName: "Sam"}, att))
+	must("send a file message", err)
+	if fm.Content.Type != "file" || fm.Content.URL != att.URL || fm.Content.Filename != "receipt.pdf" {
+		t.Fatalf("file message = %+v", fm.Content)
+	}
+	sent := uploads.count()
+	for name, up := range map[string]*adaclient.AttachmentUpload{
+		"type":  {Filename: "setup.exe", Data: []byte("MZ")},
+		"empty": {Filename: "a.txt"},
+		"size":  {Filename: "big.zip", Data: make([]byte, adaclient.MaxAttachmentBytes+1)},
+		"name":  {Filename: "dir/a.txt", Data: []byte("x")},
+	} {
+		var invalid *adaclient.ValidationError
+		if _, _, err := c.Conversations.UploadAttachment(ctx, cv.ID, up); !errors.As(err, &invalid) {
+			t.Fatalf("upload with a bad %s: %v, want a local ValidationError", name, err)
+		}
+	}
+	if uploads.count() != sent {
+		t.Fatal("an upload Ada would refuse was sent")
+	}
+
 	_, _, err = c.Conversations.EndHandoff(ctx, cv.ID)
 	must("end handoff", err)
 	_, _, err = c.Conversations.EndHandoff(ctx, cv.ID)
 	if adaclient.StatusCode(err) != 422 {
 		t.Fatalf("end handoff when not in one: %v", err)
+	}
+	if _, _, err := c.Conversations.UploadAttachment(ctx, cv.ID, &adaclient.AttachmentUpload{Filename: "a.txt", Data: []byte("x")}); adaclient.StatusCode(err) != 400 {
+		t.Fatalf("upload outside a handoff: %v", err)
+	}
+
+	// Channel capabilities.
+	updated, _, err := c.Channels.Update(ctx, ch.ID, &adaclient.UpdateChannelRequest{Capabilities: adaclient.UpdateCapabilities{Markdown: new(false)}})
+	must("update channel", err)
+	if updated.ID != ch.ID || updated.Capabilities == nil || updated.Capabilities.Markdown {
+		t.Fatalf("updated channel = %+v", updated)
+	}
+	if _, _, err := c.Channels.Update(ctx, natives[0].ID, &adaclient.UpdateChannelRequest{Capabilities: adaclient.UpdateCapabilities{Markdown: new(true)}}); adaclient.StatusCode(err) != 400 {
+		t.Fatalf("update of a native channel: %v", err)
+	}
+
+	// Email conversations.
+	ec, r, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "Ana Silva", Subject: "Order 42",
+		ReplyTo: "ana@example.com", Text: "Where is my order?", CC: []string{"team@example.com"}, Metadata: map[string]any{"order": 42}})
+	must("email conversation", err)
+	if r.StatusCode != http.StatusOK || ec.ConversationID == "" {
+		t.Fatalf("email conversation = %+v (status %d)", ec, r.StatusCode)
+	}
+	emailConv, _, err := c.Conversations.Get(ctx, ec.ConversationID)
+	must("get the email conversation", err)
+	if emailConv.ChannelID == ch.ID || emailConv.Status != adaclient.StatusActive {
+		t.Fatalf("email conversation = %+v", emailConv)
+	}
+	if _, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "Bo", Subject: "s", ReplyTo: "bo@example.com", ReplyAs: "help@example.com"}); adaclient.StatusCode(err) != 422 {
+		t.Fatalf("reply_as Ada cannot send from: %v", err)
+	}
+	var invalid *adaclient.ValidationError
+	if _, _, err := c.Conversations.CreateEmail(ctx, &adaclient.EmailConversationRequest{Name: "Bo", Subject: "s", ReplyTo: "Bo <bo@example.com>"}); !errors.As(err, &invalid) || invalid.Field != "reply_to" {
+		t.Fatalf("reply_to with a display name: %v", err)
 	}
 	_, _, err = c.Conversations.End(ctx, cv.ID)
 	must("end", err)
@@ -825,5 +895,62 @@ func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
 	defer mu.Unlock()
 	for _, v := range violations {
 		t.Errorf("OpenAPI: %v", v)
+	}
+}
+
+// uploadRecorder passes requests through, keeping the last attachment upload as the client
+// sent it, so that its multipart encoding can be checked beside the OpenAPI document's check.
+type uploadRecorder struct {
+	next    http.Handler
+	mu      sync.Mutex
+	n       int
+	method  string
+	path    string
+	ctype   string
+	payload []byte
+}
+
+func (u *uploadRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.Contains(r.URL.Path, "/attachments") {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		u.mu.Lock()
+		u.n++
+		u.method, u.path, u.ctype, u.payload = r.Method, r.URL.Path, r.Header.Get("Content-Type"), body
+		u.mu.Unlock()
+	}
+	u.next.ServeHTTP(w, r)
+}
+
+func (u *uploadRecorder) count() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.n
+}
+
+// check asserts the last upload: a POST to path, multipart/form-data whose one part is named
+// file and carries the file name, its Content-Type and the data.
+func (u *uploadRecorder) check(t *testing.T, path, filename, contentType, data string) {
+	t.Helper()
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.method != http.MethodPost || u.path != path {
+		t.Fatalf("upload sent as %s %s, want POST %s", u.method, u.path, path)
+	}
+	mt, params, err := mime.ParseMediaType(u.ctype)
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+		t.Fatalf("upload Content-Type %q, want multipart/form-data with a boundary", u.ctype)
+	}
+	mr := multipart.NewReader(bytes.NewReader(u.payload), params["boundary"])
+	part, err := mr.NextPart()
+	if err != nil {
+		t.Fatalf("upload body: %v", err)
+	}
+	got, _ := io.ReadAll(part)
+	if part.FormName() != "file" || part.FileName() != filename || part.Header.Get("Content-Type") != contentType || string(got) != data {
+		t.Fatalf("upload part %q (file %q, %q): %q", part.FormName(), part.FileName(), part.Header.Get("Content-Type"), got)
+	}
+	if _, err := mr.NextPart(); err != io.EOF {
+		t.Fatalf("upload has more than the file part: %v", err)
 	}
 }

@@ -2,7 +2,10 @@ package adaclient
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/mail"
+	"strings"
 )
 
 // ConversationsService is Ada's Conversations API (/v2/conversations/).
@@ -245,4 +248,88 @@ func (s *ConversationsService) post(ctx context.Context, conversationID, action 
 		return nil, r, err
 	}
 	return &res, r, nil
+}
+
+// MaxEmailTextBytes is Ada's limit on an email conversation's text: 10 KB.
+const MaxEmailTextBytes = 10 * 1024
+
+// EmailConversationRequest is the body of POST /v2/conversations/email/:
+// a conversation on Ada's native Email channel, whose AI Agent replies by
+// email to ReplyTo.
+type EmailConversationRequest struct {
+	Name    string `json:"name"`     // the customer's full name
+	Subject string `json:"subject"`  // also the subject of the AI Agent's reply
+	ReplyTo string `json:"reply_to"` // the customer's email address
+	Text    string `json:"text,omitempty"`
+	// ReplyAs is the company address to reply from: Ada's default when
+	// empty, else one configured through Bring Your Own Domain.
+	ReplyAs  string         `json:"reply_as,omitempty"`
+	CC       []string       `json:"cc,omitempty"`
+	Metadata map[string]any `json:"metadata,omitempty"` // at most 4 KB; metavariables
+}
+
+// EmailConversation is Ada's answer to an email conversation: its id.
+type EmailConversation struct {
+	ConversationID string `json:"conversation_id"`
+}
+
+// Validate checks what Ada would refuse: name and subject required,
+// reply_to, reply_as and cc email addresses, text at most 10 KB, metadata
+// at most 4 KB of scalar values.
+func (r *EmailConversationRequest) Validate() error {
+	if r == nil {
+		return invalid("request", "is required")
+	}
+	for _, f := range []struct{ name, v string }{{"name", r.Name}, {"subject", r.Subject}} {
+		if err := requireText(f.name, f.v); err != nil {
+			return err
+		}
+	}
+	if err := validateEmail("reply_to", r.ReplyTo); err != nil {
+		return err
+	}
+	if r.ReplyAs != "" {
+		if err := validateEmail("reply_as", r.ReplyAs); err != nil {
+			return err
+		}
+	}
+	for i, cc := range r.CC {
+		if err := validateEmail(fmt.Sprintf("cc[%d]", i), cc); err != nil {
+			return err
+		}
+	}
+	if n := len(r.Text); n > MaxEmailTextBytes {
+		return invalid("text", "is %d bytes; Ada accepts at most 10 KB (%d bytes)", n, MaxEmailTextBytes)
+	}
+	return validateMetadata("metadata", r.Metadata, objectMetadata, false)
+}
+
+// validateEmail accepts a bare address (name@domain), as Ada's email
+// fields hold.
+func validateEmail(field, addr string) error {
+	if strings.TrimSpace(addr) == "" {
+		return invalid(field, "is required")
+	}
+	a, err := mail.ParseAddress(addr)
+	if err != nil || a.Name != "" || a.Address != strings.TrimSpace(addr) {
+		return invalid(field, "must be an email address such as name@example.com")
+	}
+	return nil
+}
+
+// CreateEmail starts a conversation on Ada's native Email channel (not a
+// custom one): the AI Agent answers the customer by email. Ada answers 200
+// and the conversation's id; 422 when it cannot (reply_as not an address it
+// may send from). Not idempotent: it sends an email each time, so it is
+// never repeated once it may have reached Ada.
+func (s *ConversationsService) CreateEmail(ctx context.Context, req *EmailConversationRequest) (*EmailConversation, *Response, error) {
+	if err := req.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var out EmailConversation
+	r, err := s.c.do(ctx, call{method: http.MethodPost, path: "/v2/conversations/email/", body: req, mode: notIdempotent}, &out)
+	if err != nil {
+		return nil, r, err
+	}
+	return &out, r, nil
 }

@@ -502,18 +502,27 @@ func (s *Sim) postMessage(c *call) (int, any, *apiError) {
 	cv.addMessage(m)
 	s.emitMessage(m)
 
-	if m.role == roleEndUser && !cv.handoff {
-		if u := s.endUsers.byID[cv.endUserID]; u != nil {
-			replies, handoff := s.respond(u, m.content)
-			// The handoff starts when the message is received, even if the replies are still
-			// being "typed" (ReplyDelay).
-			cv.handoff = handoff
-			for i, reply := range replies {
-				s.agentSaysAfter(cv, textContent(reply), s.replyDelay(i))
-			}
-		}
+	if m.role == roleEndUser {
+		s.answerEndUser(cv, m)
 	}
 	return http.StatusCreated, m.toJSON(), nil
+}
+
+// answerEndUser has the AI Agent answer an end-user message, unless a human agent has the
+// conversation. Callers hold mu.
+func (s *Sim) answerEndUser(cv *conversation, m *message) {
+	if cv.handoff {
+		return
+	}
+	if u := s.endUsers.byID[cv.endUserID]; u != nil {
+		replies, handoff := s.respond(u, m.content)
+		// The handoff starts when the message is received, even if the replies are still
+		// being "typed" (ReplyDelay).
+		cv.handoff = handoff
+		for i, reply := range replies {
+			s.agentSaysAfter(cv, textContent(reply), s.replyDelay(i))
+		}
+	}
 }
 
 // endConversation is POST /v2/conversations/{conversation_id}/end/: 200 {"message"}; ending an

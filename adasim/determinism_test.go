@@ -22,12 +22,17 @@ func recordSession(t *testing.T, opts adasim.Options) []byte {
 	var transcript bytes.Buffer
 	send := func(req sessionRequest) response {
 		var body io.Reader
+		contentType := ""
 		switch b := req.body.(type) {
 		case nil:
 		case string:
 			body = strings.NewReader(b)
 		case []byte:
 			body = bytes.NewReader(b)
+		case formFile:
+			var data []byte
+			data, contentType = b.encode()
+			body = bytes.NewReader(data)
 		default:
 			data, err := json.Marshal(b)
 			if err != nil {
@@ -42,6 +47,9 @@ func recordSession(t *testing.T, opts adasim.Options) []byte {
 		r := httptest.NewRequest(req.method, target, body)
 		if h := req.auth.header(testKey); h != "" {
 			r.Header.Set("Authorization", h)
+		}
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
 		}
 		w := httptest.NewRecorder()
 		sim.ServeHTTP(w, r)

@@ -35,6 +35,15 @@
 //     the conversation's end user) or human_agent (display_name required), never ai_agent;
 //     the AI Agent's replies are not in the POST response but appear in the message list; end
 //     (status ended) and end-handoff (422 when not in a handoff).
+//   - Attachments: POST .../attachments/ takes multipart/form-data with a "file" part of at most
+//     50 MB (this route only: the 10 MB body limit does not apply) of an allowed type (TXT, LOG,
+//     CSV, EML, PNG, SVG, JPEG, JPG, GIF, HEIF, HEIC, AVIF, WAV, M4A, MP3, MP4, M4V, MOV, MPEG,
+//     MPG, ZIP, PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, Keynote, Pages, Numbers, by extension),
+//     only while the conversation is in a handoff (else 400), and answers 201 {url, mime_type,
+//     filename}; the URL serves the file for 7 days (see Sandbox endpoints).
+//   - Email conversations: POST /v2/conversations/email/ (name, subject and reply_to required;
+//     text at most 10 KB; reply_as, cc; metadata at most 4 KB) answers 200 {conversation_id};
+//     the conversation is on Ada's native Email channel.
 //   - Webhooks management: list (paginated like the other lists); create (201; url an absolute
 //     http(s) URL, required; description "" by default; event_filters [] by default, meaning
 //     every event, an unknown event type 400; enabled true by default); get; PATCH (only the
@@ -169,6 +178,21 @@
 //   - Audit log: limit is 1-100 (default 50); the writes Ada's coverage list names are recorded
 //     (knowledge sources and articles, custom instructions; see audit.go), with the sandbox's
 //     API key as actor and no IP or user agent; v1.audit_log.emitted is not emitted; the log keeps the newest 10,000 events.
+//   - Attachments: a file over 50 MB is 413 (the Errors page's status for a payload over a size
+//     limit; the operation lists only 400), an empty file or one without a file name 400. The
+//     MIME type is the part's Content-Type, or the extension's when the part has none (or
+//     application/octet-stream). Files are kept in memory, at most 64 MB in all: beyond, the
+//     oldest are dropped and their URLs answer 404, as do URLs older than 7 days. A load keeps
+//     them (they are not part of a State); Reset drops them.
+//   - Email conversations: Ada's native Email channel ("Email", modality email) is created the
+//     first time it is needed, never seeded, so the seeded ids stay those of earlier versions.
+//     The end user is the first created whose profile email is reply_to (case-insensitively),
+//     else a new one with that email and name as display_name. The inquiry (text, or the
+//     subject without text) is the end user's first message, answered by the AI Agent as on any
+//     channel (no greeting). reply_as must be empty (Ada's default address) or an address on
+//     @sandbox.ada.support, which stands for the domains configured through Bring Your Own
+//     Domain: another valid address is 422. cc addresses are checked, not kept; metadata is the
+//     conversation's. A State may hold conversations on the native Email channel.
 //   - Error types are snake_case: bad_request (malformed request), validation_error (a field,
 //     named in details), unauthorized, not_found, method_not_allowed, conflict,
 //     unprocessable_entity, too_many_requests, content_too_large.
@@ -188,6 +212,9 @@
 //     beyond) replaces the whole state as [Sim.LoadState] does; 200 and the new state, or 400
 //     whose message and details name the JSON path at fault, the state unchanged.
 //   - POST /_sandbox/reset: [Sim.Reset]; 200 and the new state.
+//   - GET /_sandbox/attachments/{id}/{filename}: an uploaded file, as Ada's presigned URL serves
+//     it: without authentication (the one sandbox endpoint that needs none), as a download
+//     (Content-Disposition: attachment, nosniff, a sandboxing CSP), 404 once dropped or expired.
 //
 // [Listen] serves a simulator on a TCP port (by default a free loopback one).
 //

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -68,12 +70,17 @@ func (c *client) do(method, path string, body any) response {
 func (c *client) doAuth(method, path string, body any, authorization string) response {
 	c.t.Helper()
 	var reader io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
 	case string:
 		reader = strings.NewReader(b)
 	case []byte:
 		reader = bytes.NewReader(b)
+	case formFile:
+		var data []byte
+		data, contentType = b.encode()
+		reader = bytes.NewReader(data)
 	default:
 		data, err := json.Marshal(b)
 		if err != nil {
@@ -93,7 +100,7 @@ func (c *client) doAuth(method, path string, body any, authorization string) res
 		req.Header.Set("Authorization", authorization)
 	}
 	if reader != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -219,4 +226,37 @@ func (f *fakeClock) Advance(d time.Duration) {
 func str(v any) string {
 	s, _ := v.(string)
 	return s
+}
+
+// formFile is a multipart/form-data body with one file part, as an upload sends it. field
+// defaults to "file"; contentType, when set, is the part's Content-Type.
+type formFile struct {
+	field, filename, contentType string
+	data                         []byte
+}
+
+// encode returns the body and its Content-Type, with a fixed boundary (replays are
+// byte-identical).
+func (f formFile) encode() ([]byte, string) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.SetBoundary("adasim-test-boundary"); err != nil {
+		panic(err)
+	}
+	field := f.field
+	if field == "" {
+		field = "file"
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", multipart.FileContentDisposition(field, f.filename))
+	if f.contentType != "" {
+		h.Set("Content-Type", f.contentType)
+	}
+	part, err := w.CreatePart(h)
+	if err != nil {
+		panic(err)
+	}
+	part.Write(f.data)
+	w.Close()
+	return buf.Bytes(), w.FormDataContentType()
 }

@@ -161,6 +161,8 @@ var (
 	routeConversation  = regexp.MustCompile(`^/api/v2/conversations/[^/]+/$`)
 	routeMessages      = regexp.MustCompile(`^/api/v2/conversations/[^/]+/messages/?$`)
 	routeEnd           = regexp.MustCompile(`^/api/v2/conversations/[^/]+/(end|end-handoff)/?$`)
+	routeAttachments   = regexp.MustCompile(`^/api/v2/conversations/[^/]+/attachments/?$`)
+	routeEmail         = regexp.MustCompile(`^/api/v2/conversations/email/$`)
 	routeWebhooks      = regexp.MustCompile(`^/api/v2/webhooks/$`)
 	routeWebhook       = regexp.MustCompile(`^/api/v2/webhooks/[^/]+$`)
 	routeWebhookSecret = regexp.MustCompile(`^/api/v2/webhooks/[^/]+/secret/$`)
@@ -274,8 +276,17 @@ func checkReliedFields(t *testing.T, req sessionRequest, r response) {
 		checkList(t, body, checkChannel, fail)
 	case routeChannels.MatchString(path), routeChannel.MatchString(path):
 		checkChannel(body, fail)
+	case routeEmail.MatchString(path):
+		if !hexID.MatchString(str(body["conversation_id"])) {
+			fail("conversation_id %v", body["conversation_id"])
+		}
 	case routeConversations.MatchString(path), routeConversation.MatchString(path):
 		checkConversation(body, fail)
+	case routeAttachments.MatchString(path):
+		if u, err := url.Parse(str(body["url"])); err != nil || !u.IsAbs() || str(body["mime_type"]) == "" ||
+			str(body["filename"]) == "" || !strings.HasSuffix(u.Path, "/"+str(body["filename"])) {
+			fail("attachment url/mime_type/filename")
+		}
 	case routeMessages.MatchString(path) && req.method == "GET":
 		checkList(t, body, checkMessageLog, fail)
 	case routeMessages.MatchString(path):

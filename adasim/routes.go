@@ -43,6 +43,10 @@ type route struct {
 	// alias: a spelling without the trailing slash that Ada's own demo code POSTs to and that
 	// works (ada-api.md "Trailing slashes"). Only its POST exists: another method is 404.
 	alias bool
+	// shared: another method on this spelling is not a 405 but goes to the next route the path
+	// spells (/v2/end-users/delete, declared in the Data Compliance document, is an end user
+	// id "delete" in the Platform document for GET and PATCH).
+	shared bool
 }
 
 const (
@@ -64,7 +68,7 @@ const (
 var routes = []route{
 	// POST only: GET and PATCH of the same spelling are /v2/end-users/{} for the id "delete"
 	// (see match).
-	{pattern: "/v2/end-users/delete", api: apiCompliance, methods: map[string]handler{
+	{pattern: "/v2/end-users/delete", api: apiCompliance, shared: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).submitDeletion}},
 	{pattern: "/v2/jobs/{}", api: apiCompliance, methods: map[string]handler{
 		http.MethodGet: (*Sim).getDeletionJob}},
@@ -87,6 +91,10 @@ var routes = []route{
 		http.MethodPost: (*Sim).createConversation}},
 	{pattern: "/v2/conversations", api: apiConversations, alias: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).createConversation}},
+	// Before /v2/conversations/{}/, which the same path would otherwise match: routes are
+	// tried in order.
+	{pattern: "/v2/conversations/email/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).createEmailConversation}},
 	{pattern: "/v2/conversations/{}/", api: apiConversations, methods: map[string]handler{
 		http.MethodGet: (*Sim).getConversation, http.MethodPatch: (*Sim).patchConversation}},
 	{pattern: "/v2/conversations/{}/messages/", api: apiConversations, methods: map[string]handler{
@@ -101,6 +109,10 @@ var routes = []route{
 		http.MethodPost: (*Sim).endHandoff}},
 	{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
 		http.MethodPost: (*Sim).endHandoff}},
+	{pattern: "/v2/conversations/{}/attachments/", api: apiConversations, methods: map[string]handler{
+		http.MethodPost: (*Sim).uploadAttachment}},
+	{pattern: "/v2/conversations/{}/attachments", api: apiConversations, alias: true, methods: map[string]handler{
+		http.MethodPost: (*Sim).uploadAttachment}},
 
 	{pattern: "/v2/webhooks/", api: apiOther, methods: map[string]handler{
 		http.MethodGet: (*Sim).getWebhooks, http.MethodPost: (*Sim).createWebhook}},
@@ -149,23 +161,29 @@ var routes = []route{
 		http.MethodGet: (*Sim).getAuditLogEvents}},
 }
 
-// match returns the route whose pattern the path (below basePath) spells and that serves the
-// method, and its parameter; when none serves the method, the first whose pattern the path
-// spells (/v2/end-users/delete is a path of its own for POST, an end user id for GET).
-func match(method, path string) (*route, string, bool) {
-	first, firstParam, found := (*route)(nil), "", false
+// match returns the route the path (below basePath) spells for the method, and its parameter.
+// As in an OpenAPI document, a literal spelling wins over a parameter (/v2/conversations/email/
+// over /v2/conversations/{}/), and a method it does not serve is a 405 there, unless the route
+// is shared. found is false when no route spells the path.
+func match(method, path string) (rt *route, param string, found bool) {
 	segments := strings.Split(path, "/")
+	type candidate struct {
+		rt     *route
+		param  string
+		params int
+	}
+	var spelled []candidate
 	for i := range routes {
-		rt := &routes[i]
-		pattern := strings.Split(rt.pattern, "/")
+		r := &routes[i]
+		pattern := strings.Split(r.pattern, "/")
 		if len(pattern) != len(segments) {
 			continue
 		}
-		param, ok := "", true
+		c, ok := candidate{rt: r}, true
 		for j, p := range pattern {
 			switch {
 			case p == "{}" && segments[j] != "":
-				param = segments[j]
+				c.param, c.params = segments[j], c.params+1
 			case p != segments[j]:
 				ok = false
 			}
@@ -173,17 +191,20 @@ func match(method, path string) (*route, string, bool) {
 				break
 			}
 		}
-		if !ok {
-			continue
-		}
-		if _, serves := rt.methods[method]; serves {
-			return rt, param, true
-		}
-		if !found {
-			first, firstParam, found = rt, param, true
+		if ok {
+			spelled = append(spelled, c)
 		}
 	}
-	return first, firstParam, found
+	slices.SortStableFunc(spelled, func(a, b candidate) int { return a.params - b.params })
+	for _, c := range spelled {
+		if _, serves := c.rt.methods[method]; serves || !c.rt.shared {
+			return c.rt, c.param, true
+		}
+	}
+	if len(spelled) > 0 {
+		return spelled[0].rt, spelled[0].param, true
+	}
+	return nil, "", false
 }
 
 // ServeHTTP serves Ada's v2 API under /api: authentication, routing, rate limits, then the
@@ -201,6 +222,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
+	if isAttachmentPath(r.URL.Path) {
+		return s.serveAttachment(w, r) // a presigned URL: no Authorization, no rate limit
+	}
 	if !s.authorized(r) {
 		return writeError(w, unauthorized())
 	}

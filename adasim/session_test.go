@@ -214,7 +214,23 @@ func (s *sessionRunner) run() {
 	s.step(http.StatusUnprocessableEntity, none, "POST", endHandoff, nil)
 	s.step(created, none, "POST", msgs, object{"author": asAna, "content": object{"type": "text", "body": "Let me talk to a human agent"}})
 	s.step(created, none, "POST", msgs, object{"author": object{"role": "human_agent", "display_name": "Grace", "avatar": "https://example.com/g.png"}, "content": object{"type": "text", "body": "Hi Ana, Grace here."}})
+	// Attachments, while the conversation is in the handoff.
+	attachments := "/v2/conversations/" + convID + "/attachments/"
+	pdf := formFile{filename: "receipt.pdf", contentType: "application/pdf", data: []byte("%PDF-1.4 receipt")}
+	up := s.step(created, none, "POST", attachments, pdf)
+	s.step(created, none, "POST", msgs, object{"author": asAna, "content": object{"type": "file",
+		"url": up["url"], "mime_type": up["mime_type"], "filename": up["filename"]}})
+	s.step(created, none, "POST", "/v2/conversations/"+convID+"/attachments", formFile{filename: "notes.TXT", data: []byte("n")}) // the demo's spelling
+	s.step(bad, none, "POST", attachments, formFile{filename: "setup.exe", data: []byte("MZ")})
+	s.step(bad, none, "POST", attachments, formFile{filename: "empty.txt"})
+	s.step(bad, request, "POST", attachments, formFile{field: "upload", filename: "a.txt", data: []byte("a")}) // file is required
+	s.step(bad, request, "POST", attachments, object{"file": "a.txt"})                                         // not multipart
+	s.step(http.StatusRequestEntityTooLarge, none, "POST", attachments, formFile{filename: "big.zip", data: make([]byte, 50<<20+1)})
+	s.step(notFound, none, "POST", "/v2/conversations/"+unknownID+"/attachments/", pdf)
+	s.step(http.StatusMethodNotAllowed, route, "GET", attachments, nil)
+
 	s.step(ok, none, "POST", "/v2/conversations/"+convID+"/end-handoff", object{}) // the demo sends {}
+	s.step(bad, none, "POST", attachments, pdf)                                    // no longer in a handoff
 	s.step(notFound, none, "POST", "/v2/conversations/"+unknownID+"/end-handoff/", nil)
 
 	s.step(ok, none, "POST", "/v2/conversations/"+convID+"/end/", nil)
@@ -225,6 +241,25 @@ func (s *sessionRunner) run() {
 	s.step(http.StatusMethodNotAllowed, route, "GET", "/v2/conversations/"+convID+"/end/", nil)
 	s.step(ok, none, "GET", msgs, nil) // now with a CSAT link item
 	s.step(ok, none, "GET", "/v2/conversations/"+convID+"/", nil)
+
+	// Email conversations, on the native Email channel.
+	emails := "/v2/conversations/email/"
+	email := s.step(ok, none, "POST", emails, object{"name": "Ana Silva", "subject": "Order 42", "reply_to": "ana@example.com",
+		"text": "Where is my order?", "reply_as": "support@sandbox.ada.support", "cc": []string{"team@example.com"},
+		"metadata": object{"order": 42, "vip": true, "score": 0.5, "src": "web"}})
+	emailID := str(email["conversation_id"])
+	s.step(ok, none, "GET", "/v2/conversations/"+emailID+"/", nil)
+	s.step(ok, none, "GET", "/v2/conversations/"+emailID+"/messages/", nil)
+	s.step(ok, none, "POST", emails, object{"name": "Bo", "subject": "Hello", "reply_to": "bo@example.com"})
+	s.step(http.StatusUnprocessableEntity, none, "POST", emails, object{"name": "Bo", "subject": "s", "reply_to": "bo@example.com", "reply_as": "help@example.com"})
+	s.step(bad, request, "POST", emails, object{"name": "Bo", "reply_to": "bo@example.com"}) // subject is required
+	s.step(bad, none, "POST", emails, object{"name": "Bo", "subject": "s", "reply_to": "not an address"})
+	s.step(bad, none, "POST", emails, object{"name": "Bo", "subject": "s", "reply_to": "bo@example.com", "text": strings.Repeat("x", 10<<10+1)})
+	s.step(bad, none, "POST", emails, object{"name": "Bo", "subject": "s", "reply_to": "bo@example.com", "metadata": sizedMetadata(4<<10 + 1)})
+	s.step(http.StatusMethodNotAllowed, route, "GET", emails, nil)
+	if n := s.walk("/v2/channels/?type=native&modality=email"); n != 1 {
+		t.Fatalf("walked %d native email channels, want 1", n)
+	}
 
 	s.webhooks()
 	s.knowledge()

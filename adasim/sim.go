@@ -106,6 +106,7 @@ type Sim struct {
 	conversationOrder []*conversation          // creation order, for State
 	pending           map[*message]*time.Timer // delayed AI Agent replies not yet visible
 	jobs              *jobStore                // bulk end-user deletion jobs (compliance.go)
+	attachments       attachmentStore          // uploaded files (attachments.go)
 	limiter           *rateLimiter
 
 	defaultChannelID string
@@ -193,6 +194,7 @@ func newSim(opts Options, snd *sender) *Sim {
 		pending:       map[*message]*time.Timer{},
 		knowledge:     newKnowledgeStore(),
 		jobs:          newJobStore(),
+		attachments:   newAttachmentStore(),
 		hooks:         newWebhookStore(opts.Seed),
 		sender:        snd,
 		aiAgent:       newAIAgentStore(opts.Seed),
@@ -214,6 +216,14 @@ func (s *Sim) DefaultChannelID() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.defaultChannelID
+}
+
+// Now is the simulator's current time: the logical clock's with a seed, else the real one.
+// A client that reasons about Ada's time (Data Export's 12 months) uses it in a sandbox.
+func (s *Sim) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clock.Now()
 }
 
 // Close stops the AI Agent's pending delayed replies and webhook delivery; replies, queued

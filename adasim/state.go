@@ -293,6 +293,13 @@ func (s *Sim) install(fresh *Sim, reset bool, dump *State) {
 	}
 	if !reset {
 		s.channels.created = createdChannels
+		// Uploaded files are not part of a State: a load keeps them (their ids stay taken), a
+		// reset drops them.
+		for id := range s.attachments.byID {
+			s.usedIDs[id] = struct{}{}
+		}
+	} else {
+		s.attachments = fresh.attachments
 	}
 	if dump != nil {
 		*dump = s.stateLocked()

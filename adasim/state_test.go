@@ -490,7 +490,7 @@ func TestStateLoadErrors(t *testing.T) {
 		{`{"channels":[{"id":"c","name":"C"}],"conversations":[{"channel_id":"c","end_user_id":"abc"}]}`, `conversations[0].end_user_id: "abc" is not an end user of this state`},
 		{`{"channels":[{"id":"c","name":"C"}],"end_users":[{"end_user_id":"u"}],"conversations":[{"channel_id":"d","end_user_id":"u"}]}`, `conversations[0].channel_id: "d" is not a channel of this state`},
 		{`{"channels":[{"id":"c","name":"C"}],"end_users":[{"end_user_id":"u"}],"conversations":[{"end_user_id":"u"}]}`, `conversations[0].channel_id: is required`},
-		{`{"channels":[{"id":"n","type":"native","name":"N"}],"end_users":[{"end_user_id":"u"}],"conversations":[{"channel_id":"n","end_user_id":"u"}]}`, `conversations[0].channel_id: "n" is a native channel: conversations are on custom channels`},
+		{`{"channels":[{"id":"n","type":"native","name":"N"}],"end_users":[{"end_user_id":"u"}],"conversations":[{"channel_id":"n","end_user_id":"u"}]}`, `conversations[0].channel_id: "n" is a native channel: conversations are on custom channels or the native Email channel`},
 		{convFixture(`"status":"closed"`), `conversations[0].status: "closed" is not a status: active or ended`},
 		{convFixture(`"status":"ended","handoff":true`), `conversations[0].handoff: an ended conversation is not in a handoff`},
 		{convFixture(`"handoff":1`), `conversations[0].handoff: must be a boolean`},

@@ -322,8 +322,9 @@ func (l *loader) conversation(path string, in StateConversation) error {
 		return stateErr(path+".channel_id", "is required")
 	case ch == nil:
 		return stateErr(path+".channel_id", "%q is not a channel of this state", in.ChannelID)
-	case ch.typ != channelTypeCustom:
-		return stateErr(path+".channel_id", "%q is a native channel: conversations are on custom channels", in.ChannelID)
+	case ch.typ != channelTypeCustom && ch.modality != "email":
+		// Email conversations (POST /v2/conversations/email/) are on the native Email channel.
+		return stateErr(path+".channel_id", "%q is a native channel: conversations are on custom channels or the native Email channel", in.ChannelID)
 	case in.EndUserID == "":
 		return stateErr(path+".end_user_id", "is required")
 	case u == nil:

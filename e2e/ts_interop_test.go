@@ -79,8 +79,8 @@ func TestClaudeDesktopThroughMCPRemote(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tools/list through mcp-remote: %v", err)
 	}
-	if len(tools.Tools) != 14 {
-		t.Fatalf("tools/list through mcp-remote: %d tools, want the 14 defaults", len(tools.Tools))
+	if len(tools.Tools) != 18 {
+		t.Fatalf("tools/list through mcp-remote: %d tools, want the 18 defaults", len(tools.Tools))
 	}
 	_, cid, msgs := endUserFlow(t, session, "mcp-remote-1", "Ada", "Where is my order?", nil)
 	if len(msgs) < 2 {

@@ -201,7 +201,7 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 		}
 	}
 	built, err := tools.Build(tools.Config{
-		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(),
+		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(), Now: sim.Now,
 		Toolsets: sc.Server.Toolsets, ReadOnly: sc.Server.ReadOnly,
 		AllowCustomerMessages: sc.Server.AllowCustomerMessages, AllowDestructive: sc.Server.AllowDestructive,
 		CallTimeout: e.callTime, PollInterval: tools.LocalPollInterval,

@@ -69,3 +69,20 @@ func (a *CreateChannelArgs) Request() *adaclient.CreateChannelRequest {
 type CreateChannelResult struct {
 	Channel Channel `json:"channel" jsonschema:"required"`
 }
+
+// UpdateChannelArgs are update_channel's arguments.
+type UpdateChannelArgs struct {
+	ChannelID string `json:"channel_id" jsonschema:"required"`
+	Markdown  bool   `json:"markdown" jsonschema:"required" jsonschema_description:"Keep Markdown in the AI Agent's replies."`
+}
+
+// Request converts the arguments.
+func (a *UpdateChannelArgs) Request() *adaclient.UpdateChannelRequest {
+	markdown := a.Markdown
+	return &adaclient.UpdateChannelRequest{Capabilities: adaclient.UpdateCapabilities{Markdown: &markdown}}
+}
+
+// UpdateChannelResult is update_channel's result.
+type UpdateChannelResult struct {
+	Channel Channel `json:"channel" jsonschema:"required"`
+}

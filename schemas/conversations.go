@@ -1,7 +1,11 @@
 package schemas
 
 import (
+	"encoding/base64"
+	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 )
@@ -211,3 +215,140 @@ type AskAIAgentResult struct {
 	// AnswerPending is set when no reply came within the wait.
 	AnswerPending bool `json:"answer_pending,omitempty"`
 }
+
+// EndHandoffResult is end_handoff's result.
+type EndHandoffResult struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+	Message        string `json:"message,omitempty"`
+}
+
+// UploadAttachmentArgs are upload_attachment's arguments: the file from
+// the server's disk (file_path) or inline (content_base64 + filename).
+type UploadAttachmentArgs struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+	FilePath       string `json:"file_path,omitempty" jsonschema_description:"Absolute path on the server's machine (local stdio server only)."`
+	ContentBase64  string `json:"content_base64,omitempty" jsonschema_description:"The file in base64, with filename."`
+	Filename       string `json:"filename,omitempty" jsonschema_description:"Default: file_path's name."`
+	ContentType    string `json:"content_type,omitempty" jsonschema_description:"Default: from the extension."`
+	SendAs         string `json:"send_as,omitempty" jsonschema:"enum=end_user,enum=human_agent" jsonschema_description:"Then post it as a file message from this author."`
+	DisplayName    string `json:"display_name,omitempty" jsonschema_description:"Required for human_agent."`
+
+	content []byte // content_base64 decoded by Validate
+}
+
+// Validate checks, before anything is read or sent: one source of the
+// file; a file name with a type Ada accepts; content_base64 that decodes
+// to 1 byte to 50 MB; a MIME type's shape; display_name for human_agent.
+func (a *UploadAttachmentArgs) Validate() error {
+	if err := exactlyOne("file_path", "content_base64", a.FilePath, a.ContentBase64); err != nil {
+		return err
+	}
+	if a.ContentBase64 != "" && a.Filename == "" {
+		return argErr("filename", "is required with content_base64")
+	}
+	name, field := a.Name(), "filename"
+	if a.Filename == "" {
+		field = "file_path"
+	}
+	if err := adaclient.ValidateAttachmentName(field, name); err != nil {
+		return err
+	}
+	if a.ContentType != "" {
+		if err := adaclient.ValidateContentType("content_type", a.ContentType); err != nil {
+			return err
+		}
+	}
+	if a.SendAs == adaclient.RoleHumanAgent && a.DisplayName == "" {
+		return argErr("display_name", "is required when send_as is human_agent")
+	}
+	if a.ContentBase64 != "" {
+		data, err := decodeBase64(a.ContentBase64)
+		if err != nil {
+			return err
+		}
+		a.content = data
+	}
+	return nil
+}
+
+// base64URLToStd reads the URL-safe alphabet as the standard one.
+var base64URLToStd = strings.NewReplacer("-", "+", "_", "/")
+
+// decodeBase64 reads base64 (standard or URL-safe alphabet), padded or not,
+// ignoring whitespace (line breaks); the size is checked before decoding.
+func decodeBase64(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(base64URLToStd.Replace(s), "=")
+	if n := base64.RawStdEncoding.DecodedLen(len(s)); n > adaclient.MaxAttachmentBytes {
+		return nil, argErr("content_base64", "decodes to about %d bytes; Ada accepts at most 50 MB (%d bytes)", n, adaclient.MaxAttachmentBytes)
+	}
+	data, err := base64.RawStdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, argErr("content_base64", "is not valid base64")
+	}
+	if len(data) == 0 {
+		return nil, argErr("content_base64", "is empty")
+	}
+	return data, nil
+}
+
+// Name is the file's name: filename, else file_path's base name.
+func (a *UploadAttachmentArgs) Name() string {
+	if a.Filename != "" {
+		return a.Filename
+	}
+	return filepath.Base(a.FilePath)
+}
+
+// Upload is the file to send: content, or else the decoded content_base64.
+func (a *UploadAttachmentArgs) Upload(content []byte) *adaclient.AttachmentUpload {
+	if content == nil {
+		content = a.content
+	}
+	return &adaclient.AttachmentUpload{Filename: a.Name(), ContentType: a.ContentType, Data: content}
+}
+
+// UploadAttachmentResult is upload_attachment's result.
+type UploadAttachmentResult struct {
+	URL       string `json:"url" jsonschema:"required"`
+	MimeType  string `json:"mime_type" jsonschema:"required"`
+	Filename  string `json:"filename" jsonschema:"required"`
+	MessageID string `json:"message_id,omitempty"`
+}
+
+// StartEmailConversationArgs are start_email_conversation's arguments.
+type StartEmailConversationArgs struct {
+	Name     string   `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"The customer's full name."`
+	Subject  string   `json:"subject" jsonschema:"required,minLength=1"`
+	ReplyTo  string   `json:"reply_to" jsonschema:"required" jsonschema_description:"The customer's email address."`
+	Text     string   `json:"text,omitempty" jsonschema_description:"The customer's inquiry (max 10 KB)."`
+	ReplyAs  string   `json:"reply_as,omitempty" jsonschema_description:"Sender address; default: Ada's."`
+	CC       []string `json:"cc,omitempty"`
+	Metadata Metadata `json:"metadata,omitempty" jsonschema_description:"Metavariables (max 4 KB)."`
+}
+
+// Request converts the arguments.
+func (a *StartEmailConversationArgs) Request() *adaclient.EmailConversationRequest {
+	return &adaclient.EmailConversationRequest{Name: a.Name, Subject: a.Subject, ReplyTo: a.ReplyTo, Text: a.Text,
+		ReplyAs: a.ReplyAs, CC: a.CC, Metadata: a.Metadata}
+}
+
+// Validate checks what Ada would reject (see EmailConversationRequest.Validate).
+func (a *StartEmailConversationArgs) Validate() error { return a.Request().Validate() }
+
+// StartEmailConversationResult is start_email_conversation's result.
+type StartEmailConversationResult struct {
+	ConversationID string `json:"conversation_id" jsonschema:"required"`
+}
+
+// CustomerVisible: a file posted as a human agent is read by the customer as
+// a person's.
+func (a *UploadAttachmentArgs) CustomerVisible() bool { return a.SendAs == adaclient.RoleHumanAgent }
+
+// CustomerVisible: the conversation starts with an email to the customer.
+func (a *StartEmailConversationArgs) CustomerVisible() bool { return true }

@@ -1,7 +1,9 @@
 package schemas_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -146,5 +148,71 @@ func TestPublishedSchemasAreLean(t *testing.T) {
 	if !strings.Contains(string(schemas.For[leanOuter]()), `"additionalProperties":false,"type":"object"},"list"`) &&
 		strings.Count(string(schemas.For[leanOuter]()), `"additionalProperties":false`) < 3 {
 		t.Fatalf("strict schema: %s", schemas.For[leanOuter]())
+	}
+}
+
+func TestUploadAttachmentArgs(t *testing.T) {
+	hello := base64.StdEncoding.EncodeToString([]byte("hello"))
+	ok := &schemas.UploadAttachmentArgs{ConversationID: "c", ContentBase64: "aGVs\nbG8", Filename: "a.txt"} // unpadded, wrapped
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if up := ok.Upload(nil); string(up.Data) != "hello" || up.Filename != "a.txt" || up.ContentType != "" {
+		t.Fatalf("upload = %+v", up)
+	}
+	urlSafe := &schemas.UploadAttachmentArgs{ContentBase64: base64.URLEncoding.EncodeToString([]byte{0xfb, 0xff}), Filename: "a.zip"}
+	if err := urlSafe.Validate(); err != nil || string(urlSafe.Upload(nil).Data) != "\xfb\xff" {
+		t.Fatalf("URL-safe base64: %v", err)
+	}
+	fromDisk := &schemas.UploadAttachmentArgs{FilePath: "/srv/in/Scan.PDF"}
+	if err := fromDisk.Validate(); err != nil || fromDisk.Upload([]byte("x")).Filename != "Scan.PDF" {
+		t.Fatalf("file_path: %v", err)
+	}
+	for _, tc := range []struct {
+		args  schemas.UploadAttachmentArgs
+		field string
+		want  string
+	}{
+		// The size is known from the encoded length: nothing over 50 MB is decoded.
+		{schemas.UploadAttachmentArgs{ContentBase64: strings.Repeat("A", base64.StdEncoding.EncodedLen(adaclient.MaxAttachmentBytes+1)), Filename: "a.zip"}, "content_base64", "at most 50 MB"},
+		{schemas.UploadAttachmentArgs{ContentBase64: "%%%", Filename: "a.txt"}, "content_base64", "not valid base64"},
+		{schemas.UploadAttachmentArgs{ContentBase64: "====", Filename: "a.txt"}, "content_base64", "is empty"},
+		{schemas.UploadAttachmentArgs{ContentBase64: hello}, "filename", "required with content_base64"},
+		{schemas.UploadAttachmentArgs{FilePath: "/srv/run.sh"}, "file_path", "allowed: avif"},
+		{schemas.UploadAttachmentArgs{FilePath: "/srv/a.txt", Filename: "b.exe"}, "filename", ".exe"},
+		{schemas.UploadAttachmentArgs{}, "file_path", "give either file_path or content_base64"},
+		{schemas.UploadAttachmentArgs{ContentBase64: hello, Filename: "a.txt", SendAs: "human_agent"}, "display_name", "required"},
+	} {
+		err := tc.args.Validate()
+		var arg *schemas.ArgumentError
+		var invalid *adaclient.ValidationError
+		field := ""
+		switch {
+		case errors.As(err, &arg):
+			field = arg.Field
+		case errors.As(err, &invalid):
+			field = invalid.Field
+		}
+		if field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %s: ...%s", tc.args.Filename, err, tc.field, tc.want)
+		}
+	}
+}
+
+func TestEmailAndChannelRequests(t *testing.T) {
+	email := &schemas.StartEmailConversationArgs{Name: "Ana", Subject: "Hi", ReplyTo: "ana@example.com", CC: []string{"b@example.com"}, Metadata: schemas.Metadata{"n": 1}}
+	if err := email.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(email.Request())
+	if string(b) != `{"name":"Ana","subject":"Hi","reply_to":"ana@example.com","cc":["b@example.com"],"metadata":{"n":1}}` {
+		t.Fatalf("email request %s", b)
+	}
+	if err := (&schemas.StartEmailConversationArgs{Name: "Ana", Subject: "Hi", ReplyTo: "ana"}).Validate(); err == nil || !strings.Contains(err.Error(), "reply_to") {
+		t.Fatalf("bad reply_to: %v", err)
+	}
+	b, _ = json.Marshal((&schemas.UpdateChannelArgs{ChannelID: "ch", Markdown: false}).Request())
+	if string(b) != `{"capabilities":{"markdown":false}}` {
+		t.Fatalf("channel request %s: markdown false must be sent", b)
 	}
 }

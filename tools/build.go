@@ -56,6 +56,10 @@ type Config struct {
 	Sandbox    bool
 	RateLimits map[string][]adaclient.Limit
 	RateShared bool
+	// Now is Ada's current time (Deps.Now); nil: this machine's.
+	Now func() time.Time
+	// LocalFiles lets upload_attachment read the server's disk (Deps.LocalFiles): stdio only.
+	LocalFiles bool
 }
 
 // Built is a server ready to be served over any transport.
@@ -99,7 +103,7 @@ func Build(cfg Config) (*Built, error) {
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
 		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped,
 		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive,
-		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared}
+		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

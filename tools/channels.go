@@ -2,7 +2,9 @@ package tools
 
 import (
 	"context"
+	"net/http"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -18,6 +20,10 @@ func channelTools(d *Deps) []Tool {
 			name: "create_channel", title: "Create a custom channel", toolset: toolsetChannels, hints: writes,
 			description: "Create a custom channel (Ada allows 100 a day). Not idempotent: check list_channels first. Returns the channel.",
 		}, d, createChannel),
+		newTool(meta{
+			name: "update_channel", title: "Update a channel", toolset: toolsetChannels, hints: idemWrites,
+			description: "Turn Markdown on or off in the AI Agent's replies on a custom channel (native channels are read-only). Returns the channel.",
+		}, d, updateChannel),
 	}
 }
 
@@ -39,4 +45,37 @@ func createChannel(ctx context.Context, env *Env, a *schemas.CreateChannelArgs) 
 		return nil, withHint(err, "Check list_channels before creating it again.")
 	}
 	return &schemas.CreateChannelResult{Channel: schemas.ChannelFrom(ch)}, nil
+}
+
+func updateChannel(ctx context.Context, env *Env, a *schemas.UpdateChannelArgs) (*schemas.UpdateChannelResult, error) {
+	ch, _, err := env.Client.Channels.Update(ctx, a.ChannelID, a.Request())
+	if adaclient.StatusCode(err) == http.StatusBadRequest && env.isNativeChannel(ctx, a.ChannelID) {
+		return nil, plainf(err, "Channel %s is one of Ada's native channels, which are read-only: only custom channels can be updated (list_channels shows them)", a.ChannelID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &schemas.UpdateChannelResult{Channel: schemas.ChannelFrom(ch)}, nil
+}
+
+// isNativeChannel reports whether id is among Ada's native channels (a few
+// pages at most); false when they cannot be listed.
+func (e *Env) isNativeChannel(ctx context.Context, id string) bool {
+	opts := &adaclient.ListChannelsOptions{Type: adaclient.ChannelTypeNative, ListOptions: adaclient.ListOptions{Limit: adaclient.MaxPageSize}}
+	for range 5 {
+		chs, r, err := e.Client.Channels.List(ctx, opts)
+		if err != nil {
+			return false
+		}
+		for _, ch := range chs {
+			if ch.ID == id {
+				return true
+			}
+		}
+		if r.NextCursor == "" {
+			return false
+		}
+		opts.Cursor = r.NextCursor
+	}
+	return false
 }

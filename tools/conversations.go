@@ -2,6 +2,12 @@ package tools
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -40,6 +46,19 @@ func conversationTools(d *Deps) []Tool {
 			name: "end_conversation", title: "End a conversation", toolset: toolsetConversations, hints: destroys, noConfirm: true,
 			description: "End a conversation (status becomes ended; no more messages can be sent).",
 		}, d, endConversation),
+		newTool(meta{
+			name: "end_handoff", title: "End a handoff", toolset: toolsetConversations, hints: writes,
+			description: "Hand a conversation back from the human agent to the AI Agent; it stays open. Fails if it is not in a handoff.",
+		}, d, endHandoff),
+		newTool(meta{
+			name: "upload_attachment", title: "Upload an attachment", toolset: toolsetConversations, hints: writes, customerWhen: "as human_agent",
+			description: "Upload a file (max 50 MB: documents, images, audio, video, text, ZIP) to a conversation; Ada accepts uploads only while it is in a handoff. Returns its URL (valid 7 days); with send_as, also posts it as a file message.",
+			bulky:       []string{"content_base64"},
+		}, d, uploadAttachment),
+		newTool(meta{
+			name: "start_email_conversation", title: "Start an email conversation", toolset: toolsetConversations, hints: writes, customerWhen: "always",
+			description: "Start a conversation on Ada's native Email channel: sends an email the customer reads at reply_to, and the AI Agent answers by email. Returns conversation_id.",
+		}, d, startEmailConversation),
 	}
 }
 
@@ -229,4 +248,118 @@ func shortLink(m schemas.Message) string {
 		return m.Body
 	}
 	return strings.TrimSpace(m.LinkText + " " + m.URL)
+}
+
+func endHandoff(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*schemas.EndHandoffResult, error) {
+	res, _, err := env.Client.Conversations.EndHandoff(ctx, a.ConversationID)
+	var unknown *adaclient.OutcomeUnknownError
+	switch {
+	case adaclient.StatusCode(err) == http.StatusUnprocessableEntity:
+		return nil, plainf(err, "Conversation %s is not in a handoff: nothing to end; the AI Agent already has it", a.ConversationID)
+	case errors.As(err, &unknown):
+		return nil, withHint(err, "Calling end_handoff again is safe: if this call took effect, it answers that the conversation is not in a handoff.")
+	case err != nil:
+		return nil, err
+	}
+	return &schemas.EndHandoffResult{ConversationID: a.ConversationID, Message: res.Message}, nil
+}
+
+func uploadAttachment(ctx context.Context, env *Env, a *schemas.UploadAttachmentArgs) (*schemas.UploadAttachmentResult, error) {
+	var content []byte
+	if a.FilePath != "" {
+		if !env.Deps.LocalFiles {
+			return nil, &schemas.ArgumentError{Field: "file_path", Reason: "is read only when this server runs locally over stdio; send the file as content_base64 with filename instead"}
+		}
+		var err error
+		if content, err = readLocalFile(a.FilePath); err != nil {
+			return nil, err
+		}
+	}
+	// The message's author is known before the upload, so a wrong
+	// conversation id fails before a file is stored.
+	var author adaclient.MessageAuthor
+	if a.SendAs != "" {
+		author = adaclient.MessageAuthor{Role: a.SendAs, DisplayName: a.DisplayName}
+		if a.SendAs == adaclient.RoleEndUser {
+			id, err := env.conversationEndUser(ctx, a.ConversationID)
+			if err != nil {
+				return nil, err
+			}
+			author.ID = id
+		}
+	}
+	att, _, err := env.Client.Conversations.UploadAttachment(ctx, a.ConversationID, a.Upload(content))
+	if adaclient.StatusCode(err) == http.StatusBadRequest {
+		return nil, withHint(err, "Ada accepts uploads only while the conversation is in a handoff (a human agent has it).")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &schemas.UploadAttachmentResult{URL: att.URL, MimeType: att.MimeType, Filename: att.Filename}
+	if a.SendAs != "" {
+		m, _, err := env.Client.Conversations.SendMessage(ctx, a.ConversationID, adaclient.FileMessage(author, att))
+		if err != nil {
+			return nil, withHint(err, "The file was uploaded (url %s) but its message may not have been posted: check list_messages before trying again.", att.URL)
+		}
+		res.MessageID = m.ID
+	}
+	return res, nil
+}
+
+// readLocalFile reads an upload from this machine's disk: an absolute
+// path to a regular file of 1 byte to 50 MB. Its content is never logged.
+func readLocalFile(path string) ([]byte, error) {
+	bad := func(format string, args ...any) error {
+		return &schemas.ArgumentError{Field: "file_path", Reason: fmt.Sprintf(format, args...)}
+	}
+	if !filepath.IsAbs(path) {
+		return nil, bad("must be an absolute path")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, bad("cannot be read: %v", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, bad("cannot be read: %v", err)
+	case !st.Mode().IsRegular():
+		return nil, bad("is not a regular file")
+	case st.Size() == 0:
+		return nil, bad("is empty")
+	case st.Size() > adaclient.MaxAttachmentBytes:
+		return nil, bad("is %d bytes; Ada accepts at most 50 MB (%d bytes)", st.Size(), adaclient.MaxAttachmentBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, adaclient.MaxAttachmentBytes+1))
+	if err != nil {
+		return nil, bad("cannot be read: %v", err)
+	}
+	if len(data) > adaclient.MaxAttachmentBytes {
+		return nil, bad("is over 50 MB")
+	}
+	return data, nil
+}
+
+func startEmailConversation(ctx context.Context, env *Env, a *schemas.StartEmailConversationArgs) (*schemas.StartEmailConversationResult, error) {
+	out, _, err := env.Client.Conversations.CreateEmail(ctx, a.Request())
+	var ada *adaclient.ErrorResponse
+	var unknown *adaclient.OutcomeUnknownError
+	switch {
+	case errors.As(err, &unknown):
+		return nil, withHint(err, "The email may have been sent: check with the customer or in Ada before starting another.")
+	case errors.As(err, &ada) && ada.StatusCode == http.StatusUnprocessableEntity:
+		msg := "Ada could not start the email conversation (422): " + strings.TrimSuffix(ada.Message(), ".")
+		if a.ReplyAs != "" {
+			msg += ". reply_as must be an address Ada may send from: leave it out for Ada's default, or use one set up through Bring Your Own Domain"
+		}
+		return nil, plainf(err, "%s", msg)
+	case err != nil:
+		return nil, err
+	}
+	return &schemas.StartEmailConversationResult{ConversationID: out.ConversationID}, nil
 }

@@ -74,6 +74,10 @@ type Deps struct {
 	// Now is the current time for rules relative to it (Data Export's 12 months); nil:
 	// time.Now. Set it to Ada's clock when that is not this machine's (a test's simulator).
 	Now func() time.Time
+	// LocalFiles lets upload_attachment read file_path from this machine's
+	// disk: only when the server runs locally for one user (stdio). Off,
+	// files come inline (content_base64).
+	LocalFiles bool
 
 	authors authorCache
 }

@@ -31,6 +31,23 @@ type plainError interface {
 	plain()
 }
 
+// ownMessage is a tool's complete message for an error it understands
+// better than the generic mapping (Ada's 422 on end-handoff, say); the
+// error stays in the chain.
+type ownMessage struct {
+	msg string
+	err error
+}
+
+func (e *ownMessage) Error() string { return e.msg }
+func (e *ownMessage) Unwrap() error { return e.err }
+func (e *ownMessage) plain()        {}
+
+// plainf replaces err's message with the tool's own.
+func plainf(err error, format string, args ...any) error {
+	return &ownMessage{msg: fmt.Sprintf(format, args...), err: err}
+}
+
 // hinted adds what to do next to an error, for the cases where the handler
 // knows better than the generic mapping (a 409 on external_id, say).
 type hinted struct {

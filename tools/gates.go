@@ -30,7 +30,7 @@ const confirmID = "confirm_deletion"
 // gate returns the result that stops the call, or nil to let it through.
 func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolRequest, red *redact.Redactor) *mcp.CallToolResult {
 	if cv, ok := args.(customerVisible); ok && cv.CustomerVisible() && !d.AllowCustomerMessages {
-		return mcp.NewToolResultError(fmt.Sprintf("Refused: %s would send a message the customer reads as a person's (a human agent's message or an email). "+
+		return mcp.NewToolResultError(fmt.Sprintf("Refused: %s would send a message the customer reads as a person's (a human agent's message or file, or an email). "+
 			"Nothing was sent. The operator can allow it by starting the server with --allow-customer-messages (ADA_MCP_ALLOW_CUSTOMER_MESSAGES=true).", m.name))
 	}
 	if !m.destructive || m.noConfirm || d.AllowDestructive {

@@ -58,6 +58,21 @@ func TestCustomerVisibleMessagesAreGated(t *testing.T) {
 	if sim.count(http.MethodPost) != posts {
 		t.Fatal("the refused message reached Ada")
 	}
+	// An email to the customer and a file posted as a human agent are gated alike.
+	for _, c := range []struct {
+		tool string
+		args map[string]any
+	}{
+		{"start_email_conversation", map[string]any{"name": "Ana", "subject": "Your order", "reply_to": "ana@example.com", "text": "Hi"}},
+		{"upload_attachment", map[string]any{"conversation_id": cid, "content_base64": "aGk=", "filename": "note.txt", "send_as": "human_agent", "display_name": "Sam"}},
+	} {
+		if msg := h.Err(c.tool, c.args); !strings.Contains(msg, "--allow-customer-messages") {
+			t.Fatalf("%s refusal: %s", c.tool, msg)
+		}
+	}
+	if sim.count(http.MethodPost) != posts {
+		t.Fatal("a refused email or file reached Ada")
+	}
 	// The end user's own messages are not gated.
 	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
 

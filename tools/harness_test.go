@@ -32,6 +32,8 @@ type harness struct {
 	logs *testlog.Buffer
 	// lists counts GET .../messages/ requests that reached the backend.
 	lists atomic.Int64
+	// requests counts every request that reached the backend.
+	requests atomic.Int64
 	// events is the log the simulator feeds, with harnessOpts.events.
 	events *events.Memory
 }
@@ -52,6 +54,8 @@ type harnessOpts struct {
 	version string
 	// The operator's gates (--allow-customer-messages, --allow-destructive).
 	allowCustomer, allowDestructive bool
+	// localFiles lets upload_attachment read file_path (Deps.LocalFiles).
+	localFiles bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -71,6 +75,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	}
 	counted := backend
 	backend = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.requests.Add(1)
 		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/messages/") {
 			h.lists.Add(1)
 		}
@@ -85,7 +90,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second,
-		EventGrace: o.eventGrace, AllowCustomerMessages: o.allowCustomer, AllowDestructive: o.allowDestructive}
+		EventGrace: o.eventGrace, AllowCustomerMessages: o.allowCustomer, AllowDestructive: o.allowDestructive, LocalFiles: o.localFiles}
 	if h.events != nil {
 		h.deps.Events = h.events
 	}

@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -63,16 +64,23 @@ func everyTool(ids map[string]string) []struct {
 		{"update_conversation_metadata", map[string]any{"conversation_id": ids["conversation"], "metadata": secretMeta}},
 		{"send_message", map[string]any{"conversation_id": ids["conversation"], "body": "my card is " + card + " and token Bearer " + jwt, "wait_for_reply_seconds": 2}},
 		{"list_messages", map[string]any{"conversation_id": ids["conversation"]}},
+		{"send_message", map[string]any{"conversation_id": ids["conversation"], "body": "I need a human agent", "author_id": ids["user"]}},
+		{"upload_attachment", map[string]any{"conversation_id": ids["conversation"], "filename": "note.txt", "send_as": "human_agent", "display_name": "Sam",
+			"content_base64": base64.StdEncoding.EncodeToString([]byte("card " + card + " token " + jwt))}},
+		{"end_handoff", map[string]any{"conversation_id": ids["conversation"]}},
+		{"update_channel", map[string]any{"channel_id": ids["channel"], "markdown": true}},
+		{"start_email_conversation", map[string]any{"name": "Ana", "subject": "card " + card, "reply_to": "ana@example.com",
+			"text": "token Bearer " + jwt, "metadata": secretMeta}},
 		{"end_conversation", map[string]any{"conversation_id": ids["conversation"]}},
 	}
 }
 
 func TestResultsNeverCarrySecrets(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{allowCustomer: true})
 	up := h.OK("upsert_end_user", map[string]any{"external_id": "canary-0"})
 	user := str(up, "end_user", "end_user_id")
 	conv := str(h.OK("start_conversation", map[string]any{"end_user_id": user}), "conversation_id")
-	ids := map[string]string{"user": user, "conversation": conv}
+	ids := map[string]string{"user": user, "conversation": conv, "channel": h.sim.DefaultChannelID()}
 	for _, c := range everyTool(ids) {
 		res := h.Call(c.tool, c.args)
 		text := testclient.Text(res)
@@ -127,7 +135,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 	for _, status := range []int{400, 401, 409, 422, 500, 502} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			h := newHarness(t, harnessOpts{backend: echoAda(status)})
-			ids := map[string]string{"user": "5f7e0e2c1e7c7e000f0f9c3a", "conversation": "5df263b7db5a7e6ea03fae9b"}
+			ids := map[string]string{"user": "5f7e0e2c1e7c7e000f0f9c3a", "conversation": "5df263b7db5a7e6ea03fae9b", "channel": "5e0e9c3a1e7c7e000f0f2c1f"}
 			for _, c := range everyTool(ids) {
 				if c.tool == "send_message" {
 					c.args["author_id"] = ids["user"] // no conversation to read the author from

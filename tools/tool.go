@@ -65,6 +65,9 @@ type meta struct {
 	// person's ("always", "as human_agent"): its arguments decide, through
 	// CustomerVisible; this is for the README and must agree.
 	customerWhen string
+	// bulky are top-level arguments (file contents) that a transcript
+	// records only by size.
+	bulky []string
 }
 
 // Env is what a handler gets besides its arguments.
@@ -153,7 +156,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		deps.logCall(ctx, m.name, start, res, err)
 		// A call waiting for the user's answer is recorded once it ends.
 		if deps.Transcript != nil && !inputRequired(res) {
-			deps.record(ctx, m.name, start, sent, red, res, err)
+			deps.record(ctx, m.name, start, withoutBulk(sent, m.bulky), red, res, err)
 		}
 		return res, err
 	}

@@ -328,7 +328,7 @@ func TestToolsetsAndReadOnly(t *testing.T) {
 		return out
 	}
 	all := names(newHarness(t, harnessOpts{}))
-	if len(all) != 14 {
+	if len(all) != 18 {
 		t.Fatalf("default tools = %v", all)
 	}
 	ro := names(newHarness(t, harnessOpts{readOnly: true}))
@@ -337,7 +337,7 @@ func TestToolsetsAndReadOnly(t *testing.T) {
 		t.Fatalf("read-only tools = %v, want %v", ro, want)
 	}
 	ch := names(newHarness(t, harnessOpts{toolsets: []string{"channels"}}))
-	if strings.Join(ch, ",") != "create_channel,get_capabilities,list_channels" {
+	if strings.Join(ch, ",") != "create_channel,get_capabilities,list_channels,update_channel" {
 		t.Fatalf("channels toolset = %v", ch)
 	}
 	if _, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"end_users", "knowledgebase"}, false); err == nil || !strings.Contains(err.Error(), "conversations") {

@@ -23,8 +23,8 @@ func Toolsets(deps *Deps) []Toolset {
 	return []Toolset{
 		{Name: toolsetCore, Description: "What this server can do now; always on.", Default: true, Always: true, Tools: coreTools(deps)},
 		{Name: toolsetEndUsers, Description: "Look up, list, create and update end users.", Default: true, Tools: endUserTools(deps)},
-		{Name: toolsetChannels, Description: "List and create custom channels.", Default: true, Tools: channelTools(deps)},
-		{Name: toolsetConversations, Description: "Start conversations, exchange messages with the AI Agent, end them.", Default: true, Tools: conversationTools(deps)},
+		{Name: toolsetChannels, Description: "List, create and update custom channels.", Default: true, Tools: channelTools(deps)},
+		{Name: toolsetConversations, Description: "Start conversations (also by email), exchange messages and files with the AI Agent, end handoffs and conversations.", Default: true, Tools: conversationTools(deps)},
 		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
 		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: knowledgeTools(deps)},
 		{Name: toolsetAIAgent, Description: "Read and edit the AI Agent's persona and custom instructions; read its variables (opt-in).", Default: false, Tools: aiAgentTools(deps)},

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"math"
 	"strings"
@@ -62,4 +63,35 @@ func resultText(res *mcp.CallToolResult) string {
 		}
 	}
 	return strings.Join(parts, "\n")
+}
+
+// withoutBulk replaces the string values of the named top-level arguments
+// (a file's content) by their size, so a transcript never holds them.
+func withoutBulk(sent any, keys []string) any {
+	args, ok := sent.(map[string]any)
+	if !ok || len(keys) == 0 {
+		return sent
+	}
+	var out map[string]any
+	for _, k := range keys {
+		v, has := args[k]
+		if !has {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]any, len(args))
+			for k2, v2 := range args {
+				out[k2] = v2
+			}
+		}
+		if s, isString := v.(string); isString {
+			out[k] = fmt.Sprintf("(%d characters, not recorded)", len(s))
+		} else {
+			out[k] = "(not recorded)"
+		}
+	}
+	if out == nil {
+		return sent
+	}
+	return out
 }

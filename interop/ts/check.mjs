@@ -47,6 +47,7 @@ const EXPECTED_TOOLS = {
   update_end_user: [false, false, true],
   list_channels: [true, false, true],
   create_channel: [false, false, false],
+  update_channel: [false, false, true],
   start_conversation: [false, false, false],
   get_conversation: [true, false, true],
   update_conversation_metadata: [false, false, true],
@@ -55,6 +56,9 @@ const EXPECTED_TOOLS = {
   ask_ai_agent: [false, false, false],
   get_capabilities: [true, false, true],
   end_conversation: [false, true, true],
+  end_handoff: [false, false, false],
+  upload_attachment: [false, false, false],
+  start_email_conversation: [false, false, false],
 };
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'];
 
@@ -421,7 +425,7 @@ async function main() {
   }
   // callTool validates against the output schemas that the last listTools
   // cached, so a paged list would leave the earlier pages' tools
-  // unvalidated here: require one page (14 tools need no paging).
+  // unvalidated here: require one page (18 tools need no paging).
   const tools = listed.tools;
   ok(`tools/list passes the SDK's zod check (${tools.length} tools)`);
   expect(!listed.nextCursor, 'tools/list comes in one page, so the SDK validates every tool\'s results', { nextCursor: listed.nextCursor });

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/localclient"
+)
+
+// upload_attachment reads a file_path from the server's disk only when the server runs over
+// stdio, on the user's machine for them alone; over HTTP it refuses and asks for the content.
+func TestLocalFilesOnlyOverStdio(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, []byte("call back at 5pm"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, transport := range []string{"stdio", "http"} {
+		t.Run(transport, func(t *testing.T) {
+			cfg, err := load(t, nil, "--sandbox", "--transport", transport)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := assemble(cfg, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { a.close(nil) })
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			s, err := localclient.Connect(ctx, a.MCP, "test", "1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			call := func(name string, args map[string]any) *mcp.CallToolResult {
+				req := mcp.CallToolRequest{}
+				req.Params.Name, req.Params.Arguments = name, args
+				res, err := s.CallTool(ctx, req)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				return res
+			}
+			text := func(res *mcp.CallToolResult) string { return res.Content[0].(mcp.TextContent).Text }
+			conv := call("start_conversation", map[string]any{})
+			cid := conv.StructuredContent.(map[string]any)["conversation_id"]
+			call("send_message", map[string]any{"conversation_id": cid, "body": "a human, please"})
+			res := call("upload_attachment", map[string]any{"conversation_id": cid, "file_path": path})
+			switch {
+			case transport == "stdio" && (res.IsError || !strings.Contains(text(res), `"filename":"notes.txt"`)):
+				t.Fatalf("over stdio: %s", text(res))
+			case transport == "http" && (!res.IsError || !strings.Contains(text(res), "content_base64 with filename")):
+				t.Fatalf("over http: %s", text(res))
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+package tools_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// handedOff starts a conversation and has the end user ask for a human, which hands it to a
+// human agent in the simulator.
+func handedOff(t *testing.T, h *harness) string {
+	t.Helper()
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "Can I talk to a human, please?"})
+	return cid
+}
+
+// lastMessage is the conversation's newest message.
+func lastMessage(t *testing.T, h *harness, cid string) map[string]any {
+	t.Helper()
+	msgs := list(h.OK("list_messages", map[string]any{"conversation_id": cid, "limit": 100}), "messages")
+	if len(msgs) == 0 {
+		t.Fatal("no messages")
+	}
+	return msgs[len(msgs)-1].(map[string]any)
+}
+
+func TestEndHandoff(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+
+	// Not in a handoff: Ada's 422, said plainly.
+	msg := h.Err("end_handoff", map[string]any{"conversation_id": cid})
+	if want := "Conversation " + cid + " is not in a handoff: nothing to end; the AI Agent already has it."; msg != want {
+		t.Fatalf("message = %q, want %q", msg, want)
+	}
+
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "I want a human agent"})
+	// During the handoff the AI Agent is silent: the end user's message stays the last one.
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello?"})
+	if last := lastMessage(t, h, cid); last["role"] != "end_user" || last["body"] != "hello?" {
+		t.Fatalf("during the handoff the last message is %v", last)
+	}
+
+	out := h.OK("end_handoff", map[string]any{"conversation_id": cid})
+	if str(out, "conversation_id") != cid || str(out, "message") == "" {
+		t.Fatalf("end_handoff = %v", out)
+	}
+	// The AI Agent has the conversation again: it answers.
+	reply := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "Where is my order?", "wait_for_reply_seconds": 10})
+	var answered bool
+	for _, r := range list(reply, "replies") {
+		m := r.(map[string]any)
+		answered = answered || (m["role"] == "ai_agent" && strings.Contains(str(m, "body"), "Where is my order?"))
+	}
+	if !answered {
+		t.Fatalf("no answer from the AI Agent after end_handoff: %v", reply)
+	}
+	// Not idempotent: a second call is Ada's 422.
+	if msg := h.Err("end_handoff", map[string]any{"conversation_id": cid}); !strings.Contains(msg, "is not in a handoff") {
+		t.Fatalf("second end_handoff: %s", msg)
+	}
+	if msg := h.Err("end_handoff", map[string]any{"conversation_id": "000000000000000000000000"}); !strings.Contains(msg, "Not found (404)") {
+		t.Fatalf("unknown conversation: %s", msg)
+	}
+}
+
+func TestStartEmailConversation(t *testing.T) {
+	h := newHarness(t, harnessOpts{allowCustomer: true})
+	out := h.OK("start_email_conversation", map[string]any{"name": "Ana Silva", "subject": "Order 42", "reply_to": "ana@example.com",
+		"text": "Where is my order?", "cc": []any{"team@example.com"}, "reply_as": "support@sandbox.ada.support",
+		"metadata": map[string]any{"order": 42}})
+	cid := str(out, "conversation_id")
+	if cid == "" || len(out) != 1 {
+		t.Fatalf("start_email_conversation = %v", out)
+	}
+	conv := h.OK("get_conversation", map[string]any{"conversation_id": cid})
+	emailChannels := list(h.OK("list_channels", map[string]any{"type": "native", "modality": "email"}), "channels")
+	if len(emailChannels) != 1 || str(emailChannels[0].(map[string]any), "channel_id") != str(conv, "conversation", "channel_id") {
+		t.Fatalf("conversation %v is not on the native Email channel %v", conv, emailChannels)
+	}
+	msgs := list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")
+	if len(msgs) != 2 || str(msgs[0].(map[string]any), "body") != "Where is my order?" || str(msgs[1].(map[string]any), "role") != "ai_agent" {
+		t.Fatalf("messages = %v: want the inquiry and the AI Agent's answer", msgs)
+	}
+
+	// Ada's 422: an address it may not send from.
+	msg := h.Err("start_email_conversation", map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "reply_as": "help@example.com"})
+	if !strings.HasPrefix(msg, "Ada could not start the email conversation (422): ") || !strings.Contains(msg, "Bring Your Own Domain") {
+		t.Fatalf("422 message = %s", msg)
+	}
+
+	// What Ada would refuse is refused before anything is sent.
+	before := h.requests.Load()
+	for name, tc := range map[string]struct {
+		args map[string]any
+		want string
+	}{
+		"reply_to with a name": {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "Bo <bo@example.com>"}, "Invalid reply_to: must be an email address"},
+		"cc not an address":    {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "cc": []any{"bo"}}, "Invalid cc[0]"},
+		"text over 10 KB":      {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "text": strings.Repeat("x", 10<<10+1)}, "Invalid text: is 10241 bytes"},
+		"metadata over 4 KB":   {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "metadata": map[string]any{"x": strings.Repeat("x", 4<<10)}}, "Invalid metadata"},
+		"no subject":           {map[string]any{"name": "Bo", "reply_to": "bo@example.com"}, "subject"},
+	} {
+		if msg := h.Err("start_email_conversation", tc.args); !strings.Contains(msg, tc.want) {
+			t.Errorf("%s: message %q lacks %q", name, msg, tc.want)
+		}
+	}
+	if n := h.requests.Load() - before; n != 0 {
+		t.Fatalf("%d requests sent for arguments Ada would refuse", n)
+	}
+}
