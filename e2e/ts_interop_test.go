@@ -39,6 +39,12 @@ func TestTypeScriptSDKClient(t *testing.T) {
 		// send_message's output schema), which the gate allows with the flag.
 		runCheck(t, node, dir, nil, bin, "--sandbox", "--allow-customer-messages")
 	})
+	t.Run("stdio all toolsets", func(t *testing.T) {
+		t.Parallel()
+		// Every opt-in tool's schemas through the SDK's zod check and the
+		// strict portability pass: one bad schema drops every tool in a host.
+		runCheck(t, node, dir, nil, bin, "--sandbox", "--allow-customer-messages", "--toolsets", "all")
+	})
 	for _, tr := range []struct{ transport, path string }{{"http", "/mcp"}, {"sse", "/sse"}} {
 		t.Run(tr.transport, func(t *testing.T) {
 			skipOnWindows(t)

@@ -39,27 +39,63 @@ const Ajv2020 = sdkRequire('ajv/dist/2020').default;
 const addFormats = sdkRequire('ajv-formats').default;
 const sdkVersion = sdkRequire('../../../package.json').version;
 
-const EXPECTED_TOOLS = {
-  // name: [readOnlyHint, destructiveHint, idempotentHint], as in TOOLS.md and the README.
-  lookup_end_user: [true, false, true],
-  list_end_users: [true, false, true],
-  upsert_end_user: [false, false, true],
-  update_end_user: [false, false, true],
-  list_channels: [true, false, true],
-  create_channel: [false, false, false],
-  update_channel: [false, false, true],
-  start_conversation: [false, false, false],
-  get_conversation: [true, false, true],
-  update_conversation_metadata: [false, false, true],
-  list_messages: [true, false, true],
-  send_message: [false, false, false],
+// Every tool: [readOnlyHint, destructiveHint, idempotentHint], as in TOOLS.md and the README.
+const ALL_TOOLS = {
   ask_ai_agent: [false, false, false],
-  get_capabilities: [true, false, true],
+  create_channel: [false, false, false],
+  create_custom_instruction: [false, false, false],
+  create_knowledge_source: [false, false, false],
+  create_webhook: [false, false, false],
+  delete_articles: [false, true, true],
+  delete_custom_instruction: [false, true, true],
+  delete_end_user_data: [false, true, true],
+  delete_knowledge_source: [false, true, true],
+  delete_tags: [false, true, true],
+  delete_webhook: [false, true, true],
   end_conversation: [false, true, true],
   end_handoff: [false, false, false],
-  upload_attachment: [false, false, false],
+  export_conversations: [true, false, true],
+  export_messages: [true, false, true],
+  get_article: [true, false, true],
+  get_capabilities: [true, false, true],
+  get_conversation: [true, false, true],
+  get_custom_instruction: [true, false, true],
+  get_job_status: [true, false, true],
+  get_persona: [true, false, true],
+  get_variable: [true, false, true],
+  get_webhook: [true, false, true],
+  list_articles: [true, false, true],
+  list_audit_log_events: [true, false, true],
+  list_channels: [true, false, true],
+  list_custom_instructions: [true, false, true],
+  list_end_users: [true, false, true],
+  list_knowledge_sources: [true, false, true],
+  list_messages: [true, false, true],
+  list_tags: [true, false, true],
+  list_variables: [true, false, true],
+  list_webhook_event_types: [true, false, true],
+  list_webhooks: [true, false, true],
+  lookup_end_user: [true, false, true],
+  rotate_webhook_secret: [false, false, false],
+  send_message: [false, false, false],
+  start_conversation: [false, false, false],
   start_email_conversation: [false, false, false],
+  update_channel: [false, false, true],
+  update_conversation_metadata: [false, false, true],
+  update_custom_instruction: [false, false, true],
+  update_end_user: [false, false, true],
+  update_knowledge_source: [false, false, true],
+  update_persona: [false, false, true],
+  update_webhook: [false, false, true],
+  upload_attachment: [false, false, false],
+  upsert_articles: [false, false, true],
+  upsert_end_user: [false, false, true],
+  upsert_tags: [false, false, true],
 };
+const DEFAULT_TOOLS = ['lookup_end_user', 'list_end_users', 'upsert_end_user', 'update_end_user',
+  'list_channels', 'create_channel', 'update_channel', 'start_conversation', 'get_conversation',
+  'update_conversation_metadata', 'list_messages', 'send_message', 'ask_ai_agent', 'end_conversation',
+  'end_handoff', 'upload_attachment', 'start_email_conversation', 'get_capabilities'];
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'];
 
 const [binary, ...given] = process.argv.slice(2);
@@ -76,6 +112,9 @@ if (remote && !token) {
   process.exit(2);
 }
 const serverArgs = remote ? [] : given.length ? given : ['--sandbox'];
+// With --toolsets all (stdio), every tool is expected; else the default surface.
+const allToolsets = serverArgs.some((a, i) => a === '--toolsets=all' || (a === '--toolsets' && serverArgs[i + 1] === 'all'));
+const EXPECTED_TOOLS = Object.fromEntries(Object.entries(ALL_TOOLS).filter(([n]) => allToolsets || DEFAULT_TOOLS.includes(n)));
 const target = remote ? `${useSSE ? 'SSE' : 'Streamable HTTP'} at ${remote}` : `${binary} ${serverArgs.join(' ')}`;
 const timeoutSeconds = Number(process.env.ADA_MCP_INTEROP_TIMEOUT_SECONDS || 60);
 const requestTimeoutMs = 30_000; // send_message waits up to 10 s below
@@ -139,7 +178,7 @@ function checkTools(tools) {
   const missing = want.filter((n) => !names.includes(n));
   const extra = names.filter((n) => !(n in EXPECTED_TOOLS));
   expect(missing.length === 0 && extra.length === 0 && names.length === want.length,
-    `tools/list has exactly the ${want.length} default tools`, { missing, extra, names });
+    `tools/list has exactly the ${want.length} ${allToolsets ? '' : 'default '}tools`, { missing, extra, names });
 
   for (const t of tools) {
     const problems = [];
@@ -425,7 +464,7 @@ async function main() {
   }
   // callTool validates against the output schemas that the last listTools
   // cached, so a paged list would leave the earlier pages' tools
-  // unvalidated here: require one page (18 tools need no paging).
+  // unvalidated here: require one page (50 tools need no paging).
   const tools = listed.tools;
   ok(`tools/list passes the SDK's zod check (${tools.length} tools)`);
   expect(!listed.nextCursor, 'tools/list comes in one page, so the SDK validates every tool\'s results', { nextCursor: listed.nextCursor });
