@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -174,9 +175,10 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 }
 
 // structuredResult returns v as structuredContent and as the same JSON in a
-// text block (for clients that ignore structured content), redacted.
+// text block (for clients that ignore structured content), redacted and
+// without invisible characters.
 func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) {
-	clean, err := red.Marshal(v)
+	clean, err := resultJSON(v, red)
 	if err != nil {
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
 	}
@@ -187,20 +189,45 @@ func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) 
 	}, nil
 }
 
+// resultJSON is v as it may leave the server: redacted, invisible
+// characters stripped and counted in a top-level "stripped_characters".
+func resultJSON(v any, red *redact.Redactor) ([]byte, error) {
+	clean, err := red.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	clean, n, err := stripInvisible(clean, red)
+	if err != nil || n == 0 {
+		return clean, err
+	}
+	return prependField(clean, "stripped_characters", []byte(strconv.Itoa(n))), nil
+}
+
 // redactedNote tells the assistant that a hidden value is not a lost one, so
 // it does not write the value again.
 const redactedNote = `Values shown as ` + redact.Placeholder + ` are stored in Ada and hidden here because they look secret; nothing was lost, do not send them again.`
 
 // noteRedactions adds a top-level "redacted" note to a result object that
-// shows the placeholder. Output schemas leave extra properties open.
+// shows the placeholder.
 func noteRedactions(obj []byte) []byte {
-	if len(obj) < 2 || obj[0] != '{' || !bytes.Contains(obj, []byte(redact.Placeholder)) {
+	if !bytes.Contains(obj, []byte(redact.Placeholder)) {
 		return obj
 	}
 	note, _ := json.Marshal(redactedNote)
-	out := make([]byte, 0, len(obj)+len(note)+16)
-	out = append(out, `{"redacted":`...)
-	out = append(out, note...)
+	return prependField(obj, "redacted", note)
+}
+
+// prependField adds "key": value (raw JSON) at the front of a result object.
+// Output schemas leave extra top-level properties open for such notes.
+func prependField(obj []byte, key string, value []byte) []byte {
+	if len(obj) < 2 || obj[0] != '{' {
+		return obj
+	}
+	out := make([]byte, 0, len(obj)+len(key)+len(value)+8)
+	out = append(out, `{"`...)
+	out = append(out, key...)
+	out = append(out, `":`...)
+	out = append(out, value...)
 	if rest := bytes.TrimSpace(obj[1:]); len(rest) > 0 && rest[0] != '}' {
 		out = append(out, ',')
 	}
