@@ -138,7 +138,7 @@ func BenchmarkStructuredResult(b *testing.B) {
 	_ = json.Unmarshal(benchDoc(""), &v)
 	red := redact.New()
 	for b.Loop() {
-		_, _ = structuredResult(v, red)
+		_, _ = structuredResult(v, red, true)
 	}
 }
 

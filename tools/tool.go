@@ -26,6 +26,9 @@ type Tool struct {
 	// nothing, "confirm" for a deletion, "customer" for a customer-visible
 	// message (with CustomerWhen, the condition).
 	Gate, CustomerWhen string
+	// OwnData: the results hold only this server's own data, so their
+	// text is plain JSON, never fenced (see fence.go).
+	OwnData bool
 }
 
 // Name is the tool's name.
@@ -69,6 +72,10 @@ type meta struct {
 	// bulky are top-level arguments (file contents) that a transcript
 	// records only by size.
 	bulky []string
+	// ownData: results hold nothing an end user or an outside source wrote
+	// (get_capabilities), so their text needs no fence. Off by default:
+	// a tool forgotten here is fenced, not exposed.
+	ownData bool
 }
 
 // Env is what a handler gets besides its arguments.
@@ -152,7 +159,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			if err != nil {
 				return errorResult(err, red)
 			}
-			return structuredResult(r, red)
+			return structuredResult(r, red, !m.ownData && !deps.Unfenced)
 		}()
 		deps.logCall(ctx, m.name, start, res, err)
 		// A call waiting for the user's answer is recorded once it ends.
@@ -161,7 +168,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData}
 	switch {
 	case m.customerWhen != "":
 		t.Gate, t.CustomerWhen = "customer", m.customerWhen
@@ -174,17 +181,21 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	return t
 }
 
-// structuredResult returns v as structuredContent and as the same JSON in a
-// text block (for clients that ignore structured content), redacted and
-// without invisible characters.
-func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) {
+// structuredResult returns v as structuredContent and as text (for clients
+// that ignore structured content), redacted and without invisible
+// characters. The text is the same JSON, fenced when fenced is set.
+func structuredResult(v any, red *redact.Redactor, fenced bool) (*mcp.CallToolResult, error) {
 	clean, err := resultJSON(v, red)
 	if err != nil {
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
 	}
 	clean = noteRedactions(clean)
+	text := string(clean)
+	if fenced {
+		text = fence(clean)
+	}
 	return &mcp.CallToolResult{
-		Content:           []mcp.Content{mcp.NewTextContent(string(clean))},
+		Content:           []mcp.Content{mcp.NewTextContent(text)},
 		StructuredContent: json.RawMessage(clean),
 	}, nil
 }
