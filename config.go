@@ -66,6 +66,9 @@ type AdaConfig struct {
 	// without the user's confirmation.
 	AllowCustomerMessages bool
 	AllowDestructive      bool
+	// FenceUntrusted wraps the text of results holding outside text as
+	// data (tools.Deps.Unfenced is its negation).
+	FenceUntrusted bool
 
 	toolsets, redactKeys string // as given, split by finish
 }
@@ -114,6 +117,21 @@ func (e *env) boolean(name string) bool {
 	return b
 }
 
+// booleanOr is a boolean that defaults to def; a malformed value is an
+// error, so a typo cannot turn a default-on protection off.
+func (e *env) booleanOr(name string, def bool) bool {
+	v := e.getenv(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: %q is not true or false", name, v))
+		return def
+	}
+	return b
+}
+
 func (e *env) integer(name string, def int64) int64 {
 	v := e.getenv(name)
 	if v == "" {
@@ -148,6 +166,7 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.BoolVar(&c.ReadOnly, "read-only", e.boolean("ADA_MCP_READ_ONLY"), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
 	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.boolean("ADA_MCP_ALLOW_CUSTOMER_MESSAGES"), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
 	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.boolean("ADA_MCP_ALLOW_DESTRUCTIVE"), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
+	fs.BoolVar(&c.FenceUntrusted, "fence-untrusted", e.booleanOr("ADA_MCP_FENCE_UNTRUSTED", true), "wrap the text of results holding what end users or other outside sources wrote in <untrusted-data-NONCE> tags, as data the model must not obey; false gives plain JSON text, for a client that parses it (env ADA_MCP_FENCE_UNTRUSTED)")
 	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -75,5 +79,43 @@ func TestMultiTenantNeedsNoDefaultKey(t *testing.T) {
 func TestVersionNeedsNoConfiguration(t *testing.T) {
 	if c, err := load(t, nil, "--version"); err != nil || !c.Version {
 		t.Fatalf("%v %+v", err, c)
+	}
+}
+
+// The fence is on unless turned off, by flag or env; a typo in the env is
+// an error, not a silent off.
+func TestFenceUntrustedFlag(t *testing.T) {
+	for _, tc := range []struct {
+		env  string
+		args []string
+		want bool
+	}{
+		{"", nil, true},
+		{"false", nil, false},
+		{"0", nil, false},
+		{"", []string{"--fence-untrusted=false"}, false},
+		{"false", []string{"--fence-untrusted"}, true},
+	} {
+		c, err := load(t, map[string]string{"ADA_MCP_FENCE_UNTRUSTED": tc.env}, append([]string{"--sandbox"}, tc.args...)...)
+		if err != nil || c.Ada.FenceUntrusted != tc.want {
+			t.Errorf("env %q, args %v: fence %v, %v; want %v", tc.env, tc.args, c.Ada.FenceUntrusted, err, tc.want)
+		}
+	}
+	if _, err := load(t, map[string]string{"ADA_MCP_FENCE_UNTRUSTED": "off"}, "--sandbox"); err == nil || !strings.Contains(err.Error(), "ADA_MCP_FENCE_UNTRUSTED") {
+		t.Fatalf("malformed env: %v", err)
+	}
+}
+
+// The flag reaches the served tools: fenced text by default, plain JSON
+// with --fence-untrusted=false.
+func TestFenceUntrustedReachesTheServer(t *testing.T) {
+	for _, fenced := range []bool{true, false} {
+		s, stop := serveStdioInProcess(t, nil, io.Discard, "--sandbox", "--fence-untrusted="+strconv.FormatBool(fenced))
+		res := s.Call("list_end_users", map[string]any{})
+		text := testclient.Text(res)
+		if _, _, _, ok := testclient.Unfence(text); ok != fenced || (!fenced && !json.Valid([]byte(text))) {
+			t.Fatalf("--fence-untrusted=%v: text %s", fenced, text)
+		}
+		stop()
 	}
 }

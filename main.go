@@ -183,7 +183,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
-		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive,
+		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive, Unfenced: !cfg.Ada.FenceUntrusted,
 		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
 		// Over stdio the server runs on the user's machine, for them alone:
 		// upload_attachment may read a file_path there.

@@ -147,7 +147,8 @@ func TestSandboxCommandAnswersAsAda(t *testing.T) {
 		t.Fatalf("tools call upsert: exit %d\n%s\n%s", code, out, errOut)
 	}
 	out, _, code = runCLI(t, env, "tools", "call", "lookup_end_user", "--args", `{"external_id": "CLI-1"}`)
-	if code != 0 || !strings.Contains(out, `"found": true`) || strings.Contains(out, "cli-secret-4471") {
+	// The structured result, not the fenced text a model reads.
+	if code != 0 || !strings.Contains(out, `"found": true`) || strings.Contains(out, "cli-secret-4471") || strings.Contains(out, "untrusted-data") {
 		t.Fatalf("tools call lookup: exit %d\n%s", code, out)
 	}
 	resp, body = p.request(t, http.MethodGet, p.root+"/_sandbox/state", key, nil)

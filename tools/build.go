@@ -52,6 +52,8 @@ type Config struct {
 	EventsStopped <-chan struct{}
 	// The gates (Deps.AllowCustomerMessages, Deps.AllowDestructive).
 	AllowCustomerMessages, AllowDestructive bool
+	// Unfenced turns off the fence around results' text (Deps.Unfenced).
+	Unfenced bool
 	// Sandbox, RateLimits and RateShared are reported by get_capabilities.
 	Sandbox    bool
 	RateLimits map[string][]adaclient.Limit
@@ -102,7 +104,7 @@ func Build(cfg Config) (*Built, error) {
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
 		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped,
-		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive,
+		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive, Unfenced: cfg.Unfenced,
 		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})

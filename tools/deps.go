@@ -54,6 +54,10 @@ type Deps struct {
 	// otherwise they ask through elicitation, or refuse when the client
 	// cannot ask.
 	AllowDestructive bool
+	// Unfenced: results carry their JSON as plain text, for a client that
+	// parses it (--fence-untrusted=false). Otherwise the text of a result
+	// holding outside text is fenced as data (fence.go).
+	Unfenced bool
 	// Sandbox: the Ada is the embedded simulator (get_capabilities says so).
 	Sandbox bool
 	// RateLimits are the client's budget per API group (nil: none), shared

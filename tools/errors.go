@@ -87,7 +87,19 @@ func errorResult(err error, red *redact.Redactor) (*mcp.CallToolResult, error) {
 	if errors.As(err, &h) && h.hint != "" {
 		msg += " " + h.hint
 	}
-	return mcp.NewToolResultError(red.String(msg)), nil
+	return mcp.NewToolResultError(cleanMessage(msg, red)), nil
+}
+
+// cleanMessage is an error message as it may leave the server: redacted,
+// without invisible characters (it can quote what Ada echoed back), and
+// redacted again if stripping joined something.
+func cleanMessage(msg string, red *redact.Redactor) string {
+	msg = red.String(msg)
+	if !strings.ContainsFunc(msg, invisible) {
+		return msg
+	}
+	var n int
+	return red.String(stripString(msg, &n))
 }
 
 func describe(err error) string {

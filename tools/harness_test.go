@@ -56,6 +56,8 @@ type harnessOpts struct {
 	allowCustomer, allowDestructive bool
 	// localFiles lets upload_attachment read file_path (Deps.LocalFiles).
 	localFiles bool
+	// unfenced: results' text is plain JSON (Deps.Unfenced).
+	unfenced bool
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -90,7 +92,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		t.Fatal(err)
 	}
 	h.deps = &tools.Deps{Client: client, Redactor: red, Logger: logger, PollInterval: 20 * time.Millisecond, CallTimeout: 20 * time.Second,
-		EventGrace: o.eventGrace, AllowCustomerMessages: o.allowCustomer, AllowDestructive: o.allowDestructive, LocalFiles: o.localFiles}
+		EventGrace: o.eventGrace, AllowCustomerMessages: o.allowCustomer, AllowDestructive: o.allowDestructive, LocalFiles: o.localFiles, Unfenced: o.unfenced}
 	if h.events != nil {
 		h.deps.Events = h.events
 	}

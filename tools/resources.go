@@ -212,9 +212,11 @@ func (r *resources) readEndUser(ctx context.Context, req mcp.ReadResourceRequest
 	return r.contents(req.Params.URI, map[string]any{"end_user": schemas.EndUserFrom(u)})
 }
 
-// contents is v as the resource's JSON, redacted like a tool result.
+// contents is v as the resource's JSON, redacted and stripped like a tool
+// result. It is not fenced: a resource is JSON by its MIME type, and the
+// host, not the model, decides to read it.
 func (r *resources) contents(uri string, v any) ([]mcp.ResourceContents, error) {
-	b, err := r.deps.redactor().Marshal(v)
+	b, err := resultJSON(v, r.deps.redactor())
 	if err != nil {
 		return nil, err
 	}

@@ -33,11 +33,15 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 		name = "ada-mcp"
 	}
 	res := newResources(deps)
+	instructions := Instructions
+	if !deps.Unfenced {
+		instructions += fenceInstructions
+	}
 	s := server.NewMCPServer(name, opts.Version,
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(true, false),
 		server.WithHooks(res.hooks()),
-		server.WithInstructions(Instructions),
+		server.WithInstructions(instructions),
 		server.WithRecovery(),
 	)
 	st := make([]server.ServerTool, len(selected))

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -25,6 +26,9 @@ type Tool struct {
 	// nothing, "confirm" for a deletion, "customer" for a customer-visible
 	// message (with CustomerWhen, the condition).
 	Gate, CustomerWhen string
+	// OwnData: the results hold only this server's own data, so their
+	// text is plain JSON, never fenced (see fence.go).
+	OwnData bool
 }
 
 // Name is the tool's name.
@@ -68,6 +72,10 @@ type meta struct {
 	// bulky are top-level arguments (file contents) that a transcript
 	// records only by size.
 	bulky []string
+	// ownData: results hold nothing an end user or an outside source wrote
+	// (get_capabilities), so their text needs no fence. Off by default:
+	// a tool forgotten here is fenced, not exposed.
+	ownData bool
 }
 
 // Env is what a handler gets besides its arguments.
@@ -151,7 +159,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			if err != nil {
 				return errorResult(err, red)
 			}
-			return structuredResult(r, red)
+			return structuredResult(r, red, !m.ownData && !deps.Unfenced)
 		}()
 		deps.logCall(ctx, m.name, start, res, err)
 		// A call waiting for the user's answer is recorded once it ends.
@@ -160,7 +168,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData}
 	switch {
 	case m.customerWhen != "":
 		t.Gate, t.CustomerWhen = "customer", m.customerWhen
@@ -173,18 +181,37 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	return t
 }
 
-// structuredResult returns v as structuredContent and as the same JSON in a
-// text block (for clients that ignore structured content), redacted.
-func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) {
-	clean, err := red.Marshal(v)
+// structuredResult returns v as structuredContent and as text (for clients
+// that ignore structured content), redacted and without invisible
+// characters. The text is the same JSON, fenced when fenced is set.
+func structuredResult(v any, red *redact.Redactor, fenced bool) (*mcp.CallToolResult, error) {
+	clean, err := resultJSON(v, red)
 	if err != nil {
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
 	}
 	clean = noteRedactions(clean)
+	text := string(clean)
+	if fenced {
+		text = fence(clean)
+	}
 	return &mcp.CallToolResult{
-		Content:           []mcp.Content{mcp.NewTextContent(string(clean))},
+		Content:           []mcp.Content{mcp.NewTextContent(text)},
 		StructuredContent: json.RawMessage(clean),
 	}, nil
+}
+
+// resultJSON is v as it may leave the server: redacted, invisible
+// characters stripped and counted in a top-level "stripped_characters".
+func resultJSON(v any, red *redact.Redactor) ([]byte, error) {
+	clean, err := red.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	clean, n, err := stripInvisible(clean, red)
+	if err != nil || n == 0 {
+		return clean, err
+	}
+	return prependField(clean, "stripped_characters", []byte(strconv.Itoa(n))), nil
 }
 
 // redactedNote tells the assistant that a hidden value is not a lost one, so
@@ -192,15 +219,26 @@ func structuredResult(v any, red *redact.Redactor) (*mcp.CallToolResult, error) 
 const redactedNote = `Values shown as ` + redact.Placeholder + ` are stored in Ada and hidden here because they look secret; nothing was lost, do not send them again.`
 
 // noteRedactions adds a top-level "redacted" note to a result object that
-// shows the placeholder. Output schemas leave extra properties open.
+// shows the placeholder.
 func noteRedactions(obj []byte) []byte {
-	if len(obj) < 2 || obj[0] != '{' || !bytes.Contains(obj, []byte(redact.Placeholder)) {
+	if !bytes.Contains(obj, []byte(redact.Placeholder)) {
 		return obj
 	}
 	note, _ := json.Marshal(redactedNote)
-	out := make([]byte, 0, len(obj)+len(note)+16)
-	out = append(out, `{"redacted":`...)
-	out = append(out, note...)
+	return prependField(obj, "redacted", note)
+}
+
+// prependField adds "key": value (raw JSON) at the front of a result object.
+// Output schemas leave extra top-level properties open for such notes.
+func prependField(obj []byte, key string, value []byte) []byte {
+	if len(obj) < 2 || obj[0] != '{' {
+		return obj
+	}
+	out := make([]byte, 0, len(obj)+len(key)+len(value)+8)
+	out = append(out, `{"`...)
+	out = append(out, key...)
+	out = append(out, `":`...)
+	out = append(out, value...)
 	if rest := bytes.TrimSpace(obj[1:]); len(rest) > 0 && rest[0] != '}' {
 		out = append(out, ',')
 	}

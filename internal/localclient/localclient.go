@@ -17,6 +17,8 @@ import (
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // Session is an initialized client session.
@@ -83,7 +85,9 @@ func (s *Session) Call(ctx context.Context, name string, args any) (*mcp.CallToo
 	return s.CallTool(ctx, req)
 }
 
-// Text joins a result's text blocks.
+// Text joins a result's text blocks; a fenced result's text is the JSON
+// inside the fence (for a shell or a report, where the note and tags
+// addressed to a model are noise).
 func Text(res *mcp.CallToolResult) string {
 	out := ""
 	for _, c := range res.Content {
@@ -93,6 +97,9 @@ func Text(res *mcp.CallToolResult) string {
 			}
 			out += tc.Text
 		}
+	}
+	if doc, _, ok := tools.Unfence(out); ok {
+		return doc
 	}
 	return out
 }

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,7 +27,16 @@ type Session struct {
 	*mcp.ClientSession
 	t       testing.TB
 	outputs map[string]*jsonschema.Schema
+	// fenced: the server said (in its instructions) that it fences
+	// results holding outside text; every nonce seen must be new.
+	fenced bool
+	mu     sync.Mutex
+	nonces map[string]bool
 }
+
+// OwnData are the tools whose results hold only the server's own data: the
+// only ones whose text is plain JSON when the server fences.
+var OwnData = map[string]bool{"get_capabilities": true}
 
 // Connect serves s over its stdio transport through in-memory pipes and
 // returns a go-sdk client session on it. Everything stops at test cleanup.
@@ -76,7 +87,10 @@ func Wrap(t testing.TB, cs *mcp.ClientSession) *Session {
 	if err != nil {
 		t.Fatalf("tools/list: %v", err)
 	}
-	s := &Session{ClientSession: cs, t: t, outputs: map[string]*jsonschema.Schema{}}
+	s := &Session{ClientSession: cs, t: t, outputs: map[string]*jsonschema.Schema{}, nonces: map[string]bool{}}
+	if init := cs.InitializeResult(); init != nil {
+		s.fenced = strings.Contains(init.Instructions, "<untrusted-data-")
+	}
 	for _, tool := range list.Tools {
 		if tool.OutputSchema == nil {
 			continue
@@ -120,6 +134,7 @@ func (s *Session) CallWith(ctx context.Context, p *mcp.CallToolParams) *mcp.Call
 		s.t.Fatalf("%s: protocol error: %v", p.Name, err)
 	}
 	if !res.IsError {
+		s.checkFence(p.Name, res)
 		if sch := s.outputs[p.Name]; sch != nil {
 			b, _ := json.Marshal(res.StructuredContent)
 			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
@@ -133,6 +148,46 @@ func (s *Session) CallWith(ctx context.Context, p *mcp.CallToolParams) *mcp.Call
 	}
 	return res
 }
+
+// checkFence checks that a successful result's text is fenced exactly when
+// it should be, with a nonce never seen before in this session.
+func (s *Session) checkFence(name string, res *mcp.CallToolResult) {
+	s.t.Helper()
+	text := Text(res)
+	_, nonce, _, fenced := Unfence(text)
+	want := s.fenced && !OwnData[name]
+	if fenced != want {
+		s.t.Fatalf("%s: text fenced = %v, want %v (server fences: %v):\n%s", name, fenced, want, s.fenced, text)
+	}
+	if !fenced {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nonces[nonce] {
+		s.t.Fatalf("%s: the fence's nonce %s was used before in this session", name, nonce)
+	}
+	s.nonces[nonce] = true
+}
+
+// Unfence splits a fenced text content: a note line, then the JSON between
+// <untrusted-data-NONCE> and </untrusted-data-NONCE> on lines of their own,
+// NONCE at least 8 hex digits that the JSON does not contain. ok is false
+// for any other text. (Written from the README, not from the server's code.)
+func Unfence(text string) (note, nonce, doc string, ok bool) {
+	m := fenceOpen.FindStringSubmatch(text)
+	if m == nil {
+		return "", "", "", false
+	}
+	note, nonce = m[1], m[2]
+	doc, ok = strings.CutSuffix(text[len(m[0]):], "\n</untrusted-data-"+nonce+">")
+	if !ok || strings.Contains(doc, nonce) || strings.HasPrefix(note, "{") {
+		return "", "", "", false
+	}
+	return note, nonce, doc, true
+}
+
+var fenceOpen = regexp.MustCompile(`\A([^\n]+)\n<untrusted-data-([0-9a-f]{8,})>\n`)
 
 // OK calls a tool, fails the test on an isError result, and decodes the
 // structured content into a generic map.
@@ -159,7 +214,7 @@ func (s *Session) Err(name string, args any) string {
 }
 
 // Decode re-encodes the structured content into v, and checks the text
-// content carries the same JSON.
+// content carries the same JSON, plain or fenced.
 func Decode(t testing.TB, res *mcp.CallToolResult, v any) {
 	t.Helper()
 	b, err := json.Marshal(res.StructuredContent)
@@ -169,8 +224,12 @@ func Decode(t testing.TB, res *mcp.CallToolResult, v any) {
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("structured content %s: %v", b, err)
 	}
+	text := Text(res)
+	if _, _, doc, ok := Unfence(text); ok {
+		text = doc
+	}
 	var fromText, fromStructured any
-	if err := json.Unmarshal([]byte(Text(res)), &fromText); err != nil {
+	if err := json.Unmarshal([]byte(text), &fromText); err != nil {
 		t.Fatalf("text content is not the JSON result: %q", Text(res))
 	}
 	_ = json.Unmarshal(b, &fromStructured)

@@ -278,6 +278,31 @@ function strictSchemaPass(tools) {
 
 // ---------------------------------------------------------------- tools/call
 
+// Results holding outside text come fenced as data (README, "Untrusted
+// text"): a note line, then the JSON between <untrusted-data-NONCE> tags,
+// NONCE fresh for every result. Tools returning only the server's own data
+// are plain JSON; so is everything with --fence-untrusted=false.
+const OWN_DATA = new Set(['get_capabilities']);
+const FENCE = /^([^\n]+)\n<untrusted-data-([0-9a-f]{8,})>\n([\s\S]*)\n<\/untrusted-data-\2>$/;
+const nonces = new Set();
+let fenced = true; // what the server's instructions say (set in main)
+
+// resultJSON is the JSON a successful result's text carries, after
+// checking its fence (or its absence).
+function resultJSON(name, text) {
+  const m = FENCE.exec(text ?? '');
+  if (!fenced || OWN_DATA.has(name)) {
+    if (m) fail(`${name}: text fenced, but ${fenced ? 'the tool returns only the server\'s own data' : 'the server does not fence'}`, text);
+    return text;
+  }
+  if (!m) fail(`${name}: the text content is not fenced as untrusted data (<untrusted-data-NONCE>...</untrusted-data-NONCE>)`, text);
+  const [, , nonce, inner] = m;
+  if (nonces.has(nonce)) fail(`${name}: the fence's nonce ${nonce} was used by an earlier result`, text);
+  if (inner.includes(`</untrusted-data-${nonce}>`)) fail(`${name}: the fence is closed before its end`, text);
+  nonces.add(nonce);
+  return inner;
+}
+
 // call runs tools/call through client.callTool, so the SDK validates the
 // structuredContent against the outputSchema; it fails on an error result.
 async function call(client, name, args, options = {}) {
@@ -291,8 +316,9 @@ async function call(client, name, args, options = {}) {
   const sc = res.structuredContent;
   if (!sc) fail(`${name}: no structuredContent`, res);
   // The spec: a tool that returns structuredContent SHOULD also return it
-  // serialized as text. Ours always does (README, "Tools").
-  const text = res.content?.find((c) => c.type === 'text')?.text;
+  // serialized as text. Ours always does (README, "Tools"), fenced when it
+  // holds outside text.
+  const text = resultJSON(name, res.content?.find((c) => c.type === 'text')?.text);
   let parsed;
   try {
     parsed = JSON.parse(text);
@@ -305,6 +331,9 @@ async function call(client, name, args, options = {}) {
 
 async function flow(client) {
   const ext = `ts-interop-${process.pid}`;
+
+  const caps = await call(client, 'get_capabilities', {});
+  expect(Array.isArray(caps.tools) && caps.tools.includes('lookup_end_user'), 'get_capabilities: plain JSON text, the tools listed', caps);
 
   const lookup = await call(client, 'lookup_end_user', { external_id: ext });
   expect(lookup.found === false && lookup.end_user === undefined, 'lookup_end_user by external_id before create: found:false', lookup);
@@ -322,8 +351,11 @@ async function flow(client) {
   const again = await call(client, 'upsert_end_user', { external_id: ext });
   expect(again.created === false && again.end_user?.end_user_id === userId, 'upsert_end_user again: the same end_user_id, created:false', again);
 
+  const fencesBefore = nonces.size;
   const found = await call(client, 'lookup_end_user', { end_user_id: userId });
-  expect(found.found === true && found.end_user?.external_id === ext && found.end_user?.profile?.metadata?.seats === 3,
+  const foundAgain = await call(client, 'lookup_end_user', { end_user_id: userId });
+  if (fenced) expect(nonces.size === fencesBefore + 2, 'lookup_end_user twice: two fences, two different nonces', [...nonces].slice(-2));
+  expect(isDeepStrictEqual(found, foundAgain) && found.found === true && found.end_user?.external_id === ext && found.end_user?.profile?.metadata?.seats === 3,
     'lookup_end_user by end_user_id: found:true with the profile', found);
 
   const conv = await call(client, 'start_conversation', { end_user_id: userId, metadata: { source: 'ts-interop', attempt: 1 } });
@@ -455,6 +487,9 @@ async function main() {
   const info = client.getServerVersion();
   expect(Boolean(info?.name) && Boolean(client.getServerCapabilities()?.tools), `initialize: ${info?.name} ${info?.version}, tools capability`, client.getServerCapabilities());
   expect((client.getInstructions() ?? '').includes('lookup_end_user'), 'initialize: instructions teach the lookup_end_user flow', client.getInstructions());
+  fenced = (client.getInstructions() ?? '').includes('<untrusted-data-');
+  const unfencedByFlag = serverArgs.some((a) => /^--fence-untrusted=(false|0)$/.test(a));
+  expect(fenced !== unfencedByFlag, `initialize: instructions ${fenced ? 'explain the <untrusted-data-…> fence' : 'mention no fence (--fence-untrusted=false)'}`, client.getInstructions());
 
   let listed;
   try {
@@ -472,6 +507,7 @@ async function main() {
   checkTools(tools);
   strictSchemaPass(tools);
   await flow(client);
+  if (fenced) ok(`every fenced result had a nonce of its own (${nonces.size} results)`);
   expect(protocolErrors.length === 0, 'no protocol errors reported to the SDK\'s onerror', protocolErrors);
 }
 
