@@ -267,13 +267,38 @@ func applySpans(s string, spans []span) string {
 	return b.String()
 }
 
+// Invisible reports whether r is a character that changes what a reader
+// sees without showing itself: zero-width characters, bidi embeddings,
+// overrides and isolates, and Unicode tags.
+func Invisible(r rune) bool {
+	switch {
+	case 0x200B <= r && r <= 0x200D, // zero width space, non-joiner, joiner
+		0x202A <= r && r <= 0x202E,   // bidi embeddings and overrides
+		r == 0x2060,                  // word joiner
+		0x2066 <= r && r <= 0x2069,   // bidi isolates
+		r == 0xFEFF,                  // zero width no-break space (BOM)
+		0xE0000 <= r && r <= 0xE007F: // tags
+		return true
+	}
+	return false
+}
+
 // IsSecretKey reports whether a metadata key looks like it holds a secret:
-// it contains one of the key patterns, ignoring ASCII case and treating
-// '-' and ' ' as '_'.
+// it contains one of the key patterns, ignoring ASCII case, treating '-'
+// and ' ' as '_', and ignoring invisible characters ("pass\u200bword" is a
+// password key too).
 func (r *Redactor) IsSecretKey(key string) bool {
 	r = r.orDefault()
 	if len(r.keyPatterns) == 0 {
 		return false
+	}
+	if strings.IndexFunc(key, Invisible) >= 0 {
+		key = strings.Map(func(c rune) rune {
+			if Invisible(c) {
+				return -1
+			}
+			return c
+		}, key)
 	}
 	var buf [64]byte
 	var k []byte

@@ -304,3 +304,24 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A key spelled with invisible characters inside is still a secret key:
+// stripping them from a result must not reveal its value.
+func TestSecretKeysIgnoreInvisibleCharacters(t *testing.T) {
+	r := New()
+	for _, k := range []string{"pass\u200bword", "api\u2066_key", "to\U000E0041ken", "\ufeffsecret"} {
+		if !r.IsSecretKey(k) {
+			t.Errorf("IsSecretKey(%q) = false", k)
+		}
+	}
+	if r.IsSecretKey("pl\u200ban") {
+		t.Error("an ordinary key with an invisible character became secret")
+	}
+	got, err := r.Marshal(map[string]any{"metadata": map[string]any{"pass\u200bword": "hunter2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(got), "hunter2") {
+		t.Fatalf("value of an invisibly spelled secret key shown: %s", got)
+	}
+}

@@ -15,19 +15,9 @@ import (
 // characters and Unicode tags hide words a model still reads. Results lose
 // them (text sent to Ada is left as written), and say how many went.
 
-// invisible reports whether r is one of the characters results drop.
-func invisible(r rune) bool {
-	switch {
-	case 0x200B <= r && r <= 0x200D, // zero width space, non-joiner, joiner
-		0x202A <= r && r <= 0x202E,   // bidi embeddings and overrides
-		r == 0x2060,                  // word joiner
-		0x2066 <= r && r <= 0x2069,   // bidi isolates
-		r == 0xFEFF,                  // zero width no-break space (BOM)
-		0xE0000 <= r && r <= 0xE007F: // tags
-		return true
-	}
-	return false
-}
+// invisible reports whether r is one of the characters results drop
+// (redact.Invisible: the redactor ignores them when it matches keys).
+func invisible(r rune) bool { return redact.Invisible(r) }
 
 // invisibleAt is the length of the UTF-8 invisible character at b[i:], or 0.
 // Each range has one lead byte: E2 (U+2xxx), EF (U+FEFF), F3 (U+E00xx).
