@@ -32,6 +32,8 @@ type Config struct {
 	// Transcript is a file that gets one JSON line per tool call.
 	Transcript string
 	Version    bool
+	// Pprof is a loopback address serving net/http/pprof; empty: off.
+	Pprof string
 
 	Webhooks WebhookConfig
 	// RedisURL makes replicas share the event log and the rate budget.
@@ -285,6 +287,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.Log.addFlags(fs, e, "info")
 	fs.StringVar(&c.Transcript, "transcript", e.getenv("ADA_MCP_TRANSCRIPT"), "write one JSON line per tool call to this file, redacted like results (env ADA_MCP_TRANSCRIPT)")
 	c.addFleetFlags(fs, e)
+	fs.StringVar(&c.Pprof, "pprof", e.getenv("ADA_MCP_PPROF"), "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default (env ADA_MCP_PPROF)")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -311,6 +314,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	}
 	if err := c.Log.finish(); err != nil {
 		return c, err
+	}
+	if c.Pprof != "" {
+		if err := checkPprofAddr(c.Pprof); err != nil {
+			return c, err
+		}
 	}
 	switch c.Transport {
 	case TransportStdio, server.TransportSSE, server.TransportHTTP:

@@ -309,6 +309,13 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	if cfg.Transcript != "" {
 		logger.Info("recording tool calls", "transcript", cfg.Transcript)
 	}
+	if cfg.Pprof != "" {
+		_, stopPprof, err := startPprof(cfg.Pprof, logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 
 	if cfg.Transport == TransportStdio {
 		if isTerminal(stdin) {
