@@ -35,7 +35,7 @@ func toolTable(t *testing.T) string {
 		case !ts.Default:
 			name += " (opt-in)"
 		}
-		for _, tool := range ts.Tools {
+		for _, tool := range ts.Tools() {
 			a := tool.Definition.Annotations
 			gate := "—"
 			switch tool.Gate {

@@ -233,3 +233,16 @@ func TestToolListTokenBudget(t *testing.T) {
 		}
 	}
 }
+
+// Argument validators compile at a tool's first call; every one must.
+func TestEveryToolCompiles(t *testing.T) {
+	all, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"all"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range all {
+		if err := tl.Check(); err != nil {
+			t.Errorf("%s: %v", tl.Name(), err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -29,6 +30,16 @@ type Tool struct {
 	// OwnData: the results hold only this server's own data, so their
 	// text is plain JSON, never fenced (see fence.go).
 	OwnData bool
+	// decoder compiles the argument validator on first use (a cold start
+	// pays only for the published schemas).
+	decoder func() (*argDecoder, error)
+}
+
+// Check compiles the tool's argument validator, which calls otherwise
+// build at their first use; a test checks every tool's this way.
+func (t Tool) Check() error {
+	_, err := t.decoder()
+	return err
 }
 
 // Name is the tool's name.
@@ -100,10 +111,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	// Arguments are checked against the strict schema; the lean ones are
 	// what tools/list publishes (see schemas.Input and schemas.Output).
 	in, out := schemas.Input[A](), schemas.Output[R]()
-	dec, err := argDecoderFor(m.name, schemas.For[A]())
-	if err != nil {
-		panic(err) // schemas are fixed at build time; the tests catch this
-	}
+	decoder := sync.OnceValues(func() (*argDecoder, error) { return argDecoderFor(m.name, schemas.For[A]()) })
 	def := mcp.Tool{
 		Name:            m.name,
 		Title:           m.title,
@@ -134,6 +142,10 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			}
 			red = red.With(red.Secrets(sent)...)
 			var args A
+			dec, err := decoder()
+			if err != nil {
+				return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
+			}
 			if err := dec.decode(sent, req.Params.RawArguments, &args); err != nil {
 				return errorResult(err, red)
 			}
@@ -168,7 +180,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder}
 	switch {
 	case m.customerWhen != "":
 		t.Gate, t.CustomerWhen = "customer", m.customerWhen

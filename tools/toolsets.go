@@ -15,22 +15,24 @@ type Toolset struct {
 	Default bool
 	// Always toolsets are on whatever is named (get_capabilities).
 	Always bool
-	Tools  []Tool
+	// Tools builds the toolset's tools. Only enabled toolsets are built:
+	// reflecting and compiling schemas is most of a cold start.
+	Tools func() []Tool
 }
 
 // Toolsets returns every toolset, built over deps.
 func Toolsets(deps *Deps) []Toolset {
 	return []Toolset{
-		{Name: toolsetCore, Description: "What this server can do now; always on.", Default: true, Always: true, Tools: coreTools(deps)},
-		{Name: toolsetEndUsers, Description: "Look up, list, create and update end users.", Default: true, Tools: endUserTools(deps)},
-		{Name: toolsetChannels, Description: "List, create and update custom channels.", Default: true, Tools: channelTools(deps)},
-		{Name: toolsetConversations, Description: "Start conversations (also by email), exchange messages and files with the AI Agent, end handoffs and conversations.", Default: true, Tools: conversationTools(deps)},
-		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: webhookTools(deps)},
-		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: knowledgeTools(deps)},
-		{Name: toolsetAIAgent, Description: "Read and edit the AI Agent's persona and custom instructions; read its variables (opt-in).", Default: false, Tools: aiAgentTools(deps)},
-		{Name: toolsetAudit, Description: "Read Ada's audit log of configuration changes (opt-in, read-only).", Default: false, Tools: auditTools(deps)},
-		{Name: toolsetExport, Description: "Export conversations and messages by time window (opt-in, read-only).", Default: false, Tools: exportTools(deps)},
-		{Name: toolsetCompliance, Description: "Erase end users' data and follow the erasure jobs (opt-in).", Default: false, Tools: complianceTools(deps)},
+		{Name: toolsetCore, Description: "What this server can do now; always on.", Default: true, Always: true, Tools: func() []Tool { return coreTools(deps) }},
+		{Name: toolsetEndUsers, Description: "Look up, list, create and update end users.", Default: true, Tools: func() []Tool { return endUserTools(deps) }},
+		{Name: toolsetChannels, Description: "List, create and update custom channels.", Default: true, Tools: func() []Tool { return channelTools(deps) }},
+		{Name: toolsetConversations, Description: "Start conversations (also by email), exchange messages and files with the AI Agent, end handoffs and conversations.", Default: true, Tools: func() []Tool { return conversationTools(deps) }},
+		{Name: toolsetWebhooks, Description: "Manage Ada's webhook endpoints (opt-in).", Default: false, Tools: func() []Tool { return webhookTools(deps) }},
+		{Name: toolsetKnowledge, Description: "Manage the knowledge base: sources, articles, tags (opt-in).", Default: false, Tools: func() []Tool { return knowledgeTools(deps) }},
+		{Name: toolsetAIAgent, Description: "Read and edit the AI Agent's persona and custom instructions; read its variables (opt-in).", Default: false, Tools: func() []Tool { return aiAgentTools(deps) }},
+		{Name: toolsetAudit, Description: "Read Ada's audit log of configuration changes (opt-in, read-only).", Default: false, Tools: func() []Tool { return auditTools(deps) }},
+		{Name: toolsetExport, Description: "Export conversations and messages by time window (opt-in, read-only).", Default: false, Tools: func() []Tool { return exportTools(deps) }},
+		{Name: toolsetCompliance, Description: "Erase end users' data and follow the erasure jobs (opt-in).", Default: false, Tools: func() []Tool { return complianceTools(deps) }},
 	}
 }
 
@@ -72,7 +74,7 @@ func Select(sets []Toolset, names []string, readOnly bool) ([]Tool, error) {
 		if !want[s.Name] && !s.Always {
 			continue
 		}
-		for _, t := range s.Tools {
+		for _, t := range s.Tools() {
 			if readOnly && !t.ReadOnly() {
 				continue
 			}

@@ -202,7 +202,7 @@ func TestOwnDataIsNeverFenced(t *testing.T) {
 		t.Fatalf("get_capabilities text: %s", text)
 	}
 	for _, set := range tools.Toolsets(&tools.Deps{}) {
-		for _, tool := range set.Tools {
+		for _, tool := range set.Tools() {
 			if tool.OwnData != testclient.OwnData[tool.Name()] {
 				t.Errorf("%s: OwnData = %v, the test client expects %v", tool.Name(), tool.OwnData, testclient.OwnData[tool.Name()])
 			}
@@ -214,7 +214,7 @@ func TestOwnDataIsNeverFenced(t *testing.T) {
 // every output schema must leave them allowed.
 func TestOutputSchemasAllowNotes(t *testing.T) {
 	for _, set := range tools.Toolsets(&tools.Deps{}) {
-		for _, tool := range set.Tools {
+		for _, tool := range set.Tools() {
 			var s map[string]any
 			if err := json.Unmarshal(tool.Definition.RawOutputSchema, &s); err != nil {
 				t.Fatal(err)
