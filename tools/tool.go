@@ -273,7 +273,18 @@ func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *m
 	case inputRequired(res):
 		outcome = "asked_user"
 	}
-	attrs := []slog.Attr{slog.String("tool", tool), slog.String("outcome", outcome), slog.Duration("duration", time.Since(start))}
+	took := time.Since(start)
+	// A call that went well and fast is routine: debug, so the hot path
+	// pays no log line (and no write to stderr). Failures, questions to the
+	// user and slow calls are what an operator looks for: info.
+	level := slog.LevelInfo
+	if outcome == "ok" && took < SlowCall {
+		level = slog.LevelDebug
+	}
+	if !d.logger().Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("tool", tool), slog.String("outcome", outcome), slog.Duration("duration", took)}
 	switch {
 	case err != nil:
 		attrs = append(attrs, slog.String("error", err.Error()))
@@ -285,8 +296,12 @@ func (d *Deps) logCall(ctx context.Context, tool string, start time.Time, res *m
 			}
 		}
 	}
-	d.logger().LogAttrs(ctx, slog.LevelInfo, "tool call", attrs...)
+	d.logger().LogAttrs(ctx, level, "tool call", attrs...)
 }
+
+// SlowCall is how long a successful call may take before its log line
+// moves from debug to info.
+const SlowCall = 2 * time.Second
 
 // progress sends a progress notification if the client asked for them (by
 // sending a progress token).
