@@ -225,10 +225,17 @@ type Rate struct {
 
 func parseRate(h http.Header) Rate {
 	var r Rate
-	r.Limit, _ = strconv.Atoi(h.Get("X-RateLimit-Limit"))
-	r.Remaining, _ = strconv.Atoi(h.Get("X-RateLimit-Remaining"))
-	if secs, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil && secs > 0 {
-		r.Reset = time.Unix(secs, 0).UTC()
+	// Absent headers (most responses) cost nothing: a failed parse allocates its error.
+	if v := h.Get("X-RateLimit-Limit"); v != "" {
+		r.Limit, _ = strconv.Atoi(v)
+	}
+	if v := h.Get("X-RateLimit-Remaining"); v != "" {
+		r.Remaining, _ = strconv.Atoi(v)
+	}
+	if v := h.Get("X-RateLimit-Reset"); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
+			r.Reset = time.Unix(secs, 0).UTC()
+		}
 	}
 	return r
 }
