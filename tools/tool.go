@@ -12,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
@@ -115,6 +116,13 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		red := deps.redactor()
 		var sent any // the arguments as received, for the transcript
 		res, err := func() (*mcp.CallToolResult, error) {
+			// The transport found a duplicate key or too deep arguments
+			// (jsonscan.Guard) and left the arguments out: refuse first.
+			if req.Params.Meta != nil {
+				if p, refused := jsonscan.Refused(req.Params.Meta.AdditionalFields); refused {
+					return errorResult(&schemas.ArgumentError{Field: p.Field, Reason: p.Reason}, red)
+				}
+			}
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
 			var err error
