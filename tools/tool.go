@@ -93,7 +93,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	// Arguments are checked against the strict schema; the lean ones are
 	// what tools/list publishes (see schemas.Input and schemas.Output).
 	in, out := schemas.Input[A](), schemas.Output[R]()
-	dec, err := argDecoderFor(m.name, schemas.For[A]())
+	dec, err := argDecoderFor(m.name, schemas.Bounded[A]())
 	if err != nil {
 		panic(err) // schemas are fixed at build time; the tests catch this
 	}

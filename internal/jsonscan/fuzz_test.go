@@ -175,6 +175,7 @@ type ref struct {
 	dec      *json.Decoder
 	toolCall bool
 	field    *string
+	values   int // inside the arguments
 }
 
 func (r *ref) problem(f string) {
@@ -186,6 +187,11 @@ func (r *ref) problem(f string) {
 // value reads one value in role; depth and path locate it in the arguments,
 // name is the envelope key it stands under.
 func (r *ref) value(role refRole, depth int, path []string, name string) error {
+	if role == refArgs && depth > 1 && r.field == nil {
+		if r.values++; r.values > MaxValues {
+			r.problem("arguments")
+		}
+	}
 	tok, err := r.dec.Token()
 	if err != nil {
 		return err

@@ -216,3 +216,21 @@ func TestLeadingID(t *testing.T) {
 		}
 	}
 }
+
+func TestGuardBoundsValues(t *testing.T) {
+	zeros := func(n int) string { return `{"a":[` + strings.TrimSuffix(strings.Repeat("0,", n), ",") + `]}` }
+	// The array and its items: MaxValues in all pass.
+	if _, p := Guard([]byte(call(zeros(MaxValues - 1)))); p != nil {
+		t.Fatalf("%d values refused: %+v", MaxValues, p)
+	}
+	out, p := Guard([]byte(call(zeros(MaxValues))))
+	if p == nil || p.Field != "arguments" || !strings.Contains(p.Reason, "more than 20000 values") {
+		t.Fatalf("%d values: %+v", MaxValues+1, p)
+	}
+	checkRefusal(t, out, *p)
+	// Empty objects cost the most for the fewest bytes.
+	empties := `{"a":[` + strings.TrimSuffix(strings.Repeat("{},", MaxValues), ",") + `]}`
+	if _, p := Guard([]byte(call(empties))); p == nil {
+		t.Fatal("empty objects not counted")
+	}
+}

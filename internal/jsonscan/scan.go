@@ -24,6 +24,20 @@ import (
 // object is level 1, an object or array inside it level 2, and so on.
 const MaxDepth = 32
 
+// MaxValues bounds the JSON values a tools/call's arguments hold (every
+// object, array, string, number, boolean and null inside them). Decoding
+// and validating a value costs the server hundreds of bytes, however few it
+// takes in the request ({} is two), so the count, not the size, bounds
+// what a call may cost.
+const MaxValues = 20000
+
+// TooDeep is the reason given for arguments nested deeper than MaxDepth.
+var TooDeep = "is nested deeper than " + strconv.Itoa(MaxDepth) +
+	" levels (objects and arrays, the arguments object being the first); send a flatter value"
+
+var tooMany = "hold more than " + strconv.Itoa(MaxValues) +
+	" values (objects, arrays, strings, numbers...); send fewer items per call"
+
 // maxNesting is encoding/json's own limit: a deeper value is not JSON to
 // Go, so it is not JSON here either.
 const maxNesting = 10000
@@ -115,6 +129,7 @@ type scanner struct {
 
 	toolCall  bool
 	sawParams bool
+	values    int // inside the arguments
 	found     bool
 	problem   Problem
 }
@@ -161,6 +176,11 @@ func (s *scanner) scan() (int, error) {
 				return 0, errSyntax
 			}
 			start, isContainer = i, false
+			if n := len(s.stack); n > 0 && s.stack[n-1].role == roleArgs && !s.found {
+				if s.values++; s.values > MaxValues {
+					s.report("arguments", tooMany)
+				}
+			}
 			switch c := d[i]; c {
 			case '{', '[':
 				if len(s.stack) >= maxNesting {
@@ -272,8 +292,7 @@ func (s *scanner) push(at int, array bool) {
 		case p.role == roleArgs && !s.found:
 			f.role, f.depth = roleArgs, p.depth+1
 			if f.depth > MaxDepth {
-				s.report(s.path(nil), "is nested deeper than "+strconv.Itoa(MaxDepth)+
-					" levels (objects and arrays, the arguments object being the first); send a flatter value")
+				s.report(s.path(nil), TooDeep)
 				f.role = roleOther
 			}
 		}
