@@ -12,7 +12,8 @@ const MetaKey = "ada-mcp/refused"
 
 // Guard inspects one JSON-RPC message. A tools/call with a problem (a key
 // twice in one object, of the arguments or of the request around them;
-// arguments nested deeper than MaxDepth) comes back rewritten, with the
+// arguments nested deeper than MaxDepth or holding more than MaxValues
+// values) comes back rewritten, with the
 // problem: every arguments value replaced by {} and the problem put in
 // params._meta under MetaKey, so the tool's handler refuses the call with
 // an isError result that names the key, and nothing of the arguments

@@ -1,9 +1,11 @@
 // Package jsonscan reads a JSON-RPC message as bytes, before anything
 // decodes it, for what Go's JSON decoder accepts without a word: a key
 // given twice in one object (the last one silently wins, where another
-// reader may take the first) and arguments nested without end. Guard finds
-// such a problem in a tools/call and rewrites the call so that the tool
-// refuses it, naming the key; every other message passes untouched.
+// reader may take the first), arguments nested without end, and arguments
+// of so many small values that decoding them costs far more than their
+// bytes. Guard finds such a problem in a tools/call and rewrites the call
+// so that the tool refuses it, naming the key; every other message passes
+// untouched.
 //
 // The scan is one pass over the bytes, iterative (a deep input cannot
 // exhaust the stack), and allocates nothing for an ordinary message.
