@@ -263,7 +263,7 @@ func (c *Config) addHTTPFlags(fs *flag.FlagSet, e *env, h *httpFlags) {
 	fs.StringVar(&c.HTTP.Addr, "addr", server.DefaultAddr, "listen address for sse and http; anything but loopback requires an auth token")
 	fs.StringVar(&h.tokenFile, "auth-token-file", e.getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
 	fs.StringVar(&h.origins, "allowed-origins", e.getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
-	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", e.integer("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request body over sse/http, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
+	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", e.integer("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request: a body over sse/http, a line (one message) over stdio, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
 	fs.Int64Var(&h.maxConcurrent, "max-concurrent-per-client", e.integer("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http; more get 429 (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
 	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", e.duration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", e.boolean("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
@@ -430,9 +430,14 @@ func authToken(fromEnv, file string) (string, error) {
 	return token, nil
 }
 
-// validateHTTP checks the settings of the HTTP transports.
+// validateHTTP checks the settings of the HTTP transports (and the message
+// limit, which stdio shares).
 func (c *Config) validateHTTP() error {
 	h := c.HTTP
+	if h.MaxBodyBytes <= 0 {
+		// Zero means "default" to package server; from a flag it is a mistake.
+		return errors.New("--max-body-bytes must be positive")
+	}
 	if c.Transport == TransportStdio {
 		if h.MultiTenant {
 			return errors.New("--multi-tenant needs --transport http or sse (over stdio the host's environment supplies one Ada key)")
@@ -440,9 +445,6 @@ func (c *Config) validateHTTP() error {
 		return nil
 	}
 	switch {
-	// Zero means "default" to package server; from a flag it is a mistake.
-	case h.MaxBodyBytes <= 0:
-		return errors.New("--max-body-bytes must be positive")
 	case h.MaxConcurrentPerClient <= 0:
 		return errors.New("--max-concurrent-per-client must be positive")
 	case h.ShutdownTimeout <= 0:

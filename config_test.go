@@ -60,6 +60,7 @@ func TestHTTPConfigurationMistakes(t *testing.T) {
 		"bad number in env":        {map[string]string{"ADA_MCP_MAX_BODY_BYTES": "1MB"}, []string{"--sandbox"}, "ADA_MCP_MAX_BODY_BYTES"},
 		"bad duration in env":      {map[string]string{"ADA_MCP_SHUTDOWN_TIMEOUT": "20"}, []string{"--sandbox"}, "ADA_MCP_SHUTDOWN_TIMEOUT"},
 		"zero limit":               {nil, []string{"--sandbox", "--transport", "http", "--max-concurrent-per-client", "0"}, "positive"},
+		"zero stdio message limit": {nil, []string{"--sandbox", "--max-body-bytes", "0"}, "--max-body-bytes must be positive"},
 		"bad origin":               {nil, []string{"--sandbox", "--transport", "http", "--allowed-origins", "example.com"}, "not an origin"},
 		"bad tenant pattern":       {nil, []string{"--transport", "http", "--multi-tenant", "--tenant-base-urls", "https://*.com/api"}, "tenant-base-urls"},
 		"no key, not multi-tenant": {nil, []string{"--transport", "http"}, "ADA_API_KEY"},

@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"log/slog"
 	"net"
 	"os"
@@ -321,7 +320,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		if isTerminal(stdin) {
 			logger.Info("ada-mcp speaks MCP (JSON-RPC) on stdin/stdout: start it from an MCP host or the MCP Inspector, see the README; Ctrl-C stops it")
 		}
-		return serveStdio(ctx, a.MCP, logger, stdin, stdout)
+		return serveStdio(ctx, a.MCP, cfg, logger, stdin, stdout)
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
@@ -383,15 +382,18 @@ func webhookURL(addr net.Addr) string {
 	return "http://127.0.0.1:" + port + server.WebhookPath
 }
 
-func serveStdio(ctx context.Context, s *mcpserver.MCPServer, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	stdio := mcpserver.NewStdioServer(s)
-	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
-	err := stdio.Listen(ctx, stdin, stdout)
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
-		return nil
-	}
-	return err
+func serveStdio(ctx context.Context, s *mcpserver.MCPServer, cfg Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
+	return server.ServeStdio(ctx, s, server.StdioConfig{
+		MaxLineBytes: cfg.HTTP.MaxBodyBytes,
+		TooLongHint:  stdioTooLongHint,
+		Logger:       logger,
+	}, stdin, stdout)
 }
+
+// stdioTooLongHint ends the error a line over --max-body-bytes gets. Files
+// are the usual reason, and over stdio upload_attachment reads them from
+// disk.
+const stdioTooLongHint = "--max-body-bytes (ADA_MCP_MAX_BODY_BYTES) raises it; upload_attachment takes a large file as file_path instead of content_base64"
 
 // isTerminal reports whether r is an interactive terminal, i.e. a person
 // ran the server by hand rather than an MCP host.
@@ -402,14 +404,6 @@ func isTerminal(r io.Reader) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// slogWriter adapts mcp-go's *log.Logger output to slog.
-type slogWriter struct{ l *slog.Logger }
-
-func (w slogWriter) Write(p []byte) (int, error) {
-	w.l.Warn("mcp transport", "detail", string(p))
-	return len(p), nil
 }
 
 // sandboxNow is the sandbox's clock, or nil (this machine's) against a real Ada.

@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	adaserver "github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -22,7 +23,8 @@ import (
 // and decode just enough of the answer to check it: what is left is the
 // server's own cost, comparable with the equally minimal direct call.
 
-// rawStdio is a minimal client over OS pipes to an in-process stdio server.
+// rawStdio is a minimal client over OS pipes to an in-process stdio
+// server, served as main serves it (with the line guard).
 type rawStdio struct {
 	w *os.File
 	r *bufio.Reader
@@ -42,7 +44,7 @@ func startRawStdio(b testing.TB, s *server.MCPServer) *rawStdio {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = server.NewStdioServer(s).Listen(ctx, inR, outW)
+		_ = adaserver.ServeStdio(ctx, s, adaserver.StdioConfig{}, inR, outW)
 	}()
 	b.Cleanup(func() {
 		cancel()

@@ -211,6 +211,7 @@ func TestToolsCLIExitCodes(t *testing.T) {
 		"flags before name":  {args: []string{"tools", "call", "--sandbox", "--args", `{"external_id":"x"}`, "lookup_end_user"}, code: 0, stdout: `"found": false`},
 		"error result":       {args: []string{"tools", "call", "lookup_end_user", "--sandbox", "--args", `{}`}, code: 1, stderr: "external_id", noStdout: true},
 		"unknown argument":   {args: []string{"tools", "call", "lookup_end_user", "--sandbox", "--args", `{"externalId":"x"}`}, code: 1, stderr: "externalId", noStdout: true},
+		"duplicate key":      {args: []string{"tools", "call", "lookup_end_user", "--sandbox", "--args", `{"external_id":"x","external_id":"y"}`}, code: 1, stderr: "external_id: appears twice", noStdout: true},
 		"unknown tool":       {args: []string{"tools", "call", "lookup_user", "--sandbox", "--args", "{}"}, code: 2, stderr: "lookup_end_user", noStdout: true},
 		"read-only write":    {args: []string{"tools", "call", "upsert_end_user", "--sandbox", "--read-only", "--args", `{"external_id":"x"}`}, code: 2, stderr: "no tool", noStdout: true},
 		"args not json":      {args: []string{"tools", "call", "list_channels", "--sandbox", "--args", "type=custom"}, code: 2, stderr: "JSON object", noStdout: true},

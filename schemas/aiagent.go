@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/invopop/jsonschema"
+
 	"github.com/ada-mcp/ada-mcp/adaclient"
 )
 
@@ -68,6 +70,12 @@ type UpdatePersonaArgs struct {
 	NoCompetitors                *bool                      `json:"no_competitors,omitempty"`
 	CompetitorNames              adaclient.Nullable[string] `json:"competitor_names,omitzero"`
 	EnableAcknowledgmentMessages *bool                      `json:"enable_acknowledgment_messages,omitempty"`
+}
+
+// JSONSchemaExtend bounds company_description, which a struct tag cannot:
+// its schema is an anyOf (string or null).
+func (UpdatePersonaArgs) JSONSchemaExtend(s *jsonschema.Schema) {
+	boundNullable(s, "company_description", MaxInstructionLength)
 }
 
 // Validate requires at least one field and a non-blank default_timezone;
@@ -180,10 +188,10 @@ type ListCustomInstructionsResult struct {
 // CreateCustomInstructionArgs are create_custom_instruction's arguments.
 type CreateCustomInstructionArgs struct {
 	Title             string `json:"title" jsonschema:"required" jsonschema_description:"Unique among the AI Agent's instructions."`
-	Text              string `json:"text" jsonschema:"required" jsonschema_description:"The rule the AI Agent follows."`
+	Text              string `json:"text" jsonschema:"required,maxLength=32768" jsonschema_description:"The rule the AI Agent follows."`
 	Enabled           bool   `json:"enabled,omitempty" jsonschema:"default=false"`
-	Notes             string `json:"notes,omitempty" jsonschema_description:"Internal; never shown to the AI Agent."`
-	AvailabilityRules string `json:"availability_rules,omitempty" jsonschema_description:"Who it applies to: a rule with v(\"name\") lookups (names from list_variables), e.g. v(\"plan_type\") == \"gold\"."`
+	Notes             string `json:"notes,omitempty" jsonschema:"maxLength=32768" jsonschema_description:"Internal; never shown to the AI Agent."`
+	AvailabilityRules string `json:"availability_rules,omitempty" jsonschema:"maxLength=16384" jsonschema_description:"Who it applies to: a rule with v(\"name\") lookups (names from list_variables), e.g. v(\"plan_type\") == \"gold\"."`
 }
 
 // Validate requires a title and a text; a rule, if given, must not be
@@ -216,10 +224,16 @@ func (a *CreateCustomInstructionArgs) Request() *adaclient.CustomInstructionCrea
 type UpdateCustomInstructionArgs struct {
 	CustomInstructionID string                     `json:"custom_instruction_id" jsonschema:"required"`
 	Title               *string                    `json:"title,omitempty"`
-	Text                *string                    `json:"text,omitempty"`
+	Text                *string                    `json:"text,omitempty" jsonschema:"maxLength=32768"`
 	Enabled             *bool                      `json:"enabled,omitempty"`
-	Notes               *string                    `json:"notes,omitempty" jsonschema_description:"\"\" blanks them."`
+	Notes               *string                    `json:"notes,omitempty" jsonschema:"maxLength=32768" jsonschema_description:"\"\" blanks them."`
 	AvailabilityRules   adaclient.Nullable[string] `json:"availability_rules,omitzero" jsonschema_description:"A rule with v(\"name\") lookups; null clears it (applies to everyone)."`
+}
+
+// JSONSchemaExtend bounds availability_rules, which a struct tag cannot:
+// its schema is an anyOf (string or null).
+func (UpdateCustomInstructionArgs) JSONSchemaExtend(s *jsonschema.Schema) {
+	boundNullable(s, "availability_rules", MaxRuleLength)
 }
 
 // Validate checks the id, that at least one field is given, that a title

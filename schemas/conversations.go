@@ -118,7 +118,7 @@ const MaxWaitForReplySeconds = 60
 // SendMessageArgs are send_message's arguments.
 type SendMessageArgs struct {
 	ConversationID      string `json:"conversation_id" jsonschema:"required"`
-	Body                string `json:"body" jsonschema:"required,minLength=1"`
+	Body                string `json:"body" jsonschema:"required,minLength=1,maxLength=32768"`
 	Role                string `json:"role,omitempty" jsonschema:"enum=end_user,enum=human_agent,default=end_user"`
 	AuthorID            string `json:"author_id,omitempty" jsonschema_description:"Defaults to the conversation's end user."`
 	DisplayName         string `json:"display_name,omitempty" jsonschema_description:"Required for human_agent."`
@@ -177,7 +177,7 @@ type EndConversationResult struct {
 // AskAIAgentArgs are ask_ai_agent's arguments.
 type AskAIAgentArgs struct {
 	ExternalID     string      `json:"external_id" jsonschema:"required,maxLength=36" jsonschema_description:"Your id for the customer."`
-	Question       string      `json:"question" jsonschema:"required,minLength=1"`
+	Question       string      `json:"question" jsonschema:"required,minLength=1,maxLength=32768"`
 	Profile        *ProfileSet `json:"profile,omitempty"`
 	ConversationID string      `json:"conversation_id,omitempty" jsonschema_description:"Continue this conversation; default: a new one."`
 	WaitSeconds    int         `json:"wait_seconds,omitempty" jsonschema:"minimum=1,maximum=60,default=30"`
@@ -227,7 +227,7 @@ type EndHandoffResult struct {
 type UploadAttachmentArgs struct {
 	ConversationID string `json:"conversation_id" jsonschema:"required"`
 	FilePath       string `json:"file_path,omitempty" jsonschema_description:"Absolute path on the server's machine (local stdio server only)."`
-	ContentBase64  string `json:"content_base64,omitempty" jsonschema_description:"The file in base64, with filename."`
+	ContentBase64  string `json:"content_base64,omitempty" jsonschema:"maxLength=75497472" jsonschema_description:"The file in base64, with filename."`
 	Filename       string `json:"filename,omitempty" jsonschema_description:"Default: file_path's name."`
 	ContentType    string `json:"content_type,omitempty" jsonschema_description:"Default: from the extension."`
 	SendAs         string `json:"send_as,omitempty" jsonschema:"enum=end_user,enum=human_agent" jsonschema_description:"Then post it as a file message from this author."`
@@ -326,7 +326,7 @@ type StartEmailConversationArgs struct {
 	Name     string   `json:"name" jsonschema:"required,minLength=1" jsonschema_description:"The customer's full name."`
 	Subject  string   `json:"subject" jsonschema:"required,minLength=1"`
 	ReplyTo  string   `json:"reply_to" jsonschema:"required" jsonschema_description:"The customer's email address."`
-	Text     string   `json:"text,omitempty" jsonschema_description:"The customer's inquiry (max 10 KB)."`
+	Text     string   `json:"text,omitempty" jsonschema:"maxLength=10240" jsonschema_description:"The customer's inquiry (max 10 KB)."`
 	ReplyAs  string   `json:"reply_as,omitempty" jsonschema_description:"Sender address; default: Ada's."`
 	CC       []string `json:"cc,omitempty"`
 	Metadata Metadata `json:"metadata,omitempty" jsonschema_description:"Metavariables (max 4 KB)."`

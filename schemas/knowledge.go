@@ -319,7 +319,7 @@ func trueOrNil(b bool) *bool {
 type ArticleInput struct {
 	ID                string                               `json:"id" jsonschema:"required"`
 	Name              string                               `json:"name" jsonschema:"required"`
-	Content           string                               `json:"content" jsonschema:"required" jsonschema_description:"Markdown; the whole article at most 100 KB."`
+	Content           string                               `json:"content" jsonschema:"required,maxLength=102400" jsonschema_description:"Markdown; the whole article at most 100 KB."`
 	KnowledgeSourceID string                               `json:"knowledge_source_id" jsonschema:"required"`
 	URL               string                               `json:"url,omitempty"`
 	TagIDs            []string                             `json:"tag_ids,omitempty" jsonschema_description:"Tag ids (list_tags, upsert_tags); [] removes every tag."`

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -48,7 +47,7 @@ func limitBody(max int64, logger *slog.Logger) middleware {
 				tooLarge()
 				return
 			}
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body = newBufferedBody(body)
 			r.ContentLength = int64(len(body))
 			next.ServeHTTP(w, r)
 		})

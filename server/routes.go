@@ -15,7 +15,8 @@ import (
 //	/healthz, /readyz             no token, no upstream secrets
 //	/webhooks/ada                 Ada's signature, not the token → drain → receiver
 //	/mcp  or  /sse + /message     origin → auth → tenant → body limit →
-//	                              drain → concurrency → session → mcp-go
+//	                              tool-call guard → drain → concurrency →
+//	                              session → mcp-go
 func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", healthz)
@@ -32,6 +33,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			s.auth.middleware(s.logger),
 			tenant,
 			limitBody(s.cfg.MaxBodyBytes, s.logger),
+			guardToolCalls(s.logger),
 			s.drain.middleware,
 		}
 		return chain(h, append(common, mws...)...)

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 
+	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -104,6 +106,9 @@ func (d *argDecoder) decode(args any, raw json.RawMessage, out any) error {
 		return &schemas.ArgumentError{Field: "arguments", Reason: "must be a JSON object"}
 	}
 	fixed, changed := d.coerce(obj)
+	if err := d.checkBounds(fixed); err != nil {
+		return err
+	}
 	if err := d.schema.Validate(fixed); err != nil {
 		return d.explain(err)
 	}
@@ -169,6 +174,10 @@ func (d *argDecoder) coerce(args map[string]any) (map[string]any, bool) {
 	return out, true
 }
 
+// maxExplained is how many problems an error lists; the assistant fixes
+// those and learns of the rest on its next try.
+const maxExplained = 10
+
 // explain turns a schema validation failure into one or more sentences an
 // assistant can act on.
 func (d *argDecoder) explain(err error) error {
@@ -177,21 +186,168 @@ func (d *argDecoder) explain(err error) error {
 		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
 	}
 	var msgs []string
+	seen := map[string]bool{}
 	var first string
+	more := 0
 	for _, leaf := range leaves(verr) {
 		field, reason := d.describe(leaf)
 		if first == "" {
 			first = field
 		}
 		msg := field + ": " + reason
-		if !slices.Contains(msgs, msg) {
+		switch {
+		case seen[msg]:
+		case len(msgs) == maxExplained:
+			more++
+		default:
 			msgs = append(msgs, msg)
 		}
+		seen[msg] = true
 	}
 	if len(msgs) == 0 {
 		return &schemas.ArgumentError{Field: "arguments", Reason: verr.Error()}
 	}
+	if more > 0 {
+		msgs = append(msgs, printer.Sprintf("and %d more", more))
+	}
 	return &schemas.ArgumentError{Field: first, Reason: strings.TrimPrefix(strings.Join(msgs, "; "), first+": ")}
+}
+
+// checkBounds applies the schema's maxLength, maxItems and maxProperties,
+// and jsonscan.MaxDepth, before the full validation: that one would report
+// every item of an oversized array, each error costing far more than the
+// item did. The first value over a bound, in key order, is the error.
+func (d *argDecoder) checkBounds(args map[string]any) error {
+	var b bounds
+	return b.check(args, d.doc)
+}
+
+// bounds walks arguments with their schema; path is where it stands.
+type bounds struct{ path []segment }
+
+// segment is an array index (index ≥ 0) or a key (index -1).
+type segment struct {
+	key   string
+	index int
+}
+
+func (b *bounds) check(v any, node map[string]any) error {
+	// A nullable value's bound may sit on the anyOf or on its branch.
+	at := node
+	for _, n := range [2]map[string]any{node, branchOf(node, v)} {
+		if n == nil {
+			continue
+		}
+		if reason := overBound(n, v); reason != "" {
+			return b.fail(reason)
+		}
+		if n["properties"] != nil || n["items"] != nil || n["additionalProperties"] != nil {
+			at = n
+		}
+	}
+	switch x := v.(type) {
+	case []any:
+		if len(b.path) >= jsonscan.MaxDepth {
+			return b.fail(jsonscan.TooDeep)
+		}
+		items, _ := at["items"].(map[string]any)
+		for i, item := range x {
+			b.path = append(b.path, segment{index: i})
+			if err := b.check(item, items); err != nil {
+				return err
+			}
+			b.path = b.path[:len(b.path)-1]
+		}
+	case map[string]any:
+		if len(b.path) >= jsonscan.MaxDepth {
+			return b.fail(jsonscan.TooDeep)
+		}
+		props, _ := at["properties"].(map[string]any)
+		values, _ := at["additionalProperties"].(map[string]any)
+		closed := at["additionalProperties"] == false
+		var buf [32]string
+		keys := buf[:0]
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			child, _ := props[k].(map[string]any)
+			if child == nil {
+				if closed {
+					continue // an unknown key: the validation names it
+				}
+				child = values
+			}
+			b.path = append(b.path, segment{key: k, index: -1})
+			if err := b.check(x[k], child); err != nil {
+				return err
+			}
+			b.path = b.path[:len(b.path)-1]
+		}
+	}
+	return nil
+}
+
+func (b *bounds) fail(reason string) error {
+	parts := make([]string, len(b.path))
+	for i, s := range b.path {
+		if s.index >= 0 {
+			parts[i] = strconv.Itoa(s.index)
+		} else {
+			parts[i] = s.key
+		}
+	}
+	return &schemas.ArgumentError{Field: orArgs(strings.Join(parts, ".")), Reason: reason}
+}
+
+// branchOf is the branch of node's anyOf that takes v's JSON type, if any.
+func branchOf(node map[string]any, v any) map[string]any {
+	branches, _ := node["anyOf"].([]any)
+	want := ""
+	switch v.(type) {
+	case string:
+		want = "string"
+	case []any:
+		want = "array"
+	case map[string]any:
+		want = "object"
+	}
+	for _, b := range branches {
+		if m, ok := b.(map[string]any); ok && want != "" && m["type"] == want {
+			return m
+		}
+	}
+	return nil
+}
+
+// overBound says how v is over one of node's size bounds ("" if not).
+func overBound(node map[string]any, v any) string {
+	bound := func(key string) (int, bool) {
+		n, ok := node[key].(json.Number)
+		if !ok {
+			return 0, false
+		}
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	switch x := v.(type) {
+	case string:
+		if max, ok := bound("maxLength"); ok && len(x) > max { // bytes ≥ characters: count only then
+			if n := utf8.RuneCountInString(x); n > max {
+				return fmt.Sprintf("must be at most %s long (got %d)", characters(max), n)
+			}
+		}
+	case []any:
+		if max, ok := bound("maxItems"); ok && len(x) > max {
+			return fmt.Sprintf("must have at most %d items (got %d)", max, len(x))
+		}
+	case map[string]any:
+		if max, ok := bound("maxProperties"); ok && len(x) > max {
+			return fmt.Sprintf("must have at most %d keys (got %d)", max, len(x))
+		}
+	}
+	return ""
 }
 
 // leaves collects the deepest errors, folding an anyOf of type mismatches
@@ -269,6 +425,8 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 			want = append(want, t.Want...)
 		}
 		return orArgs(field), fmt.Sprintf("got %s, want %s", got, strings.Join(want, " or "))
+	case *kind.Type:
+		return orArgs(field), fmt.Sprintf("got %s, want %s", k.Got, strings.Join(typeOrder(k.Want), " or "))
 	case *kind.Minimum:
 		return orArgs(field), fmt.Sprintf("must be at least %s (got %s)", number(k.Want), number(k.Got))
 	case *kind.Maximum:
@@ -281,6 +439,8 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 		return orArgs(field), fmt.Sprintf("must be at least %s long (got %d)", characters(k.Want), k.Got)
 	case *kind.MaxLength:
 		return orArgs(field), fmt.Sprintf("must be at most %s long (got %d)", characters(k.Want), k.Got)
+	case *kind.MaxProperties:
+		return orArgs(field), fmt.Sprintf("must have at most %d keys (got %d)", k.Want, k.Got)
 	case *kind.Enum:
 		want := make([]string, len(k.Want))
 		for i, w := range k.Want {
@@ -293,6 +453,17 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 		return orArgs(field), fmt.Sprintf("must be one of %s (got %s)", strings.Join(want, ", "), got)
 	}
 	return orArgs(field), e.ErrorKind.LocalizedString(printer)
+}
+
+// typeOrder lists JSON types in the order schemas name them (string before
+// null), not the validator's alphabetical one.
+func typeOrder(types []string) []string {
+	rank := func(t string) int {
+		return slices.Index([]string{"string", "integer", "number", "boolean", "object", "array", "null"}, t)
+	}
+	out := slices.Clone(types)
+	slices.SortStableFunc(out, func(a, b string) int { return rank(a) - rank(b) })
+	return out
 }
 
 // number writes a schema bound or a sent number as JSON would: 100, 0.5.

@@ -95,11 +95,12 @@ func TestStartEmailConversation(t *testing.T) {
 		args map[string]any
 		want string
 	}{
-		"reply_to with a name": {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "Bo <bo@example.com>"}, "Invalid reply_to: must be an email address"},
-		"cc not an address":    {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "cc": []any{"bo"}}, "Invalid cc[0]"},
-		"text over 10 KB":      {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "text": strings.Repeat("x", 10<<10+1)}, "Invalid text: is 10241 bytes"},
-		"metadata over 4 KB":   {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "metadata": map[string]any{"x": strings.Repeat("x", 4<<10)}}, "Invalid metadata"},
-		"no subject":           {map[string]any{"name": "Bo", "reply_to": "bo@example.com"}, "subject"},
+		"reply_to with a name":              {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "Bo <bo@example.com>"}, "Invalid reply_to: must be an email address"},
+		"cc not an address":                 {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "cc": []any{"bo"}}, "Invalid cc[0]"},
+		"text over 10 KB":                   {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "text": strings.Repeat("x", 10<<10+1)}, "Invalid argument text: must be at most 10240 characters long (got 10241)"},
+		"text over 10 KB, fewer characters": {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "text": strings.Repeat("é", 6000)}, "Invalid text: is 12000 bytes"},
+		"metadata over 4 KB":                {map[string]any{"name": "Bo", "subject": "Hi", "reply_to": "bo@example.com", "metadata": map[string]any{"x": strings.Repeat("x", 4<<10)}}, "Invalid metadata"},
+		"no subject":                        {map[string]any{"name": "Bo", "reply_to": "bo@example.com"}, "subject"},
 	} {
 		if msg := h.Err("start_email_conversation", tc.args); !strings.Contains(msg, tc.want) {
 			t.Errorf("%s: message %q lacks %q", name, msg, tc.want)

@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
@@ -111,7 +112,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	// Arguments are checked against the strict schema; the lean ones are
 	// what tools/list publishes (see schemas.Input and schemas.Output).
 	in, out := schemas.Input[A](), schemas.Output[R]()
-	decoder := sync.OnceValues(func() (*argDecoder, error) { return argDecoderFor(m.name, schemas.For[A]()) })
+	decoder := sync.OnceValues(func() (*argDecoder, error) { return argDecoderFor(m.name, schemas.Bounded[A]()) })
 	def := mcp.Tool{
 		Name:            m.name,
 		Title:           m.title,
@@ -131,6 +132,13 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		red := deps.redactor()
 		var sent any // the arguments as received, for the transcript
 		res, err := func() (*mcp.CallToolResult, error) {
+			// The transport found a duplicate key or too deep arguments
+			// (jsonscan.Guard) and left the arguments out: refuse first.
+			if req.Params.Meta != nil {
+				if p, refused := jsonscan.Refused(req.Params.Meta.AdditionalFields); refused {
+					return errorResult(&schemas.ArgumentError{Field: p.Field, Reason: p.Reason}, red)
+				}
+			}
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
 			var err error

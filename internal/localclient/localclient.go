@@ -1,8 +1,8 @@
 // Package localclient connects an MCP client to a server in the same
 // process through the server's stdio transport on in-memory pipes: every
-// request is JSON-RPC text, decoded, validated and answered exactly as for
-// a host that started the binary, without a process. The tools CLI and the
-// evaluation runner call tools through it.
+// request is JSON-RPC text, guarded, decoded, validated and answered
+// exactly as for a host that started the binary, without a process. The
+// tools CLI and the evaluation runner call tools through it.
 package localclient
 
 import (
@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"time"
 
 	"github.com/mark3labs/mcp-go/client"
@@ -18,8 +17,14 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	adaserver "github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
+
+// maxLine bounds one message as --max-body-bytes does for a host, but the
+// caller here is the user's own shell or scenario: a 50 MB file sent as
+// content_base64 fits.
+const maxLine = 128 << 20
 
 // Session is an initialized client session.
 type Session struct {
@@ -38,9 +43,7 @@ func Connect(ctx context.Context, s *server.MCPServer, clientName, clientVersion
 	sess := &Session{cancel: cancel, done: make(chan struct{}), pipes: []io.Closer{toServerR, toServerW, toClientR, toClientW}}
 	go func() {
 		defer close(sess.done)
-		stdio := server.NewStdioServer(s)
-		stdio.SetErrorLogger(log.New(io.Discard, "", 0))
-		_ = stdio.Listen(serveCtx, toServerR, toClientW)
+		_ = adaserver.ServeStdio(serveCtx, s, adaserver.StdioConfig{MaxLineBytes: maxLine}, toServerR, toClientW)
 		toClientW.Close()
 	}()
 	sess.Client = client.NewClient(transport.NewIO(toClientR, toServerW, io.NopCloser(eofReader{})))

@@ -1,0 +1,90 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// MetaKey is the params._meta key under which Guard leaves the problem of
+// a refused tools/call for the tool to answer with. Only this server sets
+// it: a client that sends it itself only gets its own call refused.
+const MetaKey = "ada-mcp/refused"
+
+// Guard inspects one JSON-RPC message. A tools/call with a problem (a key
+// twice in one object, of the arguments or of the request around them;
+// arguments nested deeper than MaxDepth or holding more than MaxValues
+// values) comes back rewritten, with the
+// problem: every arguments value replaced by {} and the problem put in
+// params._meta under MetaKey, so the tool's handler refuses the call with
+// an isError result that names the key, and nothing of the arguments
+// reaches the tool. Any other message comes back as it is, the same slice.
+//
+// Only the first JSON value of msg is looked at: a reader of the whole
+// message rejects what follows it, and one that reads the first value
+// (legacy SSE) reads exactly what was checked. A message that is not JSON
+// is left for the server to reject.
+func Guard(msg []byte) ([]byte, *Problem) {
+	s := getScanner(msg)
+	defer s.release()
+	if _, err := s.scan(); err != nil || !s.toolCall || !s.found {
+		return msg, nil
+	}
+	p := s.problem
+	return s.rewrite(&p), &p
+}
+
+// rewrite applies the edits that refuse the call with problem p.
+func (s *scanner) rewrite(p *Problem) []byte {
+	entry, _ := json.Marshal(map[string]*Problem{MetaKey: p}) // {"ada-mcp/refused":{...}}
+	inner := entry[1 : len(entry)-1]                          // "ada-mcp/refused":{...}
+	slices.SortFunc(s.edits, func(a, b edit) int { return a.start - b.start })
+	out := make([]byte, 0, len(s.data)+len(s.edits)*(len(entry)+24))
+	at := 0
+	for _, e := range s.edits {
+		out = append(out, s.data[at:e.start]...)
+		switch e.kind {
+		case editEmptyArgs:
+			out = append(out, "{}"...)
+		case editAddToMeta:
+			if e.comma {
+				out = append(out, ',')
+			}
+			out = append(out, inner...)
+		case editReplaceMeta:
+			out = append(out, entry...)
+		case editAddMeta:
+			out = append(out, `"_meta":`...)
+			out = append(out, entry...)
+			if e.comma {
+				out = append(out, ',')
+			}
+		case editReplaceParam:
+			out = append(out, `{"_meta":`...)
+			out = append(out, entry...)
+			out = append(out, '}')
+		case editAddParams:
+			out = append(out, `"params":{"_meta":`...)
+			out = append(out, entry...)
+			out = append(out, "},"...)
+		}
+		at = e.end
+	}
+	return append(out, s.data[at:]...)
+}
+
+// Refused returns the problem Guard left in a call's _meta, if any. A
+// value that is not Guard's (a client set the key itself) is still a
+// refusal.
+func Refused(meta map[string]any) (Problem, bool) {
+	v, ok := meta[MetaKey]
+	if !ok {
+		return Problem{}, false
+	}
+	m, _ := v.(map[string]any)
+	field, _ := m["field"].(string)
+	reason, _ := m["reason"].(string)
+	if field == "" || reason == "" {
+		return Problem{Field: "_meta." + MetaKey, Reason: "is set only by this server, to refuse a call; do not send it"}, true
+	}
+	return Problem{Field: field, Reason: reason}, true
+}

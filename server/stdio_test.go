@@ -1,0 +1,236 @@
+package server
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	mcpserver "github.com/mark3labs/mcp-go/server"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// repeated is a reader of n copies of one byte: a huge line that is never
+// held anywhere.
+type repeated struct {
+	b byte
+	n int64
+}
+
+func (r *repeated) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), r.n)]
+	for i := range p {
+		p[i] = r.b
+	}
+	r.n -= int64(len(p))
+	return len(p), nil
+}
+
+// blocked is an input that stays open, as a host's pipe does, until done
+// is closed.
+type blocked struct{ done <-chan struct{} }
+
+func (b blocked) Read([]byte) (int, error) {
+	<-b.done
+	return 0, io.EOF
+}
+
+const rawInit = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}` + "\n" +
+	`{"jsonrpc":"2.0","method":"notifications/initialized"}` + "\n"
+
+type rpcResponse struct {
+	ID     json.RawMessage `json:"id"`
+	Result json.RawMessage `json:"result"`
+	Error  *rpcError       `json:"error"`
+}
+
+// serveRaw runs ServeStdio on input and returns a function reading the
+// next n responses (with a deadline).
+func serveRaw(t *testing.T, m *mcpserver.MCPServer, cfg StdioConfig, input io.Reader) func(n int) []rpcResponse {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	outR, outW := io.Pipe()
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = ServeStdio(ctx, m, cfg, io.MultiReader(input, blocked{done}), outW)
+		outW.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		close(done)
+		outR.Close()
+		<-served
+	})
+	lines := make(chan []byte)
+	go func() {
+		sc := bufio.NewScanner(outR)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			lines <- append([]byte(nil), sc.Bytes()...)
+		}
+		close(lines)
+	}()
+	return func(n int) []rpcResponse {
+		t.Helper()
+		var out []rpcResponse
+		for range n {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					t.Fatalf("output ended after %d responses", len(out))
+				}
+				var r rpcResponse
+				if err := json.Unmarshal(line, &r); err != nil {
+					t.Fatalf("output line is not one JSON message: %v: %.200s", err, line)
+				}
+				out = append(out, r)
+			case <-time.After(20 * time.Second):
+				t.Fatalf("no response %d within 20s", len(out)+1)
+			}
+		}
+		return out
+	}
+}
+
+// A line over the limit is answered with a JSON-RPC error carrying its id
+// (when the line starts with it) and skipped without ever being held whole;
+// the next request on the stream is answered as usual.
+func TestStdioSkipsAnOversizedLine(t *testing.T) {
+	const huge = 64 << 20 // 64 MiB, the limit being 1 MiB
+	for _, tc := range []struct {
+		name, head, tail, id string
+	}{
+		{"id first", `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"echo","arguments":{"blob":"`, `"}}}`, "5"},
+		{"id last", `{"method":"tools/call","params":{"name":"echo","arguments":{"blob":"`, `"}},"jsonrpc":"2.0","id":5}`, "null"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _ := newTestMCP()
+			input := io.MultiReader(strings.NewReader(rawInit+tc.head), &repeated{'A', huge}, strings.NewReader(tc.tail+"\n"+
+				`{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"echo","arguments":{}}}`+"\n"))
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			next := serveRaw(t, m, StdioConfig{TooLongHint: "--max-body-bytes raises it"}, input)
+			byID := map[string]rpcResponse{}
+			for _, r := range next(3) { // in whatever order they were ready
+				byID[string(r.ID)] = r
+			}
+			runtime.ReadMemStats(&after)
+
+			if r := byID["1"]; r.Error != nil || r.Result == nil {
+				t.Fatalf("initialize: %+v", r)
+			}
+			tooLong, echo := byID[tc.id], byID["6"]
+			if string(tooLong.ID) != tc.id || tooLong.Error == nil || tooLong.Error.Code != -32600 ||
+				!strings.Contains(tooLong.Error.Message, "limit of 1048576 bytes") || !strings.Contains(tooLong.Error.Message, "--max-body-bytes raises it") {
+				t.Fatalf("the oversized line got %+v (id %s)", tooLong.Error, tooLong.ID)
+			}
+			if string(echo.ID) != "6" || echo.Error != nil || !strings.Contains(string(echo.Result), "echo") {
+				t.Fatalf("the next request got %+v", echo)
+			}
+			// Reading 64 MiB allocated a small, fixed amount: chunks, not the line.
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+				t.Errorf("allocated %d MiB while skipping a %d MiB line", alloc>>20, huge>>20)
+			}
+		})
+	}
+}
+
+// A message of exactly the limit passes; one byte more does not.
+func TestStdioLimitIsInclusive(t *testing.T) {
+	m, _ := newTestMCP()
+	msg := func(id int, size int) string {
+		head := fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo","arguments":{"pad":"`, id)
+		tail := `"}}}`
+		return head + strings.Repeat("x", size-len(head)-len(tail)) + tail + "\n"
+	}
+	const limit = 300
+	next := serveRaw(t, m, StdioConfig{MaxLineBytes: limit}, strings.NewReader(rawInit+msg(2, limit)+msg(3, limit+1)))
+	byID := map[string]rpcResponse{}
+	for _, r := range next(3) { // the refusal may come before the call's answer
+		byID[string(r.ID)] = r
+	}
+	if r, ok := byID["2"]; !ok || r.Error != nil {
+		t.Errorf("a message of exactly %d bytes: %+v", limit, r)
+	}
+	if r, ok := byID["3"]; !ok || r.Error == nil {
+		t.Errorf("a message of %d bytes: %+v", limit+1, r)
+	}
+}
+
+// The line guard's errors and mcp-go's responses share stdout: every line
+// written is one whole message, however they interleave.
+func TestStdioWritesNeverInterleave(t *testing.T) {
+	m, _ := newTestMCP()
+	var in strings.Builder
+	in.WriteString(rawInit)
+	const n = 200
+	for i := range n {
+		fmt.Fprintf(&in, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo","arguments":{}}}`+"\n", 100+i)
+		fmt.Fprintf(&in, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"echo","arguments":{"pad":"%s"}}}`+"\n", 1000+i, strings.Repeat("y", 200))
+	}
+	next := serveRaw(t, m, StdioConfig{MaxLineBytes: 150}, strings.NewReader(in.String()))
+	seen := map[string]bool{}
+	for _, r := range next(1 + 2*n) {
+		seen[string(r.ID)] = true
+	}
+	if len(seen) != 1+2*n {
+		t.Fatalf("%d distinct ids answered, want %d", len(seen), 1+2*n)
+	}
+}
+
+// Over stdio, a file within the limit uploads inline; one over it is
+// refused as a protocol error that says what to do, and the session goes
+// on (upload_attachment also takes file_path over stdio).
+func TestStdioUploadWithinAndOverTheLimit(t *testing.T) {
+	m, ada := newToolsMCP(t)
+	cs := connectStdio(t, m, StdioConfig{TooLongHint: "upload_attachment takes a large file as file_path"})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	call := func(tool string, args map[string]any) (*mcp.CallToolResult, error) {
+		return cs.CallTool(ctx, &mcp.CallToolParams{Name: tool, Arguments: args})
+	}
+	res, err := call("start_conversation", map[string]any{})
+	if err != nil || res.IsError {
+		t.Fatalf("start_conversation: %v %s", err, resultText(res))
+	}
+	var conv struct {
+		ConversationID string `json:"conversation_id"`
+	}
+	sc, _ := json.Marshal(res.StructuredContent) // the text is fenced untrusted data
+	_ = json.Unmarshal(sc, &conv)
+	// Ada accepts uploads during a handoff, which the simulator starts on request.
+	if res, err := call("send_message", map[string]any{"conversation_id": conv.ConversationID, "body": "Can I talk to a human, please?"}); err != nil || res.IsError {
+		t.Fatalf("send_message: %v %s", err, resultText(res))
+	}
+	file := bytes.Repeat([]byte("0123456789abcdef"), 700<<10/16) // 700 KiB: about 933 KiB as base64
+	up := func(data []byte) (*mcp.CallToolResult, error) {
+		return call("upload_attachment", map[string]any{"conversation_id": conv.ConversationID,
+			"content_base64": base64.StdEncoding.EncodeToString(data), "filename": "log.txt"})
+	}
+	if res, err := up(file); err != nil || res.IsError {
+		t.Fatalf("an upload within the limit: %v %s", err, resultText(res))
+	}
+	posts := ada.requests.Load()
+	_, err = up(append(file, file...))
+	if err == nil || !strings.Contains(err.Error(), "limit of 1048576 bytes") || !strings.Contains(err.Error(), "file_path") {
+		t.Fatalf("an upload over the limit: %v", err)
+	}
+	if ada.requests.Load() != posts {
+		t.Fatal("the oversized upload reached Ada")
+	}
+	if res, err := up(file[:1024]); err != nil || res.IsError {
+		t.Fatalf("the session after the refusal: %v %s", err, resultText(res))
+	}
+}

@@ -1,0 +1,83 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
+	"github.com/ada-mcp/ada-mcp/schemas"
+)
+
+func repeatJSON(item string, n int) string {
+	return strings.TrimSuffix(strings.Repeat(item+",", n), ",")
+}
+
+// What a call's arguments cost the handler (decoding, bounds, validation,
+// the typed decode) stays bounded for the shapes that cost the most per
+// byte: at most maxCallAlloc for anything the transport guard lets through
+// (jsonscan.MaxValues), and a small multiple of the size for a long string.
+func TestArgumentsCostIsBounded(t *testing.T) {
+	const maxCallAlloc = 16 << 20
+	var metadataKeys []string
+	for i := range schemas.DefaultMaxProperties {
+		metadataKeys = append(metadataKeys, fmt.Sprintf(`"k%d":[]`, i))
+	}
+	for _, tc := range []struct {
+		name string
+		dec  func() (*argDecoder, any)
+		args string
+		max  int
+	}{
+		{"empty rule conditions", decoderOf[schemas.UpsertArticlesArgs]("upsert_articles"),
+			`{"articles":[` + repeatJSON(`{"id":"a","name":"n","content":"c","knowledge_source_id":"k","availability_rules":{"match":"all","conditions":[`+repeatJSON("{}", 190)+`]}}`, 100) + `]}`, maxCallAlloc},
+		{"one-letter tags", decoderOf[schemas.UpsertArticlesArgs]("upsert_articles"),
+			`{"articles":[` + repeatJSON(`{"id":"a","name":"n","content":"c","knowledge_source_id":"k","tag_ids":[`+repeatJSON(`"t"`, 190)+`]}`, 100) + `]}`, maxCallAlloc},
+		{"wrong identifiers, an error each", decoderOf[schemas.DeleteEndUserDataArgs]("delete_end_user_data"),
+			`{"identifiers":[` + repeatJSON(`{"a":1}`, 1000) + `]}`, maxCallAlloc},
+		{"identifiers over the bound", decoderOf[schemas.DeleteEndUserDataArgs]("delete_end_user_data"),
+			`{"identifiers":[` + repeatJSON("0", jsonscan.MaxValues-1) + `]}`, maxCallAlloc},
+		{"wrong metadata values", decoderOf[schemas.UpsertEndUserArgs]("upsert_end_user"),
+			`{"external_id":"a","profile":{"metadata":{` + strings.Join(metadataKeys, ",") + `}}}`, maxCallAlloc},
+		{"numbers in knowledge metadata", decoderOf[schemas.CreateKnowledgeSourceArgs]("create_knowledge_source"),
+			`{"id":"a","name":"b","metadata":{"x":[` + repeatJSON("0", jsonscan.MaxValues-4) + `]}}`, maxCallAlloc},
+		{"a 1 MiB string", decoderOf[schemas.UpsertEndUserArgs]("upsert_end_user"),
+			`{"external_id":"a","profile":{"first_name":"` + strings.Repeat("x", 1<<20) + `"}}`, 8 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			msg := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"t","arguments":` + tc.args + `}}`
+			if _, p := jsonscan.Guard([]byte(msg)); p != nil {
+				t.Fatalf("the transport refuses this input (%+v): test one it lets through", p)
+			}
+			dec, out := tc.dec()
+			raw := json.RawMessage(tc.args)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			args, err := arguments(mcp.CallToolParams{RawArguments: raw})
+			if err == nil {
+				_ = dec.decode(args, raw, out)
+			}
+			runtime.ReadMemStats(&after)
+			if alloc := int(after.TotalAlloc - before.TotalAlloc); alloc > tc.max {
+				t.Errorf("%d bytes of arguments cost %d KiB, over %d KiB", len(tc.args), alloc>>10, tc.max>>10)
+			} else {
+				t.Logf("%d bytes of arguments cost %d KiB", len(tc.args), alloc>>10)
+			}
+		})
+	}
+}
+
+func decoderOf[A any](tool string) func() (*argDecoder, any) {
+	return func() (*argDecoder, any) {
+		d, err := argDecoderFor(tool, schemas.Bounded[A]())
+		if err != nil {
+			panic(err)
+		}
+		return d, new(A)
+	}
+}
