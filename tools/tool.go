@@ -25,6 +25,9 @@ type Tool struct {
 	// nothing, "confirm" for a deletion, "customer" for a customer-visible
 	// message (with CustomerWhen, the condition).
 	Gate, CustomerWhen string
+	// parse is the handler's first step alone (parseArgs), for tests that
+	// check every tool's argument decoding without calling Ada.
+	parse func(mcp.CallToolParams) (any, error)
 }
 
 // Name is the tool's name.
@@ -117,24 +120,14 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		res, err := func() (*mcp.CallToolResult, error) {
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
+			var args *A
 			var err error
-			sent, err = arguments(req.Params)
-			if err != nil {
-				sent = req.Params.Arguments
-				red = red.With(red.Secrets(sent)...)
-				return errorResult(err, red)
-			}
+			args, sent, err = parseArgs[A](dec, req.Params)
 			red = red.With(red.Secrets(sent)...)
-			var args A
-			if err := dec.decode(sent, req.Params.RawArguments, &args); err != nil {
+			if err != nil {
 				return errorResult(err, red)
 			}
-			if v, ok := any(&args).(validator); ok {
-				if err := v.Validate(); err != nil {
-					return errorResult(err, red)
-				}
-			}
-			if stop := deps.gate(ctx, m, &args, req, red); stop != nil {
+			if stop := deps.gate(ctx, m, args, req, red); stop != nil {
 				return stop, nil
 			}
 			client, err := deps.client(ctx)
@@ -147,7 +140,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, &args)
+			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
 			if err != nil {
 				return errorResult(err, red)
 			}
@@ -160,7 +153,11 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset,
+		parse: func(p mcp.CallToolParams) (any, error) {
+			args, _, err := parseArgs[A](dec, p)
+			return args, err
+		}}
 	switch {
 	case m.customerWhen != "":
 		t.Gate, t.CustomerWhen = "customer", m.customerWhen
@@ -171,6 +168,26 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		panic(fmt.Sprintf("tool %s: customerWhen and the arguments' CustomerVisible disagree", m.name))
 	}
 	return t
+}
+
+// parseArgs turns a call's arguments into A: decoded strictly, then
+// validated. sent is the arguments as received (even when they are not
+// an object), for the redactor and the transcript.
+func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, sent any, err error) {
+	sent, err = arguments(params)
+	if err != nil {
+		return nil, params.Arguments, err
+	}
+	args = new(A)
+	if err := dec.decode(sent, params.RawArguments, args); err != nil {
+		return nil, sent, err
+	}
+	if v, ok := any(args).(validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, sent, err
+		}
+	}
+	return args, sent, nil
 }
 
 // structuredResult returns v as structuredContent and as the same JSON in a
