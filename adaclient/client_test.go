@@ -164,6 +164,20 @@ func TestRetryAfterLongerThanPolicyWithoutDeadline(t *testing.T) {
 	}
 }
 
+// A Retry-After too large for a Duration once wrapped negative and was
+// retried at once (found by FuzzErrorResponse).
+func TestHugeRetryAfterIsNotRetriedAtOnce(t *testing.T) {
+	rec := newRecorder(t, status(429, errorJSON, "Retry-After", "9999999999"))
+	_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")
+	var er *adaclient.ErrorResponse
+	if !errors.As(err, &er) || er.RetryAfter < 24*time.Hour {
+		t.Fatalf("err = %v, want a 429 with a long RetryAfter", err)
+	}
+	if got := rec.count.Load(); got != 1 {
+		t.Fatalf("requests = %d, want 1", got)
+	}
+}
+
 func TestRateLimitRetriesRunOut(t *testing.T) {
 	rec := newRecorder(t, status(429, errorJSON, "Retry-After", "0"))
 	_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")

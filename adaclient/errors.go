@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,7 +53,7 @@ type ErrorResponse struct {
 
 func (e *ErrorResponse) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ada: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "ada: %s %s: %s", e.Method, e.Path, statusLine(e.StatusCode))
 	for i, ae := range e.Errors {
 		if i == 0 {
 			b.WriteString(": ")
@@ -93,7 +94,19 @@ func (e *ErrorResponse) Message() string {
 	if e.BodySnippet != "" {
 		return e.BodySnippet
 	}
-	return http.StatusText(e.StatusCode)
+	if text := http.StatusText(e.StatusCode); text != "" {
+		return text
+	}
+	return "an unnamed HTTP status"
+}
+
+// statusLine is "404 Not Found", or "599" for a status without a name
+// (never a bare code followed by nothing).
+func statusLine(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return strconv.Itoa(code) + " " + text
+	}
+	return strconv.Itoa(code)
 }
 
 // OutcomeUnknownError reports that a request which is not safe to repeat
