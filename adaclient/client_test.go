@@ -353,6 +353,15 @@ func TestErrorResponses(t *testing.T) {
 			t.Fatalf("snippet = %q", er.BodySnippet)
 		}
 	})
+	t.Run("a long page is cut between words", func(t *testing.T) {
+		// A page echoing the request, the key where a cut at 160 bytes would halve it.
+		rec := newRecorder(t, status(502, "<html><body><p>"+strings.Repeat("x", 145)+"</p> echoed_key_9f8e7d6c5b4a tail</body></html>"))
+		_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")
+		var er *adaclient.ErrorResponse
+		if !errors.As(err, &er) || er.BodySnippet != strings.Repeat("x", 145)+"…" {
+			t.Fatalf("err = %v, want the snippet without the word that does not fit", err)
+		}
+	})
 	t.Run("the API key never appears", func(t *testing.T) {
 		rec := newRecorder(t, status(401, `{"errors":[{"type":"unauthorized","message":"Invalid API key"}]}`))
 		_, _, err := rec.client(t).EndUsers.GetByExternalID(context.Background(), "crm-1")

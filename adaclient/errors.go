@@ -172,22 +172,20 @@ var (
 )
 
 // snippet turns an arbitrary body (often an HTML error page) into a short
-// single line.
+// single line. It is cut between words, never inside one: the body may echo
+// the request, and half a key or token would pass the redaction of error
+// messages, which recognises secrets only whole. A first word too long to
+// fit is left out.
 func snippet(body []byte) string {
 	s := tagRE.ReplaceAllString(string(body), " ")
 	s = strings.TrimSpace(spacesRE.ReplaceAllString(s, " "))
-	const max = 160
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !isRuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+	const limit = 160
+	if len(s) > limit {
+		cut := max(0, strings.LastIndexByte(s[:limit+1], ' '))
+		s = strings.TrimSpace(s[:cut]) + "…"
 	}
 	return s
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // decodeErrorResponse builds the typed error for a non-2xx response.
 func decodeErrorResponse(method, path string, status int, header http.Header, body []byte) *ErrorResponse {

@@ -37,7 +37,8 @@ func (c canned) RoundTrip(r *http.Request) (*http.Response, error) {
 // send that is not safe to repeat) to an Ada answering any status, content
 // type, Retry-After and body. A non-2xx answer must come back as an
 // *ErrorResponse with that status whatever the body, with Ada's errors when
-// the body has them and otherwise a short one-line snippet without tags;
+// the body has them and otherwise a short one-line snippet without tags,
+// cut between words;
 // a body of valid UTF-8 gives a message of valid UTF-8; a Retry-After is
 // never negative.
 func FuzzErrorResponse(f *testing.F) {
@@ -134,5 +135,17 @@ func checkErrorResponse(t *testing.T, code int, body []byte, err error) {
 	}
 	if i := strings.Index(s, "<"); i >= 0 && strings.Contains(s[i:], ">") {
 		t.Fatalf("snippet keeps a tag: %q", s)
+	}
+	// Cut between words: the last word shown ends where one ends in the
+	// body (a key echoed in the body is shown whole or not at all).
+	if words := strings.Fields(strings.TrimSuffix(s, "…")); len(words) > 0 {
+		last, text := words[len(words)-1], string(body)
+		whole := strings.HasSuffix(text, last)
+		for _, end := range []string{" ", "\t", "\n", "\r", "\f", "\v", "<"} {
+			whole = whole || strings.Contains(text, last+end)
+		}
+		if !whole {
+			t.Fatalf("snippet %q ends inside a word of %q", s, body)
+		}
 	}
 }
