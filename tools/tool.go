@@ -156,7 +156,10 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset,
 		parse: func(p mcp.CallToolParams) (any, error) {
 			args, _, err := parseArgs[A](dec, p)
-			return args, err
+			if err != nil {
+				return nil, err
+			}
+			return args, nil
 		}}
 	switch {
 	case m.customerWhen != "":
