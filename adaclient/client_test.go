@@ -164,6 +164,20 @@ func TestRetryAfterLongerThanPolicyWithoutDeadline(t *testing.T) {
 	}
 }
 
+// A Retry-After too large for a Duration once wrapped negative and was
+// retried at once (found by FuzzErrorResponse).
+func TestHugeRetryAfterIsNotRetriedAtOnce(t *testing.T) {
+	rec := newRecorder(t, status(429, errorJSON, "Retry-After", "9999999999"))
+	_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")
+	var er *adaclient.ErrorResponse
+	if !errors.As(err, &er) || er.RetryAfter < 24*time.Hour {
+		t.Fatalf("err = %v, want a 429 with a long RetryAfter", err)
+	}
+	if got := rec.count.Load(); got != 1 {
+		t.Fatalf("requests = %d, want 1", got)
+	}
+}
+
 func TestRateLimitRetriesRunOut(t *testing.T) {
 	rec := newRecorder(t, status(429, errorJSON, "Retry-After", "0"))
 	_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")
@@ -337,6 +351,15 @@ func TestErrorResponses(t *testing.T) {
 		}
 		if er.BodySnippet != "Not Found nginx" {
 			t.Fatalf("snippet = %q", er.BodySnippet)
+		}
+	})
+	t.Run("a long page is cut between words", func(t *testing.T) {
+		// A page echoing the request, the key where a cut at 160 bytes would halve it.
+		rec := newRecorder(t, status(502, "<html><body><p>"+strings.Repeat("x", 145)+"</p> echoed_key_9f8e7d6c5b4a tail</body></html>"))
+		_, _, err := rec.client(t).Conversations.Get(context.Background(), "c1")
+		var er *adaclient.ErrorResponse
+		if !errors.As(err, &er) || er.BodySnippet != strings.Repeat("x", 145)+"…" {
+			t.Fatalf("err = %v, want the snippet without the word that does not fit", err)
 		}
 	})
 	t.Run("the API key never appears", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,7 +53,7 @@ type ErrorResponse struct {
 
 func (e *ErrorResponse) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ada: %s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	fmt.Fprintf(&b, "ada: %s %s: %s", e.Method, e.Path, statusLine(e.StatusCode))
 	for i, ae := range e.Errors {
 		if i == 0 {
 			b.WriteString(": ")
@@ -93,7 +94,19 @@ func (e *ErrorResponse) Message() string {
 	if e.BodySnippet != "" {
 		return e.BodySnippet
 	}
-	return http.StatusText(e.StatusCode)
+	if text := http.StatusText(e.StatusCode); text != "" {
+		return text
+	}
+	return "an unnamed HTTP status"
+}
+
+// statusLine is "404 Not Found", or "599" for a status without a name
+// (never a bare code followed by nothing).
+func statusLine(code int) string {
+	if text := http.StatusText(code); text != "" {
+		return strconv.Itoa(code) + " " + text
+	}
+	return strconv.Itoa(code)
 }
 
 // OutcomeUnknownError reports that a request which is not safe to repeat
@@ -159,22 +172,20 @@ var (
 )
 
 // snippet turns an arbitrary body (often an HTML error page) into a short
-// single line.
+// single line. It is cut between words, never inside one: the body may echo
+// the request, and half a key or token would pass the redaction of error
+// messages, which recognises secrets only whole. A first word too long to
+// fit is left out.
 func snippet(body []byte) string {
 	s := tagRE.ReplaceAllString(string(body), " ")
 	s = strings.TrimSpace(spacesRE.ReplaceAllString(s, " "))
-	const max = 160
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !isRuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
+	const limit = 160
+	if len(s) > limit {
+		cut := max(0, strings.LastIndexByte(s[:limit+1], ' '))
+		s = strings.TrimSpace(s[:cut]) + "…"
 	}
 	return s
 }
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
 
 // decodeErrorResponse builds the typed error for a non-2xx response.
 func decodeErrorResponse(method, path string, status int, header http.Header, body []byte) *ErrorResponse {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -41,6 +42,21 @@ func (l *logs) waitFor(t *testing.T, msg string, match func(map[string]any) bool
 	return nil
 }
 
+// textListening is the "listening" line of --log-format text.
+var textListening = regexp.MustCompile(`msg=listening .*\baddr=(\S+)`)
+
+// listening is the address of the server's "listening" record, in either
+// log format; "" before it is written.
+func (l *logs) listening() string {
+	if recs := l.Records("listening"); len(recs) > 0 {
+		return recs[0]["addr"].(string)
+	}
+	if m := textListening.FindStringSubmatch(l.String()); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // httpServer is the built binary serving an HTTP transport on a free
 // loopback port.
 type httpServer struct {
@@ -62,8 +78,8 @@ var remoteClients = []struct{ name, transport, version string }{
 	{"legacy sse, newest version", "sse", ""},
 }
 
-// startHTTP runs ada-mcp with args (plus --addr 127.0.0.1:0 and JSON logs)
-// and env, and waits for its "listening" log line.
+// startHTTP runs ada-mcp with args (plus --addr 127.0.0.1:0 and JSON logs,
+// unless args ask for text) and env, and waits for its "listening" log line.
 func startHTTP(t *testing.T, env []string, args ...string) *httpServer {
 	t.Helper()
 	args = append([]string{"--addr", "127.0.0.1:0", "--log-format", "json"}, args...)
@@ -95,8 +111,8 @@ func startHTTP(t *testing.T, env []string, args ...string) *httpServer {
 	t.Cleanup(func() { s.stop(t) })
 
 	for range 6000 {
-		if recs := s.logs.Records("listening"); len(recs) > 0 {
-			s.url = "http://" + recs[0]["addr"].(string)
+		if addr := s.logs.listening(); addr != "" {
+			s.url = "http://" + addr
 			return s
 		}
 		select {

@@ -25,6 +25,7 @@ import (
 //     redacted; other Any values (maps, slices, structs) go through
 //     [Redactor.JSON], so the metadata rules apply inside them.
 //   - Numeric values that contain an exact secret become Placeholder.
+//   - Attribute keys and group names lose exact secrets, as JSON keys do.
 //   - Group names (slog.Group, WithGroup) and attribute keys scope values
 //     like JSON object keys: under "metadata"-like keys integers are
 //     checked for card numbers, and under "sensitive_metadata" every
@@ -65,7 +66,7 @@ func (h *handler) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (h *handler) WithGroup(name string) slog.Handler {
-	return &handler{next: h.next.WithGroup(name), r: h.r, sc: childScope(name, h.sc)}
+	return &handler{next: h.next.WithGroup(h.r.replaceSecrets(name)), r: h.r, sc: childScope(name, h.sc)}
 }
 
 // isSecretLogKey extends IsSecretKey with the two keys that must be hidden
@@ -79,8 +80,10 @@ func (r *Redactor) isSecretLogKey(k string) bool {
 // objects, so slog.Any("metadata", m) and slog.Group("sensitive_metadata",
 // ...) get the structural rules too.
 func (r *Redactor) attr(a slog.Attr, sc scope) slog.Attr {
+	// Keys are written too: exact secrets go from them as from JSON keys.
+	key := r.replaceSecrets(a.Key)
 	if r.isSecretLogKey(a.Key) {
-		return slog.String(a.Key, Placeholder)
+		return slog.String(key, Placeholder)
 	}
 	sc = childScope(a.Key, sc)
 	v := a.Value.Resolve()
@@ -91,12 +94,12 @@ func (r *Redactor) attr(a slog.Attr, sc scope) slog.Attr {
 		for i, g := range in {
 			out[i] = r.attr(g, sc)
 		}
-		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
+		return slog.Attr{Key: key, Value: slog.GroupValue(out...)}
 	case slog.KindAny:
-		return slog.Attr{Key: a.Key, Value: r.anyValue(v.Any(), sc)}
+		return slog.Attr{Key: key, Value: r.anyValue(v.Any(), sc)}
 	}
 	if sc == scopeSensitive {
-		return slog.String(a.Key, Placeholder)
+		return slog.String(key, Placeholder)
 	}
 	switch v.Kind() {
 	case slog.KindString:
@@ -116,7 +119,7 @@ func (r *Redactor) attr(a slog.Attr, sc scope) slog.Attr {
 			}
 		}
 	}
-	return slog.Attr{Key: a.Key, Value: v}
+	return slog.Attr{Key: key, Value: v}
 }
 
 func (r *Redactor) anyValue(x any, sc scope) slog.Value {

@@ -58,7 +58,7 @@ type PersonaResult struct {
 // change, the others stay. Ada rejects fields it does not know; the strict
 // argument decoding already refuses them.
 type UpdatePersonaArgs struct {
-	Personality                  []string                   `json:"personality,omitempty" jsonschema_description:"Traits such as friendly; replaces the list."`
+	Personality                  []string                   `json:"personality,omitzero" jsonschema_description:"Traits such as friendly; replaces the list."`
 	EmojiUsage                   *bool                      `json:"emoji_usage,omitempty"`
 	AllowedEmojis                *string                    `json:"allowed_emojis,omitempty"`
 	DefaultTimezone              *string                    `json:"default_timezone,omitempty" jsonschema_description:"IANA zone, e.g. Europe/Paris."`
@@ -85,7 +85,7 @@ func (a *UpdatePersonaArgs) Validate() error {
 		a.CompanyDescription.IsZero() && a.CommunityGuidelinesURL.IsZero() && a.MessageLength == nil &&
 		a.AskForMoreHelp == nil && a.NoCustomerPI == nil && a.NoCompetitors == nil && a.CompetitorNames.IsZero() &&
 		a.EnableAcknowledgmentMessages == nil {
-		return argErr("persona", "nothing to update: give at least one persona field (get_persona shows them)")
+		return argErr("arguments", "nothing to update: give at least one persona field (get_persona shows them)")
 	}
 	if a.DefaultTimezone != nil && strings.TrimSpace(*a.DefaultTimezone) == "" {
 		return argErr("default_timezone", "must not be empty: give an IANA time zone such as Europe/Paris")

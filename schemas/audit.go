@@ -68,11 +68,13 @@ func (a *ListAuditLogEventsArgs) checkCursor() error {
 	if err != nil || q.Get("cursor") == "" {
 		return argErr("cursor", "is not a next_cursor of list_audit_log_events: pass it exactly as returned")
 	}
-	// The window as Ada's next_page_url spells it, when it does (else Ada checks it).
-	if s := q.Get("start_date"); s != "" && !sameInstant(s, a.start) {
+	// The window as Ada's next_page_url spells it, when it does in a form
+	// read here (else Ada checks it: a spelling of its own must not make
+	// every cursor unusable).
+	if s := q.Get("start_date"); otherInstant(s, a.start) {
 		return argErr("start_date", "differs from the window the cursor belongs to (start_date %s): pass the same start_date, or leave out cursor to list a new window", s)
 	}
-	if e := q.Get("end_date"); e != "" && a.EndDate != "" && !sameInstant(e, a.end) {
+	if e := q.Get("end_date"); a.EndDate != "" && otherInstant(e, a.end) {
 		return argErr("end_date", "differs from the window the cursor belongs to (end_date %s): leave end_date out or pass that one", e)
 	}
 	if l := q.Get("limit"); l != "" && a.Limit != 0 && l != strconv.Itoa(a.Limit) {
@@ -82,9 +84,10 @@ func (a *ListAuditLogEventsArgs) checkCursor() error {
 	return nil
 }
 
-func sameInstant(s string, t time.Time) bool {
+// otherInstant reports whether s reads as an instant other than t.
+func otherInstant(s string, t time.Time) bool {
 	u, err := time.Parse(time.RFC3339Nano, s)
-	return err == nil && u.Equal(t)
+	return err == nil && !u.Equal(t)
 }
 
 // parseAuditTime reads an ISO 8601 date-time with a time zone (RFC 3339).

@@ -431,7 +431,10 @@ func decodeExportCursor(s string) (*exportCursor, error) {
 	}
 	b, err1 := base64.RawURLEncoding.DecodeString(payload)
 	got, err2 := base64.RawURLEncoding.DecodeString(sum)
-	if err1 != nil || err2 != nil || string(got) != string(exportCursorSum(b)) {
+	// The decoder skips line breaks and ignores stray low bits: only the
+	// spelling Cursor writes is one.
+	if err1 != nil || err2 != nil || string(got) != string(exportCursorSum(b)) ||
+		base64.RawURLEncoding.EncodeToString(b) != payload || base64.RawURLEncoding.EncodeToString(got) != sum {
 		return nil, fmt.Errorf("damaged")
 	}
 	var c exportCursor

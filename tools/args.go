@@ -447,8 +447,10 @@ func (d *argDecoder) describe(e *jsonschema.ValidationError) (field, reason stri
 			want[i] = jsonText(w)
 		}
 		got := jsonText(k.Got)
-		if r := []rune(got); len(r) > 60 { // the value was the assistant's own: a hint is enough
-			got = string(r[:57]) + "..."
+		if n := utf8.RuneCountInString(got); n > 60 {
+			// Not a part of it: a cut can halve a secret, which redaction
+			// recognises only whole. The value was the assistant's own.
+			got = fmt.Sprintf("a value of %d characters", n)
 		}
 		return orArgs(field), fmt.Sprintf("must be one of %s (got %s)", strings.Join(want, ", "), got)
 	}

@@ -34,6 +34,9 @@ type Tool struct {
 	// decoder compiles the argument validator on first use (a cold start
 	// pays only for the published schemas).
 	decoder func() (*argDecoder, error)
+	// parse is the handler's first step alone (parseArgs), for tests that
+	// check every tool's argument decoding without calling Ada.
+	parse func(mcp.CallToolParams) (any, error)
 }
 
 // Check compiles the tool's argument validator, which calls otherwise
@@ -141,28 +144,17 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			}
 			// Values the key rules hide (sensitive_metadata, secret-keyed
 			// metadata) stay hidden wherever they reappear in this call.
-			var err error
-			sent, err = arguments(req.Params)
-			if err != nil {
-				sent = req.Params.Arguments
-				red = red.With(red.Secrets(sent)...)
-				return errorResult(err, red)
-			}
-			red = red.With(red.Secrets(sent)...)
-			var args A
 			dec, err := decoder()
 			if err != nil {
 				return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
 			}
-			if err := dec.decode(sent, req.Params.RawArguments, &args); err != nil {
+			var args *A
+			args, sent, err = parseArgs[A](dec, req.Params)
+			red = red.With(red.Secrets(sent)...)
+			if err != nil {
 				return errorResult(err, red)
 			}
-			if v, ok := any(&args).(validator); ok {
-				if err := v.Validate(); err != nil {
-					return errorResult(err, red)
-				}
-			}
-			if stop := deps.gate(ctx, m, &args, req, red); stop != nil {
+			if stop := deps.gate(ctx, m, args, req, red); stop != nil {
 				return stop, nil
 			}
 			client, err := deps.client(ctx)
@@ -170,12 +162,12 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 				return errorResult(err, red)
 			}
 			timeout := deps.callTimeout()
-			if x, ok := any(&args).(extraTimer); ok {
+			if x, ok := any(args).(extraTimer); ok {
 				timeout += x.ExtraTime()
 			}
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, &args)
+			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
 			if err != nil {
 				return errorResult(err, red)
 			}
@@ -188,7 +180,18 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		}
 		return res, err
 	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder}
+	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder,
+		parse: func(p mcp.CallToolParams) (any, error) {
+			dec, err := decoder()
+			if err != nil {
+				return nil, err
+			}
+			args, _, err := parseArgs[A](dec, p)
+			if err != nil {
+				return nil, err
+			}
+			return args, nil
+		}}
 	switch {
 	case m.customerWhen != "":
 		t.Gate, t.CustomerWhen = "customer", m.customerWhen
@@ -199,6 +202,26 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		panic(fmt.Sprintf("tool %s: customerWhen and the arguments' CustomerVisible disagree", m.name))
 	}
 	return t
+}
+
+// parseArgs turns a call's arguments into A: decoded strictly, then
+// validated. sent is the arguments as received (even when they are not
+// an object), for the redactor and the transcript.
+func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, sent any, err error) {
+	sent, err = arguments(params)
+	if err != nil {
+		return nil, params.Arguments, err
+	}
+	args = new(A)
+	if err := dec.decode(sent, params.RawArguments, args); err != nil {
+		return nil, sent, err
+	}
+	if v, ok := any(args).(validator); ok {
+		if err := v.Validate(); err != nil {
+			return nil, sent, err
+		}
+	}
+	return args, sent, nil
 }
 
 // structuredResult returns v as structuredContent and as text (for clients

@@ -247,8 +247,8 @@ func TestArgumentsAreStrict(t *testing.T) {
 			[]string{"body", "must be at least 1 character long (got 0)"}},
 		{"enum", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": "ai_agent"},
 			[]string{"role", `must be one of "end_user", "human_agent"`, `(got "ai_agent")`}},
-		{"a long wrong value is cut", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": strings.Repeat("r", 500)},
-			[]string{"role", `must be one of "end_user", "human_agent" (got "` + strings.Repeat("r", 56) + `...)`}},
+		{"a long wrong value is not quoted", "send_message", map[string]any{"conversation_id": "c", "body": "b", "role": strings.Repeat("r", 500)},
+			[]string{"role", `must be one of "end_user", "human_agent" (got a value of 502 characters)`}},
 		{"exactly one id", "lookup_end_user", map[string]any{},
 			[]string{"end_user_id or external_id"}},
 		{"not both ids", "upsert_end_user", map[string]any{"external_id": "a", "end_user_id": "b"},
@@ -401,5 +401,17 @@ func TestSendMessageHintsOnlyWhenDeliveryIsUncertain(t *testing.T) {
 	msg = u.Err("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
 	if !strings.Contains(msg, "may or may not") || !strings.Contains(msg, "list_messages") {
 		t.Fatalf("uncertain send = %q, want the resend hint", msg)
+	}
+}
+
+// A wait extends the call's time limit by its own length: a reply that
+// comes after --call-timeout but within wait_for_reply_seconds is returned.
+func TestSendMessageWaitOutlivesTheCallTimeout(t *testing.T) {
+	h := newHarness(t, harnessOpts{replyDelay: 600 * time.Millisecond})
+	h.deps.CallTimeout = 300 * time.Millisecond
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	out := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "still there?", "wait_for_reply_seconds": 5})
+	if len(list(out, "replies")) == 0 {
+		t.Fatalf("send_message = %v, want the reply that came after the call timeout", out)
 	}
 }

@@ -1,0 +1,293 @@
+package e2e
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+)
+
+// canaryValues are the secrets the canary test plants. Each is unique, so
+// any trace of one in the output is a leak; letters, digits and _ only (the
+// webhook secret's base64 too), so no JSON, URL or log escaping can hide
+// one from the search.
+type canaryValues struct {
+	apiKey  string // Ada's API key (ADA_API_KEY)
+	token   string // our bearer token (ADA_MCP_AUTH_TOKEN)
+	webhook string // Ada's webhook signing secret (ADA_WEBHOOK_SECRET or its file)
+	// sensitive_metadata values, and a metadata value under a secret key.
+	sensitive, session, number, metadata string
+}
+
+// No two share partLen characters, so a part names its canary.
+var canary = canaryValues{
+	apiKey:    "ada_live_Q7m2Xv9Lp4RtZk3",
+	token:     "mcpauth_H3k8Wz5Nq1BdYe6",
+	webhook:   "whsec_6FdAO7QkKtjxnQmHRMoXiOaaBqTEnnOv",
+	sensitive: "svalue_P6j4Tc8Ys2Wm1",
+	session:   "sssn_V5n7Gr3Kf9Jx2",
+	number:    "9007199254740993", // above 2^53: only exact digits find it
+	metadata:  "mpass_B2x9Lm4Qw7Ht5",
+}
+
+func (c canaryValues) named() map[string]string {
+	return map[string]string{"API key": c.apiKey, "bearer token": c.token, "webhook secret": c.webhook,
+		"sensitive_metadata value": c.sensitive, "sensitive_metadata session": c.session,
+		"sensitive_metadata number": c.number, "secret-keyed metadata value": c.metadata}
+}
+
+// partLen is how much of a canary counts as a trace of it: a cut that
+// keeps this many characters of a key has leaked it.
+const partLen = 12
+
+// leaks names each canary found in text, whole or in part (any partLen
+// characters of it, for canaries long enough that a part is unique).
+func leaks(secrets map[string]string, text string) []string {
+	var out []string
+	for name, v := range secrets {
+		if strings.Contains(text, v) {
+			out = append(out, "the "+name)
+			continue
+		}
+		if _, err := strconv.ParseUint(v, 10, 64); err == nil || len(v) < 16 {
+			continue // digits: a part may well be another number's
+		}
+		for i := 0; i+partLen <= len(v); i++ {
+			if strings.Contains(text, v[i:i+partLen]) {
+				out = append(out, fmt.Sprintf("part of the %s (%q)", name, v[i:i+partLen]))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// TestCanariesNeverLeak plants canaries (the Ada API key, the bearer
+// token, webhook signing secrets, sensitive_metadata values, secret-keyed
+// metadata) and drives every tool of every toolset through the built
+// binary over Streamable HTTP, with the gates open and logs at debug:
+// valid calls, bad arguments, and every call again against a hostile Ada
+// that echoes each request (headers and body) into its errors. No canary
+// may appear in a result (text or structured), an error, a log line, the
+// transcript or the sandbox's state file. A tool none of the phases calls
+// fails the test: add it to validCalls.
+func TestCanariesNeverLeak(t *testing.T) {
+	skipOnWindows(t)
+	t.Run("Ada over HTTP, JSON logs", canaryAgainstAda)
+	t.Run("sandbox, text logs", canaryInSandbox)
+}
+
+// canaryAgainstAda runs the server on the canary Ada (a simulator in this
+// process that can turn hostile), with the webhook secret in the
+// environment and JSON logs.
+func canaryAgainstAda(t *testing.T) {
+	ada := newCanaryAda(t, canary.apiKey)
+	transcriptFile := filepath.Join(t.TempDir(), "calls.jsonl")
+	srv := startHTTP(t, []string{"ADA_API_KEY=" + canary.apiKey, "ADA_BASE_URL=" + ada.url, "ADA_CHANNEL_ID=" + ada.sim.DefaultChannelID(),
+		"ADA_MCP_AUTH_TOKEN=" + canary.token, "ADA_WEBHOOK_SECRET=" + canary.webhook},
+		"--transport", "http", "--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
+		"--log-level", "debug", "--transcript", transcriptFile, "--rate-limits", "off")
+	s := srv.connect(t, "http", "", headers{"Authorization": "Bearer " + canary.token})
+	secrets := canary.named()
+	saw := newSeen()
+
+	calls := validCalls(t, s, canary, hookSink(t), saw, func(hookID string) {
+		c, err := adaclient.New(ada.url, canary.apiKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := c.Webhooks.Secret(context.Background(), hookID)
+		if err != nil {
+			t.Fatalf("reading the rotated secret from Ada: %v", err)
+		}
+		secrets["rotated webhook secret"] = got.Key
+	})
+	tools := everyTool(t, s)
+	badPhases(t, s.ClientSession, tools, saw)
+	postWebhooks(t, srv.url, saw)
+
+	phases := []string{"valid", "bad"}
+	for i, h := range hostilities {
+		ada.turn(i)
+		phase := fmt.Sprintf("Ada %d (%s)", h.status, h.form)
+		callAll(s.ClientSession, phase, calls, saw)
+		phases = append(phases, phase)
+	}
+	ada.calm()
+
+	srv.stop(t)
+	checkCanaries(t, secrets, saw, srv.logs.String(), readFile(t, transcriptFile), "")
+	checkEveryToolCalled(t, tools, saw, phases)
+}
+
+// canaryInSandbox runs the server on its own sandbox, with the webhook
+// secret in a file (which rotate_webhook_secret rewrites), text logs and a
+// state file written at exit.
+func canaryInSandbox(t *testing.T) {
+	dir := t.TempDir()
+	transcriptFile, stateFile, secretFile := filepath.Join(dir, "calls.jsonl"), filepath.Join(dir, "state.json"), filepath.Join(dir, "webhook-secret")
+	if err := os.WriteFile(secretFile, []byte(canary.webhook+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + canary.token},
+		"--sandbox", "--sandbox-state-out", stateFile, "--webhook-secret-file", secretFile,
+		"--transport", "http", "--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
+		"--log-level", "debug", "--log-format", "text", "--transcript", transcriptFile)
+	s := srv.connect(t, "http", "", headers{"Authorization": "Bearer " + canary.token})
+	secrets := canary.named()
+	// The sandbox has a key of its own: here the canary key is only a
+	// string the bad calls send, which the server may repeat.
+	delete(secrets, "API key")
+	saw := newSeen()
+
+	validCalls(t, s, canary, hookSink(t), saw, func(string) {
+		rotated := strings.TrimSpace(readFile(t, secretFile))
+		if rotated == canary.webhook || !strings.HasPrefix(rotated, "whsec_") {
+			t.Fatalf("rotate_webhook_secret left %q in the secret file", rotated)
+		}
+		secrets["rotated webhook secret"] = rotated
+	})
+	tools := everyTool(t, s)
+	badPhases(t, s.ClientSession, tools, saw)
+	postWebhooks(t, srv.url, saw)
+
+	if err := srv.stop(t); err != nil {
+		t.Errorf("ada-mcp exited with %v", err)
+	}
+	state := readFile(t, stateFile)
+	if !strings.Contains(state, "canary-user") {
+		t.Fatalf("the state file misses the test's end users:\n%.400s", state)
+	}
+	checkCanaries(t, secrets, saw, srv.logs.String(), readFile(t, transcriptFile), state)
+	checkEveryToolCalled(t, tools, saw, []string{"valid", "bad"})
+}
+
+// everyTool is what tools/list registers, all toolsets on.
+func everyTool(t *testing.T, s *testclient.Session) []*mcp.Tool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	list, err := s.ListTools(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Tools) < 50 {
+		t.Fatalf("--toolsets all lists %d tools", len(list.Tools))
+	}
+	return list.Tools
+}
+
+// badPhases calls every tool with arguments it must refuse, and a tool
+// that does not exist, named by the API key.
+func badPhases(t *testing.T, cs *mcp.ClientSession, tools []*mcp.Tool, saw *seen) {
+	t.Helper()
+	for _, o := range callAll(cs, "bad", badCalls(tools, canary), saw) {
+		if o.err == nil && !o.res.IsError {
+			t.Errorf("%s accepted bad arguments %v", o.call.tool, o.call.args)
+		}
+	}
+	// mcp-go's error repeats the name the caller sent ("tool '...' not
+	// found"): only the server's own output (logs, transcript) is searched.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: canary.apiKey, Arguments: map[string]any{}}); err == nil {
+		t.Errorf("an unknown tool answered %v", res)
+	}
+}
+
+// postWebhooks delivers to the server's webhook path one delivery signed
+// with the canary secret that carries sensitive values, and one whose
+// signature is the secret itself (a confused sender): neither may echo.
+func postWebhooks(t *testing.T, base string, saw *seen) {
+	t.Helper()
+	body := mustJSON(map[string]any{"type": "v1.end_user.updated", "timestamp": time.Now().UTC().Format(time.RFC3339Nano),
+		"data": map[string]any{"end_user_id": "u-canary", "sensitive_metadata": map[string]any{"auth_token": canary.sensitive},
+			"profile": map[string]any{"metadata": map[string]any{"password": canary.metadata}}}})
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	for i, sig := range []string{svixSign(t, canary.webhook, "msg_canary_1", ts, body), "v1," + canary.webhook} {
+		req, err := http.NewRequest(http.MethodPost, base+"/webhooks/ada", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("svix-id", fmt.Sprintf("msg_canary_%d", i+1))
+		req.Header.Set("svix-timestamp", ts)
+		req.Header.Set("svix-signature", sig)
+		resp, answer := do(t, req)
+		saw.add(fmt.Sprintf("webhook delivery %d (%d)", i+1, resp.StatusCode), answer)
+	}
+}
+
+// svixSign is Svix's signature: v1,base64(HMAC-SHA256(key, id.ts.body)).
+func svixSign(t *testing.T, secret, id, ts, body string) string {
+	t.Helper()
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "." + body))
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// checkCanaries searches everything the test saw for every canary.
+func checkCanaries(t *testing.T, secrets map[string]string, saw *seen, logs, transcript, state string) {
+	t.Helper()
+	if !strings.Contains(logs, "tool call") || !strings.Contains(logs, "DEBUG") && !strings.Contains(logs, `"level":"DEBUG"`) {
+		t.Errorf("the logs miss tool calls or debug lines:\n%.2000s", logs)
+	}
+	if strings.Count(transcript, "\n") < 50 {
+		t.Errorf("the transcript has %d lines", strings.Count(transcript, "\n"))
+	}
+	all := append(saw.texts, evidence{"logs (stderr)", logs}, evidence{"transcript", transcript}, evidence{"sandbox state file", state})
+	for _, e := range all {
+		for _, leak := range leaks(secrets, e.text) {
+			t.Errorf("%s carries %s:\n%s", e.where, leak, excerpt(e.text, secrets))
+		}
+	}
+}
+
+// excerpt shows the lines of text that carry a canary.
+func excerpt(text string, secrets map[string]string) string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if len(leaks(secrets, line)) > 0 {
+			out = append(out, line)
+		}
+	}
+	if len(out) > 5 {
+		out = append(out[:5], fmt.Sprintf("... %d more lines", len(out)-5))
+	}
+	return strings.Join(out, "\n")
+}
+
+// checkEveryToolCalled fails for each registered tool a phase missed.
+func checkEveryToolCalled(t *testing.T, tools []*mcp.Tool, saw *seen, phases []string) {
+	t.Helper()
+	for _, phase := range phases {
+		if missing := saw.missing(phase, tools); len(missing) > 0 {
+			t.Errorf("the %s phase calls no %s: every tool must be driven (validCalls in canary_calls_test.go)", phase, strings.Join(missing, ", "))
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,16 @@
+package tools
+
+import "github.com/mark3labs/mcp-go/mcp"
+
+// Hooks for the external tests (tools_test). The usual name, export_test.go,
+// is taken by the export toolset's tests.
+
+// ParseArgs runs the first step of the tool's handler alone: the arguments
+// decoded strictly into the tool's argument struct (a pointer to it is
+// returned) and validated, or the error the call would report. Nothing is
+// sent to Ada.
+func (t Tool) ParseArgs(p mcp.CallToolParams) (any, error) { return t.parse(p) }
+
+// ErrorText is the message an isError result carries for err, before
+// redaction.
+func ErrorText(err error) string { return describe(err) }
