@@ -11,9 +11,9 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // Data Export (export_conversations, export_messages): a window of any length is split into
@@ -564,13 +564,9 @@ func exportDate(s string) string {
 	return out
 }
 
-// cutText cuts s to n runes, marking the cut.
-func cutText(s string, n int) (string, bool) {
-	if utf8.RuneCountInString(s) <= n {
-		return s, false
-	}
-	return string([]rune(s)[:n]) + "…", true
-}
+// cutText cuts s to n runes between words, marking the cut: results are
+// redacted after this, and half a secret would not be recognised.
+func cutText(s string, n int) (string, bool) { return redact.Cut(s, n) }
 
 // boundedMap flattens an object for a result: strings (cut to maxExportValueRunes), numbers
 // and booleans as they are, anything else as its JSON text (cut), keys in order until

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // The knowledge tools' own bounds (Ada allows more in one request).
@@ -233,15 +234,14 @@ func ArticleFrom(a *adaclient.Article) Article {
 	return out
 }
 
+// truncateRunes cuts s to n runes between words (redact.Cut: the result is
+// redacted after this, and half a secret would not be recognised).
 func truncateRunes(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
+	out, cut := redact.Cut(s, n)
+	if cut {
+		out = strings.TrimSuffix(out, "…") // content_truncated says so
 	}
-	return s
+	return out
 }
 
 // ArticleArgs name one article: get_article's arguments.

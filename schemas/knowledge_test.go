@@ -127,3 +127,14 @@ func TestKnowledgeArgumentValidation(t *testing.T) {
 		}
 	}
 }
+
+// A cut never leaves half a token behind: redaction, which runs after it,
+// recognises secrets only whole.
+func TestArticleCutKeepsNoHalfToken(t *testing.T) {
+	key := "ada_live_sk_7f3a9c2e4b1d8f6a0c5e"
+	long := strings.Repeat("word ", (schemas.MaxArticleContent-10)/5) + "key " + key + " end"
+	a := schemas.ArticleFrom(&adaclient.Article{ID: "a", Name: "n", Content: long})
+	if !a.ContentTruncated || strings.Contains(a.Content, key[:8]) || !strings.HasSuffix(a.Content, "key") {
+		t.Fatalf("cut content ends %q", a.Content[len(a.Content)-20:])
+	}
+}

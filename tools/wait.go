@@ -10,6 +10,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -402,8 +403,6 @@ func shortText(m schemas.Message) string {
 		text = strings.TrimSpace(m.LinkText + " " + m.URL + m.Filename)
 	}
 	text = strings.Join(strings.Fields(text), " ")
-	if r := []rune(text); len(r) > 200 {
-		text = string(r[:199]) + "…"
-	}
+	text, _ = redact.Cut(text, 199) // between words: half a secret would pass redaction
 	return text
 }
