@@ -97,6 +97,7 @@ func forType(t reflect.Type) json.RawMessage {
 	}
 	s := reflector.ReflectFromType(t)
 	s.Version = "" // "$schema" costs tokens in every tools/list and adds nothing
+	hoistTypedKeywords(s)
 	b, err := json.Marshal(s)
 	if err != nil {
 		panic(fmt.Sprintf("schemas: %v: %v", t, err))
