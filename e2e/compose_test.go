@@ -38,6 +38,15 @@ func defaultOf(v string) string {
 	return v
 }
 
+// required is the variable a ${VAR:?message} value names, or "": a secret
+// must come from the operator, never from a default every copy shares.
+func required(v string) string {
+	if m := regexp.MustCompile(`^\$\{([A-Z_]+):\?[^}]+\}$`).FindStringSubmatch(v); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 func TestDockerCompose(t *testing.T) {
 	b, err := os.ReadFile("../docker-compose.yml")
 	if err != nil {
@@ -58,17 +67,29 @@ func TestDockerCompose(t *testing.T) {
 	if env["ADA_MCP_REDIS_URL"] != "redis://redis:6379/0" || c.Services["redis"].Image == "" {
 		t.Fatalf("replicas must share the redis service: %v", env)
 	}
-	if len(defaultOf(env["ADA_MCP_AUTH_TOKEN"])) < 16 {
-		t.Fatal("a non-loopback replica needs a token of 16+ characters, or it refuses to start")
+	// Secrets have no defaults; the simulator signs with the secret the
+	// replicas verify, and accepts the key they send.
+	for _, c := range []struct{ got, want string }{
+		{env["ADA_MCP_AUTH_TOKEN"], "ADA_MCP_AUTH_TOKEN"},
+		{env["ADA_API_KEY"], "ADA_API_KEY"},
+		{env["ADA_WEBHOOK_SECRET"], "ADA_WEBHOOK_SECRET"},
+		{ada.Environment["ADA_WEBHOOK_SECRET"], "ADA_WEBHOOK_SECRET"},
+		{ada.Environment["ADA_SANDBOX_KEY"], "ADA_API_KEY"},
+	} {
+		if required(c.got) != c.want {
+			t.Errorf("%q: want the operator's ${%s:?...}, without a default", c.got, c.want)
+		}
 	}
-	// The simulator signs with the secret the replicas verify, and accepts
-	// the key they send.
-	if defaultOf(ada.Environment["ADA_WEBHOOK_SECRET"]) != defaultOf(env["ADA_WEBHOOK_SECRET"]) ||
-		!strings.HasPrefix(defaultOf(env["ADA_WEBHOOK_SECRET"]), "whsec_") {
-		t.Fatalf("webhook secrets differ: %q %q", ada.Environment["ADA_WEBHOOK_SECRET"], env["ADA_WEBHOOK_SECRET"])
+	// The README's command makes each of them, the token long enough for a
+	// non-loopback replica (16+ characters) and the secret in Ada's form.
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if defaultOf(ada.Environment["ADA_SANDBOX_KEY"]) != defaultOf(env["ADA_API_KEY"]) {
-		t.Fatal("the simulator's key is not the replicas' API key")
+	for _, want := range []string{"ADA_MCP_AUTH_TOKEN=$(openssl rand -hex 32)", "ADA_API_KEY=sandbox_$(openssl rand -hex 16)", "ADA_WEBHOOK_SECRET=whsec_$(openssl rand -base64 24)"} {
+		if !strings.Contains(string(readme), want) || !strings.Contains(string(b), want) {
+			t.Errorf("README.md and docker-compose.yml should both say how to make the secrets: %s", want)
+		}
 	}
 	cmd := strings.Join(ada.Command, " ")
 	if !strings.Contains(cmd, "--webhook-url http://balancer:8080/webhooks/ada") || !strings.Contains(cmd, "--seed 1") {
