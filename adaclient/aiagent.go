@@ -152,7 +152,7 @@ func (s *AIAgentService) ListCustomInstructions(ctx context.Context, opts *ListO
 // GetCustomInstruction fetches a custom instruction.
 // GET /v2/custom-instructions/{custom_instruction_id}
 func (s *AIAgentService) GetCustomInstruction(ctx context.Context, id string) (*CustomInstruction, *Response, error) {
-	if err := validateItemID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	return s.instruction(ctx, call{method: http.MethodGet, path: customInstructionPath(id), mode: idempotent})
@@ -182,7 +182,7 @@ func (s *AIAgentService) CreateCustomInstruction(ctx context.Context, req *Custo
 // UpdateCustomInstruction changes the fields set in req, at least one.
 // PATCH /v2/custom-instructions/{custom_instruction_id}
 func (s *AIAgentService) UpdateCustomInstruction(ctx context.Context, id string, req *CustomInstructionUpdate) (*CustomInstruction, *Response, error) {
-	if err := validateItemID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	if req == nil || (req.Title == nil && req.Text == nil && req.Enabled == nil && req.Notes == nil && req.AvailabilityRules.IsZero()) {
@@ -209,7 +209,7 @@ func (s *AIAgentService) UpdateCustomInstruction(ctx context.Context, id string,
 // attempt deleted it.
 // DELETE /v2/custom-instructions/{custom_instruction_id}
 func (s *AIAgentService) DeleteCustomInstruction(ctx context.Context, id string) (*Response, error) {
-	if err := validateItemID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	return s.c.do(ctx, call{method: http.MethodDelete, path: customInstructionPath(id), mode: idempotent}, nil)
@@ -225,7 +225,7 @@ func (s *AIAgentService) ListVariables(ctx context.Context) ([]Variable, *Respon
 // GetVariable fetches a variable; a reserved or internal one is 404.
 // GET /v2/variables/{id}
 func (s *AIAgentService) GetVariable(ctx context.Context, id string) (*Variable, *Response, error) {
-	if err := validateItemID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	var v Variable
@@ -243,16 +243,4 @@ func (s *AIAgentService) instruction(ctx context.Context, cl call) (*CustomInstr
 		return nil, r, err
 	}
 	return &ci, r, nil
-}
-
-// validateItemID rejects ids that are empty or that would name another
-// path once escaped ("." and "..").
-func validateItemID(field, id string) error {
-	if err := requireText(field, id); err != nil {
-		return err
-	}
-	if id == "." || id == ".." {
-		return invalid(field, "is not an id")
-	}
-	return nil
 }

@@ -141,7 +141,7 @@ type Attachment struct {
 // idempotent: each upload stores another file, so it is never repeated once
 // it may have reached Ada.
 func (s *ConversationsService) UploadAttachment(ctx context.Context, conversationID string, f *AttachmentUpload) (*Attachment, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	if err := f.Validate(); err != nil {

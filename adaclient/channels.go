@@ -107,7 +107,7 @@ type UpdateCapabilities struct {
 // Update changes a custom channel's capabilities and returns the channel.
 // Native channels are read-only: Ada answers 400. Idempotent (a PATCH).
 func (s *ChannelsService) Update(ctx context.Context, channelID string, req *UpdateChannelRequest) (*Channel, *Response, error) {
-	if err := requireText("channel_id", channelID); err != nil {
+	if err := validateID("channel_id", channelID); err != nil {
 		return nil, nil, err
 	}
 	if req == nil || req.Capabilities.Markdown == nil {

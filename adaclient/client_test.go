@@ -707,3 +707,37 @@ func TestNullableRoundTrip(t *testing.T) {
 		t.Fatalf("encoded %s", out)
 	}
 }
+
+// Every id that goes into a path is refused before sending when it is blank
+// or a dot segment, which would name another path ("/v2/end-users/." is the
+// list): one check for every service.
+func TestPathIDsAreCheckedBeforeSending(t *testing.T) {
+	var reached atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	defer srv.Close()
+	c, err := adaclient.New(srv.URL+"/api", testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	calls := map[string]func(id string) error{
+		"end_user_id":     func(id string) error { _, _, err := c.EndUsers.Get(ctx, id); return err },
+		"conversation_id": func(id string) error { _, _, err := c.Conversations.Get(ctx, id); return err },
+		"channel_id": func(id string) error {
+			_, _, err := c.Channels.Update(ctx, id, &adaclient.UpdateChannelRequest{})
+			return err
+		},
+		"job_id": func(id string) error { _, _, err := c.Compliance.Job(ctx, id); return err },
+	}
+	for field, call := range calls {
+		for _, id := range []string{"", " ", ".", ".."} {
+			var ve *adaclient.ValidationError
+			if err := call(id); !errors.As(err, &ve) || ve.Field != field {
+				t.Errorf("%s %q: %v, want a ValidationError on %s", field, id, err, field)
+			}
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Fatalf("%d requests reached Ada", n)
+	}
+}

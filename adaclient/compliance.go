@@ -144,11 +144,8 @@ func (s *ComplianceService) DeleteEndUsers(ctx context.Context, req *DeletionReq
 // 404 *ErrorResponse.
 // GET /v2/jobs/{job_id}
 func (s *ComplianceService) Job(ctx context.Context, jobID string) (*DeletionJob, *Response, error) {
-	if err := requireText("job_id", jobID); err != nil {
+	if err := validateID("job_id", jobID); err != nil {
 		return nil, nil, err
-	}
-	if jobID == "." || jobID == ".." {
-		return nil, nil, invalid("job_id", "is not a job id")
 	}
 	var j DeletionJob
 	r, err := s.c.do(ctx, call{method: http.MethodGet, path: "/v2/jobs/" + pathEscape(jobID), mode: idempotent}, &j)

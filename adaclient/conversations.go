@@ -129,7 +129,7 @@ func (s *ConversationsService) Create(ctx context.Context, req *CreateConversati
 
 // Get fetches a conversation.
 func (s *ConversationsService) Get(ctx context.Context, conversationID string) (*Conversation, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	var cv Conversation
@@ -143,7 +143,7 @@ func (s *ConversationsService) Get(ctx context.Context, conversationID string) (
 // UpdateMetadata merges metadata into the conversation's; a nil value
 // removes the key.
 func (s *ConversationsService) UpdateMetadata(ctx context.Context, conversationID string, metadata map[string]any) (*Conversation, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	if len(metadata) == 0 {
@@ -166,7 +166,7 @@ func (s *ConversationsService) UpdateMetadata(ctx context.Context, conversationI
 // ListMessages returns one page of the conversation's messages, oldest
 // first.
 func (s *ConversationsService) ListMessages(ctx context.Context, conversationID string, opts *ListOptions) ([]MessageLog, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	q, err := opts.values(nil)
@@ -181,7 +181,7 @@ func (s *ConversationsService) ListMessages(ctx context.Context, conversationID 
 // ListMessages). Not idempotent: after a 5xx or a broken connection the
 // error is an *OutcomeUnknownError and nothing is resent.
 func (s *ConversationsService) SendMessage(ctx context.Context, conversationID string, req *SendMessageRequest) (*Message, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	if err := req.validate(); err != nil {
@@ -239,7 +239,7 @@ func (s *ConversationsService) EndHandoff(ctx context.Context, conversationID st
 }
 
 func (s *ConversationsService) post(ctx context.Context, conversationID, action string, mode retryMode) (*EndResult, *Response, error) {
-	if err := requireText("conversation_id", conversationID); err != nil {
+	if err := validateID("conversation_id", conversationID); err != nil {
 		return nil, nil, err
 	}
 	var res EndResult

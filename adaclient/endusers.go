@@ -87,7 +87,7 @@ func (p *ProfileInput) validate(onCreate bool) error {
 
 // Get fetches an end user by Ada's end_user_id.
 func (s *EndUsersService) Get(ctx context.Context, endUserID string) (*EndUser, *Response, error) {
-	if err := requireText("end_user_id", endUserID); err != nil {
+	if err := validateID("end_user_id", endUserID); err != nil {
 		return nil, nil, err
 	}
 	var u EndUser
@@ -155,7 +155,7 @@ func Created(r *Response) bool { return r != nil && r.StatusCode == http.StatusC
 // Update patches an end user. A 409 *ErrorResponse (IsConflict) means the
 // external_id belongs to another end user.
 func (s *EndUsersService) Update(ctx context.Context, endUserID string, req *UpdateEndUserRequest) (*EndUser, *Response, error) {
-	if err := requireText("end_user_id", endUserID); err != nil {
+	if err := validateID("end_user_id", endUserID); err != nil {
 		return nil, nil, err
 	}
 	if req == nil {

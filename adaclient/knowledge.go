@@ -221,7 +221,7 @@ func (s *KnowledgeService) CreateSource(ctx context.Context, req *KnowledgeSourc
 	if req == nil {
 		return nil, nil, invalid("id", "is required")
 	}
-	if err := validateKnowledgeID("id", req.ID); err != nil {
+	if err := validateID("id", req.ID); err != nil {
 		return nil, nil, err
 	}
 	if err := requireText("name", req.Name); err != nil {
@@ -233,7 +233,7 @@ func (s *KnowledgeService) CreateSource(ctx context.Context, req *KnowledgeSourc
 // UpdateSource changes the fields set in req, at least one.
 // PATCH /v2/knowledge/sources/{id}
 func (s *KnowledgeService) UpdateSource(ctx context.Context, id string, req *KnowledgeSourceUpdate) (*KnowledgeSource, *Response, error) {
-	if err := validateKnowledgeID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	if req == nil || (req.Name == nil && req.ExternalID.IsZero() && req.Metadata.IsZero()) {
@@ -252,7 +252,7 @@ func (s *KnowledgeService) UpdateSource(ctx context.Context, id string, req *Kno
 // with status "deleting" until it is gone ("delete_failed": call again).
 // DELETE /v2/knowledge/sources/{id}
 func (s *KnowledgeService) DeleteSource(ctx context.Context, id string) (*Response, error) {
-	if err := validateKnowledgeID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	return s.c.do(ctx, call{method: http.MethodDelete, path: sourcePath(id), mode: idempotent}, nil)
@@ -285,7 +285,7 @@ func (s *KnowledgeService) ListArticles(ctx context.Context, opts *ListArticlesO
 // GetArticle fetches one article with its content.
 // GET /v2/knowledge/articles/{id}
 func (s *KnowledgeService) GetArticle(ctx context.Context, id string) (*Article, *Response, error) {
-	if err := validateKnowledgeID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	var a Article
@@ -300,7 +300,7 @@ func (s *KnowledgeService) GetArticle(ctx context.Context, id string) (*Article,
 // retry a 404 may mean an earlier attempt deleted it.
 // DELETE /v2/knowledge/articles/{id}
 func (s *KnowledgeService) DeleteArticle(ctx context.Context, id string) (*Response, error) {
-	if err := validateKnowledgeID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	return s.c.do(ctx, call{method: http.MethodDelete, path: articlePath(id), mode: idempotent}, nil)
@@ -355,7 +355,7 @@ func (s *KnowledgeService) UpsertTags(ctx context.Context, tags []ArticleTag) ([
 		return nil, nil, invalid("tags", "must hold at least one tag")
 	}
 	for i, t := range tags {
-		if err := validateKnowledgeID(fmt.Sprintf("tags[%d].id", i), t.ID); err != nil {
+		if err := validateID(fmt.Sprintf("tags[%d].id", i), t.ID); err != nil {
 			return nil, nil, err
 		}
 		if err := requireText(fmt.Sprintf("tags[%d].name", i), t.Name); err != nil {
@@ -368,7 +368,7 @@ func (s *KnowledgeService) UpsertTags(ctx context.Context, tags []ArticleTag) ([
 // DeleteTag deletes an article tag (204).
 // DELETE /v2/knowledge/tags/{id}
 func (s *KnowledgeService) DeleteTag(ctx context.Context, id string) (*Response, error) {
-	if err := validateKnowledgeID("id", id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	return s.c.do(ctx, call{method: http.MethodDelete, path: tagPath(id), mode: idempotent}, nil)
@@ -386,22 +386,10 @@ func (s *KnowledgeService) bulk(ctx context.Context, path string, body any) ([]U
 	return out, r, nil
 }
 
-// validateKnowledgeID rejects ids that are empty or that would name
-// another path once escaped ("." and "..").
-func validateKnowledgeID(field, id string) error {
-	if err := requireText(field, id); err != nil {
-		return err
-	}
-	if id == "." || id == ".." {
-		return invalid(field, "%q is not usable as an id: it would name another path", id)
-	}
-	return nil
-}
-
 // validateArticle checks one article of a bulk upsert against Ada's
 // documented rules and returns its size as JSON.
 func validateArticle(field string, a *ArticleUpsert) (int, error) {
-	if err := validateKnowledgeID(field+".id", a.ID); err != nil {
+	if err := validateID(field+".id", a.ID); err != nil {
 		return 0, err
 	}
 	if err := requireText(field+".name", a.Name); err != nil {

@@ -161,6 +161,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
+// validateID requires an id that goes into a request path: not blank, and
+// not "." or "..", which would name another path once escaped.
+func validateID(field, id string) error {
+	if err := requireText(field, id); err != nil {
+		return err
+	}
+	if id == "." || id == ".." {
+		return invalid(field, "%q is not an id: it would name another path", id)
+	}
+	return nil
+}
+
 func requireText(field, s string) error {
 	if strings.TrimSpace(s) == "" {
 		return invalid(field, "is required")

@@ -122,7 +122,7 @@ func (s *WebhooksService) Create(ctx context.Context, req *WebhookCreate) (*Webh
 // Get fetches a webhook.
 // GET /v2/webhooks/{id}
 func (s *WebhooksService) Get(ctx context.Context, id string) (*Webhook, *Response, error) {
-	if err := validateWebhookID(id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	return s.one(ctx, call{method: http.MethodGet, path: webhookPath(id), mode: idempotent})
@@ -131,7 +131,7 @@ func (s *WebhooksService) Get(ctx context.Context, id string) (*Webhook, *Respon
 // Update changes the fields set in req, at least one.
 // PATCH /v2/webhooks/{id}
 func (s *WebhooksService) Update(ctx context.Context, id string, req *WebhookUpdate) (*Webhook, *Response, error) {
-	if err := validateWebhookID(id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	if req == nil || (req.URL == nil && req.Description == nil && req.EventFilters == nil && req.Enabled == nil) {
@@ -152,7 +152,7 @@ func (s *WebhooksService) Update(ctx context.Context, id string, req *WebhookUpd
 // after a retry a 404 may mean an earlier attempt deleted it.
 // DELETE /v2/webhooks/{id}
 func (s *WebhooksService) Delete(ctx context.Context, id string) (*Response, error) {
-	if err := validateWebhookID(id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	return s.c.do(ctx, call{method: http.MethodDelete, path: webhookPath(id), mode: idempotent}, nil)
@@ -161,7 +161,7 @@ func (s *WebhooksService) Delete(ctx context.Context, id string) (*Response, err
 // Secret fetches the webhook's signing secret, to verify deliveries.
 // GET /v2/webhooks/{id}/secret/
 func (s *WebhooksService) Secret(ctx context.Context, id string) (*WebhookSecret, *Response, error) {
-	if err := validateWebhookID(id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, nil, err
 	}
 	var sec WebhookSecret
@@ -178,7 +178,7 @@ func (s *WebhooksService) Secret(ctx context.Context, id string) (*WebhookSecret
 // first one made): it is never repeated once it may have reached Ada.
 // POST /v2/webhooks/{id}/secret/rotate/
 func (s *WebhooksService) RotateSecret(ctx context.Context, id, key string) (*Response, error) {
-	if err := validateWebhookID(id); err != nil {
+	if err := validateID("id", id); err != nil {
 		return nil, err
 	}
 	if strings.ContainsAny(key, " \t\r\n") {
@@ -207,18 +207,6 @@ func (s *WebhooksService) one(ctx context.Context, cl call) (*Webhook, *Response
 		return nil, r, err
 	}
 	return &w, r, nil
-}
-
-// validateWebhookID rejects ids that are empty or that would name another
-// path once escaped ("." and "..").
-func validateWebhookID(id string) error {
-	if err := requireText("id", id); err != nil {
-		return err
-	}
-	if id == "." || id == ".." {
-		return invalid("id", "is not a webhook id")
-	}
-	return nil
 }
 
 // validateWebhookURL requires an absolute http(s) URL; the reason never

@@ -142,21 +142,13 @@ type CustomInstructionArgs struct {
 
 // Validate rejects an empty id (and "." or "..", which would name another
 // path).
-func (a *CustomInstructionArgs) Validate() error { return validateInstructionID(a.CustomInstructionID) }
+func (a *CustomInstructionArgs) Validate() error {
+	return validateID("custom_instruction_id", a.CustomInstructionID, "list_custom_instructions shows the ids")
+}
 
 // Destruction names what delete_custom_instruction deletes, for the confirmation.
 func (a *CustomInstructionArgs) Destruction() string {
 	return fmt.Sprintf("the custom instruction %s (the AI Agent stops following it)", a.CustomInstructionID)
-}
-
-func validateInstructionID(id string) error {
-	switch strings.TrimSpace(id) {
-	case "":
-		return argErr("custom_instruction_id", "is required: list_custom_instructions shows the ids")
-	case ".", "..":
-		return argErr("custom_instruction_id", "is not a custom instruction id: list_custom_instructions shows the ids")
-	}
-	return nil
 }
 
 // ListCustomInstructionsArgs are list_custom_instructions' arguments.
@@ -240,7 +232,7 @@ func (UpdateCustomInstructionArgs) JSONSchemaExtend(s *jsonschema.Schema) {
 // or text given is not blank, and that a rule given is not blank (null
 // clears it).
 func (a *UpdateCustomInstructionArgs) Validate() error {
-	if err := validateInstructionID(a.CustomInstructionID); err != nil {
+	if err := validateID("custom_instruction_id", a.CustomInstructionID, "list_custom_instructions shows the ids"); err != nil {
 		return err
 	}
 	if a.Title == nil && a.Text == nil && a.Enabled == nil && a.Notes == nil && a.AvailabilityRules.IsZero() {
@@ -304,13 +296,7 @@ type VariableArgs struct {
 
 // Validate rejects an empty id (and "." or "..").
 func (a *VariableArgs) Validate() error {
-	switch strings.TrimSpace(a.VariableID) {
-	case "":
-		return argErr("variable_id", "is required: list_variables shows the ids")
-	case ".", "..":
-		return argErr("variable_id", "is not a variable id: list_variables shows the ids")
-	}
-	return nil
+	return validateID("variable_id", a.VariableID, "list_variables shows the ids")
 }
 
 // VariableResult is get_variable's result.

@@ -3,6 +3,7 @@ package schemas
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Metadata is a flat object of string, number and boolean values (Ada's
@@ -56,6 +57,22 @@ func exactlyOne(a, b string, va, vb string) error {
 		return argErr(a, "give either %s or %s", a, b)
 	case va != "" && vb != "":
 		return argErr(a, "give either %s or %s, not both", a, b)
+	}
+	return nil
+}
+
+// validateID rejects an id that is blank, or "." or ".." (which would name
+// another path), before anything is sent; hint, if set, says where the ids
+// come from ("list_webhooks shows the ids").
+func validateID(field, id, hint string) error {
+	if hint != "" {
+		hint = ": " + hint
+	}
+	switch strings.TrimSpace(id) {
+	case "":
+		return argErr(field, "is required%s", hint)
+	case ".", "..":
+		return argErr(field, "%q is not an id%s", id, hint)
 	}
 	return nil
 }

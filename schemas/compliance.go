@@ -96,13 +96,7 @@ type GetJobStatusArgs struct {
 
 // Validate rejects an empty id (and "." or "..", which would name another path).
 func (a *GetJobStatusArgs) Validate() error {
-	switch strings.TrimSpace(a.JobID) {
-	case "":
-		return argErr("job_id", "is required: delete_end_user_data returns it")
-	case ".", "..":
-		return argErr("job_id", "is not a job id")
-	}
-	return nil
+	return validateID("job_id", a.JobID, "delete_end_user_data returns it")
 }
 
 // IdentifierOutcome is what a job did with one identifier.

@@ -84,7 +84,7 @@ type CreateKnowledgeSourceArgs struct {
 
 // Validate requires an id and a name.
 func (a *CreateKnowledgeSourceArgs) Validate() error {
-	if err := validateKnowledgeID("id", a.ID, "list_knowledge_sources"); err != nil {
+	if err := validateID("id", a.ID, "list_knowledge_sources shows the ids"); err != nil {
 		return err
 	}
 	return requireArg("name", a.Name)
@@ -106,7 +106,7 @@ type UpdateKnowledgeSourceArgs struct {
 
 // Validate requires the id and at least one field to change.
 func (a *UpdateKnowledgeSourceArgs) Validate() error {
-	if err := validateKnowledgeID("id", a.ID, "list_knowledge_sources"); err != nil {
+	if err := validateID("id", a.ID, "list_knowledge_sources shows the ids"); err != nil {
 		return err
 	}
 	if a.Name == nil && a.ExternalID.IsZero() && a.Metadata == nil {
@@ -134,7 +134,7 @@ type KnowledgeSourceArgs struct {
 
 // Validate requires the id.
 func (a *KnowledgeSourceArgs) Validate() error {
-	return validateKnowledgeID("id", a.ID, "list_knowledge_sources")
+	return validateID("id", a.ID, "list_knowledge_sources shows the ids")
 }
 
 // DeleteKnowledgeSourceResult is delete_knowledge_source's result: Ada
@@ -250,7 +250,7 @@ type ArticleArgs struct {
 }
 
 // Validate requires the id.
-func (a *ArticleArgs) Validate() error { return validateKnowledgeID("id", a.ID, "list_articles") }
+func (a *ArticleArgs) Validate() error { return validateID("id", a.ID, "list_articles shows the ids") }
 
 // ArticleResult is get_article's result.
 type ArticleResult struct {
@@ -348,7 +348,7 @@ func (a *UpsertArticlesArgs) Validate() error {
 	seen := map[string]int{}
 	for i, in := range a.Articles {
 		at := fmt.Sprintf("articles[%d]", i)
-		if err := validateKnowledgeID(at+".id", in.ID, ""); err != nil {
+		if err := validateID(at+".id", in.ID, ""); err != nil {
 			return err
 		}
 		if j, dup := seen[in.ID]; dup {
@@ -502,7 +502,7 @@ func (a *UpsertTagsArgs) Validate() error {
 	seen := map[string]int{}
 	for i, t := range a.Tags {
 		at := fmt.Sprintf("tags[%d]", i)
-		if err := validateKnowledgeID(at+".id", t.ID, ""); err != nil {
+		if err := validateID(at+".id", t.ID, ""); err != nil {
 			return err
 		}
 		if j, dup := seen[t.ID]; dup {
@@ -559,29 +559,13 @@ func validateIDs(field string, ids []string, lister string) error {
 	seen := map[string]bool{}
 	for i, id := range ids {
 		at := fmt.Sprintf("%s[%d]", field, i)
-		if err := validateKnowledgeID(at, id, lister); err != nil {
+		if err := validateID(at, id, lister+" shows the ids"); err != nil {
 			return err
 		}
 		if seen[id] {
 			return argErr(at, "repeats an id given before")
 		}
 		seen[id] = true
-	}
-	return nil
-}
-
-// validateKnowledgeID rejects an empty id, and "." or ".." (which would
-// name another path). lister, if set, is the tool that shows the ids.
-func validateKnowledgeID(field, id, lister string) error {
-	hint := ""
-	if lister != "" {
-		hint = ": " + lister + " shows the ids"
-	}
-	switch strings.TrimSpace(id) {
-	case "":
-		return argErr(field, "is required%s", hint)
-	case ".", "..":
-		return argErr(field, "%q is not usable as an id%s", id, hint)
 	}
 	return nil
 }

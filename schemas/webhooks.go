@@ -38,21 +38,13 @@ type WebhookArgs struct {
 
 // Validate rejects an empty id (and "." or "..", which would name another
 // path).
-func (a *WebhookArgs) Validate() error { return validateWebhookID(a.WebhookID) }
+func (a *WebhookArgs) Validate() error {
+	return validateID("webhook_id", a.WebhookID, "list_webhooks shows the ids")
+}
 
 // Destruction names what delete_webhook deletes.
 func (a *WebhookArgs) Destruction() string {
 	return fmt.Sprintf("the webhook endpoint %s (Ada stops delivering events to it)", a.WebhookID)
-}
-
-func validateWebhookID(id string) error {
-	switch strings.TrimSpace(id) {
-	case "":
-		return argErr("webhook_id", "is required: list_webhooks shows the ids")
-	case ".", "..":
-		return argErr("webhook_id", "is not a webhook id (they look like ep_...): list_webhooks shows the ids")
-	}
-	return nil
 }
 
 // WebhookResult is the result of the tools that return one webhook.
@@ -130,7 +122,7 @@ type UpdateWebhookArgs struct {
 // event types given. An event_filters of [] is a change (to every event),
 // not an absent field.
 func (a *UpdateWebhookArgs) Validate() error {
-	if err := validateWebhookID(a.WebhookID); err != nil {
+	if err := validateID("webhook_id", a.WebhookID, "list_webhooks shows the ids"); err != nil {
 		return err
 	}
 	if a.URL == nil && a.Description == nil && a.EventFilters == nil && a.Enabled == nil {
