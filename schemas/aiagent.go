@@ -121,11 +121,7 @@ func CustomInstructionFrom(ci *adaclient.CustomInstruction) CustomInstruction {
 
 // CustomInstructionsFrom converts a page of custom instructions.
 func CustomInstructionsFrom(cis []adaclient.CustomInstruction) []CustomInstruction {
-	out := make([]CustomInstruction, len(cis))
-	for i := range cis {
-		out[i] = CustomInstructionFrom(&cis[i])
-	}
-	return out
+	return allFrom(cis, CustomInstructionFrom)
 }
 
 // CustomInstructionResult is the result of the tools that return one
@@ -281,13 +277,7 @@ type ListVariablesResult struct {
 }
 
 // VariablesFrom converts Ada's variables.
-func VariablesFrom(vs []adaclient.Variable) []Variable {
-	out := make([]Variable, len(vs))
-	for i := range vs {
-		out[i] = VariableFrom(&vs[i])
-	}
-	return out
-}
+func VariablesFrom(vs []adaclient.Variable) []Variable { return allFrom(vs, VariableFrom) }
 
 // VariableArgs are get_variable's arguments.
 type VariableArgs struct {

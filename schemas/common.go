@@ -76,3 +76,13 @@ func validateID(field, id, hint string) error {
 	}
 	return nil
 }
+
+// allFrom converts a list of Ada's records with from, the one-record
+// conversion.
+func allFrom[T, U any](in []T, from func(*T) U) []U {
+	out := make([]U, len(in))
+	for i := range in {
+		out[i] = from(&in[i])
+	}
+	return out
+}

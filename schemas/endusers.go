@@ -142,13 +142,7 @@ func EndUserFrom(u *adaclient.EndUser) EndUser {
 }
 
 // EndUsersFrom converts a page of end users.
-func EndUsersFrom(us []adaclient.EndUser) []EndUser {
-	out := make([]EndUser, len(us))
-	for i := range us {
-		out[i] = EndUserFrom(&us[i])
-	}
-	return out
-}
+func EndUsersFrom(us []adaclient.EndUser) []EndUser { return allFrom(us, EndUserFrom) }
 
 // LookupEndUserArgs are lookup_end_user's arguments.
 type LookupEndUserArgs struct {

@@ -63,11 +63,7 @@ type ListKnowledgeSourcesResult struct {
 
 // KnowledgeSourcesFrom converts Ada's sources.
 func KnowledgeSourcesFrom(in []adaclient.KnowledgeSource) []KnowledgeSource {
-	out := make([]KnowledgeSource, len(in))
-	for i := range in {
-		out[i] = KnowledgeSourceFrom(&in[i])
-	}
-	return out
+	return allFrom(in, KnowledgeSourceFrom)
 }
 
 // KnowledgeSourceResult is the result of the tools that return one source.
@@ -197,11 +193,7 @@ type ListArticlesResult struct {
 
 // ArticleSummariesFrom converts a page of articles.
 func ArticleSummariesFrom(in []adaclient.Article) []ArticleSummary {
-	out := make([]ArticleSummary, len(in))
-	for i := range in {
-		out[i] = ArticleSummaryFrom(&in[i])
-	}
-	return out
+	return allFrom(in, ArticleSummaryFrom)
 }
 
 // Article is one article with its content, as get_article returns it.

@@ -77,13 +77,7 @@ type ListWebhooksResult struct {
 }
 
 // WebhooksFrom converts a page of webhooks.
-func WebhooksFrom(ws []adaclient.Webhook) []Webhook {
-	out := make([]Webhook, len(ws))
-	for i := range ws {
-		out[i] = WebhookFrom(&ws[i])
-	}
-	return out
-}
+func WebhooksFrom(ws []adaclient.Webhook) []Webhook { return allFrom(ws, WebhookFrom) }
 
 // CreateWebhookArgs are create_webhook's arguments.
 type CreateWebhookArgs struct {
