@@ -90,7 +90,7 @@ func TestAIAgentRequestsMatchAdasPaths(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	wantReqs := []struct{ method, path, query, body string }{
+	wantReqs := []wantRequest{
 		{"GET", "/api/v2/persona/", "", ""},
 		{"GET", "/api/v2/custom-instructions/", "limit=1", ""},
 		{"PATCH", "/api/v2/persona/", "", `{"emoji_usage":false,"message_length":"concise"}`},
@@ -103,19 +103,7 @@ func TestAIAgentRequestsMatchAdasPaths(t *testing.T) {
 		{"GET", "/api/v2/variables/", "", ""},
 		{"GET", "/api/v2/variables/v1", "", ""},
 	}
-	got := rec.requests()
-	if len(got) != len(wantReqs) {
-		t.Fatalf("%d requests, want %d", len(got), len(wantReqs))
-	}
-	for i, w := range wantReqs {
-		g := got[i]
-		if g.Method != w.method || g.Path != w.path || g.RawQuery != w.query || string(g.Body) != w.body {
-			t.Errorf("request %d = %s %s?%s %s\nwant        %s %s?%s %s", i, g.Method, g.Path, g.RawQuery, g.Body, w.method, w.path, w.query, w.body)
-		}
-		if g.Auth != "Bearer "+testKey {
-			t.Errorf("request %d Authorization = %q", i, g.Auth)
-		}
-	}
+	rec.expect(t, wantReqs)
 }
 
 func TestAIAgentRetrySafety(t *testing.T) {

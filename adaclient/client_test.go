@@ -66,6 +66,31 @@ func (r *recorder) client(t *testing.T, opts ...adaclient.Option) *adaclient.Cli
 	return c
 }
 
+// wantRequest is a request a test expects the client to send.
+type wantRequest struct{ method, path, query, body string }
+
+// expect checks that the client sent exactly want, in order, each with the
+// key and, when it has a body, as JSON.
+func (r *recorder) expect(t *testing.T, want []wantRequest) {
+	t.Helper()
+	got := r.requests()
+	if len(got) != len(want) {
+		t.Fatalf("%d requests, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		g := got[i]
+		if g.Method != w.method || g.Path != w.path || g.RawQuery != w.query || string(g.Body) != w.body {
+			t.Errorf("request %d = %s %s?%s %s\nwant        %s %s?%s %s", i, g.Method, g.Path, g.RawQuery, g.Body, w.method, w.path, w.query, w.body)
+		}
+		if g.Auth != "Bearer "+testKey {
+			t.Errorf("request %d Authorization = %q", i, g.Auth)
+		}
+		if (len(g.Body) > 0) != (g.ContentType == "application/json") {
+			t.Errorf("request %d Content-Type = %q with body %q", i, g.ContentType, g.Body)
+		}
+	}
+}
+
 func (r *recorder) requests() []recorded {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -447,7 +472,7 @@ func TestRequestsMatchAdasPaths(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	want := []struct{ method, path, query, body string }{
+	want := []wantRequest{
 		{"GET", "/api/v2/end-users/u1", "", ""},
 		{"GET", "/api/v2/end-users/", "external_id=CRM+1", ""},
 		{"GET", "/api/v2/end-users/", "cursor=abc&limit=5", ""},
@@ -465,22 +490,7 @@ func TestRequestsMatchAdasPaths(t *testing.T) {
 		{"PATCH", "/api/v2/channels/ch1", "", `{"capabilities":{"markdown":true}}`},
 		{"POST", "/api/v2/conversations/email/", "", `{"name":"Ana","subject":"Hi","reply_to":"ana@example.com","cc":["b@example.com"]}`},
 	}
-	got := rec.requests()
-	if len(got) != len(want) {
-		t.Fatalf("%d requests, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		g := got[i]
-		if g.Method != w.method || g.Path != w.path || g.RawQuery != w.query || string(g.Body) != w.body {
-			t.Errorf("request %d = %s %s?%s %s\nwant        %s %s?%s %s", i, g.Method, g.Path, g.RawQuery, g.Body, w.method, w.path, w.query, w.body)
-		}
-		if g.Auth != "Bearer "+testKey {
-			t.Errorf("request %d Authorization = %q", i, g.Auth)
-		}
-		if (len(g.Body) > 0) != (g.ContentType == "application/json") {
-			t.Errorf("request %d Content-Type = %q with body %q", i, g.ContentType, g.Body)
-		}
-	}
+	rec.expect(t, want)
 }
 
 func TestPaginationAndRateHeaders(t *testing.T) {

@@ -103,7 +103,7 @@ func TestKnowledgeRequestsMatchAdasPaths(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	wantReqs := []struct{ method, path, query, body string }{
+	wantReqs := []wantRequest{
 		{"GET", "/api/v2/knowledge/sources/", "", ""},
 		{"GET", "/api/v2/knowledge/articles/", "cursor=a1&enabled=true&enabled=false&id=a1&id=a2&knowledge_source_id=kb&language=fr&limit=1&tag_ids=billing&tag_ids=shipping", ""},
 		{"POST", "/api/v2/knowledge/bulk/tags/", "", `[{"id":"billing","name":"Billing"}]`},
@@ -120,19 +120,7 @@ func TestKnowledgeRequestsMatchAdasPaths(t *testing.T) {
 		{"GET", "/api/v2/knowledge/tags/", "", ""},
 		{"DELETE", "/api/v2/knowledge/tags/billing", "", ""},
 	}
-	got := rec.requests()
-	if len(got) != len(wantReqs) {
-		t.Fatalf("%d requests, want %d", len(got), len(wantReqs))
-	}
-	for i, w := range wantReqs {
-		g := got[i]
-		if g.Method != w.method || g.Path != w.path || g.RawQuery != w.query || string(g.Body) != w.body {
-			t.Errorf("request %d = %s %s?%s %s\nwant        %s %s?%s %s", i, g.Method, g.Path, g.RawQuery, g.Body, w.method, w.path, w.query, w.body)
-		}
-		if g.Auth != "Bearer "+testKey {
-			t.Errorf("request %d Authorization = %q", i, g.Auth)
-		}
-	}
+	rec.expect(t, wantReqs)
 }
 
 func TestKnowledgeIDsArePathEscaped(t *testing.T) {

@@ -109,7 +109,7 @@ func TestWebhooksRequestsMatchAdasPaths(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	wantReqs := []struct{ method, path, query, body string }{
+	wantReqs := []wantRequest{
 		{"GET", "/api/v2/webhooks/", "cursor=c1&limit=2", ""},
 		{"POST", "/api/v2/webhooks/", "", `{"url":"https://hooks.example.com/ada","description":"CRM sync","event_filters":["v1.conversation.created"],"enabled":false}`},
 		{"POST", "/api/v2/webhooks/", "", `{"url":"http://hooks.example.com:8080/ada?t=1"}`},
@@ -123,19 +123,7 @@ func TestWebhooksRequestsMatchAdasPaths(t *testing.T) {
 		{"POST", "/api/v2/webhooks/ep_1/secret/rotate/", "", `{"key":"` + customKey + `"}`},
 		{"GET", "/api/v2/webhooks/event-types/", "", ""},
 	}
-	got := rec.requests()
-	if len(got) != len(wantReqs) {
-		t.Fatalf("%d requests, want %d", len(got), len(wantReqs))
-	}
-	for i, w := range wantReqs {
-		g := got[i]
-		if g.Method != w.method || g.Path != w.path || g.RawQuery != w.query || string(g.Body) != w.body {
-			t.Errorf("request %d = %s %s?%s %s\nwant        %s %s?%s %s", i, g.Method, g.Path, g.RawQuery, g.Body, w.method, w.path, w.query, w.body)
-		}
-		if g.Auth != "Bearer "+testKey {
-			t.Errorf("request %d Authorization = %q", i, g.Auth)
-		}
-	}
+	rec.expect(t, wantReqs)
 }
 
 func TestWebhookIDsArePathEscaped(t *testing.T) {
