@@ -109,13 +109,7 @@ func TestAIAgentRequestsMatchAdasPaths(t *testing.T) {
 func TestAIAgentRetrySafety(t *testing.T) {
 	ctx := context.Background()
 	create := &adaclient.CustomInstructionCreate{Title: "Gold", Text: "x"}
-	for _, tc := range []struct {
-		name     string
-		script   []http.HandlerFunc
-		call     func(*adaclient.Client) error
-		requests int32
-		unknown  bool // want *OutcomeUnknownError
-	}{
+	runRetryCases(t, []retryCase{
 		{"persona GET is retried", []http.HandlerFunc{status(500, errorJSON), status(200, personaJSON)},
 			func(c *adaclient.Client) error { _, _, err := c.AIAgent.GetPersona(ctx); return err }, 2, false},
 		{"persona PATCH is retried", []http.HandlerFunc{hangUp, status(200, personaJSON)},
@@ -155,19 +149,7 @@ func TestAIAgentRetrySafety(t *testing.T) {
 				}
 				return err
 			}, 1, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(t, tc.script...)
-			err := tc.call(rec.client(t))
-			var ou *adaclient.OutcomeUnknownError
-			if tc.unknown != errors.As(err, &ou) || (!tc.unknown && err != nil) {
-				t.Fatalf("err = %v, want outcome unknown: %v", err, tc.unknown)
-			}
-			if got := rec.count.Load(); got != tc.requests {
-				t.Fatalf("requests = %d, want %d", got, tc.requests)
-			}
-		})
-	}
+	})
 }
 
 func TestAIAgentLocalValidationSendsNothing(t *testing.T) {

@@ -66,6 +66,33 @@ func (r *recorder) client(t *testing.T, opts ...adaclient.Option) *adaclient.Cli
 	return c
 }
 
+// retryCase is a call against a scripted Ada and what must come of it: how
+// many requests reached Ada, and whether the outcome is unknown.
+type retryCase struct {
+	name     string
+	script   []http.HandlerFunc
+	call     func(*adaclient.Client) error
+	requests int32
+	unknown  bool // want *OutcomeUnknownError
+}
+
+func runRetryCases(t *testing.T, cases []retryCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := newRecorder(t, tc.script...)
+			err := tc.call(rec.client(t))
+			var ou *adaclient.OutcomeUnknownError
+			if tc.unknown != errors.As(err, &ou) || (!tc.unknown && err != nil) {
+				t.Fatalf("err = %v, want outcome unknown: %v", err, tc.unknown)
+			}
+			if got := rec.count.Load(); got != tc.requests {
+				t.Fatalf("requests = %d, want %d", got, tc.requests)
+			}
+		})
+	}
+}
+
 // wantRequest is a request a test expects the client to send.
 type wantRequest struct{ method, path, query, body string }
 

@@ -151,13 +151,7 @@ func TestKnowledgeIDsArePathEscaped(t *testing.T) {
 func TestKnowledgeRetrySafety(t *testing.T) {
 	ctx := context.Background()
 	articles := []adaclient.ArticleUpsert{{ID: "a1", Name: "n", Content: "c", KnowledgeSourceID: "kb"}}
-	for _, tc := range []struct {
-		name     string
-		script   []http.HandlerFunc
-		call     func(*adaclient.Client) error
-		requests int32
-		unknown  bool // want *OutcomeUnknownError
-	}{
+	runRetryCases(t, []retryCase{
 		{"list sources is retried", []http.HandlerFunc{status(500, errorJSON), status(200, `{"data":[]}`)},
 			func(c *adaclient.Client) error { _, _, err := c.Knowledge.ListSources(ctx); return err }, 2, false},
 		{"bulk upsert is retried", []http.HandlerFunc{hangUp, status(200, `[{"id":"a1","success":true,"created":true}]`)},
@@ -184,19 +178,7 @@ func TestKnowledgeRetrySafety(t *testing.T) {
 				_, _, err := c.Knowledge.CreateSource(ctx, &adaclient.KnowledgeSourceCreate{ID: "kb", Name: "n"})
 				return err
 			}, 2, false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(t, tc.script...)
-			err := tc.call(rec.client(t))
-			var ou *adaclient.OutcomeUnknownError
-			if tc.unknown != errors.As(err, &ou) || (!tc.unknown && err != nil) {
-				t.Fatalf("err = %v, want outcome unknown: %v", err, tc.unknown)
-			}
-			if got := rec.count.Load(); got != tc.requests {
-				t.Fatalf("requests = %d, want %d", got, tc.requests)
-			}
-		})
-	}
+	})
 }
 
 func TestKnowledgeLocalValidationSendsNothing(t *testing.T) {

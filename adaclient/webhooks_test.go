@@ -157,13 +157,7 @@ func TestWebhookIDsArePathEscaped(t *testing.T) {
 func TestWebhooksRetrySafety(t *testing.T) {
 	ctx := context.Background()
 	create := &adaclient.WebhookCreate{URL: "https://hooks.example.com/ada"}
-	for _, tc := range []struct {
-		name     string
-		script   []http.HandlerFunc
-		call     func(*adaclient.Client) error
-		requests int32
-		unknown  bool // want *OutcomeUnknownError
-	}{
+	runRetryCases(t, []retryCase{
 		{"GET is retried", []http.HandlerFunc{status(500, errorJSON), status(200, webhookJSON)},
 			func(c *adaclient.Client) error { _, _, err := c.Webhooks.Get(ctx, "ep_1"); return err }, 2, false},
 		{"PATCH is retried", []http.HandlerFunc{hangUp, status(200, webhookJSON)},
@@ -185,19 +179,7 @@ func TestWebhooksRetrySafety(t *testing.T) {
 			func(c *adaclient.Client) error { _, err := c.Webhooks.RotateSecret(ctx, "ep_1", ""); return err }, 1, true},
 		{"rotate with a truncated answer is sent once", []http.HandlerFunc{truncated, status(200, `{}`)},
 			func(c *adaclient.Client) error { _, err := c.Webhooks.RotateSecret(ctx, "ep_1", customKey); return err }, 1, true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			rec := newRecorder(t, tc.script...)
-			err := tc.call(rec.client(t))
-			var ou *adaclient.OutcomeUnknownError
-			if tc.unknown != errors.As(err, &ou) || (!tc.unknown && err != nil) {
-				t.Fatalf("err = %v, want outcome unknown: %v", err, tc.unknown)
-			}
-			if got := rec.count.Load(); got != tc.requests {
-				t.Fatalf("requests = %d, want %d", got, tc.requests)
-			}
-		})
-	}
+	})
 }
 
 func TestWebhooksLocalValidationSendsNothing(t *testing.T) {
