@@ -126,22 +126,11 @@ func TestListCustomInstructionsPages(t *testing.T) {
 	}
 	sort.Strings(want) // Ada lists them by id
 	var got []string
-	args := map[string]any{"limit": 2}
-	for page := 0; ; page++ {
-		if page > 5 {
-			t.Fatalf("pagination does not end: %v", got)
-		}
-		out := h.OK("list_custom_instructions", args)
+	next := func(cursor string) map[string]any { return map[string]any{"limit": 2, "cursor": cursor} }
+	for _, out := range h.pages(t, "list_custom_instructions", map[string]any{"limit": 2}, next, 5) {
 		for _, ci := range list(out, "custom_instructions") {
 			got = append(got, str(ci.(map[string]any), "custom_instruction_id"))
 		}
-		if out["has_more"] != true {
-			if str(out, "next_cursor") != "" {
-				t.Fatalf("has_more false with a next_cursor: %v", out)
-			}
-			break
-		}
-		args = map[string]any{"limit": 2, "cursor": str(out, "next_cursor")}
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("listed %v, want %v", got, want)

@@ -141,6 +141,28 @@ func list(m map[string]any, key string) []any {
 
 var decode = testclient.Decode
 
+// pages calls a list tool until has_more is false, at most max pages, with
+// args and then next(cursor); it checks that only a last page lacks a
+// next_cursor, and returns the pages.
+func (h *harness) pages(t *testing.T, tool string, args map[string]any, next func(cursor string) map[string]any, max int) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for {
+		if len(out) == max {
+			t.Fatalf("%s: pagination does not end within %d pages: %v", tool, max, out)
+		}
+		page := h.OK(tool, args)
+		out = append(out, page)
+		if page["has_more"] != true {
+			if str(page, "next_cursor") != "" {
+				t.Fatalf("%s: has_more false with a next_cursor: %v", tool, page)
+			}
+			return out
+		}
+		args = next(str(page, "next_cursor"))
+	}
+}
+
 // feed keeps the simulator's events in log, as main's sandbox does.
 func feed(log events.Log, red *redact.Redactor) func(adasim.Event) {
 	f := events.Feed(log, func() *redact.Redactor { return red })

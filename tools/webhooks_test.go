@@ -140,25 +140,14 @@ func TestListWebhooksPages(t *testing.T) {
 		want = append(want, id)
 	}
 	var got []string
-	args := map[string]any{"limit": 2}
-	for page := 0; ; page++ {
-		if page > 3 {
-			t.Fatalf("pagination does not end: %v", got)
+	next := func(cursor string) map[string]any { return map[string]any{"limit": 2, "cursor": cursor} }
+	for i, out := range h.pages(t, "list_webhooks", map[string]any{"limit": 2}, next, 3) {
+		if i == 0 && len(list(out, "webhooks")) != 2 {
+			t.Fatalf("first page = %v, want 2 webhooks", out)
 		}
-		out := h.OK("list_webhooks", args)
 		for _, w := range list(out, "webhooks") {
 			got = append(got, str(w.(map[string]any), "webhook_id"))
 		}
-		if out["has_more"] != true {
-			if str(out, "next_cursor") != "" {
-				t.Fatalf("has_more false with a next_cursor: %v", out)
-			}
-			break
-		}
-		if page == 0 && len(list(out, "webhooks")) != 2 {
-			t.Fatalf("first page = %v, want 2 webhooks", out)
-		}
-		args = map[string]any{"limit": 2, "cursor": str(out, "next_cursor")}
 	}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("listed %v, want %v in creation order", got, want)
