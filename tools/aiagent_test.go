@@ -1,7 +1,6 @@
 package tools_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -209,21 +208,6 @@ func TestAIAgentArgumentsAreStrict(t *testing.T) {
 	if n := requests.Load(); n != 0 {
 		t.Fatalf("%d requests reached Ada for invalid arguments", n)
 	}
-}
-
-// toolNames lists a harness's tools, sorted.
-func toolNames(t *testing.T, h *harness) []string {
-	t.Helper()
-	res, err := h.ListTools(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, tl := range res.Tools {
-		out = append(out, tl.Name)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func TestAIAgentToolsetIsOptIn(t *testing.T) {

@@ -509,18 +509,7 @@ func TestExportArgumentsAreStrict(t *testing.T) {
 }
 
 func TestExportAndComplianceToolsetsAreOptIn(t *testing.T) {
-	names := func(h *harness) []string {
-		res, err := h.ListTools(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, tl := range res.Tools {
-			out = append(out, tl.Name)
-		}
-		slices.Sort(out)
-		return out
-	}
+	names := func(h *harness) []string { return toolNames(t, h) }
 	if got := names(newHarness(t, harnessOpts{toolsets: []string{"export", "compliance"}})); strings.Join(got, ",") != "delete_end_user_data,export_conversations,export_messages,get_capabilities,get_job_status" {
 		t.Fatalf("export and compliance toolsets = %v", got)
 	}

@@ -1,9 +1,11 @@
 package tools_test
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -140,6 +142,21 @@ func list(m map[string]any, key string) []any {
 }
 
 var decode = testclient.Decode
+
+// toolNames lists a harness's tools, sorted.
+func toolNames(t *testing.T, h *harness) []string {
+	t.Helper()
+	res, err := h.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, tl := range res.Tools {
+		out = append(out, tl.Name)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // pages calls a list tool until has_more is false, at most max pages, with
 // args and then next(cursor); it checks that only a last page lacks a

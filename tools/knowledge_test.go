@@ -1,7 +1,6 @@
 package tools_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -387,18 +386,7 @@ func TestKnowledgeResultsAreRedacted(t *testing.T) {
 }
 
 func TestKnowledgeToolsetIsOptIn(t *testing.T) {
-	names := func(h *harness) []string {
-		res, err := h.ListTools(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, tl := range res.Tools {
-			out = append(out, tl.Name)
-		}
-		sort.Strings(out)
-		return out
-	}
+	names := func(h *harness) []string { return toolNames(t, h) }
 	all := strings.Join(names(knowledgeHarness(t)), ",")
 	if all != "create_knowledge_source,delete_articles,delete_knowledge_source,delete_tags,get_article,get_capabilities,list_articles,list_knowledge_sources,list_tags,update_knowledge_source,upsert_articles,upsert_tags" {
 		t.Fatalf("knowledge toolset = %s", all)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -315,18 +314,7 @@ func TestUpdateEndUserConflictAndClear(t *testing.T) {
 }
 
 func TestToolsetsAndReadOnly(t *testing.T) {
-	names := func(h *harness) []string {
-		res, err := h.ListTools(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, tl := range res.Tools {
-			out = append(out, tl.Name)
-		}
-		sort.Strings(out)
-		return out
-	}
+	names := func(h *harness) []string { return toolNames(t, h) }
 	all := names(newHarness(t, harnessOpts{}))
 	if len(all) != 18 {
 		t.Fatalf("default tools = %v", all)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -310,18 +309,7 @@ func TestWebhookArgumentsAreStrict(t *testing.T) {
 }
 
 func TestWebhooksToolsetIsOptIn(t *testing.T) {
-	names := func(h *harness) []string {
-		res, err := h.ListTools(context.Background(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, tl := range res.Tools {
-			out = append(out, tl.Name)
-		}
-		sort.Strings(out)
-		return out
-	}
+	names := func(h *harness) []string { return toolNames(t, h) }
 	all := names(webhookHarness(t))
 	// get_capabilities is always there.
 	want := "create_webhook,delete_webhook,get_capabilities,get_webhook,list_webhook_event_types,list_webhooks,rotate_webhook_secret,update_webhook"
