@@ -261,24 +261,7 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 // TestKnowledgeContractWithSimulatorAndOpenAPI runs every Knowledge API call of the client
 // against the simulator while Ada's OpenAPI document checks each request and response.
 func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {
-	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var violations []error
-	sim := adasim.New(adasim.Options{APIKey: testKey, KnowledgeArticleLimit: 4})
-	defer sim.Close()
-	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
-		mu.Lock()
-		violations = append(violations, err)
-		mu.Unlock()
-	}))
-	defer srv.Close()
-	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _, violations := contractClient(t, adasim.Options{KnowledgeArticleLimit: 4})
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
@@ -407,9 +390,7 @@ func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {
 		t.Fatalf("tags %+v", ts)
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, v := range violations {
+	for _, v := range violations() {
 		t.Errorf("OpenAPI: %v", v)
 	}
 }
@@ -607,16 +588,16 @@ func fakeJSON(w http.ResponseWriter, status int, v any) {
 
 // contractClient is a client of a simulator whose every exchange Ada's OpenAPI document checks;
 // violations reports what it found so far.
-func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, violations func() []error) {
+func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, sim *adasim.Sim, violations func() []error) {
 	t.Helper()
-	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
+	v, err := openapicheck.LoadSet("../testdata/ada-openapi/ada-knowledge-openapi.yml", "../testdata/ada-openapi/ada-data-export-openapi.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
 	var found []error
 	opts.APIKey = testKey
-	sim := adasim.New(opts)
+	sim = adasim.New(opts)
 	t.Cleanup(sim.Close)
 	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
 		mu.Lock()
@@ -628,7 +609,7 @@ func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, vio
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, func() []error {
+	return c, sim, func() []error {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Clone(found)
@@ -639,7 +620,7 @@ func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, vio
 // variable call against the simulator, Ada's OpenAPI document checking each request and
 // response.
 func TestAIAgentContractWithSimulatorAndOpenAPI(t *testing.T) {
-	c, violations := contractClient(t, adasim.Options{EnabledInstructionLimit: 1})
+	c, _, violations := contractClient(t, adasim.Options{EnabledInstructionLimit: 1})
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
@@ -739,7 +720,7 @@ func TestAIAgentContractWithSimulatorAndOpenAPI(t *testing.T) {
 // TestAuditLogContractWithSimulatorAndOpenAPI lists the simulator's audit log through the
 // client, page by page, Ada's OpenAPI document checking each request and response.
 func TestAuditLogContractWithSimulatorAndOpenAPI(t *testing.T) {
-	c, violations := contractClient(t, adasim.Options{})
+	c, _, violations := contractClient(t, adasim.Options{})
 	ctx := context.Background()
 	start := time.Now().Add(-time.Minute)
 	for i := range 5 {
@@ -795,24 +776,7 @@ func TestAuditLogContractWithSimulatorAndOpenAPI(t *testing.T) {
 // deletion calls against the simulator while Ada's documents (Data Export has its own) check
 // every request the client sends and every response it gets.
 func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
-	set, err := openapicheck.LoadSet("../testdata/ada-openapi/ada-knowledge-openapi.yml", "../testdata/ada-openapi/ada-data-export-openapi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var violations []error
-	sim := adasim.New(adasim.Options{APIKey: testKey})
-	defer sim.Close()
-	srv := httptest.NewServer(set.Middleware(sim, func(err error) {
-		mu.Lock()
-		violations = append(violations, err)
-		mu.Unlock()
-	}))
-	defer srv.Close()
-	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, sim, violations := contractClient(t, adasim.Options{})
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
@@ -858,7 +822,7 @@ func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
 	if len(got) != 150 || got[0] != fmt.Sprintf("c%023d", 0) || got[149] != fmt.Sprintf("c%023d", 149) {
 		t.Fatalf("exported %d conversations", len(got))
 	}
-	_, _, err = c.Export.Conversations(ctx, &adaclient.ExportQuery{By: adaclient.ExportByUpdated, Since: start, To: start.Add(adaclient.MaxExportWindow)})
+	_, _, err := c.Export.Conversations(ctx, &adaclient.ExportQuery{By: adaclient.ExportByUpdated, Since: start, To: start.Add(adaclient.MaxExportWindow)})
 	must("export by update time", err)
 	msgs, _, err := c.Export.Messages(ctx, &adaclient.ExportQuery{Since: start, ConversationID: fmt.Sprintf("c%023d", 7)})
 	must("export messages", err)
@@ -891,9 +855,7 @@ func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
 		t.Fatalf("unknown job: %v", err)
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, v := range violations {
+	for _, v := range violations() {
 		t.Errorf("OpenAPI: %v", v)
 	}
 }
