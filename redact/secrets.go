@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 )
@@ -50,4 +51,45 @@ func (r *Redactor) collect(v any, sc scope, hidden bool, out *[]string) {
 			*out = append(*out, strconv.FormatInt(t, 10))
 		}
 	}
+}
+
+// SecretsJSON is Secrets of a JSON document. Such values sit only under a
+// key ending in "metadata" or "variables" (the scopes of the key rules), so
+// a document with neither word, and no escape or non-ASCII byte that could
+// spell one, holds none and is not decoded at all: the usual tool call.
+func (r *Redactor) SecretsJSON(doc []byte) []string {
+	if !mayHoldScope(doc) {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return nil
+	}
+	return r.Secrets(v)
+}
+
+func mayHoldScope(doc []byte) bool {
+	for _, c := range doc {
+		if c == '\\' || c >= 0x80 {
+			return true
+		}
+	}
+	return containsFold(doc, "metadata") || containsFold(doc, "variables")
+}
+
+// containsFold reports whether doc contains word (lower-case ASCII) in any
+// case.
+func containsFold(doc []byte, word string) bool {
+	for i := 0; i+len(word) <= len(doc); i++ {
+		j := 0
+		for j < len(word) && doc[i+j]|0x20 == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
 }

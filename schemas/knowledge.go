@@ -34,6 +34,25 @@ const (
 // article's availability rule.
 type AnyObject map[string]any
 
+// UnmarshalJSON keeps each value as the JSON it came as (json.RawMessage,
+// which encodes as itself): the values are only passed on, and decoding
+// thousands of small ones into Go values would cost many times their size.
+func (o *AnyObject) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*o = nil
+		return nil
+	}
+	*o = make(AnyObject, len(raw))
+	for k, v := range raw {
+		(*o)[k] = v
+	}
+	return nil
+}
+
 // KnowledgeSource is a knowledge source as tools return it.
 type KnowledgeSource struct {
 	ID         string    `json:"id" jsonschema:"required"`

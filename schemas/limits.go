@@ -107,6 +107,12 @@ func bound(n map[string]any, maxString int) {
 	}
 	if items, ok := n["items"].(map[string]any); ok {
 		bound(items, DefaultMaxStringLength)
+		// An item object with no required key could be {}: three bytes
+		// that decode into a struct of a hundred. None of our arguments
+		// means anything by an empty one.
+		if _, ok := items["properties"]; ok && items["required"] == nil && items["minProperties"] == nil {
+			items["minProperties"] = 1
+		}
 	}
 	if values, ok := n["additionalProperties"].(map[string]any); ok {
 		setDefault("maxProperties", DefaultMaxProperties)

@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -55,10 +56,10 @@ func unbounded(node map[string]any, path string, boundedString bool) []string {
 	}
 	_, isEnum := node["enum"]
 	if types["string"] && !boundedString && !isEnum {
-		out = append(out, "string "+orArgs(path))
+		out = append(out, "string "+cmp.Or(path, "arguments"))
 	}
 	if _, ok := node["maxItems"]; types["array"] && !ok {
-		out = append(out, "array "+orArgs(path))
+		out = append(out, "array "+cmp.Or(path, "arguments"))
 	}
 	if items, ok := node["items"].(map[string]any); ok {
 		out = append(out, unbounded(items, path+"[]", false)...)
@@ -70,7 +71,7 @@ func unbounded(node map[string]any, path string, boundedString bool) []string {
 	}
 	if values, ok := node["additionalProperties"].(map[string]any); ok {
 		if _, ok := node["maxProperties"]; !ok {
-			out = append(out, "map "+orArgs(path))
+			out = append(out, "map "+cmp.Or(path, "arguments"))
 		}
 		out = append(out, unbounded(values, path+".*", false)...)
 	}

@@ -1,6 +1,10 @@
 package tools
 
-import "github.com/mark3labs/mcp-go/mcp"
+import (
+	"encoding/json"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
 
 // Hooks for the external tests (tools_test). The usual name, export_test.go,
 // is taken by the export toolset's tests.
@@ -14,3 +18,13 @@ func (t Tool) ParseArgs(p mcp.CallToolParams) (any, error) { return t.parse(p) }
 // ErrorText is the message an isError result carries for err, before
 // redaction.
 func ErrorText(err error) string { return describe(err) }
+
+// ArgsSchema is the schema the tool's arguments are checked against
+// (schemas.Bounded of its argument struct), compiled first.
+func (t Tool) ArgsSchema() (json.RawMessage, error) {
+	if err := t.Check(); err != nil {
+		return nil, err
+	}
+	c, _ := decoders.Load(t.Name())
+	return c.(*cachedDecoder).schema, nil
+}

@@ -133,7 +133,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		start := time.Now()
 		red := deps.redactor()
-		var sent any // the arguments as received, for the transcript
+		var raw json.RawMessage // the arguments as received, for the transcript
 		res, err := func() (*mcp.CallToolResult, error) {
 			// The transport found a duplicate key or too deep arguments
 			// (jsonscan.Guard) and left the arguments out: refuse first.
@@ -149,8 +149,8 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 				return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
 			}
 			var args *A
-			args, sent, err = parseArgs[A](dec, req.Params)
-			red = red.With(red.Secrets(sent)...)
+			args, raw, err = parseArgs[A](dec, req.Params)
+			red = red.With(red.SecretsJSON(raw)...)
 			if err != nil {
 				return errorResult(err, red)
 			}
@@ -176,7 +176,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		deps.logCall(ctx, m.name, start, res, err)
 		// A call waiting for the user's answer is recorded once it ends.
 		if deps.Transcript != nil && !inputRequired(res) {
-			deps.record(ctx, m.name, start, withoutBulk(sent, m.bulky), red, res, err)
+			deps.record(ctx, m.name, start, withoutBulk(sentArguments(raw), m.bulky), red, res, err)
 		}
 		return res, err
 	}
@@ -205,23 +205,23 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 }
 
 // parseArgs turns a call's arguments into A: decoded strictly, then
-// validated. sent is the arguments as received (even when they are not
+// validated. raw is the arguments as received (even when they are not
 // an object), for the redactor and the transcript.
-func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, sent any, err error) {
-	sent, err = arguments(params)
+func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, raw json.RawMessage, err error) {
+	raw, err = rawArguments(params)
 	if err != nil {
-		return nil, params.Arguments, err
+		return nil, nil, err
 	}
 	args = new(A)
-	if err := dec.decode(sent, params.RawArguments, args); err != nil {
-		return nil, sent, err
+	if err := dec.decode(raw, args); err != nil {
+		return nil, raw, err
 	}
 	if v, ok := any(args).(validator); ok {
 		if err := v.Validate(); err != nil {
-			return nil, sent, err
+			return nil, raw, err
 		}
 	}
-	return args, sent, nil
+	return args, raw, nil
 }
 
 // structuredResult returns v as structuredContent and as text (for clients

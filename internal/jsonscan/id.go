@@ -10,23 +10,23 @@ import "bytes"
 // still be answered to its id; otherwise ok is false (answer with null).
 func LeadingID(prefix []byte) (id []byte, ok bool) {
 	d := prefix
-	i := skipSpace(d, 0)
+	i := SkipSpace(d, 0)
 	if i >= len(d) || d[i] != '{' {
 		return nil, false
 	}
-	i = skipSpace(d, i+1)
+	i = SkipSpace(d, i+1)
 	var name []byte
 	for i < len(d) && d[i] == '"' {
-		end, err := scanString(d, i)
+		end, err := ScanString(d, i)
 		if err != nil {
 			return nil, false
 		}
-		name = appendUnquoted(name[:0], d[i+1:end-1])
-		i = skipSpace(d, end)
+		name = AppendUnquoted(name[:0], d[i+1:end-1])
+		i = SkipSpace(d, end)
 		if i >= len(d) || d[i] != ':' {
 			return nil, false
 		}
-		i = skipSpace(d, i+1)
+		i = SkipSpace(d, i+1)
 		if i >= len(d) {
 			return nil, false
 		}
@@ -35,9 +35,9 @@ func LeadingID(prefix []byte) (id []byte, ok bool) {
 			var err error
 			switch c := d[i]; {
 			case c == '"':
-				end, err = scanString(d, i)
+				end, err = ScanString(d, i)
 			case c == '-' || '0' <= c && c <= '9':
-				end, err = scanNumber(d, i)
+				end, err = ScanNumber(d, i)
 				// A number cut by the prefix's end may be longer.
 				if err == nil && end == len(d) {
 					return nil, false
@@ -50,26 +50,26 @@ func LeadingID(prefix []byte) (id []byte, ok bool) {
 			}
 			return d[i:end], true
 		}
-		if i = skipValue(d, i); i < 0 {
+		if i = SkipValue(d, i); i < 0 {
 			return nil, false
 		}
-		i = skipSpace(d, i)
+		i = SkipSpace(d, i)
 		if i >= len(d) || d[i] != ',' {
 			return nil, false
 		}
-		i = skipSpace(d, i+1)
+		i = SkipSpace(d, i+1)
 	}
 	return nil, false
 }
 
-// skipValue returns the offset just past the value at d[i], or -1 if d
+// SkipValue returns the offset just past the value at d[i], or -1 if d
 // ends first or it is not JSON. Nesting is only counted, never recursed.
-func skipValue(d []byte, i int) int {
+func SkipValue(d []byte, i int) int {
 	depth := 0
 	for i < len(d) {
 		switch c := d[i]; {
 		case c == '"':
-			end, err := scanString(d, i)
+			end, err := ScanString(d, i)
 			if err != nil {
 				return -1
 			}

@@ -166,7 +166,7 @@ func (s *scanner) scan() (int, error) {
 		stKey          // a key starts at i
 		stAfter        // a value ended at i
 	)
-	i := skipSpace(d, 0)
+	i := SkipSpace(d, 0)
 	state := stValue
 	var done closed // the container that just closed, for stAfter
 	var start int   // where the value that just ended began
@@ -189,7 +189,7 @@ func (s *scanner) scan() (int, error) {
 					return 0, errSyntax
 				}
 				s.push(i, c == '[')
-				i = skipSpace(d, i+1)
+				i = SkipSpace(d, i+1)
 				if i >= len(d) {
 					return 0, errSyntax
 				}
@@ -202,7 +202,7 @@ func (s *scanner) scan() (int, error) {
 				}
 				continue
 			case '"':
-				end, err := scanString(d, i)
+				end, err := ScanString(d, i)
 				if err != nil {
 					return 0, err
 				}
@@ -223,7 +223,7 @@ func (s *scanner) scan() (int, error) {
 				}
 				i += 4
 			default:
-				end, err := scanNumber(d, i)
+				end, err := ScanNumber(d, i)
 				if err != nil {
 					return 0, err
 				}
@@ -234,16 +234,16 @@ func (s *scanner) scan() (int, error) {
 			if i >= len(d) || d[i] != '"' {
 				return 0, errSyntax
 			}
-			end, err := scanString(d, i)
+			end, err := ScanString(d, i)
 			if err != nil {
 				return 0, err
 			}
 			s.member(i+1, end-1)
-			i = skipSpace(d, end)
+			i = SkipSpace(d, end)
 			if i >= len(d) || d[i] != ':' {
 				return 0, errSyntax
 			}
-			i = skipSpace(d, i+1)
+			i = SkipSpace(d, i+1)
 			state = stValue
 		case stAfter:
 			if len(s.stack) == 0 {
@@ -251,14 +251,14 @@ func (s *scanner) scan() (int, error) {
 				return i, nil
 			}
 			s.valueDone(start, i, isContainer, done)
-			i = skipSpace(d, i)
+			i = SkipSpace(d, i)
 			if i >= len(d) {
 				return 0, errSyntax
 			}
 			f := &s.stack[len(s.stack)-1]
 			switch c := d[i]; {
 			case c == ',':
-				i = skipSpace(d, i+1)
+				i = SkipSpace(d, i+1)
 				if f.array {
 					f.count++
 					state = stValue
@@ -411,7 +411,7 @@ func (s *scanner) isToolsCall(start, end int) bool {
 		return string(raw) == "tools/call"
 	}
 	var buf [32]byte
-	return string(appendUnquoted(buf[:0], raw)) == "tools/call"
+	return string(AppendUnquoted(buf[:0], raw)) == "tools/call"
 }
 
 // seen reports whether the innermost object already has key k, and
@@ -522,7 +522,7 @@ func (s *scanner) decode(from, to int) keyRef {
 		return keyRef{off: from, n: to - from}
 	}
 	off := len(s.arena)
-	s.arena = appendUnquoted(s.arena, raw)
+	s.arena = AppendUnquoted(s.arena, raw)
 	return keyRef{off: off, n: len(s.arena) - off, arena: true}
 }
 
@@ -560,7 +560,12 @@ func foldRune(r rune) rune {
 	}
 }
 
-func skipSpace(d []byte, i int) int {
+// The lexical helpers below are exported for internal/argcheck, which
+// reads tool arguments the same way: one lexer for both.
+
+// SkipSpace returns the offset of the first byte at or after i that is
+// not JSON whitespace.
+func SkipSpace(d []byte, i int) int {
 	for i < len(d) {
 		switch d[i] {
 		case ' ', '\t', '\n', '\r':
@@ -572,9 +577,9 @@ func skipSpace(d []byte, i int) int {
 	return i
 }
 
-// scanString checks the string starting at d[i] ('"') and returns the
+// ScanString checks the string starting at d[i] ('"') and returns the
 // offset just past its closing quote.
-func scanString(d []byte, i int) (int, error) {
+func ScanString(d []byte, i int) (int, error) {
 	for j := i + 1; j < len(d); {
 		switch c := d[j]; {
 		case c == '"':
@@ -603,9 +608,9 @@ func scanString(d []byte, i int) (int, error) {
 	return 0, errSyntax
 }
 
-// scanNumber checks the number starting at d[i] and returns the offset
+// ScanNumber checks the number starting at d[i] and returns the offset
 // just past it: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func scanNumber(d []byte, i int) (int, error) {
+func ScanNumber(d []byte, i int) (int, error) {
 	digits := func(j int) int {
 		for j < len(d) && '0' <= d[j] && d[j] <= '9' {
 			j++
@@ -665,10 +670,10 @@ func hex4(b []byte) rune {
 	return r
 }
 
-// appendUnquoted appends the string whose JSON text (between the quotes,
+// AppendUnquoted appends the string whose JSON text (between the quotes,
 // already checked) is raw, decoded exactly as encoding/json decodes it:
 // an invalid surrogate or an invalid UTF-8 byte becomes U+FFFD.
-func appendUnquoted(dst, raw []byte) []byte {
+func AppendUnquoted(dst, raw []byte) []byte {
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		switch {
