@@ -121,14 +121,10 @@ func forType(t reflect.Type) json.RawMessage {
 //     result valid.
 
 // Input returns the published input schema of T.
-func Input[T any]() json.RawMessage {
-	return published(reflect.TypeFor[T](), "in", func(root map[string]any) any { return leanInput(root, true) })
-}
+func Input[T any]() json.RawMessage { return published(reflect.TypeFor[T](), "in") }
 
 // Output returns the published output schema of T.
-func Output[T any]() json.RawMessage {
-	return published(reflect.TypeFor[T](), "out", func(root map[string]any) any { return leanOutput(root, 0) })
-}
+func Output[T any]() json.RawMessage { return published(reflect.TypeFor[T](), "out") }
 
 // OutputDepth is how many levels of fields an output schema names.
 const OutputDepth = 2
@@ -140,21 +136,47 @@ type publishedKey struct {
 
 var publishedCache sync.Map // publishedKey -> json.RawMessage
 
-func published(t reflect.Type, kind string, lean func(map[string]any) any) json.RawMessage {
+// published is a published schema: generated at build time
+// (published_gen.go: reflecting every tool's schemas was most of a cold
+// start), else reflected now. A test in tools keeps the two equal.
+func published(t reflect.Type, kind string) json.RawMessage {
 	key := publishedKey{t, kind}
 	if v, ok := publishedCache.Load(key); ok {
 		return v.(json.RawMessage)
 	}
+	b, ok := generatedSchemas[GeneratedKey(t, kind)]
+	if !ok {
+		b = string(Reflected(t, kind))
+	}
+	v, _ := publishedCache.LoadOrStore(key, json.RawMessage(b))
+	return v.(json.RawMessage)
+}
+
+// GeneratedKey names a published schema in published_gen.go: "in" or
+// "out", and the type.
+func GeneratedKey(t reflect.Type, kind string) string { return kind + " " + t.String() }
+
+// Reflected is the published schema of t ("in" or "out") reflected from
+// the Go type, never the generated one.
+func Reflected(t reflect.Type, kind string) json.RawMessage {
 	var root map[string]any
 	if err := json.Unmarshal(forType(t), &root); err != nil {
 		panic(fmt.Sprintf("schemas: %v: %v", t, err))
 	}
-	b, err := json.Marshal(lean(root))
+	var lean any
+	switch kind {
+	case "in":
+		lean = leanInput(root, true)
+	case "out":
+		lean = leanOutput(root, 0)
+	default:
+		panic("schemas: a published schema is in or out, not " + kind)
+	}
+	b, err := json.Marshal(lean)
 	if err != nil {
 		panic(fmt.Sprintf("schemas: %v: %v", t, err))
 	}
-	v, _ := publishedCache.LoadOrStore(key, json.RawMessage(b))
-	return v.(json.RawMessage)
+	return b
 }
 
 // leanInput drops additionalProperties: false below the root.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"strconv"
 	"sync"
 	"time"
@@ -37,6 +38,8 @@ type Tool struct {
 	// parse is the handler's first step alone (parseArgs), for tests that
 	// check every tool's argument decoding without calling Ada.
 	parse func(mcp.CallToolParams) (any, error)
+	// argsType and resultType are the Go types the schemas come from.
+	argsType, resultType reflect.Type
 }
 
 // Check compiles the tool's argument validator, which calls otherwise
@@ -181,6 +184,7 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		return res, err
 	}
 	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder,
+		argsType: reflect.TypeFor[A](), resultType: reflect.TypeFor[R](),
 		parse: func(p mcp.CallToolParams) (any, error) {
 			dec, err := decoder()
 			if err != nil {
