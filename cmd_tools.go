@@ -16,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/ada-mcp/ada-mcp/internal/localclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -93,7 +94,7 @@ func runTools(ctx context.Context, args []string, std stdio) int {
 	if verb == "list" {
 		return listTools(ctx, sess, a.Tools, cfg.JSON, std)
 	}
-	return callTool(ctx, sess, a.Tools, positional[0], callArgs, std)
+	return callTool(ctx, sess, a.Tools, a.Redactor, positional[0], callArgs, std)
 }
 
 func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []string, error) {
@@ -244,13 +245,15 @@ func kind(t tools.Tool) string {
 	return "write"
 }
 
-func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, name string, args json.RawMessage, std stdio) int {
+func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, red *redact.Redactor, name string, args json.RawMessage, std stdio) int {
 	if !slices.ContainsFunc(served, func(t tools.Tool) bool { return t.Name() == name }) {
 		names := make([]string, len(served))
 		for i, t := range served {
 			names[i] = t.Name()
 		}
-		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration; the tools are: %s\n", name, strings.Join(names, ", "))
+		// The name is quoted redacted: it can be anything, the API key pasted
+		// in the wrong place too.
+		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration; the tools are: %s\n", red.String(name), strings.Join(names, ", "))
 		return exitUsage
 	}
 	res, err := sess.Call(ctx, name, args)

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
 )
 
@@ -20,8 +24,9 @@ import (
 // header, the Authorization with the API key among them, and the body)
 // echoed in the form's body.
 type hostility struct {
-	status int
-	form   string // json, details (the body as JSON details), html, text, other-json, straddle
+	status   int
+	form     string // json, details (the body as JSON details), html, text, other-json, straddle
+	retryNow bool   // send Retry-After: 0
 }
 
 // hostilities cover each way an error body reaches an error message: Ada's
@@ -29,24 +34,42 @@ type hostility struct {
 // (the snippet), JSON that is not Ada's shape, and a page whose API key
 // falls across the snippet's cut.
 var hostilities = []hostility{
-	{400, "json"}, {401, "json"}, {403, "html"}, {404, "json"}, {409, "details"}, {413, "text"},
-	{422, "details"}, {429, "text"}, {500, "json"}, {502, "html"}, {503, "straddle"}, {504, "other-json"},
+	{400, "json", false}, {401, "json", false}, {403, "html", false}, {404, "json", false}, {409, "details", false}, {413, "text", false},
+	{422, "details", false}, {429, "text", true}, {500, "json", false}, {502, "html", false}, {503, "straddle", true}, {504, "other-json", false},
 }
 
 // canaryAda is the simulator until hostile is set, then an Ada that echoes.
 type canaryAda struct {
 	sim     *adasim.Sim
 	url     string       // the API root, .../api
-	hostile atomic.Int64 // index+1 in hostilities; 0: the simulator answers
+	hostile atomic.Int64 // index+1 in list; 0: the simulator answers
+	list    []hostility  // what it turns into
 }
 
-func newCanaryAda(t *testing.T, apiKey string) *canaryAda {
+// quickly are the hostilities with Ada's retries at once: the 5xx forms
+// answer 503 and 429 and 503 say Retry-After: 0, which Ada's client obeys
+// (on 500, 502 and 504 it backs off for seconds). The bodies are the same.
+func quickly() []hostility {
+	out := make([]hostility, len(hostilities))
+	for i, h := range hostilities {
+		if h.status >= 500 {
+			h.status = http.StatusServiceUnavailable
+		}
+		h.retryNow = h.status == http.StatusServiceUnavailable || h.status == http.StatusTooManyRequests
+		out[i] = h
+	}
+	return out
+}
+
+// newCanaryAda starts the canary Ada, hostile in the ways list says when
+// turned (hostilities, or quickly()).
+func newCanaryAda(t *testing.T, apiKey string, list []hostility) *canaryAda {
 	t.Helper()
 	// Deliveries to webhooks the tools create go nowhere: no network.
 	drop := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: 204, Body: http.NoBody, Request: r}, nil
 	})}
-	a := &canaryAda{sim: adasim.New(adasim.Options{APIKey: apiKey, Seed: 7, WebhookClient: drop, WebhookRetrySchedule: []time.Duration{}})}
+	a := &canaryAda{list: list, sim: adasim.New(adasim.Options{APIKey: apiKey, Seed: 7, WebhookClient: drop, WebhookRetrySchedule: []time.Duration{}})}
 	t.Cleanup(a.sim.Close)
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
@@ -61,13 +84,52 @@ func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f
 func (a *canaryAda) turn(i int) { a.hostile.Store(int64(i + 1)) }
 func (a *canaryAda) calm()      { a.hostile.Store(0) }
 
+// env points ada-mcp at this Ada with the canary API key, plus extra.
+func (a *canaryAda) env(extra ...string) []string {
+	return append([]string{"ADA_API_KEY=" + canary.apiKey, "ADA_BASE_URL=" + a.url, "ADA_CHANNEL_ID=" + a.sim.DefaultChannelID()}, extra...)
+}
+
+// rotatedSecret reads from Ada the secret rotate_webhook_secret made for a
+// webhook, into secrets: it is a canary too.
+func (a *canaryAda) rotatedSecret(t *testing.T, secrets map[string]string) func(hookID string) {
+	return func(hookID string) {
+		t.Helper()
+		c, err := adaclient.New(a.url, canary.apiKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := c.Webhooks.Secret(context.Background(), hookID)
+		if err != nil {
+			t.Fatalf("reading the rotated secret from Ada: %v", err)
+		}
+		secrets["rotated webhook secret"] = got.Key
+	}
+}
+
+// hostilePhases makes calls again with Ada turned hostile, each hostility
+// in turn, and returns the phases' names.
+func (a *canaryAda) hostilePhases(cs *mcp.ClientSession, calls []canaryCall, saw *seen) []string {
+	var phases []string
+	for i, h := range a.list {
+		a.turn(i)
+		phase := fmt.Sprintf("Ada %d (%s)", h.status, h.form)
+		callAll(cs, phase, calls, saw)
+		phases = append(phases, phase)
+	}
+	a.calm()
+	return phases
+}
+
 func (a *canaryAda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	i := a.hostile.Load()
 	if i == 0 {
 		a.sim.ServeHTTP(w, r)
 		return
 	}
-	h := hostilities[i-1]
+	h := a.list[i-1]
+	if h.retryNow {
+		w.Header().Set("Retry-After", "0") // retried at once: the test need not wait
+	}
 	body, _ := io.ReadAll(r.Body)
 	echo := echoRequest(r, body)
 	switch h.form {
@@ -83,12 +145,8 @@ func (a *canaryAda) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "html":
 		writeBody(w, h.status, "text/html", "<html><head><title>Error</title></head><body><h1>"+fmt.Sprint(h.status)+"</h1><pre>"+echo+"</pre></body></html>")
 	case "text":
-		if h.status == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "0")
-		}
 		writeBody(w, h.status, "text/plain", echo)
 	case "straddle":
-		w.Header().Set("Retry-After", "0") // retried at once: the test need not wait
 		// The key starts 146 bytes into the text, so a cut at 160 halves it.
 		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		writeBody(w, h.status, "text/html", "<html><body><p>"+strings.Repeat("x", 145)+"</p> "+key+" "+echo+"</body></html>")

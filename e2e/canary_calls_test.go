@@ -16,10 +16,20 @@ import (
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
-// canaryCall is one tools/call of the canary test.
+// canaryCall is one tools/call of the canary test, or with uri set one
+// resources/read.
 type canaryCall struct {
 	tool string
 	args any
+	uri  string
+}
+
+// name is the tool called, or resources/read.
+func (c canaryCall) name() string {
+	if c.uri != "" {
+		return "resources/read"
+	}
+	return c.tool
 }
 
 // seen collects everything the client got back, to be searched for
@@ -40,22 +50,27 @@ func (s *seen) add(where, text string) {
 	s.texts = append(s.texts, evidence{where, text})
 }
 
-// record keeps a result's text and structured content.
-func (s *seen) record(phase string, c canaryCall, res *mcp.CallToolResult, err error) {
-	where := fmt.Sprintf("%s %s", phase, c.tool)
+// record keeps a result's text and structured content, a resource's
+// contents, or the JSON-RPC error's text.
+func (s *seen) record(phase string, o outcome) {
+	where := fmt.Sprintf("%s %s", phase, o.call.name())
 	s.mu.Lock()
 	if s.called[phase] == nil {
 		s.called[phase] = map[string]bool{}
 	}
-	s.called[phase][c.tool] = true
+	s.called[phase][o.call.name()] = true
 	s.mu.Unlock()
-	if err != nil {
-		s.add(where+" (protocol error)", err.Error())
-		return
+	switch {
+	case o.err != nil:
+		s.add(where+" (JSON-RPC error)", o.err.Error())
+	case o.read != nil:
+		b, _ := json.Marshal(o.read)
+		s.add(where+" contents", string(b))
+	default:
+		s.add(where+" text", testclient.Text(o.res))
+		b, _ := json.Marshal(o.res.StructuredContent)
+		s.add(where+" structured", string(b))
 	}
-	s.add(where+" text", testclient.Text(res))
-	b, _ := json.Marshal(res.StructuredContent)
-	s.add(where+" structured", string(b))
 }
 
 // validCalls calls every tool of every toolset with arguments it accepts,
@@ -69,10 +84,10 @@ func validCalls(t *testing.T, s *testclient.Session, c canaryValues, hookURL str
 	var calls []canaryCall
 	call := func(tool string, args map[string]any) map[string]any {
 		t.Helper()
-		cc := canaryCall{tool, args}
+		cc := canaryCall{tool: tool, args: args}
 		calls = append(calls, cc)
 		res := s.Call(tool, args)
-		saw.record("valid", cc, res, nil)
+		saw.record("valid", outcome{call: cc, res: res})
 		if res.IsError {
 			t.Errorf("%s(%v) failed: %s", tool, args, testclient.Text(res))
 			return map[string]any{}
@@ -115,6 +130,15 @@ func validCalls(t *testing.T, s *testclient.Session, c canaryValues, hookURL str
 	call("ask_ai_agent", map[string]any{"external_id": "canary-user-3", "question": "Where is my order?", "wait_seconds": 2,
 		"profile": map[string]any{"first_name": "Cy", "metadata": secretMeta("auth")}})
 	call("end_conversation", map[string]any{"conversation_id": conv})
+	// The resources: the end user holds the canaries, the conversation its metadata.
+	for _, uri := range []string{"ada://end-users/" + user, "ada://conversations/" + conv} {
+		o := run(s.ClientSession, canaryCall{uri: uri})
+		calls = append(calls, o.call)
+		saw.record("valid", o)
+		if o.err != nil {
+			t.Errorf("reading %s: %v", uri, o.err)
+		}
+	}
 
 	call("list_webhook_event_types", map[string]any{})
 	hook := dig(call("create_webhook", map[string]any{"url": hookURL, "description": "canary", "event_filters": []any{"v1.conversation.message"}}),
@@ -179,7 +203,9 @@ func dig(m map[string]any, path ...string) string {
 // unknown key that is the API key, every property of the wrong type with
 // the bearer token in it (sensitive_metadata and metadata with their own
 // canaries), each enum given a long value ending in the API key (error
-// messages quote such values), and a few refusals of Validate's.
+// messages quote such values), and a few refusals of Validate's; then a
+// tool named by the API key, and resource URIs carrying canaries that no
+// template matches or whose id Ada does not know (JSON-RPC errors both).
 func badCalls(tools []*mcp.Tool, c canaryValues) []canaryCall {
 	var out []canaryCall
 	for _, tool := range tools {
@@ -196,21 +222,26 @@ func badCalls(tools []*mcp.Tool, c canaryValues) []canaryCall {
 				enums[name] = strings.Repeat("x", 40) + c.apiKey
 			}
 		}
-		out = append(out, canaryCall{tool.Name, wrong})
+		out = append(out, canaryCall{tool: tool.Name, args: wrong})
 		if len(enums) > 0 {
-			out = append(out, canaryCall{tool.Name, enums})
+			out = append(out, canaryCall{tool: tool.Name, args: enums})
 		}
-		out = append(out, canaryCall{tool.Name, c.token}) // not an object at all
+		out = append(out, canaryCall{tool: tool.Name, args: c.token}) // not an object at all
 	}
 	// Refused by Validate, after the schema.
 	out = append(out,
-		canaryCall{"upsert_end_user", map[string]any{"external_id": "<" + c.sensitive + ">", "sensitive_metadata": map[string]any{"auth_token": c.sensitive}}},
-		canaryCall{"update_end_user", map[string]any{"end_user_id": c.token}},
-		canaryCall{"send_message", map[string]any{"conversation_id": c.token, "body": " "}},
-		canaryCall{"list_audit_log_events", map[string]any{"start_date": c.token, "cursor": c.apiKey}},
-		canaryCall{"export_conversations", map[string]any{"cursor": "ex1." + c.apiKey + "." + c.token}},
-		canaryCall{"create_webhook", map[string]any{"url": "ftp://" + c.token + "/x"}},
+		canaryCall{tool: "upsert_end_user", args: map[string]any{"external_id": "<" + c.sensitive + ">", "sensitive_metadata": map[string]any{"auth_token": c.sensitive}}},
+		canaryCall{tool: "update_end_user", args: map[string]any{"end_user_id": c.token}},
+		canaryCall{tool: "send_message", args: map[string]any{"conversation_id": c.token, "body": " "}},
+		canaryCall{tool: "list_audit_log_events", args: map[string]any{"start_date": c.token, "cursor": c.apiKey}},
+		canaryCall{tool: "export_conversations", args: map[string]any{"cursor": "ex1." + c.apiKey + "." + c.token}},
+		canaryCall{tool: "create_webhook", args: map[string]any{"url": "ftp://" + c.token + "/x"}},
 	)
+	out = append(out, canaryCall{tool: c.apiKey, args: map[string]any{}})
+	for _, uri := range []string{c.apiKey, "ada://" + c.token, "ada://conversations/" + c.apiKey + "/messages",
+		"ada://end-users/" + c.apiKey, "ada://conversations/" + c.token} {
+		out = append(out, canaryCall{uri: uri})
+	}
 	return out
 }
 
@@ -234,11 +265,40 @@ func wrongValue(name string, prop map[string]any, c canaryValues) any {
 	return map[string]any{"nested": []any{c.token}}
 }
 
-// outcome is one call's answer: a result, or a protocol error.
+// outcome is one call's answer: a tool's result or a resource's
+// contents, or a JSON-RPC error.
 type outcome struct {
 	call canaryCall
 	res  *mcp.CallToolResult
+	read *mcp.ReadResourceResult
 	err  error
+}
+
+// refused: a JSON-RPC error or a tool's isError result.
+func (o outcome) refused() bool { return o.err != nil || o.res != nil && o.res.IsError }
+
+// text is what the client got, result text or error.
+func (o outcome) text() string {
+	switch {
+	case o.err != nil:
+		return o.err.Error()
+	case o.res != nil:
+		return testclient.Text(o.res)
+	}
+	return mustJSON(o.read)
+}
+
+// run makes one call.
+func run(cs *mcp.ClientSession, c canaryCall) outcome {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	o := outcome{call: c}
+	if c.uri != "" {
+		o.read, o.err = cs.ReadResource(ctx, &mcp.ReadResourceParams{URI: c.uri})
+	} else {
+		o.res, o.err = cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
+	}
+	return o
 }
 
 // callAll makes calls concurrently (a few at a time, within the server's
@@ -253,11 +313,8 @@ func callAll(cs *mcp.ClientSession, phase string, calls []canaryCall, saw *seen)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: c.tool, Arguments: c.args})
-			saw.record(phase, c, res, err)
-			out[i] = outcome{c, res, err}
+			out[i] = run(cs, c)
+			saw.record(phase, out[i])
 		}()
 	}
 	wg.Wait()
@@ -276,4 +333,31 @@ func (s *seen) missing(phase string, tools []*mcp.Tool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// customerVisible are the tools the customer-messages gate stops (as
+// gatedCalls call them); the other gated tools delete.
+var customerVisible = map[string]bool{"send_message": true, "upload_attachment": true, "start_email_conversation": true}
+
+// gatedCalls are calls the closed gates stop, with the canaries the server
+// knows (API key, bearer token, webhook secret) where the ids and the text
+// go, and a secret-keyed metadata value: a refusal, and the confirmation a
+// deletion asks for, name what the call would send or delete.
+func gatedCalls(c canaryValues) []canaryCall {
+	note := base64.StdEncoding.EncodeToString([]byte("the token is " + c.token))
+	return []canaryCall{
+		{tool: "send_message", args: map[string]any{"conversation_id": c.token, "body": "Your key is " + c.apiKey, "role": "human_agent", "display_name": "Sam"}},
+		{tool: "upload_attachment", args: map[string]any{"conversation_id": c.apiKey, "filename": "note.txt", "send_as": "human_agent",
+			"display_name": "Sam", "content_base64": note}},
+		{tool: "start_email_conversation", args: map[string]any{"name": "Ana", "subject": "Token " + c.token, "reply_to": "ana@example.com",
+			"text": "Key " + c.apiKey, "metadata": map[string]any{"password": c.metadata, "plan": "gold"}}},
+		{tool: "delete_webhook", args: map[string]any{"webhook_id": c.apiKey}},
+		{tool: "delete_knowledge_source", args: map[string]any{"id": c.token}},
+		{tool: "delete_articles", args: map[string]any{"ids": []any{c.apiKey, c.webhook}}},
+		{tool: "delete_articles", args: map[string]any{"knowledge_source_id": []any{c.token}, "tag_ids": []any{c.apiKey}}},
+		{tool: "delete_tags", args: map[string]any{"ids": []any{c.token, c.apiKey}}},
+		{tool: "delete_custom_instruction", args: map[string]any{"custom_instruction_id": c.apiKey}},
+		{tool: "delete_end_user_data", args: map[string]any{"client_reference": c.token, "identifiers": []any{
+			map[string]any{"type": "external_id", "value": c.apiKey}, map[string]any{"type": "email", "value": c.token + "@example.com"}}}},
+	}
 }

@@ -9,14 +9,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
@@ -77,60 +78,61 @@ func leaks(secrets map[string]string, text string) []string {
 
 // TestCanariesNeverLeak plants canaries (the Ada API key, the bearer
 // token, webhook signing secrets, sensitive_metadata values, secret-keyed
-// metadata) and drives every tool of every toolset through the built
-// binary over Streamable HTTP, with the gates open and logs at debug:
-// valid calls, bad arguments, and every call again against a hostile Ada
-// that echoes each request (headers and body) into its errors. No canary
-// may appear in a result (text or structured), an error, a log line, the
+// metadata) and drives every tool of every toolset and the resources
+// through the built binary, with logs at debug: valid calls, bad
+// arguments, unknown tools and URIs, and every call again against a
+// hostile Ada that echoes each request (headers and body) into its
+// errors; over Streamable HTTP, legacy SSE and stdio; with the gates
+// closed; and through `ada-mcp tools`. No canary may appear in a result
+// (text or structured), a JSON-RPC error, a log line, stdout, the
 // transcript or the sandbox's state file. A tool none of the phases calls
 // fails the test: add it to validCalls.
 func TestCanariesNeverLeak(t *testing.T) {
 	skipOnWindows(t)
-	t.Run("Ada over HTTP, JSON logs", canaryAgainstAda)
+	// Streamable HTTP meets every hostility with the client's backoff;
+	// the other transports the same bodies retried at once (quickly).
+	t.Run("Ada over HTTP, JSON logs", canaryAgainstAda("http", "json", false))
 	t.Run("sandbox, text logs", canaryInSandbox)
+	t.Run("Ada over legacy SSE, text logs", canaryAgainstAda("sse", "text", true))
+	t.Run("Ada over stdio, JSON logs", canaryAgainstAda("stdio", "json", true))
+	t.Run("gates closed over stdio", canaryGatesClosed("stdio", ""))
+	t.Run("gates closed over HTTP 2025-11-25", canaryGatesClosed("http", "2025-11-25"))
+	t.Run("ada-mcp tools", canaryToolsCommand)
 }
 
-// canaryAgainstAda runs the server on the canary Ada (a simulator in this
-// process that can turn hostile), with the webhook secret in the
-// environment and JSON logs.
-func canaryAgainstAda(t *testing.T) {
-	ada := newCanaryAda(t, canary.apiKey)
-	transcriptFile := filepath.Join(t.TempDir(), "calls.jsonl")
-	srv := startHTTP(t, []string{"ADA_API_KEY=" + canary.apiKey, "ADA_BASE_URL=" + ada.url, "ADA_CHANNEL_ID=" + ada.sim.DefaultChannelID(),
-		"ADA_MCP_AUTH_TOKEN=" + canary.token, "ADA_WEBHOOK_SECRET=" + canary.webhook},
-		"--transport", "http", "--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
-		"--log-level", "debug", "--transcript", transcriptFile, "--rate-limits", "off")
-	s := srv.connect(t, "http", "", headers{"Authorization": "Bearer " + canary.token})
-	secrets := canary.named()
-	saw := newSeen()
-
-	calls := validCalls(t, s, canary, hookSink(t), saw, func(hookID string) {
-		c, err := adaclient.New(ada.url, canary.apiKey)
-		if err != nil {
-			t.Fatal(err)
+// canaryAgainstAda runs the server over transport on the canary Ada (a
+// simulator in this process that can turn hostile), with the webhook
+// secret in the environment, the gates open. Over stdio the bearer token
+// has no use, but a host's environment may hold it all the same: the
+// server treats it as a secret on every transport.
+func canaryAgainstAda(transport, logFormat string, quick bool) func(*testing.T) {
+	return func(t *testing.T) {
+		list := hostilities
+		if quick {
+			list = quickly()
 		}
-		got, _, err := c.Webhooks.Secret(context.Background(), hookID)
-		if err != nil {
-			t.Fatalf("reading the rotated secret from Ada: %v", err)
-		}
-		secrets["rotated webhook secret"] = got.Key
-	})
-	tools := everyTool(t, s)
-	badPhases(t, s.ClientSession, tools, saw)
-	postWebhooks(t, srv.url, saw)
+		ada := newCanaryAda(t, canary.apiKey, list)
+		transcriptFile := filepath.Join(t.TempDir(), "calls.jsonl")
+		srv := startCanary(t, transport, "", nil, ada.env("ADA_MCP_AUTH_TOKEN="+canary.token, "ADA_WEBHOOK_SECRET="+canary.webhook),
+			"--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
+			"--log-level", "debug", "--log-format", logFormat, "--transcript", transcriptFile, "--rate-limits", "off")
+		secrets := canary.named()
+		saw := newSeen()
 
-	phases := []string{"valid", "bad"}
-	for i, h := range hostilities {
-		ada.turn(i)
-		phase := fmt.Sprintf("Ada %d (%s)", h.status, h.form)
-		callAll(s.ClientSession, phase, calls, saw)
-		phases = append(phases, phase)
+		calls := validCalls(t, srv.s, canary, hookSink(t), saw, ada.rotatedSecret(t, secrets))
+		tools := everyTool(t, srv.s)
+		badPhases(t, srv.s.ClientSession, tools, saw)
+		if srv.url != "" {
+			postWebhooks(t, srv.url, saw)
+		}
+		phases := append([]string{"valid", "bad"}, ada.hostilePhases(srv.s.ClientSession, calls, saw)...)
+
+		srv.stop(t)
+		transcript := readFile(t, transcriptFile)
+		checkAudited(t, srv, transcript, 50)
+		checkCanaries(t, secrets, saw, append(srv.output(), evidence{"transcript", transcript})...)
+		checkEveryToolCalled(t, tools, saw, phases)
 	}
-	ada.calm()
-
-	srv.stop(t)
-	checkCanaries(t, secrets, saw, srv.logs.String(), readFile(t, transcriptFile), "")
-	checkEveryToolCalled(t, tools, saw, phases)
 }
 
 // canaryInSandbox runs the server on its own sandbox, with the webhook
@@ -142,37 +144,112 @@ func canaryInSandbox(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte(canary.webhook+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + canary.token},
+	srv := startCanary(t, "http", "", nil, []string{"ADA_MCP_AUTH_TOKEN=" + canary.token},
 		"--sandbox", "--sandbox-state-out", stateFile, "--webhook-secret-file", secretFile,
-		"--transport", "http", "--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
+		"--toolsets", "all", "--allow-customer-messages", "--allow-destructive",
 		"--log-level", "debug", "--log-format", "text", "--transcript", transcriptFile)
-	s := srv.connect(t, "http", "", headers{"Authorization": "Bearer " + canary.token})
 	secrets := canary.named()
 	// The sandbox has a key of its own: here the canary key is only a
 	// string the bad calls send, which the server may repeat.
 	delete(secrets, "API key")
 	saw := newSeen()
 
-	validCalls(t, s, canary, hookSink(t), saw, func(string) {
+	validCalls(t, srv.s, canary, hookSink(t), saw, func(string) {
 		rotated := strings.TrimSpace(readFile(t, secretFile))
 		if rotated == canary.webhook || !strings.HasPrefix(rotated, "whsec_") {
 			t.Fatalf("rotate_webhook_secret left %q in the secret file", rotated)
 		}
 		secrets["rotated webhook secret"] = rotated
 	})
-	tools := everyTool(t, s)
-	badPhases(t, s.ClientSession, tools, saw)
+	tools := everyTool(t, srv.s)
+	badPhases(t, srv.s.ClientSession, tools, saw)
 	postWebhooks(t, srv.url, saw)
 
 	if err := srv.stop(t); err != nil {
 		t.Errorf("ada-mcp exited with %v", err)
 	}
-	state := readFile(t, stateFile)
+	state, transcript := readFile(t, stateFile), readFile(t, transcriptFile)
 	if !strings.Contains(state, "canary-user") {
 		t.Fatalf("the state file misses the test's end users:\n%.400s", state)
 	}
-	checkCanaries(t, secrets, saw, srv.logs.String(), readFile(t, transcriptFile), state)
+	checkAudited(t, srv, transcript, 50)
+	checkCanaries(t, secrets, saw, append(srv.output(), evidence{"transcript", transcript}, evidence{"sandbox state file", state})...)
 	checkEveryToolCalled(t, tools, saw, []string{"valid", "bad"})
+}
+
+// canaryGatesClosed runs the server without --allow-customer-messages and
+// --allow-destructive, and calls the gated tools with canaries in their
+// arguments: from a client that cannot elicit, and from one whose user
+// declines every deletion. Each call must be refused by its gate, and no
+// refusal, confirmation asked for, log line or transcript line may carry
+// a canary.
+func canaryGatesClosed(transport, version string) func(*testing.T) {
+	return func(t *testing.T) {
+		for _, declines := range []bool{false, true} {
+			name := map[bool]string{false: "client without elicitation", true: "user declines"}[declines]
+			t.Run(name, func(t *testing.T) {
+				ada := newCanaryAda(t, canary.apiKey, nil) // the gates stop every call before Ada
+				transcriptFile := filepath.Join(t.TempDir(), "calls.jsonl")
+				saw := newSeen()
+				var asked atomic.Int64
+				var opts *mcp.ClientOptions
+				refusal := "--allow-destructive"
+				if declines {
+					refusal = "did not confirm"
+					opts = &mcp.ClientOptions{ElicitationHandler: func(_ context.Context, r *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+						asked.Add(1)
+						saw.add("confirmation asked for", mustJSON(r.Params))
+						return &mcp.ElicitResult{Action: "decline"}, nil
+					}}
+				}
+				srv := startCanary(t, transport, version, opts, ada.env("ADA_MCP_AUTH_TOKEN="+canary.token, "ADA_WEBHOOK_SECRET="+canary.webhook),
+					"--toolsets", "all", "--log-level", "debug", "--transcript", transcriptFile)
+				// One call that reaches Ada, so that there are debug lines to search.
+				srv.s.OK("lookup_end_user", map[string]any{"external_id": "canary-gates"})
+
+				calls := gatedCalls(canary)
+				deletions := 0
+				for _, o := range callAll(srv.s.ClientSession, "gated", calls, saw) {
+					want := refusal
+					if customerVisible[o.call.tool] {
+						want = "--allow-customer-messages"
+					} else {
+						deletions++
+					}
+					if o.err != nil || !o.res.IsError || !strings.Contains(o.text(), want) {
+						t.Errorf("%s was not refused by its gate (%q): %s", o.call.tool, want, o.text())
+					}
+				}
+				if declines && asked.Load() != int64(deletions) {
+					t.Errorf("the user was asked %d times for %d deletions", asked.Load(), deletions)
+				}
+				checkEveryGateCalled(t, everyTool(t, srv.s), saw)
+
+				srv.stop(t)
+				transcript := readFile(t, transcriptFile)
+				checkAudited(t, srv, transcript, len(calls))
+				checkCanaries(t, canary.named(), saw, append(srv.output(), evidence{"transcript", transcript})...)
+			})
+		}
+	}
+}
+
+// checkEveryGateCalled fails for a gated tool gatedCalls misses: each
+// destructive one but end_conversation (which needs no confirmation), and
+// the customer-visible ones.
+func checkEveryGateCalled(t *testing.T, tools []*mcp.Tool, saw *seen) {
+	t.Helper()
+	var gated []*mcp.Tool
+	for _, tool := range tools {
+		destructive := tool.Annotations != nil && tool.Annotations.DestructiveHint != nil && *tool.Annotations.DestructiveHint
+		if destructive && tool.Name != "end_conversation" || customerVisible[tool.Name] {
+			gated = append(gated, tool)
+		}
+	}
+	if len(gated) < 9 {
+		t.Errorf("only %d gated tools listed", len(gated))
+	}
+	checkEveryToolCalled(t, gated, saw, []string{"gated"})
 }
 
 // everyTool is what tools/list registers, all toolsets on.
@@ -190,21 +267,14 @@ func everyTool(t *testing.T, s *testclient.Session) []*mcp.Tool {
 	return list.Tools
 }
 
-// badPhases calls every tool with arguments it must refuse, and a tool
-// that does not exist, named by the API key.
+// badPhases makes the bad calls: each must be refused, by an isError
+// result or a JSON-RPC error, and both are searched.
 func badPhases(t *testing.T, cs *mcp.ClientSession, tools []*mcp.Tool, saw *seen) {
 	t.Helper()
 	for _, o := range callAll(cs, "bad", badCalls(tools, canary), saw) {
-		if o.err == nil && !o.res.IsError {
-			t.Errorf("%s accepted bad arguments %v", o.call.tool, o.call.args)
+		if !o.refused() {
+			t.Errorf("%s accepted bad arguments %v %s: %s", o.call.name(), o.call.args, o.call.uri, o.text())
 		}
-	}
-	// mcp-go's error repeats the name the caller sent ("tool '...' not
-	// found"): only the server's own output (logs, transcript) is searched.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: canary.apiKey, Arguments: map[string]any{}}); err == nil {
-		t.Errorf("an unknown tool answered %v", res)
 	}
 }
 
@@ -242,17 +312,27 @@ func svixSign(t *testing.T, secret, id, ts, body string) string {
 	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// checkCanaries searches everything the test saw for every canary.
-func checkCanaries(t *testing.T, secrets map[string]string, saw *seen, logs, transcript, state string) {
+// checkAudited fails when what the search relies on is missing: tool
+// calls and debug lines in the logs, at least minLines transcript lines,
+// the protocol on stdout (over stdio).
+func checkAudited(t *testing.T, srv *canaryServer, transcript string, minLines int) {
 	t.Helper()
-	if !strings.Contains(logs, "tool call") || !strings.Contains(logs, "DEBUG") && !strings.Contains(logs, `"level":"DEBUG"`) {
+	if logs := srv.logs(); !strings.Contains(logs, "tool call") || !strings.Contains(logs, "DEBUG") {
 		t.Errorf("the logs miss tool calls or debug lines:\n%.2000s", logs)
 	}
-	if strings.Count(transcript, "\n") < 50 {
-		t.Errorf("the transcript has %d lines", strings.Count(transcript, "\n"))
+	if srv.stdout != nil && !strings.Contains(srv.stdout(), `"jsonrpc":"2.0"`) {
+		t.Errorf("stdout misses the protocol:\n%.2000s", srv.stdout())
 	}
-	all := append(saw.texts, evidence{"logs (stderr)", logs}, evidence{"transcript", transcript}, evidence{"sandbox state file", state})
-	for _, e := range all {
+	if n := strings.Count(transcript, "\n"); n < minLines {
+		t.Errorf("the transcript has %d lines, want %d or more", n, minLines)
+	}
+}
+
+// checkCanaries searches everything the client saw, and output (logs,
+// files), for every canary.
+func checkCanaries(t *testing.T, secrets map[string]string, saw *seen, output ...evidence) {
+	t.Helper()
+	for _, e := range slices.Concat(saw.texts, output) {
 		for _, leak := range leaks(secrets, e.text) {
 			t.Errorf("%s carries %s:\n%s", e.where, leak, excerpt(e.text, secrets))
 		}

@@ -169,13 +169,18 @@ func (s *httpServer) connect(t *testing.T, transport, version string, h headers)
 }
 
 func (s *httpServer) dial(transport, version string, h headers) (*mcp.ClientSession, error) {
+	return s.dialWith(transport, version, h, nil)
+}
+
+// dialWith is dial with client options (an elicitation handler, say).
+func (s *httpServer) dialWith(transport, version string, h headers, opts *mcp.ClientOptions) (*mcp.ClientSession, error) {
 	hc := &http.Client{Transport: h}
 	var tr mcp.Transport = &mcp.StreamableClientTransport{Endpoint: s.url + "/mcp", HTTPClient: hc}
 	if transport == "sse" {
 		tr = &mcp.SSEClientTransport{Endpoint: s.url + "/sse", HTTPClient: hc}
 	}
 	// go-sdk's SSE transport ties its stream to this context: no deadline.
-	return mcp.NewClient(&mcp.Implementation{Name: "e2e-http", Version: "1"}, nil).
+	return mcp.NewClient(&mcp.Implementation{Name: "e2e-http", Version: "1"}, opts).
 		Connect(context.Background(), tr, &mcp.ClientSessionOptions{ProtocolVersion: version})
 }
 

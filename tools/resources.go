@@ -47,6 +47,8 @@ const (
 type resources struct {
 	deps *Deps
 	srv  *server.MCPServer
+	// templates are those registered, for hideUnknownURIs.
+	templates []*mcp.URITemplate
 
 	mu      sync.Mutex
 	watches map[string]*watch // conversation URI → its subscribers
@@ -77,9 +79,11 @@ func newResources(deps *Deps) *resources {
 	return &resources{deps: deps, watches: map[string]*watch{}}
 }
 
-// hooks track subscriptions and forget those of ended sessions and streams.
+// hooks track subscriptions and forget those of ended sessions and
+// streams, and keep a URI no template matches out of mcp-go's error.
 func (r *resources) hooks() *server.Hooks {
 	h := &server.Hooks{}
+	h.AddBeforeReadResource(r.hideUnknownURIs)
 	h.AddAfterSubscribe(func(ctx context.Context, _ any, req *mcp.SubscribeRequest, _ *mcp.EmptyResult) {
 		if s := server.ClientSessionFromContext(ctx); s != nil && s.SessionID() != "" {
 			r.subscribe(ctx, req.Params.URI, subscriber{session: s})
@@ -125,14 +129,18 @@ func (r *resources) hooks() *server.Hooks {
 // register adds the templates of the enabled toolsets.
 func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 	r.srv = s
+	add := func(t mcp.ResourceTemplate, h server.ResourceTemplateHandlerFunc) {
+		r.templates = append(r.templates, t.URITemplate)
+		s.AddResourceTemplate(t, r.redactErrors(h))
+	}
 	if enabled[toolsetConversations] {
-		s.AddResourceTemplate(mcp.NewResourceTemplate(conversationURITemplate, "conversation",
+		add(mcp.NewResourceTemplate(conversationURITemplate, "conversation",
 			mcp.WithTemplateTitle("Ada conversation"),
 			mcp.WithTemplateDescription("A conversation with its messages, oldest first (at most 500). Subscribe to be told when a message arrives."),
 			mcp.WithTemplateMIMEType("application/json")), r.readConversation)
 	}
 	if enabled[toolsetEndUsers] {
-		s.AddResourceTemplate(mcp.NewResourceTemplate(endUserURITemplate, "end-user",
+		add(mcp.NewResourceTemplate(endUserURITemplate, "end-user",
 			mcp.WithTemplateTitle("Ada end user"),
 			mcp.WithTemplateDescription("An end user's profile (sensitive_metadata is never shown)."),
 			mcp.WithTemplateMIMEType("application/json")), r.readEndUser)
@@ -223,7 +231,7 @@ func (r *resources) contents(uri string, v any) ([]mcp.ResourceContents, error) 
 	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: "application/json", Text: string(b)}}, nil
 }
 
-// resourceError is Ada's failure in words, redacted.
+// resourceError is Ada's failure in words (redacted by redactErrors).
 func resourceError(err error) error { return errors.New(describe(err)) }
 
 // subscribe starts watching a conversation for a subscriber, once per

@@ -33,6 +33,12 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 		name = "ada-mcp"
 	}
 	res := newResources(deps)
+	hooks := res.hooks()
+	served := make(map[string]bool, len(selected))
+	for _, t := range selected {
+		served[t.Name()] = true
+	}
+	hooks.AddBeforeCallTool(hideUnknownTools(served))
 	instructions := Instructions
 	if !deps.Unfenced {
 		instructions += fenceInstructions
@@ -40,7 +46,7 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 	s := server.NewMCPServer(name, opts.Version,
 		server.WithToolCapabilities(false),
 		server.WithResourceCapabilities(true, false),
-		server.WithHooks(res.hooks()),
+		server.WithHooks(hooks),
 		server.WithInstructions(instructions),
 		server.WithRecovery(),
 	)
