@@ -23,8 +23,9 @@ func newBufferedBody(data []byte) *bufferedBody {
 func (*bufferedBody) Close() error { return nil }
 
 // guardToolCalls hands mcp-go a tools/call with a duplicate key or too
-// deep arguments rewritten so that its tool refuses it, naming the key
-// (jsonscan.Guard); every other body passes as it came. It follows
+// deep arguments rewritten so that its tool refuses it, naming the key,
+// and a request for a method it does not serve without the method's name
+// (jsonscan.Check); every other body passes as it came. It follows
 // limitBody, so the body is in memory and bounded.
 func guardToolCalls(logger *slog.Logger) middleware {
 	return func(next http.Handler) http.Handler {
@@ -45,12 +46,19 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				}
 				r.Body = newBufferedBody(body)
 			}
-			out, p := jsonscan.Guard(body)
-			if p != nil {
+			c := jsonscan.Check(body)
+			if p := c.Problem; p != nil {
 				logger.LogAttrs(r.Context(), slog.LevelDebug, "tool call refused before dispatch",
 					slog.String("field", p.Field), slog.String("reason", p.Reason), slog.String("path", r.URL.Path))
-				r.Body = newBufferedBody(out)
-				r.ContentLength = int64(len(out))
+			}
+			if c.RenamedMethod && r.Header.Get("Mcp-Method") != "" {
+				// The header must agree with the body, or the mismatch
+				// error would repeat the name.
+				r.Header.Set("Mcp-Method", jsonscan.UnknownMethod)
+			}
+			if c.Problem != nil || c.RenamedMethod {
+				r.Body = newBufferedBody(c.Msg)
+				r.ContentLength = int64(len(c.Msg))
 			}
 			next.ServeHTTP(w, r)
 		})

@@ -36,7 +36,8 @@ const stdioChunk = 64 << 10
 // ServeStdio serves s over newline-delimited JSON-RPC on stdin and stdout,
 // as mcp-go's stdio server does, with the HTTP transports' guards: a
 // tools/call with a duplicate key or too deep arguments is refused by its
-// tool (jsonscan.Guard), and a line over the limit is discarded in chunks,
+// tool (jsonscan.Check, which also keeps an unknown method's name out of the
+// answer), and a line over the limit is discarded in chunks,
 // never held whole, and answered with a JSON-RPC error. It returns nil when
 // the input ends or ctx is cancelled.
 func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, stdin io.Reader, stdout io.Writer) error {
@@ -75,7 +76,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // lineGuard is the input mcp-go's stdio server reads: line by line, each
-// checked by jsonscan.Guard and handed on as it came (rewritten only to be
+// checked by jsonscan.Check and handed on as it came (rewritten only to be
 // refused), or, over the limit, dropped and answered. It runs on the
 // reader's own goroutine: nothing is started per message.
 type lineGuard struct {
@@ -128,11 +129,11 @@ func (g *lineGuard) next() ([]byte, error) {
 }
 
 func (g *lineGuard) guard(line []byte) []byte {
-	out, p := jsonscan.Guard(line)
-	if p != nil {
+	c := jsonscan.Check(line)
+	if p := c.Problem; p != nil {
 		g.logger.Debug("tool call refused before dispatch", "field", p.Field, "reason", p.Reason)
 	}
-	return out
+	return c.Msg
 }
 
 // refuseLong answers a line over the limit, of which g.line and chunk are

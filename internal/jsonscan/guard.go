@@ -1,8 +1,10 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
+	"strconv"
 )
 
 // MetaKey is the params._meta key under which Guard leaves the problem of
@@ -70,6 +72,76 @@ func (s *scanner) rewrite(p *Problem) []byte {
 		at = e.end
 	}
 	return append(out, s.data[at:]...)
+}
+
+// UnknownMethod replaces the name of a request method the server does not
+// serve (Check): mcp-go's answer repeats the name ("Method X not found"),
+// and a name is whatever the client put there, a key pasted by mistake
+// included.
+const UnknownMethod = "(a method this server does not serve)"
+
+// servedMethods are the request methods mcp-go v1.2.1 dispatches
+// (server/request_handler.go); it answers any other request with
+// METHOD_NOT_FOUND. A test in the server package holds each of them served.
+var servedMethods = map[string]bool{
+	"initialize": true, "ping": true, "server/discover": true, "subscriptions/listen": true,
+	"logging/setLevel": true, "resources/list": true, "resources/templates/list": true,
+	"resources/read": true, "resources/subscribe": true, "resources/unsubscribe": true,
+	"prompts/list": true, "prompts/get": true, "tools/list": true, "tools/call": true,
+	"tasks/get": true, "tasks/list": true, "tasks/result": true, "tasks/cancel": true,
+	"completion/complete": true,
+}
+
+// ServedMethods lists the request methods Check leaves as they are.
+func ServedMethods() []string {
+	out := make([]string, 0, len(servedMethods))
+	for m := range servedMethods {
+		out = append(out, m)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Checked is what Check made of a message.
+type Checked struct {
+	// Msg is the message to hand on: the one given, or a rewritten copy.
+	Msg []byte
+	// Problem is why a tools/call is refused (Guard), if it is.
+	Problem *Problem
+	// RenamedMethod says an unknown method's name became UnknownMethod.
+	RenamedMethod bool
+}
+
+// Check is Guard, and also replaces the method of a request (a message
+// with an id) that the server does not serve by UnknownMethod, so that the
+// error mcp-go answers with does not repeat it. Notifications and answers
+// pass as they came: nothing is said back about them. It costs nothing
+// more than Guard: the same one pass over the bytes.
+func Check(msg []byte) Checked {
+	s := getScanner(msg)
+	defer s.release()
+	if _, err := s.scan(); err != nil {
+		return Checked{Msg: msg}
+	}
+	if s.toolCall && s.found {
+		p := s.problem
+		return Checked{Msg: s.rewrite(&p), Problem: &p}
+	}
+	if s.methodEnd == 0 || !s.request {
+		return Checked{Msg: msg}
+	}
+	raw := s.data[s.methodStart+1 : s.methodEnd-1]
+	var buf [64]byte
+	if bytes.IndexByte(raw, '\\') >= 0 {
+		raw = AppendUnquoted(buf[:0], raw)
+	}
+	if servedMethods[string(raw)] {
+		return Checked{Msg: msg}
+	}
+	out := make([]byte, 0, len(msg)+len(UnknownMethod))
+	out = append(out, msg[:s.methodStart]...)
+	out = strconv.AppendQuote(out, UnknownMethod)
+	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true}
 }
 
 // Refused returns the problem Guard left in a call's _meta, if any. A

@@ -234,3 +234,43 @@ func TestGuardBoundsValues(t *testing.T) {
 		t.Fatal("empty objects not counted")
 	}
 }
+
+func TestCheckRenamesUnknownMethods(t *testing.T) {
+	for _, tc := range []struct{ msg, want string }{
+		{`{"jsonrpc":"2.0","id":1,"method":"ada_live_Q7m2Xv9Lp4RtZk3","params":{}}`,
+			`{"jsonrpc":"2.0","id":1,"method":"(a method this server does not serve)","params":{}}`},
+		{`{"jsonrpc":"2.0","method":"Tools/Call","ID":"a"}`, `{"jsonrpc":"2.0","method":"(a method this server does not serve)","ID":"a"}`},
+		{`{"id":0,"method":"\u0074ools/lisT"}`, `{"id":0,"method":"(a method this server does not serve)"}`},
+	} {
+		c := Check([]byte(tc.msg))
+		if string(c.Msg) != tc.want || !c.RenamedMethod || c.Problem != nil {
+			t.Errorf("%s → %s (%+v)", tc.msg, c.Msg, c)
+		}
+	}
+	for _, msg := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"\u0074ools/list"}`,
+		`{"jsonrpc":"2.0","method":"notifications/whatever"}`, // a notification: nothing is answered
+		`{"jsonrpc":"2.0","id":null,"method":"x"}`,
+		`{"jsonrpc":"2.0","id":1,"result":{}}`,
+		`{"jsonrpc":"2.0","id":1,"method":7}`, // not a string: mcp-go refuses it without repeating it
+		`{"jsonrpc":"2.0","id":1,"method":"x"`,
+	} {
+		if c := Check([]byte(msg)); string(c.Msg) != msg || c.RenamedMethod {
+			t.Errorf("changed: %s → %s", msg, c.Msg)
+		}
+	}
+	// A refused tools/call is Guard's answer.
+	msg := call(`{"a":1,"a":2}`)
+	c := Check([]byte(msg))
+	g, p := Guard([]byte(msg))
+	if c.Problem == nil || *c.Problem != *p || string(c.Msg) != string(g) {
+		t.Errorf("Check %+v, Guard %s %+v", c, g, p)
+	}
+	for _, m := range ServedMethods() {
+		msg := `{"jsonrpc":"2.0","id":1,"method":"` + m + `"}`
+		if c := Check([]byte(msg)); c.RenamedMethod {
+			t.Errorf("%s renamed", m)
+		}
+	}
+}

@@ -79,6 +79,7 @@ const (
 	keyParams
 	keyArguments
 	keyMeta
+	keyID
 )
 
 // keyRef is a decoded key: a slice of the message, or of the arena when
@@ -130,6 +131,10 @@ type scanner struct {
 	edits []edit
 
 	toolCall  bool
+	// method is the span of a string method of the message, quotes
+	// included (methodEnd 0: none); request says it has an id.
+	methodStart, methodEnd int
+	request                bool
 	sawParams bool
 	values    int // inside the arguments
 	found     bool
@@ -359,6 +364,8 @@ func (s *scanner) kindOf(f *frame) keyKind {
 			return keyMethod
 		case "PARAMS":
 			return keyParams
+		case "ID":
+			return keyID
 		}
 	case roleParams:
 		switch string(k) {
@@ -378,9 +385,12 @@ func (s *scanner) valueDone(start, end int, isContainer bool, done closed) {
 	isObject := isContainer && !done.array
 	switch {
 	case p.role == roleTop && p.kind == keyMethod:
-		if !isContainer && s.data[start] == '"' && s.isToolsCall(start, end) {
-			s.toolCall = true
+		if !isContainer && s.data[start] == '"' {
+			s.methodStart, s.methodEnd = start, end
+			s.toolCall = s.isToolsCall(start, end)
 		}
+	case p.role == roleTop && p.kind == keyID:
+		s.request = s.data[start] != 'n' // null is no id
 	case p.role == roleTop && p.kind == keyParams:
 		s.sawParams = true
 		if !isObject {

@@ -1,0 +1,99 @@
+package server
+
+import (
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
+)
+
+// A method name is whatever the client wrote, a key pasted by mistake
+// included: a request for a method the server does not serve is answered
+// METHOD_NOT_FOUND without repeating the name, over stdio and over HTTP in
+// both eras.
+const methodCanary = "ada_live_M3thodCanary9Zq"
+
+func TestUnknownMethodIsNotRepeated(t *testing.T) {
+	check := func(t *testing.T, where string, code int, message string) {
+		t.Helper()
+		if code != mcp.METHOD_NOT_FOUND {
+			t.Errorf("%s: code %d, want %d (%s)", where, code, mcp.METHOD_NOT_FOUND, message)
+		}
+		if strings.Contains(message, methodCanary) || strings.Contains(message, methodCanary[:12]) {
+			t.Errorf("%s: the error repeats the method: %s", where, message)
+		}
+	}
+	t.Run("stdio", func(t *testing.T) {
+		m, _ := newToolsMCP(t)
+		in := `{"jsonrpc":"2.0","id":1,"method":"` + methodCanary + `","params":{}}` + "\n" +
+			`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"
+		got := serveRaw(t, m, StdioConfig{}, strings.NewReader(in))(2)
+		if got[0].Error == nil || got[1].Error != nil {
+			t.Fatalf("responses %+v", got)
+		}
+		check(t, "stdio", got[0].Error.Code, got[0].Error.Message)
+	})
+	t.Run("http 2025-11-25", func(t *testing.T) {
+		m, _ := newToolsMCP(t)
+		r := start(t, Config{Transport: TransportHTTP}, m)
+		init := post(t, r.url+"/mcp", []byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}`), nil)
+		sid := init.Header.Get("Mcp-Session-Id")
+		if sid == "" {
+			t.Fatalf("initialize: %d, no session", init.StatusCode)
+		}
+		resp := post(t, r.url+"/mcp", []byte(`{"jsonrpc":"2.0","id":2,"method":"`+methodCanary+`","params":{}}`),
+			map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"})
+		code, msg := rpcErrorOf(t, resp.Body)
+		check(t, "http 2025-11-25", code, msg)
+	})
+	t.Run("http 2026-07-28", func(t *testing.T) {
+		m, _ := newToolsMCP(t)
+		r := start(t, Config{Transport: TransportHTTP}, m)
+		meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+		resp := post(t, r.url+"/mcp", []byte(`{"jsonrpc":"2.0","id":2,"method":"`+methodCanary+`","params":{`+meta+`}}`),
+			map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": methodCanary})
+		code, msg := rpcErrorOf(t, resp.Body)
+		check(t, "http 2026-07-28", code, msg)
+	})
+}
+
+// rpcErrorOf reads a JSON-RPC error from a response body, plain JSON or
+// one server-sent event.
+func rpcErrorOf(t *testing.T, body io.Reader) (int, string) {
+	t.Helper()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if i := strings.Index(text, "data: "); i >= 0 {
+		text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
+	}
+	var r rpcResponse
+	if err := json.Unmarshal([]byte(text), &r); err != nil || r.Error == nil {
+		t.Fatalf("not a JSON-RPC error: %v: %.300s", err, b)
+	}
+	return r.Error.Code, r.Error.Message
+}
+
+// Every method jsonscan.Check leaves alone is one mcp-go dispatches
+// (renaming one would break it): none is answered "Method X not found"
+// (mcp-go answers a capability this server lacks with the same code, and
+// its own message).
+func TestServedMethodsAreServed(t *testing.T) {
+	m, _ := newToolsMCP(t)
+	var in strings.Builder
+	methods := jsonscan.ServedMethods()
+	for i, method := range methods {
+		in.WriteString(`{"jsonrpc":"2.0","id":` + string(rune('0'+i%10)) + `,"method":"` + method + `","params":{}}` + "\n")
+	}
+	for i, r := range serveRaw(t, m, StdioConfig{}, strings.NewReader(in.String()))(len(methods)) {
+		if r.Error != nil && strings.HasPrefix(r.Error.Message, "Method ") && strings.HasSuffix(r.Error.Message, " not found") {
+			t.Errorf("response %d (of %v): %s", i, methods, r.Error.Message)
+		}
+	}
+}
