@@ -130,15 +130,15 @@ type scanner struct {
 	arena []byte
 	edits []edit
 
-	toolCall  bool
+	toolCall bool
 	// method is the span of a string method of the message, quotes
 	// included (methodEnd 0: none); request says it has an id.
 	methodStart, methodEnd int
 	request                bool
-	sawParams bool
-	values    int // inside the arguments
-	found     bool
-	problem   Problem
+	sawParams              bool
+	values                 int // inside the arguments
+	found                  bool
+	problem                Problem
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
