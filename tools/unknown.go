@@ -27,12 +27,18 @@ func unknownResourceURI(uri string) string {
 	return fmt.Sprintf("<a URI of %d characters that no resource template here matches: resources/templates/list has them>", utf8.RuneCountInString(uri))
 }
 
-// hideUnknownTools rewrites the name of a call to a tool not in served.
+// hideUnknownTools rewrites the name of a call to a tool the server does
+// not serve: not in served (ours), nor added to the server since (a
+// benchmark's or an embedder's), which only an unknown name pays to ask.
 func hideUnknownTools(served map[string]bool) func(context.Context, any, *mcp.CallToolRequest) {
-	return func(_ context.Context, _ any, req *mcp.CallToolRequest) {
-		if !served[req.Params.Name] {
-			req.Params.Name = unknownToolName(req.Params.Name)
+	return func(ctx context.Context, _ any, req *mcp.CallToolRequest) {
+		if served[req.Params.Name] {
+			return
 		}
+		if s := server.ServerFromContext(ctx); s != nil && s.GetTool(req.Params.Name) != nil {
+			return
+		}
+		req.Params.Name = unknownToolName(req.Params.Name)
 	}
 }
 

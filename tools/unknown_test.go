@@ -7,8 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	mcpgo "github.com/mark3labs/mcp-go/mcp"
 	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
+	"github.com/ada-mcp/ada-mcp/redact"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // The JSON-RPC error for a tool or resource the server lacks does not
@@ -73,5 +78,22 @@ func wantRPCError(t *testing.T, err error, code int64, hidden string, says ...st
 		if !strings.Contains(rpc.Message, s) {
 			t.Errorf("the error does not say %q: %q", s, rpc.Message)
 		}
+	}
+}
+
+// A tool added to the server after it was built (an embedder's, the
+// benchmarks' floor tool) is served, not taken for an unknown name.
+func TestToolsAddedLaterAreServed(t *testing.T) {
+	s, _, err := tools.NewServer(&tools.Deps{Redactor: redact.New()}, tools.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.AddTool(mcpgo.NewTool("added_later"), func(context.Context, mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
+		return mcpgo.NewToolResultText("served"), nil
+	})
+	c := testclient.Connect(t, s, nil)
+	res, err := c.CallTool(context.Background(), &mcp.CallToolParams{Name: "added_later", Arguments: map[string]any{}})
+	if err != nil || res.IsError || testclient.Text(res) != "served" {
+		t.Fatalf("added_later: %v %+v", err, res)
 	}
 }
