@@ -91,6 +91,7 @@ type childConfig struct {
 	cold        int // cold starts per server and pair
 	profileDir  string
 	profileSecs int
+	profileMany bool // profile the many-clients phase instead of the one-client one
 }
 
 func childConfigFromEnv(t testing.TB) childConfig {
@@ -109,7 +110,7 @@ func childConfigFromEnv(t testing.TB) childConfig {
 		calls: num("BENCH_CHILD_CALLS", 2000), clients: num("BENCH_CHILD_CLIENTS", 32),
 		clientCalls: num("BENCH_CHILD_CLIENT_CALLS", 500), pairs: num("BENCH_PAIRS", 3),
 		cold: num("BENCH_CHILD_COLD", 10), profileSecs: num("BENCH_CHILD_PROFILE_SECONDS", 5),
-		profileDir: os.Getenv("BENCH_CHILD_CPUPROFILE"),
+		profileDir: os.Getenv("BENCH_CHILD_CPUPROFILE"), profileMany: os.Getenv("BENCH_CHILD_PROFILE_PHASE") == "many",
 	}
 	if c.clients < 2 {
 		t.Fatal("BENCH_CHILD_CLIENTS: want at least 2 (one client is its own phase)")
@@ -187,28 +188,29 @@ func (b *childBench) measure(s serverSpec, transport string, pair int) (map[figu
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var more func() bool
-	var profiled chan error
-	if b.cfg.profileDir != "" {
-		// The phase goes on until the profile is taken, so it covers calls only.
+	// profile profiles a phase (cfg.profileMany picks which), which goes on
+	// until the profile is taken, so that it covers calls only.
+	profile := func(many bool) (more func() bool, wait func() error) {
+		if b.cfg.profileDir == "" || many != b.cfg.profileMany {
+			return nil, func() error { return nil }
+		}
 		var done atomic.Bool
-		profiled = make(chan error, 1)
+		profiled := make(chan error, 1)
 		file := filepath.Join(b.cfg.profileDir, fmt.Sprintf("%s-%s-pair%d.pprof", s.name, transport, pair))
 		go func() {
 			err := fetchProfile(ctx, c.pprof, b.cfg.profileSecs, file)
 			done.Store(true)
 			profiled <- err
 		}()
-		more = func() bool { return !done.Load() }
+		return func() bool { return !done.Load() }, func() error { return <-profiled }
 	}
+	more, wait := profile(false)
 	seq, err := b.phase(c, one, b.cfg.calls, more)
 	if err != nil {
 		return fail(err)
 	}
-	if profiled != nil {
-		if err := <-profiled; err != nil {
-			return fail(err)
-		}
+	if err := wait(); err != nil {
+		return fail(err)
 	}
 	calls += len(seq.lat)
 
@@ -222,8 +224,12 @@ func (b *childBench) measure(s serverSpec, transport string, pair int) (map[figu
 		return fail(err)
 	}
 	calls += len(warm.lat)
-	par, err := b.phase(c, many, b.cfg.clientCalls, nil)
+	more, wait = profile(true)
+	par, err := b.phase(c, many, b.cfg.clientCalls, more)
 	if err != nil {
+		return fail(err)
+	}
+	if err := wait(); err != nil {
 		return fail(err)
 	}
 	calls += len(par.lat)

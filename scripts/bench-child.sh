@@ -17,7 +17,8 @@
 # BENCH_CHILD_CPUPROFILE=dir: both servers run with --pprof and each
 #   1-client phase is profiled for BENCH_CHILD_PROFILE_SECONDS (5) into dir
 #   (the phase runs on until the profile is taken; profiling costs CPU, so
-#   keep figures from runs without it)
+#   keep figures from runs without it); BENCH_CHILD_PROFILE_PHASE=many
+#   profiles the many-clients phase instead
 # The report goes to stdout, progress to stderr. Linux only (/proc).
 set -euo pipefail
 if [ -n "${BENCH_CHILD_CPUPROFILE:-}" ]; then # relative to where we were called
