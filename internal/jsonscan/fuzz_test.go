@@ -29,6 +29,8 @@ func FuzzGuard(f *testing.F) {
 		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","NAME":"y"}}`,
 		`{"a":1,"\u0061":2}`,
 		`[{"a":[1,2,{"b":null,"c":"\ud83d\ude00"}]},-0.5e+3,true,false]`,
+		`{"jsonrpc":"2.0","id":1,"method":"ada_live_Q7m2Xv9Lp4RtZk3","params":{}}`,
+		`{"ID":"x","Method":"tools/lisT","METHOD":"\u0074ools/list"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -43,6 +45,7 @@ func FuzzGuard(f *testing.F) {
 }
 
 func checkMessage(t *testing.T, data []byte) {
+	checkRename(t, data)
 	out, p := Guard(data)
 	s := getScanner(data)
 	end, err := s.scan()
@@ -278,4 +281,57 @@ func childRole(role refRole, k string) refRole {
 		return refArgs
 	}
 	return refOther
+}
+
+// first decodes the first JSON value of data into v, as Check reads only
+// that one.
+func first(data []byte, v any) error { return json.NewDecoder(bytes.NewReader(data)).Decode(v) }
+
+// checkRename: Check is Guard, and renames the method of a request exactly
+// when Go's decoder (as mcp-go reads the envelope, keys in any case) finds
+// a string method it does not serve and an id; the renamed message is the
+// same JSON but for the method.
+func checkRename(t *testing.T, data []byte) {
+	c := Check(data)
+	g, p := Guard(data)
+	if p != nil {
+		if c.Problem == nil || *c.Problem != *p || !bytes.Equal(c.Msg, g) || c.RenamedMethod {
+			t.Fatalf("Check %+v, Guard %q %+v: %q", c, g, p, data)
+		}
+		return
+	}
+	var env struct {
+		ID     json.RawMessage `json:"id"`
+		Method *string         `json:"method"`
+	}
+	want := first(data, &env) == nil && env.Method != nil &&
+		len(env.ID) > 0 && string(env.ID) != "null" && !servedMethods[*env.Method]
+	if c.RenamedMethod != want {
+		t.Fatalf("renamed %v, want %v: %q", c.RenamedMethod, want, data)
+	}
+	if !want {
+		if !bytes.Equal(c.Msg, data) {
+			t.Fatalf("an untouched message changed: %q → %q", data, c.Msg)
+		}
+		return
+	}
+	var before, after map[string]any
+	if first(data, &before) != nil || first(c.Msg, &after) != nil {
+		t.Fatalf("renamed message is not an object: %q → %q", data, c.Msg)
+	}
+	var renamed struct {
+		Method string `json:"method"`
+	}
+	if first(c.Msg, &renamed) != nil || renamed.Method != UnknownMethod {
+		t.Fatalf("method %q after renaming: %q", renamed.Method, c.Msg)
+	}
+	for k := range before {
+		if strings.EqualFold(k, "method") {
+			delete(before, k)
+			delete(after, k)
+		}
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("renaming changed more than the method: %q → %q", data, c.Msg)
+	}
 }
