@@ -320,16 +320,13 @@ func (c *checker) object(i int, n *node) (int, error) {
 				}
 				c.path = c.path[:len(c.path)-1]
 			}
-			i = jsonscan.SkipSpace(d, i)
-			if i < len(d) && d[i] == ',' {
-				i = jsonscan.SkipSpace(d, i+1)
-				continue
-			}
-			if i < len(d) && d[i] == '}' {
-				i++
+			var more bool
+			if i, more, err = c.next(i, '}'); err != nil || !more {
+				if err != nil {
+					return 0, err
+				}
 				break
 			}
-			return 0, errSyntax
 		}
 	}
 	if n.maxProperties >= 0 && count > n.maxProperties {
@@ -422,6 +419,20 @@ func (c *checker) fixed(d []byte) []byte {
 	return append(out, d[at:]...)
 }
 
+// next moves on after a member or an item: past the comma to the next one
+// (more), or past the container's closer.
+func (c *checker) next(i int, closer byte) (end int, more bool, err error) {
+	d := c.d
+	i = jsonscan.SkipSpace(d, i)
+	switch {
+	case i < len(d) && d[i] == ',':
+		return jsonscan.SkipSpace(d, i+1), true, nil
+	case i < len(d) && d[i] == closer:
+		return i + 1, false, nil
+	}
+	return 0, false, errSyntax
+}
+
 func (c *checker) array(i int, n *node) (int, error) {
 	if len(c.path) >= jsonscan.MaxDepth {
 		return 0, c.over("%s", jsonscan.TooDeep)
@@ -445,16 +456,13 @@ func (c *checker) array(i int, n *node) (int, error) {
 				return 0, err
 			}
 			count++
-			i = jsonscan.SkipSpace(d, i)
-			if i < len(d) && d[i] == ',' {
-				i = jsonscan.SkipSpace(d, i+1)
-				continue
-			}
-			if i < len(d) && d[i] == ']' {
-				i++
+			var more bool
+			if i, more, err = c.next(i, ']'); err != nil || !more {
+				if err != nil {
+					return 0, err
+				}
 				break
 			}
-			return 0, errSyntax
 		}
 	}
 	if n.maxItems >= 0 && count > n.maxItems {

@@ -224,13 +224,9 @@ func (n *node) set(k string, v any, at string) error {
 		sort.Strings(names)
 		n.valid = strings.Join(names, ", ")
 	case "required":
-		list, _ := v.([]any)
-		for _, e := range list {
-			name, ok := e.(string)
-			if !ok {
-				return fmt.Errorf("%s: want property names", at)
-			}
-			n.required = append(n.required, name)
+		var ok bool
+		if n.required, ok = stringList(v); !ok {
+			return fmt.Errorf("%s: want property names", at)
 		}
 	case "additionalProperties":
 		switch x := v.(type) {
@@ -254,13 +250,9 @@ func (n *node) set(k string, v any, at string) error {
 			n.anyOf = append(n.anyOf, c)
 		}
 	case "enum":
-		list, _ := v.([]any)
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok {
-				return fmt.Errorf("%s: only string enums are supported", at)
-			}
-			n.enum = append(n.enum, s)
+		var ok bool
+		if n.enum, ok = stringList(v); !ok {
+			return fmt.Errorf("%s: only string enums are supported", at)
 		}
 		if len(n.enum) == 0 {
 			return fmt.Errorf("%s: an empty enum", at)
@@ -295,6 +287,20 @@ func (n *node) set(k string, v any, at string) error {
 		}
 	}
 	return err
+}
+
+// stringList reads a JSON list of strings.
+func stringList(v any) ([]string, bool) {
+	list, ok := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, e := range list {
+		s, isString := e.(string)
+		if !isString {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, ok
 }
 
 // merged is an anyOf branch with the keywords of the node holding the
