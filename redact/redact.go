@@ -11,6 +11,10 @@
 //   - Inside metadata objects, values whose key looks secret are replaced
 //     wholesale. Outside metadata the key rule does not apply, because tool
 //     results legitimately carry keys such as "author".
+//   - Invisible characters (zero-width characters, bidi controls, Unicode
+//     tags) are stripped from tool results and error messages
+//     ([StripInvisible], [StripInvisibleString]); what stripping joins is
+//     redacted again.
 //
 // A [Redactor] is immutable after construction and safe for concurrent use.
 // Build one per process with [New] (carrying the API key) and derive a
@@ -265,22 +269,6 @@ func applySpans(s string, spans []span) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
-}
-
-// Invisible reports whether r is a character that changes what a reader
-// sees without showing itself: zero-width characters, bidi embeddings,
-// overrides and isolates, and Unicode tags.
-func Invisible(r rune) bool {
-	switch {
-	case 0x200B <= r && r <= 0x200D, // zero width space, non-joiner, joiner
-		0x202A <= r && r <= 0x202E,   // bidi embeddings and overrides
-		r == 0x2060,                  // word joiner
-		0x2066 <= r && r <= 0x2069,   // bidi isolates
-		r == 0xFEFF,                  // zero width no-break space (BOM)
-		0xE0000 <= r && r <= 0xE007F: // tags
-		return true
-	}
-	return false
 }
 
 // IsSecretKey reports whether a metadata key looks like it holds a secret:

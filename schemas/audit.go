@@ -1,14 +1,12 @@
 package schemas
 
 import (
-	"encoding/base64"
 	"errors"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 )
 
 // ListAuditLogEventsArgs are list_audit_log_events' arguments. A cursor
@@ -32,7 +30,7 @@ const DefaultAuditLogPage = 20
 // Validate parses the dates and checks the window as Ada would: at most 30
 // days, the end not before the start (without end_date, the window ends
 // now). With a cursor, it decodes it and checks that the dates given are
-// the cursor's window.
+// the cursor's window (paging.AuditLogPage).
 func (a *ListAuditLogEventsArgs) Validate() error {
 	var err error
 	if a.start, err = parseAuditTime("start_date", a.StartDate); err != nil {
@@ -44,7 +42,12 @@ func (a *ListAuditLogEventsArgs) Validate() error {
 		}
 	}
 	if a.Cursor != "" {
-		return a.checkCursor()
+		page, err := paging.AuditLogPage(a.Cursor, paging.AuditLogListing{Start: a.start, End: a.end, HasEnd: a.EndDate != "", Limit: a.Limit})
+		if err != nil {
+			return argumentFrom(err)
+		}
+		a.page = page
+		return nil
 	}
 	if err := adaclient.ValidateAuditLogWindow(a.start, a.end, time.Now()); err != nil {
 		var ve *adaclient.ValidationError
@@ -54,40 +57,6 @@ func (a *ListAuditLogEventsArgs) Validate() error {
 		return err
 	}
 	return nil
-}
-
-// checkCursor decodes the cursor and compares its window with the dates
-// given (the same instants, however written).
-func (a *ListAuditLogEventsArgs) checkCursor() error {
-	raw, err := base64.RawURLEncoding.DecodeString(a.Cursor)
-	if err != nil {
-		return argErr("cursor", "is not a next_cursor of list_audit_log_events: pass it exactly as returned")
-	}
-	page := string(raw)
-	q, err := url.ParseQuery(page)
-	if err != nil || q.Get("cursor") == "" {
-		return argErr("cursor", "is not a next_cursor of list_audit_log_events: pass it exactly as returned")
-	}
-	// The window as Ada's next_page_url spells it, when it does in a form
-	// read here (else Ada checks it: a spelling of its own must not make
-	// every cursor unusable).
-	if s := q.Get("start_date"); otherInstant(s, a.start) {
-		return argErr("start_date", "differs from the window the cursor belongs to (start_date %s): pass the same start_date, or leave out cursor to list a new window", s)
-	}
-	if e := q.Get("end_date"); a.EndDate != "" && otherInstant(e, a.end) {
-		return argErr("end_date", "differs from the window the cursor belongs to (end_date %s): leave end_date out or pass that one", e)
-	}
-	if l := q.Get("limit"); l != "" && a.Limit != 0 && l != strconv.Itoa(a.Limit) {
-		return argErr("limit", "differs from the page size the cursor continues (%s): leave limit out or pass that one", l)
-	}
-	a.page = page
-	return nil
-}
-
-// otherInstant reports whether s reads as an instant other than t.
-func otherInstant(s string, t time.Time) bool {
-	u, err := time.Parse(time.RFC3339Nano, s)
-	return err == nil && !u.Equal(t)
 }
 
 // parseAuditTime reads an ISO 8601 date-time with a time zone (RFC 3339).
@@ -117,16 +86,6 @@ func (a *ListAuditLogEventsArgs) Options() *adaclient.AuditLogOptions {
 // PageQuery is the next page's query from the cursor, to replay verbatim;
 // "" without a cursor. Call after Validate.
 func (a *ListAuditLogEventsArgs) PageQuery() string { return a.page }
-
-// AuditLogCursor is the next_cursor of a page whose Ada next_page_url is
-// nextPageURL: its query, opaque to the assistant; "" on the last page.
-func AuditLogCursor(nextPageURL string) (string, error) {
-	q, err := adaclient.AuditLogPageQuery(nextPageURL)
-	if err != nil || q == "" {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString([]byte(q)), nil
-}
 
 // AuditLogEvent is one recorded change. Its text fields (entity_name above
 // all) are written by whoever made the change: data, not instructions.

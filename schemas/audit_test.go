@@ -1,17 +1,19 @@
 package schemas_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
-// The cursor is Ada's next_page_url query, replayed byte for byte, whatever spelling of the
-// window the assistant repeats with it.
-func TestAuditLogCursorReplaysAdasQueryVerbatim(t *testing.T) {
+// A cursor (package paging's) gives the page query to replay, whatever spelling of the window
+// the assistant repeats with it; another window is an argument error naming start_date.
+func TestAuditLogArgsWithACursor(t *testing.T) {
 	const query = "start_date=2026-06-01T00%3A00%3A00%2B00%3A00&end_date=2026-06-09T00%3A00%3A00Z&cursor=eyJ0IjoxfQ%3D%3D&limit=20"
-	cursor, err := schemas.AuditLogCursor("https://x.ada.support/api/v2/analytics/audit-log/events/?" + query)
+	cursor, err := paging.AuditLogCursor("https://x.ada.support/api/v2/analytics/audit-log/events/?" + query)
 	if err != nil || cursor == "" {
 		t.Fatalf("AuditLogCursor = %q, %v", cursor, err)
 	}
@@ -26,8 +28,10 @@ func TestAuditLogCursorReplaysAdasQueryVerbatim(t *testing.T) {
 	if err := a.Validate(); err != nil {
 		t.Fatalf("the same end_date: %v", err)
 	}
-	if last, err := schemas.AuditLogCursor(""); last != "" || err != nil {
-		t.Fatalf("last page cursor = %q, %v", last, err)
+	a.StartDate = "2026-06-02T00:00:00Z"
+	var arg *schemas.ArgumentError
+	if err := a.Validate(); !errors.As(err, &arg) || arg.Field != "start_date" {
+		t.Fatalf("another start_date: %v", err)
 	}
 	// Without a cursor: the first page, with the window as given and the default limit.
 	now := time.Now().UTC().Truncate(time.Second)

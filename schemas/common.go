@@ -1,9 +1,12 @@
 package schemas
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 )
 
 // Metadata is a flat object of string, number and boolean values (Ada's
@@ -48,6 +51,17 @@ func (e *ArgumentError) Error() string { return e.Field + ": " + e.Reason }
 
 func argErr(field, format string, args ...any) error {
 	return &ArgumentError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// argumentFrom is err as an ArgumentError when package paging refused an
+// argument (a cursor, or an export window), so that the tools describe it
+// as any other.
+func argumentFrom(err error) error {
+	var fe *paging.FieldError
+	if errors.As(err, &fe) {
+		return &ArgumentError{Field: fe.Field, Reason: fe.Reason}
+	}
+	return err
 }
 
 // exactlyOne checks that exactly one of the named string arguments is set.

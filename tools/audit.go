@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -41,7 +42,7 @@ func listAuditLogEvents(ctx context.Context, env *Env, a *schemas.ListAuditLogEv
 	case err != nil:
 		return nil, err
 	}
-	next, err := schemas.AuditLogCursor(r.NextPageURL)
+	next, err := paging.AuditLogCursor(r.NextPageURL)
 	if err != nil {
 		return nil, fmt.Errorf("Ada's next_page_url cannot be replayed (%w), so the listing cannot continue past this page", err)
 	}

@@ -95,11 +95,11 @@ func errorResult(err error, red *redact.Redactor) (*mcp.CallToolResult, error) {
 // redacted again if stripping joined something.
 func cleanMessage(msg string, red *redact.Redactor) string {
 	msg = red.String(msg)
-	if !strings.ContainsFunc(msg, invisible) {
+	if !strings.ContainsFunc(msg, redact.Invisible) {
 		return msg
 	}
-	var n int
-	return red.String(stripString(msg, &n))
+	msg, _ = redact.StripInvisibleString(msg)
+	return red.String(msg)
 }
 
 func describe(err error) string {

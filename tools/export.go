@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -60,7 +61,7 @@ func exportConversations(ctx context.Context, env *Env, a *schemas.ExportConvers
 	if err != nil {
 		return nil, exportHint(err)
 	}
-	res := &schemas.ExportConversationsResult{Conversations: recs, Window: plan.Window(), Note: joinNotes(plan.Note, warning)}
+	res := &schemas.ExportConversationsResult{Conversations: recs, Window: schemas.ExportWindowOf(plan), Note: joinNotes(plan.Note, warning)}
 	if more {
 		res.NextCursor, res.HasMore = plan.Cursor(), true
 	}
@@ -84,7 +85,7 @@ func exportMessages(ctx context.Context, env *Env, a *schemas.ExportMessagesArgs
 	if err != nil {
 		return nil, exportHint(err)
 	}
-	res := &schemas.ExportMessagesResult{Messages: recs, Window: plan.Window(), Note: joinNotes(plan.Note, warning)}
+	res := &schemas.ExportMessagesResult{Messages: recs, Window: schemas.ExportWindowOf(plan), Note: joinNotes(plan.Note, warning)}
 	if more {
 		res.NextCursor, res.HasMore = plan.Cursor(), true
 	}
@@ -107,7 +108,7 @@ type exportSource[T, R any] struct {
 // the last record returned (more is true). It sends a progress notification per page. An
 // error after some records ends the call with them and a warning, the position at the page
 // that failed.
-func runExport[T, R any](ctx context.Context, env *Env, plan *schemas.ExportPlan, src exportSource[T, R]) (out []R, more bool, warning string, err error) {
+func runExport[T, R any](ctx context.Context, env *Env, plan *paging.ExportPlan, src exportSource[T, R]) (out []R, more bool, warning string, err error) {
 	out = []R{}
 	size := 0
 	for pages := 0; ; {
@@ -145,7 +146,7 @@ func runExport[T, R any](ctx context.Context, env *Env, plan *schemas.ExportPlan
 			if err != nil {
 				return nil, false, "", internalError{fmt.Errorf("encoding an export record: %w", err)}
 			}
-			if len(out) >= plan.PageSize || (len(out) > 0 && size+len(b)+1 > schemas.MaxExportResultBytes) {
+			if len(out) >= plan.PageSize || (len(out) > 0 && size+len(b)+1 > paging.MaxExportResultBytes) {
 				plan.Pos.Consumed, plan.Pos.Last = i, ""
 				if i > 0 {
 					plan.Pos.Last = ids[i-1]

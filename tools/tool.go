@@ -254,7 +254,7 @@ func resultJSON(v any, red *redact.Redactor) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	clean, n, err := stripInvisible(clean, red)
+	clean, n, err := redact.StripInvisible(clean, red)
 	if err != nil || n == 0 {
 		return clean, err
 	}

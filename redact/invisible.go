@@ -1,4 +1,4 @@
-package tools
+package redact
 
 import (
 	"bytes"
@@ -6,18 +6,30 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // Invisible characters change what a reader sees without showing
 // themselves: bidi overrides and isolates reorder text, zero-width
-// characters and Unicode tags hide words a model still reads. Results lose
-// them (text sent to Ada is left as written), and say how many went.
+// characters and Unicode tags hide words a model still reads. Like
+// secrets, they must not leave the server: tool results and error messages
+// lose them (text sent to Ada is left as written), and results say how
+// many went. The redactor also ignores them when it matches secret keys.
 
-// invisible reports whether r is one of the characters results drop
-// (redact.Invisible: the redactor ignores them when it matches keys).
-func invisible(r rune) bool { return redact.Invisible(r) }
+// Invisible reports whether r is a character that changes what a reader
+// sees without showing itself: zero-width characters, bidi embeddings,
+// overrides and isolates, and Unicode tags.
+func Invisible(r rune) bool {
+	switch {
+	case 0x200B <= r && r <= 0x200D, // zero width space, non-joiner, joiner
+		0x202A <= r && r <= 0x202E,   // bidi embeddings and overrides
+		r == 0x2060,                  // word joiner
+		0x2066 <= r && r <= 0x2069,   // bidi isolates
+		r == 0xFEFF,                  // zero width no-break space (BOM)
+		0xE0000 <= r && r <= 0xE007F: // tags
+		return true
+	}
+	return false
+}
 
 // invisibleAt is the length of the UTF-8 invisible character at b[i:], or 0.
 // Each range has one lead byte: E2 (U+2xxx), EF (U+FEFF), F3 (U+E00xx).
@@ -25,7 +37,7 @@ func invisibleAt(b []byte, i int) int {
 	switch b[i] {
 	case 0xE2, 0xEF, 0xF3:
 		r, n := utf8.DecodeRune(b[i:])
-		if invisible(r) {
+		if Invisible(r) {
 			return n
 		}
 	}
@@ -43,7 +55,7 @@ func escapedInvisibleAt(b []byte, i int) bool {
 		lo, ok := hex4(b, i+6)
 		return ok && 0xDC00 <= lo && lo <= 0xDC7F
 	}
-	return invisible(r)
+	return Invisible(r)
 }
 
 // hex4 decodes the \uXXXX escape at b[i:].
@@ -103,14 +115,14 @@ func firstInvisible(doc []byte) (pos int, escaped bool) {
 	return pos, false
 }
 
-// stripInvisible removes invisible characters from the valid JSON document
+// StripInvisible removes invisible characters from the valid JSON document
 // doc (a redacted result) and returns it with how many went. A document
 // without any comes back as it is. The usual case, raw characters in
 // string values, is one pass over the bytes; a character in an object key
 // or written as a \u escape takes the slow path through a decoded document
 // (stripDecoded). Removing a character can join the pieces of a
 // credential, so a string that changed is checked against red again.
-func stripInvisible(doc []byte, red *redact.Redactor) ([]byte, int, error) {
+func StripInvisible(doc []byte, red *Redactor) ([]byte, int, error) {
 	first, escaped := firstInvisible(doc)
 	switch {
 	case escaped:
@@ -200,7 +212,7 @@ func stringEnd(doc []byte, i int) (end int, key bool) {
 
 // stripDecoded is the slow path: decode, strip every string and key,
 // redact and encode (keys come out sorted, as in redact's own slow path).
-func stripDecoded(doc []byte, red *redact.Redactor) ([]byte, int, error) {
+func stripDecoded(doc []byte, red *Redactor) ([]byte, int, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -227,14 +239,23 @@ func stripValue(v any, n *int) any {
 	return v
 }
 
+// StripInvisibleString removes the invisible characters of s and returns
+// it with how many went. Unlike StripInvisible, it does not redact again:
+// the caller redacts what it returns.
+func StripInvisibleString(s string) (string, int) {
+	var n int
+	s = stripString(s, &n)
+	return s, n
+}
+
 // stripString removes the invisible characters of s, adding their number
 // to n.
 func stripString(s string, n *int) string {
-	if !strings.ContainsFunc(s, invisible) {
+	if !strings.ContainsFunc(s, Invisible) {
 		return s
 	}
 	return strings.Map(func(r rune) rune {
-		if invisible(r) {
+		if Invisible(r) {
 			*n++
 			return -1
 		}
@@ -252,7 +273,7 @@ func stripKeys(m map[string]any, n *int) map[string]any {
 	out := make(map[string]any, len(m))
 	var changed []string
 	for k, v := range m {
-		if strings.ContainsFunc(k, invisible) {
+		if strings.ContainsFunc(k, Invisible) {
 			changed = append(changed, k)
 			continue
 		}
@@ -263,7 +284,7 @@ func stripKeys(m map[string]any, n *int) map[string]any {
 		key := stripString(k, n)
 		if _, taken := out[key]; taken {
 			key = strings.Map(func(r rune) rune {
-				if invisible(r) {
+				if Invisible(r) {
 					return utf8.RuneError
 				}
 				return r

@@ -1,14 +1,16 @@
-package schemas_test
+package paging_test
 
 import (
+	"errors"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
-	"github.com/ada-mcp/ada-mcp/schemas"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 )
 
 // exportCursorSeeds are next_cursors the export tools give: at a window's
@@ -16,21 +18,12 @@ import (
 func exportCursorSeeds(tb testing.TB) []string {
 	tb.Helper()
 	var out []string
-	for _, a := range []interface {
-		Validate() error
-		Plan(time.Time) (*schemas.ExportPlan, error)
-	}{
-		&schemas.ExportConversationsArgs{Start: "2026-09-01T00:00:00Z", End: "2026-12-01T00:00:00Z"},
-		&schemas.ExportConversationsArgs{Start: "2025-01-01", By: "updated"},
-		&schemas.ExportMessagesArgs{Start: "2026-11-01", ConversationID: "5df263b7db5a7e6ea03fae9b"},
+	for _, r := range []paging.ExportRequest{
+		{Start: day("2026-09-01"), End: day("2026-12-01")},
+		{Start: day("2025-01-01"), By: adaclient.ExportByUpdated},
+		{Messages: true, By: adaclient.ExportByCreated, Start: day("2026-11-01"), ConversationID: "5df263b7db5a7e6ea03fae9b"},
 	} {
-		if err := a.Validate(); err != nil {
-			tb.Fatal(err)
-		}
-		p, err := a.Plan(exportNow)
-		if err != nil {
-			tb.Fatal(err)
-		}
+		p := planFor(tb, r)
 		out = append(out, p.Cursor())
 		q, _ := p.Query(exportNow)
 		next := "https://x.ada.support/api/v2/export/conversations?" + string(q.By) + "_since=" +
@@ -45,8 +38,8 @@ func exportCursorSeeds(tb testing.TB) []string {
 
 // FuzzExportCursor gives the export tools any cursor. None may panic;
 // the only cursors accepted are the ones the tools make, byte for byte
-// (a damaged one is an error naming cursor), and an accepted one plans
-// the export it came from, whose cursor is itself again.
+// (a damaged one is refused as the cursor argument), and an accepted one
+// plans the export it came from, whose cursor is itself again.
 func FuzzExportCursor(f *testing.F) {
 	for _, c := range exportCursorSeeds(f) {
 		f.Add(c, false)
@@ -57,21 +50,14 @@ func FuzzExportCursor(f *testing.F) {
 	f.Add("", false)
 	f.Add("ex1.e30.AAAAAAAAAAAA", true)
 	f.Fuzz(func(t *testing.T, cursor string, messages bool) {
-		var a interface {
-			Validate() error
-			Plan(time.Time) (*schemas.ExportPlan, error)
-		} = &schemas.ExportConversationsArgs{Cursor: cursor}
-		if messages {
-			a = &schemas.ExportMessagesArgs{Cursor: cursor}
-		}
-		err := a.Validate()
-		if err != nil {
-			if cursor != "" && !strings.Contains(err.Error(), "cursor") {
+		r := paging.ExportRequest{Messages: messages}
+		if err := r.Continue(cursor); err != nil {
+			if fe := (*paging.FieldError)(nil); !errors.As(err, &fe) || fe.Field != "cursor" {
 				t.Fatalf("cursor %q refused without naming it: %v", cursor, err)
 			}
 			return
 		}
-		p, err := a.Plan(exportNow)
+		p, err := r.Plan(exportNow)
 		if err != nil {
 			t.Fatalf("cursor %q accepted, then its plan failed: %v", cursor, err)
 		}
@@ -104,14 +90,8 @@ func FuzzExportCursorRoundTrip(f *testing.F) {
 			// have to start over. Left so while Ada writes none.
 			return
 		}
-		args := &schemas.ExportMessagesArgs{Start: "2026-09-01T00:00:00Z", End: "2026-12-01T00:00:00Z", ConversationID: conversation}
-		if args.Validate() != nil {
-			return // a conversation_id the tool refuses never gets a plan
-		}
-		p, err := args.Plan(exportNow)
-		if err != nil {
-			t.Fatal(err)
-		}
+		p := planFor(t, paging.ExportRequest{Messages: true, By: adaclient.ExportByCreated,
+			Start: day("2026-09-01"), End: day("2026-12-01"), ConversationID: conversation})
 		since := p.Pos.Window.Add(time.Duration(hours%(60*24)) * time.Hour)
 		next := "/v2/export/messages?created_since=" + url.QueryEscape(since.Format(time.RFC3339Nano)) + "&" + extra
 		var ids, times []string
@@ -123,16 +103,13 @@ func FuzzExportCursorRoundTrip(f *testing.F) {
 		}
 		p.Pos.Consumed, p.Pos.Last = ((consumed%101)+101)%101, last
 		cursor := p.Cursor()
-		back := &schemas.ExportMessagesArgs{Cursor: cursor}
-		if err := back.Validate(); err != nil {
+		back := paging.ExportRequest{Messages: true}
+		if err := back.Continue(cursor); err != nil {
 			t.Fatalf("our own cursor for page %q refused: %v", p.Pos.Page, err)
 		}
-		q, err := back.Plan(exportNow)
-		if err != nil {
-			t.Fatal(err)
-		}
+		q := planFor(t, back)
 		if q.Pos.Page != p.Pos.Page || q.Pos.Consumed != p.Pos.Consumed || q.Pos.Last != p.Pos.Last ||
-			strings.Join(q.Pos.Skip, "\x00") != strings.Join(p.Pos.Skip, "\x00") || q.ConversationID != p.ConversationID ||
+			!slices.Equal(q.Pos.Skip, p.Pos.Skip) || q.ConversationID != p.ConversationID ||
 			!q.Pos.Window.Equal(p.Pos.Window) || !q.Start.Equal(p.Start) || !q.End.Equal(p.End) {
 			t.Fatalf("position %+v came back as %+v", p.Pos, q.Pos)
 		}
@@ -140,10 +117,10 @@ func FuzzExportCursorRoundTrip(f *testing.F) {
 }
 
 // FuzzAuditLogCursor makes a cursor from any next_page_url Ada could send
-// and gives list_audit_log_events any cursor. Nothing may panic; a cursor
-// made from a next page replays its query byte for byte; any cursor
-// accepted replays a query the client will send (one with a cursor), and
-// one refused is an error naming a field.
+// and gives list_audit_log_events any cursor with a start_date. Nothing
+// may panic; a cursor made from a next page replays its query byte for
+// byte; any cursor accepted replays a query the client will send (one
+// with a cursor), and one refused is an error naming an argument.
 func FuzzAuditLogCursor(f *testing.F) {
 	f.Add("https://x.ada.support/api/v2/analytics/audit-log/events/?start_date=2026-06-01T00%3A00%3A00Z&cursor=eyJ0IjoxfQ%3D%3D&limit=20", "2026-06-01T00:00:00Z", "")
 	f.Add("/v2/analytics/audit-log/events/?cursor=abc", "2026-06-01T00:00:00+02:00", "")
@@ -151,40 +128,39 @@ func FuzzAuditLogCursor(f *testing.F) {
 	f.Add("", "2026-06-01T00:00:00Z", "!!")
 	f.Add("https://x/?cursor=a#frag", "2026-06-01T00:00:00Z", "Y3Vyc29yPWEgYg")
 	f.Fuzz(func(t *testing.T, nextPageURL, start, cursor string) {
-		if made, err := schemas.AuditLogCursor(nextPageURL); err == nil && made != "" {
+		if made, err := paging.AuditLogCursor(nextPageURL); err == nil && made != "" {
 			query, _ := adaclient.AuditLogPageQuery(nextPageURL)
-			a := &schemas.ListAuditLogEventsArgs{StartDate: auditStart(query), Cursor: made}
-			if err := a.Validate(); err != nil {
+			page, err := paging.AuditLogPage(made, paging.AuditLogListing{Start: auditStart(query)})
+			if err != nil {
 				t.Fatalf("the cursor of %q refused: %v", nextPageURL, err)
 			}
-			if a.PageQuery() != query {
-				t.Fatalf("the cursor of %q replays %q, want %q", nextPageURL, a.PageQuery(), query)
+			if page != query {
+				t.Fatalf("the cursor of %q replays %q, want %q", nextPageURL, page, query)
 			}
 		}
-		a := &schemas.ListAuditLogEventsArgs{StartDate: start, Cursor: cursor}
-		if err := a.Validate(); err != nil {
-			if !strings.HasPrefix(err.Error(), "start_date:") && !strings.HasPrefix(err.Error(), "end_date:") && !strings.HasPrefix(err.Error(), "cursor:") {
-				t.Fatalf("refused without naming a field: %v", err)
+		from, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(start))
+		if err != nil {
+			return // list_audit_log_events refuses it before any cursor
+		}
+		page, err := paging.AuditLogPage(cursor, paging.AuditLogListing{Start: from})
+		if err != nil {
+			if fe := (*paging.FieldError)(nil); !errors.As(err, &fe) || (fe.Field != "start_date" && fe.Field != "cursor") {
+				t.Fatalf("refused without naming an argument: %v", err)
 			}
 			return
 		}
-		if cursor == "" {
-			return
-		}
-		if q, err := url.ParseQuery(a.PageQuery()); err != nil || q.Get("cursor") == "" {
-			t.Fatalf("cursor %q accepted, replaying %q which has no cursor", cursor, a.PageQuery())
+		if q, err := url.ParseQuery(page); err != nil || q.Get("cursor") == "" {
+			t.Fatalf("cursor %q accepted, replaying %q which has no cursor", cursor, page)
 		}
 	})
 }
 
 // auditStart is the start_date a page query names, or any date when it
 // names none (Ada's cursor then carries the window).
-func auditStart(query string) string {
+func auditStart(query string) time.Time {
 	v, _ := url.ParseQuery(query)
-	if s := v.Get("start_date"); s != "" {
-		if _, err := time.Parse(time.RFC3339Nano, s); err == nil {
-			return s
-		}
+	if t, err := time.Parse(time.RFC3339Nano, v.Get("start_date")); err == nil {
+		return t
 	}
-	return "2026-06-01T00:00:00Z"
+	return time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 }
