@@ -102,6 +102,10 @@ func busiest(times []time.Time, w time.Duration) int {
 	return most
 }
 
+// arrivalJitter is how late a request may reach the test's server after
+// the budget let it through, on a loaded machine.
+const arrivalJitter = 150 * time.Millisecond
+
 func TestRateBudgetBurstStaysWithinWindow(t *testing.T) {
 	t.Parallel()
 	const calls, perSecond = 40, 10
@@ -131,9 +135,14 @@ func TestRateBudgetBurstStaysWithinWindow(t *testing.T) {
 	if len(times) != calls {
 		t.Fatalf("server saw %d requests, want %d", len(times), calls)
 	}
+	// Arrival times carry the scheduler's jitter: a request let through at
+	// the end of one second can arrive among the next second's. Windows
+	// arrivalJitter shorter than the budget's absorb that; a budget that
+	// let a second burst through with the first still fails.
+	if most := busiest(times, time.Second-arrivalJitter); most > perSecond {
+		t.Fatalf("%d requests reached the server within %v; the budget allows %d a second", most, time.Second-arrivalJitter, perSecond)
+	}
 	switch most := busiest(times, time.Second); {
-	case most > perSecond:
-		t.Fatalf("%d requests reached the server within one second; the budget allows %d", most, perSecond)
 	case most < perSecond:
 		t.Fatalf("at most %d requests within a second: the burst of %d was not allowed", most, perSecond)
 	}
