@@ -14,8 +14,19 @@
 # few minutes. BENCH_ADA_LATENCY (a Go duration such as 20ms) delays each of
 # the simulator's answers, to see MCP's cost next to a realistic Ada; lower
 # BENCH_CALLS with it.
+#
+# `bash scripts/bench.sh child` runs the other benchmark instead: ada-mcp
+# next to a bare mcp-go server, each a child process (scripts/bench-child.sh,
+# whose BENCH_CHILD_* settings it takes); `all` runs both, this one first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+  "") ;;
+  child) exec bash scripts/bench-child.sh ;;
+  all) bash scripts/bench.sh; echo; exec bash scripts/bench-child.sh ;;
+  *) echo "usage: scripts/bench.sh [child|all]" >&2; exit 2 ;;
+esac
 
 calls=${BENCH_CALLS:-3000}
 rounds=${BENCH_ROUNDS:-3}
