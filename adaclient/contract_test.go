@@ -31,25 +31,14 @@ import (
 // written separately from Ada's documents, so agreement here means neither
 // misread them the same way unnoticed.
 func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
-	v, err := openapicheck.Load("../testdata/ada-openapi/ada-knowledge-openapi.yml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var violations []error
-	sim := adasim.New(adasim.Options{APIKey: testKey})
-	defer sim.Close()
-	uploads := &uploadRecorder{next: sim}
-	srv := httptest.NewServer(v.Middleware(uploads, func(err error) {
-		mu.Lock()
-		violations = append(violations, err)
-		mu.Unlock()
-	}))
-	defer srv.Close()
-	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	var uploads *uploadRecorder
+	c, _, violations := contractClientWith(t, adasim.Options{}, func(h http.Handler) http.Handler {
+		uploads = &uploadRecorder{next: h}
+		return uploads
+	})
+	var err error
+	// The simulator's address: attachment URLs point there.
+	front := strings.TrimSuffix(c.BaseURL(), "/api")
 	ctx := context.Background()
 	must := func(what string, err error) {
 		t.Helper()
@@ -171,7 +160,7 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	// Attachments, while the conversation is in the handoff.
 	att, r, err := c.Conversations.UploadAttachment(ctx, cv.ID, &adaclient.AttachmentUpload{Filename: "receipt.pdf", Data: []byte("%PDF-1.4 x")})
 	must("upload", err)
-	if r.StatusCode != http.StatusCreated || att.MimeType != "application/pdf" || att.Filename != "receipt.pdf" || !strings.HasPrefix(att.URL, srv.URL+"/") {
+	if r.StatusCode != http.StatusCreated || att.MimeType != "application/pdf" || att.Filename != "receipt.pdf" || !strings.HasPrefix(att.URL, front+"/") {
 		t.Fatalf("upload = %+v (status %d)", att, r.StatusCode)
 	}
 	uploads.check(t, "/api/v2/conversations/"+cv.ID+"/attachments/", "receipt.pdf", "application/pdf", "%PDF-1.4 x")
@@ -246,14 +235,12 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	}
 
 	// A wrong key.
-	bad, _ := adaclient.New(srv.URL+"/api", "wrong-key-0000", adaclient.WithRetryPolicy(adaclient.NoRetries()))
+	bad, _ := adaclient.New(front+"/api", "wrong-key-0000", adaclient.WithRetryPolicy(adaclient.NoRetries()))
 	if _, _, err := bad.Channels.List(ctx, &adaclient.ListChannelsOptions{Type: "custom"}); adaclient.StatusCode(err) != 401 {
 		t.Fatalf("wrong key: %v", err)
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, v := range violations {
+	for _, v := range violations() {
 		t.Errorf("OpenAPI: %v", v)
 	}
 }
@@ -590,6 +577,13 @@ func fakeJSON(w http.ResponseWriter, status int, v any) {
 // violations reports what it found so far.
 func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, sim *adasim.Sim, violations func() []error) {
 	t.Helper()
+	return contractClientWith(t, opts, nil)
+}
+
+// contractClientWith is contractClient with wrap (nil: none) between the
+// OpenAPI check and the simulator: a recorder of what reached Ada.
+func contractClientWith(t *testing.T, opts adasim.Options, wrap func(http.Handler) http.Handler) (c *adaclient.Client, sim *adasim.Sim, violations func() []error) {
+	t.Helper()
 	v, err := openapicheck.LoadSet("../testdata/ada-openapi/ada-knowledge-openapi.yml", "../testdata/ada-openapi/ada-data-export-openapi.yml")
 	if err != nil {
 		t.Fatal(err)
@@ -599,7 +593,11 @@ func contractClient(t *testing.T, opts adasim.Options) (c *adaclient.Client, sim
 	opts.APIKey = testKey
 	sim = adasim.New(opts)
 	t.Cleanup(sim.Close)
-	srv := httptest.NewServer(v.Middleware(sim, func(err error) {
+	var backend http.Handler = sim
+	if wrap != nil {
+		backend = wrap(sim)
+	}
+	srv := httptest.NewServer(v.Middleware(backend, func(err error) {
 		mu.Lock()
 		found = append(found, err)
 		mu.Unlock()
