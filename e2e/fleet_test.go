@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -91,6 +93,19 @@ type balancer struct {
 }
 
 func (b *balancer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The body is read whole first. Otherwise the proxy's transport reads
+	// it in a goroutine of its own while the server may discard or close it
+	// once the answer starts, and a failed read there closes the replica
+	// connection mid-answer: the likeliest cause of a CI failure seen once
+	// ("read error during body copy: use of closed network connection").
+	if r.Body != nil && r.Body != http.NoBody {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "reading the request body: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	if r.URL.Path == "/webhooks/ada" {
 		b.webhook.ServeHTTP(w, r)
 		return
