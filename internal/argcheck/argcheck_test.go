@@ -211,3 +211,23 @@ func BenchmarkCheck(b *testing.B) {
 		}
 	}
 }
+
+// An integer is decided on the digits, as JSON Schema does (and the
+// reference validator, with exact rationals): a float64 would take
+// 1.0000000000000000001 for one.
+func TestIsInteger(t *testing.T) {
+	for in, want := range map[string]bool{
+		"3": true, "-3": true, "3.0": true, "3e2": true, "1.5e1": true, "10e-1": true, "100E-2": true,
+		"0.0": true, "0e5": true, "-0.0e-3": true, "120.0e-1": true, "5e400": true, "1e99999999999999999999": true,
+		"1.5": false, "1.0000000000000000001": false, "1e-1": false, "1.255e2": false, "5e-400": false,
+		"0.05e1": false, "123e-1": false, "1e-99999999999999999999": false,
+	} {
+		if got := isInteger([]byte(in)); got != want {
+			t.Errorf("%s: %v, want %v", in, got, want)
+		}
+	}
+	s := compiled(t)
+	if _, err := s.Check([]byte(`{"id":"a","limit":1.0000000000000000001}`)); err == nil || !strings.Contains(err.Error(), "want integer") {
+		t.Errorf("1.0000000000000000001 as an integer: %v", err)
+	}
+}

@@ -542,13 +542,33 @@ func (c *checker) number(i int, t jsonType, n *node) (int, error) {
 	return end, nil
 }
 
-// isInteger reports whether a JSON number has no fraction: 3, 3.0, 3e2.
+// isInteger reports whether a JSON number (valid) has no fraction: 3,
+// 3.0, 3e2, 1.5e1, but not 1.0000000000000000001, which a float64 would
+// round to one. Exact, from the digits: no float, and no big number a huge
+// exponent could make costly.
 func isInteger(num []byte) bool {
 	if bytes.IndexAny(num, ".eE") < 0 {
 		return true
 	}
-	v, err := strconv.ParseFloat(string(num), 64)
-	return err == nil && v == math.Trunc(v)
+	mantissa, exp, _ := bytes.Cut(bytes.TrimPrefix(num, []byte("-")), []byte("e"))
+	if len(exp) == 0 {
+		mantissa, exp, _ = bytes.Cut(mantissa, []byte("E"))
+	}
+	whole, frac, _ := bytes.Cut(mantissa, []byte("."))
+	digits := bytes.TrimRight(append(append([]byte(nil), whole...), frac...), "0")
+	if len(bytes.TrimLeft(digits, "0")) == 0 {
+		return true // zero
+	}
+	// The value is 0.digits × 10^(len(whole)+e): an integer when the
+	// point moves past the last non-zero digit.
+	e, err := strconv.ParseInt(string(exp), 10, 64)
+	if len(exp) == 0 {
+		e, err = 0, nil
+	}
+	if err != nil { // beyond int64: a huge exponent
+		return exp[0] != '-'
+	}
+	return int64(len(whole))+e >= int64(len(digits))
 }
 
 // runeCount is how many characters the JSON string text raw (between the
