@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,11 +32,16 @@ func TestUnknownMethodIsNotRepeated(t *testing.T) {
 		m, _ := newToolsMCP(t)
 		in := `{"jsonrpc":"2.0","id":1,"method":"` + methodCanary + `","params":{}}` + "\n" +
 			`{"jsonrpc":"2.0","id":2,"method":"ping"}` + "\n"
-		got := serveRaw(t, m, StdioConfig{}, strings.NewReader(in))(2)
-		if got[0].Error == nil || got[1].Error != nil {
-			t.Fatalf("responses %+v", got)
+		// Requests are served concurrently: the answers come in any order.
+		byID := map[string]rpcResponse{}
+		for _, r := range serveRaw(t, m, StdioConfig{}, strings.NewReader(in))(2) {
+			byID[string(r.ID)] = r
 		}
-		check(t, "stdio", got[0].Error.Code, got[0].Error.Message)
+		unknown, ping := byID["1"], byID["2"]
+		if unknown.Error == nil || ping.Error != nil || ping.Result == nil {
+			t.Fatalf("responses %+v", byID)
+		}
+		check(t, "stdio", unknown.Error.Code, unknown.Error.Message)
 	})
 	t.Run("http 2025-11-25", func(t *testing.T) {
 		m, _ := newToolsMCP(t)
@@ -89,7 +95,7 @@ func TestServedMethodsAreServed(t *testing.T) {
 	var in strings.Builder
 	methods := jsonscan.ServedMethods()
 	for i, method := range methods {
-		in.WriteString(`{"jsonrpc":"2.0","id":` + string(rune('0'+i%10)) + `,"method":"` + method + `","params":{}}` + "\n")
+		in.WriteString(`{"jsonrpc":"2.0","id":` + strconv.Itoa(i+1) + `,"method":"` + method + `","params":{}}` + "\n")
 	}
 	for i, r := range serveRaw(t, m, StdioConfig{}, strings.NewReader(in.String()))(len(methods)) {
 		if r.Error != nil && strings.HasPrefix(r.Error.Message, "Method ") && strings.HasSuffix(r.Error.Message, " not found") {
