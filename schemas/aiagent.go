@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -160,10 +161,7 @@ const DefaultCustomInstructionsPage = 20
 // Options converts the arguments, defaulting limit to
 // DefaultCustomInstructionsPage.
 func (a *ListCustomInstructionsArgs) Options() *adaclient.ListOptions {
-	limit := a.Limit
-	if limit == 0 {
-		limit = DefaultCustomInstructionsPage
-	}
+	limit := cmp.Or(a.Limit, DefaultCustomInstructionsPage)
 	return &adaclient.ListOptions{Limit: limit, Cursor: a.Cursor}
 }
 

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"errors"
 	"strings"
 	"time"
@@ -76,10 +77,7 @@ func parseAuditTime(field, v string) (time.Time, error) {
 // Options is the first page's request, limit defaulting to
 // DefaultAuditLogPage. Call after Validate.
 func (a *ListAuditLogEventsArgs) Options() *adaclient.AuditLogOptions {
-	limit := a.Limit
-	if limit == 0 {
-		limit = DefaultAuditLogPage
-	}
+	limit := cmp.Or(a.Limit, DefaultAuditLogPage)
 	return &adaclient.AuditLogOptions{StartDate: a.start, EndDate: a.end, Limit: limit}
 }
 

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -194,10 +195,7 @@ type ListArticlesArgs struct {
 
 // Options converts the arguments, defaulting limit to DefaultArticlesPage.
 func (a *ListArticlesArgs) Options() *adaclient.ListArticlesOptions {
-	limit := a.Limit
-	if limit == 0 {
-		limit = DefaultArticlesPage
-	}
+	limit := cmp.Or(a.Limit, DefaultArticlesPage)
 	return &adaclient.ListArticlesOptions{
 		ArticleFilter: adaclient.ArticleFilter{IDs: a.ID, Enabled: a.Enabled, Languages: a.Language, KnowledgeSourceIDs: a.KnowledgeSourceID, TagIDs: a.TagIDs},
 		ListOptions:   adaclient.ListOptions{Limit: limit, Cursor: a.Cursor},

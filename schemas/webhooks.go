@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"strings"
@@ -63,10 +64,7 @@ const DefaultWebhooksPage = 20
 
 // Options converts the arguments, defaulting limit to DefaultWebhooksPage.
 func (a *ListWebhooksArgs) Options() *adaclient.ListOptions {
-	limit := a.Limit
-	if limit == 0 {
-		limit = DefaultWebhooksPage
-	}
+	limit := cmp.Or(a.Limit, DefaultWebhooksPage)
 	return &adaclient.ListOptions{Limit: limit, Cursor: a.Cursor}
 }
 

@@ -137,13 +137,13 @@ func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 		add(mcp.NewResourceTemplate(conversationURITemplate, "conversation",
 			mcp.WithTemplateTitle("Ada conversation"),
 			mcp.WithTemplateDescription("A conversation with its messages, oldest first (at most 500). Subscribe to be told when a message arrives."),
-			mcp.WithTemplateMIMEType("application/json")), r.readConversation)
+			mcp.WithTemplateMIMEType("application/json")), r.byID(conversationURIPrefix, r.readConversation))
 	}
 	if enabled[toolsetEndUsers] {
 		add(mcp.NewResourceTemplate(endUserURITemplate, "end-user",
 			mcp.WithTemplateTitle("Ada end user"),
 			mcp.WithTemplateDescription("An end user's profile (sensitive_metadata is never shown)."),
-			mcp.WithTemplateMIMEType("application/json")), r.readEndUser)
+			mcp.WithTemplateMIMEType("application/json")), r.byID(endUserURIPrefix, readEndUser))
 	}
 }
 
@@ -163,27 +163,40 @@ func idFrom(uri, prefix string) (string, error) {
 	return id, nil
 }
 
-func (r *resources) readConversation(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	id, err := idFrom(req.Params.URI, conversationURIPrefix)
-	if err != nil {
-		return nil, err
+// byID serves the template of prefix{id}: read gets the id from the URI
+// and the call's Ada client and deadline; its value is the resource's JSON,
+// its error Ada's failure in words (redacted by redactErrors).
+func (r *resources) byID(prefix string, read func(ctx context.Context, client *adaclient.Client, id string) (any, error)) server.ResourceTemplateHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id, err := idFrom(req.Params.URI, prefix)
+		if err != nil {
+			return nil, err
+		}
+		client, err := r.deps.client(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(ctx, r.deps.callTimeout())
+		defer cancel()
+		v, err := read(ctx, client, id)
+		if err != nil {
+			return nil, errors.New(describe(err))
+		}
+		return r.contents(req.Params.URI, v)
 	}
-	client, err := r.deps.client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.deps.callTimeout())
-	defer cancel()
+}
+
+func (r *resources) readConversation(ctx context.Context, client *adaclient.Client, id string) (any, error) {
 	cv, _, err := client.Conversations.Get(ctx, id)
 	if err != nil {
-		return nil, resourceError(err)
+		return nil, err
 	}
 	out := conversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
 	opts := &adaclient.ListOptions{Limit: 100}
 	for page := 0; ; page++ {
 		logs, resp, err := client.Conversations.ListMessages(ctx, id, opts)
 		if err != nil {
-			return nil, resourceError(err)
+			return nil, err
 		}
 		for i := range logs {
 			if isMessage(&logs[i]) {
@@ -199,25 +212,15 @@ func (r *resources) readConversation(ctx context.Context, req mcp.ReadResourceRe
 		}
 		opts.Cursor = resp.NextCursor
 	}
-	return r.contents(req.Params.URI, out)
+	return out, nil
 }
 
-func (r *resources) readEndUser(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	id, err := idFrom(req.Params.URI, endUserURIPrefix)
-	if err != nil {
-		return nil, err
-	}
-	client, err := r.deps.client(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, r.deps.callTimeout())
-	defer cancel()
+func readEndUser(ctx context.Context, client *adaclient.Client, id string) (any, error) {
 	u, _, err := client.EndUsers.Get(ctx, id)
 	if err != nil {
-		return nil, resourceError(err)
+		return nil, err
 	}
-	return r.contents(req.Params.URI, map[string]any{"end_user": schemas.EndUserFrom(u)})
+	return map[string]any{"end_user": schemas.EndUserFrom(u)}, nil
 }
 
 // contents is v as the resource's JSON, redacted and stripped like a tool
@@ -230,9 +233,6 @@ func (r *resources) contents(uri string, v any) ([]mcp.ResourceContents, error) 
 	}
 	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: "application/json", Text: string(b)}}, nil
 }
-
-// resourceError is Ada's failure in words (redacted by redactErrors).
-func resourceError(err error) error { return errors.New(describe(err)) }
 
 // subscribe starts watching a conversation for a subscriber, once per
 // conversation whatever the number of subscribers.
