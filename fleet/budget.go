@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -93,20 +92,13 @@ func (b *Budget) bucket(group string) (redis_rate.Limit, bool) {
 }
 
 // Observe implements adaclient.RateBudget: when Ada says a window is
-// spent, every replica holds the group until it resets.
+// spent (adaclient.RateHold reads its headers, as for one process), every
+// replica holds the group until it resets.
 func (b *Budget) Observe(group string, status int, h http.Header) {
-	var hold time.Duration
-	switch {
-	case status == http.StatusTooManyRequests:
-		if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil && s > 0 {
-			hold = time.Duration(s) * time.Second
-		}
-	case h.Get("X-RateLimit-Remaining") == "0":
-		if reset, err := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64); err == nil {
-			hold = time.Until(time.Unix(reset, 0))
-		}
-	}
-	if hold <= 0 {
+	now := time.Now()
+	until, ok := adaclient.RateHold(status, h, now)
+	hold := until.Sub(now)
+	if !ok || hold <= 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -189,5 +190,26 @@ func TestBudgetHoldIsShared(t *testing.T) {
 	}
 	if err := b.Wait(ctx, adaclient.GroupConversations); err != nil {
 		t.Fatalf("another group was held: %v", err)
+	}
+}
+
+// Ada's headers are read as for one process (adaclient.RateHold): a
+// Retry-After given as an HTTP date, and X-RateLimit-Remaining 0 with its
+// reset, hold every replica too.
+func TestBudgetHoldReadsAdasHeadersAsLocal(t *testing.T) {
+	srv := redistest.Start(t)
+	a := fleet.NewBudget(srv.Client(t), "t6:", adaclient.DefaultLimits())
+	b := fleet.NewBudget(srv.Client(t), "t6:", adaclient.DefaultLimits())
+	at := time.Now().Add(40 * time.Second).UTC().Format(http.TimeFormat)
+	a.Observe(adaclient.GroupEndUsers, http.StatusTooManyRequests, http.Header{"Retry-After": {at}})
+	reset := strconv.FormatInt(time.Now().Add(40*time.Second).Unix(), 10)
+	a.Observe(adaclient.GroupConversations, http.StatusOK, http.Header{"X-Ratelimit-Remaining": {"0"}, "X-Ratelimit-Reset": {reset}})
+	for _, group := range []string{adaclient.GroupEndUsers, adaclient.GroupConversations} {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		var rl *adaclient.RateLimitError
+		if err := b.Wait(ctx, group); !errors.As(err, &rl) || rl.RetryAfter < 30*time.Second {
+			t.Errorf("%s: the other replica was not held: %v", group, err)
+		}
+		cancel()
 	}
 }
