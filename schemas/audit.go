@@ -106,14 +106,12 @@ type AuditLogEvent struct {
 // AuditLogEventsFrom converts a page of Ada's events; empty (unavailable)
 // fields are left out.
 func AuditLogEventsFrom(es []adaclient.AuditLogEvent) []AuditLogEvent {
-	out := make([]AuditLogEvent, len(es))
-	for i, e := range es {
-		out[i] = AuditLogEvent{EventID: e.ID, Timestamp: e.Timestamp, Activity: e.Activity, EntityType: e.EntityType,
+	return allFrom(es, func(e *adaclient.AuditLogEvent) AuditLogEvent {
+		return AuditLogEvent{EventID: e.ID, Timestamp: e.Timestamp, Activity: e.Activity, EntityType: e.EntityType,
 			EntityID: e.EntityID, EntityName: e.EntityName, ActorName: e.ActorName, ActorEmail: e.ActorEmail,
 			ActorUserID: e.ActorUserID, Interface: e.Interface, APIKeyName: e.APIKeyName, ContextIP: e.ContextIP,
 			ContextUserAgent: e.ContextUserAgent}
-	}
-	return out
+	})
 }
 
 // ListAuditLogEventsResult is list_audit_log_events' result, newest first.

@@ -491,11 +491,7 @@ type ListTagsResult struct {
 
 // TagsFrom converts Ada's tags.
 func TagsFrom(in []adaclient.ArticleTag) []Tag {
-	out := make([]Tag, len(in))
-	for i, t := range in {
-		out[i] = Tag(t)
-	}
-	return out
+	return allFrom(in, func(t *adaclient.ArticleTag) Tag { return Tag(*t) })
 }
 
 // UpsertTagsArgs are upsert_tags' arguments.
@@ -527,11 +523,7 @@ func (a *UpsertTagsArgs) Validate() error {
 
 // Request converts the arguments.
 func (a *UpsertTagsArgs) Request() []adaclient.ArticleTag {
-	out := make([]adaclient.ArticleTag, len(a.Tags))
-	for i, t := range a.Tags {
-		out[i] = adaclient.ArticleTag(t)
-	}
-	return out
+	return allFrom(a.Tags, func(t *Tag) adaclient.ArticleTag { return adaclient.ArticleTag(*t) })
 }
 
 // DeleteTagsArgs are delete_tags' arguments.

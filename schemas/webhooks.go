@@ -176,11 +176,9 @@ type ListWebhookEventTypesResult struct {
 
 // WebhookEventTypesFrom converts Ada's event types.
 func WebhookEventTypesFrom(ts []adaclient.WebhookEventType) []WebhookEventType {
-	out := make([]WebhookEventType, len(ts))
-	for i, t := range ts {
-		out[i] = WebhookEventType{Name: t.Name, Description: t.Description}
-	}
-	return out
+	return allFrom(ts, func(t *adaclient.WebhookEventType) WebhookEventType {
+		return WebhookEventType{Name: t.Name, Description: t.Description}
+	})
 }
 
 // RotateWebhookSecretResult is rotate_webhook_secret's result. It never
