@@ -352,3 +352,11 @@ func (a *UploadAttachmentArgs) CustomerVisible() bool { return a.SendAs == adacl
 
 // CustomerVisible: the conversation starts with an email to the customer.
 func (a *StartEmailConversationArgs) CustomerVisible() bool { return true }
+
+// ConversationResource is what the resource ada://conversations/{id} holds.
+type ConversationResource struct {
+	Conversation Conversation `json:"conversation"`
+	Messages     []Message    `json:"messages"`
+	// Truncated: the conversation has more messages than the resource holds.
+	Truncated bool `json:"truncated,omitempty"`
+}

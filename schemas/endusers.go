@@ -224,3 +224,8 @@ type UpdateEndUserResult struct {
 	EndUser EndUser `json:"end_user" jsonschema:"required"`
 	SensitiveKeys
 }
+
+// EndUserResource is what the resource ada://end-users/{id} holds.
+type EndUserResource struct {
+	EndUser EndUser `json:"end_user"`
+}

@@ -147,14 +147,6 @@ func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 	}
 }
 
-// conversationResource is what ada://conversations/{id} holds.
-type conversationResource struct {
-	Conversation schemas.Conversation `json:"conversation"`
-	Messages     []schemas.Message    `json:"messages"`
-	// Truncated: the conversation has more messages than the resource holds.
-	Truncated bool `json:"truncated,omitempty"`
-}
-
 func idFrom(uri, prefix string) (string, error) {
 	id, ok := strings.CutPrefix(uri, prefix)
 	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
@@ -191,7 +183,7 @@ func (r *resources) readConversation(ctx context.Context, client *adaclient.Clie
 	if err != nil {
 		return nil, err
 	}
-	out := conversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
+	out := schemas.ConversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
 	opts := &adaclient.ListOptions{Limit: 100}
 	for page := 0; ; page++ {
 		logs, resp, err := client.Conversations.ListMessages(ctx, id, opts)
@@ -220,7 +212,7 @@ func readEndUser(ctx context.Context, client *adaclient.Client, id string) (any,
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"end_user": schemas.EndUserFrom(u)}, nil
+	return schemas.EndUserResource{EndUser: schemas.EndUserFrom(u)}, nil
 }
 
 // contents is v as the resource's JSON, redacted and stripped like a tool
