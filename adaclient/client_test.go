@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +37,7 @@ type recorder struct {
 
 type recorded struct {
 	Method, Path, RawQuery, Auth, ContentType string
+	URI                                       string // as sent, escapes included
 	Body                                      []byte
 }
 
@@ -46,7 +48,7 @@ func newRecorder(t *testing.T, script ...http.HandlerFunc) *recorder {
 		body, _ := io.ReadAll(r.Body)
 		n := int(rec.count.Add(1)) - 1
 		rec.mu.Lock()
-		rec.reqs = append(rec.reqs, recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), body})
+		rec.reqs = append(rec.reqs, recorded{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), r.RequestURI, body})
 		rec.mu.Unlock()
 		if n >= len(script) {
 			n = len(script) - 1
@@ -115,6 +117,18 @@ func (r *recorder) expect(t *testing.T, want []wantRequest) {
 		if (len(g.Body) > 0) != (g.ContentType == "application/json") {
 			t.Errorf("request %d Content-Type = %q with body %q", i, g.ContentType, g.Body)
 		}
+	}
+}
+
+// expectURIs checks the request URIs as sent, escapes included, in order.
+func (r *recorder) expectURIs(t *testing.T, want ...string) {
+	t.Helper()
+	var got []string
+	for _, req := range r.requests() {
+		got = append(got, req.URI)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("request URIs = %q, want %q", got, want)
 	}
 }
 

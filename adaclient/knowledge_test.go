@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -124,14 +123,7 @@ func TestKnowledgeRequestsMatchAdasPaths(t *testing.T) {
 }
 
 func TestKnowledgeIDsArePathEscaped(t *testing.T) {
-	var mu sync.Mutex
-	var uris []string
-	rec := newRecorder(t, func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		uris = append(uris, r.RequestURI)
-		mu.Unlock()
-		status(200, articleJSON)(w, r)
-	})
+	rec := newRecorder(t, status(200, articleJSON))
 	c := rec.client(t)
 	ctx := context.Background()
 	if _, _, err := c.Knowledge.GetArticle(ctx, "help/refunds?x"); err != nil {
@@ -140,12 +132,7 @@ func TestKnowledgeIDsArePathEscaped(t *testing.T) {
 	if _, _, err := c.Knowledge.UpdateSource(ctx, "../tags", &adaclient.KnowledgeSourceUpdate{Name: new("x")}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/api/v2/knowledge/articles/help%2Frefunds%3Fx", "/api/v2/knowledge/sources/..%2Ftags"}
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(uris, want) {
-		t.Fatalf("request URIs = %q, want %q", uris, want)
-	}
+	rec.expectURIs(t, "/api/v2/knowledge/articles/help%2Frefunds%3Fx", "/api/v2/knowledge/sources/..%2Ftags")
 }
 
 func TestKnowledgeRetrySafety(t *testing.T) {

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -127,31 +125,15 @@ func TestWebhooksRequestsMatchAdasPaths(t *testing.T) {
 }
 
 func TestWebhookIDsArePathEscaped(t *testing.T) {
-	var mu sync.Mutex
-	var uris []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		uris = append(uris, r.RequestURI)
-		mu.Unlock()
-		status(200, `{"key":"k"}`)(w, r)
-	}))
-	defer srv.Close()
-	c, err := adaclient.New(srv.URL+"/api", testKey, adaclient.WithRetryPolicy(adaclient.NoRetries()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec := newRecorder(t, status(200, `{"key":"k"}`))
+	c := rec.client(t)
 	if _, _, err := c.Webhooks.Get(context.Background(), "ep/1 ?x"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := c.Webhooks.Secret(context.Background(), "../channels"); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"/api/v2/webhooks/ep%2F1%20%3Fx", "/api/v2/webhooks/..%2Fchannels/secret/"}
-	mu.Lock()
-	defer mu.Unlock()
-	if !slices.Equal(uris, want) {
-		t.Fatalf("request URIs = %q, want %q", uris, want)
-	}
+	rec.expectURIs(t, "/api/v2/webhooks/ep%2F1%20%3Fx", "/api/v2/webhooks/..%2Fchannels/secret/")
 }
 
 func TestWebhooksRetrySafety(t *testing.T) {
