@@ -185,3 +185,26 @@ func feed(log events.Log, red *redact.Redactor) func(adasim.Event) {
 	f := events.Feed(log, func() *redact.Redactor { return red })
 	return func(ev adasim.Event) { f(ev.Type, ev.Timestamp, ev.Data) }
 }
+
+// refusal is a call its tool must refuse before asking Ada, with a message
+// that names field.
+type refusal struct {
+	tool  string
+	args  map[string]any
+	field string
+}
+
+// refuses makes each call and checks that it is refused naming its field,
+// and that none of them reached Ada.
+func (h *harness) refuses(t *testing.T, calls []refusal) {
+	t.Helper()
+	before := h.requests.Load()
+	for _, c := range calls {
+		if msg := h.Err(c.tool, c.args); !strings.Contains(msg, c.field) {
+			t.Errorf("%s(%.200v): message does not name %s: %s", c.tool, c.args, c.field, msg)
+		}
+	}
+	if n := h.requests.Load() - before; n != 0 {
+		t.Fatalf("%d requests reached Ada for invalid arguments", n)
+	}
+}
