@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/ada-mcp/ada-mcp/internal/jsondec"
 )
 
 const (
@@ -36,6 +38,9 @@ type Client struct {
 	logger     *slog.Logger
 	userAgent  string
 	budget     RateBudget // nil: no pacing
+	// headers go on every request. Built once: their value slices are
+	// shared, read-only, by all requests.
+	headers http.Header
 
 	EndUsers      *EndUsersService
 	Channels      *ChannelsService
@@ -116,6 +121,11 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
+	}
+	c.headers = http.Header{
+		"Authorization": {"Bearer " + c.apiKey},
+		"Accept":        {"application/json"},
+		"User-Agent":    {c.userAgent},
 	}
 	c.EndUsers = &EndUsersService{c}
 	c.Channels = &ChannelsService{c}
@@ -234,9 +244,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ada: building %s %s: %w", cl.method, cl.path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
+	for k, v := range c.headers {
+		req.Header[k] = v
+	}
 	if payload != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -306,9 +316,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	}
 	if out != nil && len(bytes.TrimSpace(att.body)) > 0 {
 		// json.Number keeps metadata integers above 2^53 exact.
-		dec := json.NewDecoder(bytes.NewReader(att.body))
-		dec.UseNumber()
-		if err := dec.Decode(out); err != nil {
+		if err := jsondec.Unmarshal(att.body, out); err != nil {
 			derr := fmt.Errorf("ada: %s %s: %d response is not the expected JSON: %v", cl.method, cl.path, resp.StatusCode, err)
 			if cl.mode == notIdempotent {
 				return r, &OutcomeUnknownError{Method: cl.method, Path: cl.path, Err: derr}

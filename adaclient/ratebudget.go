@@ -110,7 +110,7 @@ func RateHold(status int, h http.Header, now time.Time) (until time.Time, ok boo
 			return now.Add(d), true
 		}
 	}
-	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Remaining")))
+	remaining, err := strconv.Atoi(strings.TrimSpace(h.Get(headerRateRemaining)))
 	if err != nil || remaining > 0 {
 		return time.Time{}, false
 	}

@@ -226,16 +226,24 @@ type Rate struct {
 	Reset     time.Time
 }
 
+// Ada's rate headers (X-RateLimit-*) in Go's canonical form: Header.Get
+// would canonicalize the documented spelling into a new string each time.
+const (
+	headerRateLimit     = "X-Ratelimit-Limit"
+	headerRateRemaining = "X-Ratelimit-Remaining"
+	headerRateReset     = "X-Ratelimit-Reset"
+)
+
 func parseRate(h http.Header) Rate {
 	var r Rate
 	// Absent headers (most responses) cost nothing: a failed parse allocates its error.
-	if v := h.Get("X-RateLimit-Limit"); v != "" {
+	if v := h.Get(headerRateLimit); v != "" {
 		r.Limit, _ = strconv.Atoi(v)
 	}
-	if v := h.Get("X-RateLimit-Remaining"); v != "" {
+	if v := h.Get(headerRateRemaining); v != "" {
 		r.Remaining, _ = strconv.Atoi(v)
 	}
-	if v := h.Get("X-RateLimit-Reset"); v != "" {
+	if v := h.Get(headerRateReset); v != "" {
 		if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs > 0 {
 			r.Reset = time.Unix(secs, 0).UTC()
 		}

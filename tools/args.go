@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/ada-mcp/ada-mcp/internal/argcheck"
+	"github.com/ada-mcp/ada-mcp/internal/jsondec"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -71,9 +72,7 @@ func (d *argDecoder) decode(raw json.RawMessage, out any) error {
 	if err != nil {
 		return explain(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(fixed))
-	dec.UseNumber()
-	if err := dec.Decode(out); err != nil {
+	if err := jsondec.Unmarshal(fixed, out); err != nil {
 		return &schemas.ArgumentError{Field: "arguments", Reason: err.Error()}
 	}
 	return nil

@@ -237,9 +237,11 @@ func structuredResult(v any, red *redact.Redactor, fenced bool) (*mcp.CallToolRe
 		return nil, internalError{fmt.Errorf("encoding result: %w", err)}
 	}
 	clean = noteRedactions(clean)
-	text := string(clean)
+	var text string
 	if fenced {
 		text = fence(clean)
+	} else {
+		text = string(clean)
 	}
 	return &mcp.CallToolResult{
 		Content:           []mcp.Content{mcp.NewTextContent(text)},

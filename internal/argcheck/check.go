@@ -69,8 +69,9 @@ func (s *Schema) Check(args []byte) ([]byte, error) {
 	if args[i] != '{' {
 		return nil, notObject
 	}
-	var path [jsonscan.MaxDepth + 1]segment
-	c := checker{d: args, fix: true, path: path[:0]}
+	// The path escapes to the heap (the walk recurses): start it small,
+	// since arguments are seldom more than a few levels deep.
+	c := checker{d: args, fix: true, path: make([]segment, 0, 8)}
 	end, err := c.value(i, s.root)
 	if err == nil && jsonscan.SkipSpace(args, end) != len(args) {
 		err = errSyntax
