@@ -110,21 +110,55 @@ type (
 	extraTimer interface{ ExtraTime() time.Duration }
 )
 
-// newTool builds a tool from a typed handler: the input schema is reflected
-// from A and the output schema from R, the handler decodes arguments
-// strictly into A, and every outcome becomes a result (isError for anything
-// an assistant can fix) except a bug of ours, the one protocol error.
+// newTool builds a tool from a typed handler: its published schemas are
+// A's and R's, and its MCP handler (call.handle) decodes arguments
+// strictly into A before calling handle.
 func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env *Env, args *A) (*R, error)) Tool {
-	// Arguments are checked against the strict schema; the lean ones are
-	// what tools/list publishes (see schemas.Input and schemas.Output).
-	in, out := schemas.Input[A](), schemas.Output[R]()
-	decoder := sync.OnceValues(func() (*argDecoder, error) { return argDecoderFor(m.name, schemas.Bounded[A]()) })
+	_, visible := any(new(A)).(customerVisible)
+	return buildTool(m, deps, typed{
+		args: reflect.TypeFor[A](), result: reflect.TypeFor[R](),
+		// Arguments are checked against the strict schema; the lean ones
+		// are what tools/list publishes (see schemas.Input and
+		// schemas.Output).
+		in: schemas.Input[A](), out: schemas.Output[R](), bounded: schemas.Bounded[A],
+		customerVisible: visible,
+		parse: func(dec *argDecoder, p mcp.CallToolParams) (any, json.RawMessage, error) {
+			args, raw, err := parseArgs[A](dec, p)
+			if err != nil {
+				return nil, raw, err
+			}
+			return args, raw, nil
+		},
+		run: func(ctx context.Context, env *Env, args any) (any, error) {
+			r, err := handle(ctx, env, args.(*A))
+			if err != nil {
+				return nil, err
+			}
+			return r, nil
+		},
+	})
+}
+
+// typed is what newTool knows of a tool's argument and result types.
+type typed struct {
+	args, result    reflect.Type
+	in, out         json.RawMessage
+	bounded         func() json.RawMessage
+	customerVisible bool // the arguments implement customerVisible
+	parse           func(dec *argDecoder, p mcp.CallToolParams) (any, json.RawMessage, error)
+	run             func(ctx context.Context, env *Env, args any) (any, error)
+}
+
+// buildTool is newTool's untyped part, compiled once rather than for every
+// pair of types.
+func buildTool(m meta, deps *Deps, ty typed) Tool {
+	decoder := sync.OnceValues(func() (*argDecoder, error) { return argDecoderFor(m.name, ty.bounded()) })
 	def := mcp.Tool{
 		Name:            m.name,
 		Title:           m.title,
 		Description:     m.description,
-		RawInputSchema:  in,
-		RawOutputSchema: out,
+		RawInputSchema:  ty.in,
+		RawOutputSchema: ty.out,
 		Annotations: mcp.ToolAnnotation{
 			// The title is the tool's own (above): not repeated here.
 			ReadOnlyHint:    mcp.ToBoolPtr(m.readOnly),
@@ -133,68 +167,16 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 			OpenWorldHint:   mcp.ToBoolPtr(true),
 		},
 	}
-	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		start := time.Now()
-		red := deps.redactor()
-		var raw json.RawMessage // the arguments as received, for the transcript
-		res, err := func() (*mcp.CallToolResult, error) {
-			// The transport found a duplicate key or too deep arguments
-			// (jsonscan.Guard) and left the arguments out: refuse first.
-			if req.Params.Meta != nil {
-				if p, refused := jsonscan.Refused(req.Params.Meta.AdditionalFields); refused {
-					return errorResult(&schemas.ArgumentError{Field: p.Field, Reason: p.Reason}, red)
-				}
-			}
-			// Values the key rules hide (sensitive_metadata, secret-keyed
-			// metadata) stay hidden wherever they reappear in this call.
-			dec, err := decoder()
-			if err != nil {
-				return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
-			}
-			var args *A
-			args, raw, err = parseArgs[A](dec, req.Params)
-			red = red.With(red.SecretsJSON(raw)...)
-			if err != nil {
-				return errorResult(err, red)
-			}
-			if stop := deps.gate(ctx, m, args, req, red); stop != nil {
-				return stop, nil
-			}
-			client, err := deps.client(ctx)
-			if err != nil {
-				return errorResult(err, red)
-			}
-			timeout := deps.callTimeout()
-			if x, ok := any(args).(extraTimer); ok {
-				timeout += x.ExtraTime()
-			}
-			ctx, cancel := context.WithTimeout(ctx, timeout)
-			defer cancel()
-			r, err := handle(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
-			if err != nil {
-				return errorResult(err, red)
-			}
-			return structuredResult(r, red, !m.ownData && !deps.Unfenced)
-		}()
-		deps.logCall(ctx, m.name, start, res, err)
-		// A call waiting for the user's answer is recorded once it ends.
-		if deps.Transcript != nil && !inputRequired(res) {
-			deps.record(ctx, m.name, start, withoutBulk(sentArguments(raw), m.bulky), red, res, err)
-		}
-		return res, err
-	}
-	t := Tool{Definition: def, Handler: handler, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder,
-		argsType: reflect.TypeFor[A](), resultType: reflect.TypeFor[R](),
+	c := &call{m: m, deps: deps, decoder: decoder, parse: ty.parse, run: ty.run}
+	t := Tool{Definition: def, Handler: c.handle, Toolset: m.toolset, OwnData: m.ownData, decoder: decoder,
+		argsType: ty.args, resultType: ty.result,
 		parse: func(p mcp.CallToolParams) (any, error) {
 			dec, err := decoder()
 			if err != nil {
 				return nil, err
 			}
-			args, _, err := parseArgs[A](dec, p)
-			if err != nil {
-				return nil, err
-			}
-			return args, nil
+			args, _, err := c.parse(dec, p)
+			return args, err
 		}}
 	switch {
 	case m.customerWhen != "":
@@ -202,10 +184,78 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 	case m.destructive && !m.noConfirm:
 		t.Gate = "confirm"
 	}
-	if _, ok := any(new(A)).(customerVisible); ok != (m.customerWhen != "") {
+	if ty.customerVisible != (m.customerWhen != "") {
 		panic(fmt.Sprintf("tool %s: customerWhen and the arguments' CustomerVisible disagree", m.name))
 	}
 	return t
+}
+
+// call is what a tool's handler does, apart from its types: newTool
+// gives it the two typed steps (parse and run), so that the rest is
+// compiled once rather than for every tool's argument and result types.
+type call struct {
+	m       meta
+	deps    *Deps
+	decoder func() (*argDecoder, error)
+	// parse decodes and validates the arguments into a *A.
+	parse func(dec *argDecoder, p mcp.CallToolParams) (args any, raw json.RawMessage, err error)
+	// run calls the typed handler with a *A and returns its *R.
+	run func(ctx context.Context, env *Env, args any) (any, error)
+}
+
+// handle serves one tools/call: every outcome becomes a result (isError
+// for anything an assistant can fix) except a bug of ours, the one
+// protocol error.
+func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	m, deps := c.m, c.deps
+	start := time.Now()
+	red := deps.redactor()
+	var raw json.RawMessage // the arguments as received, for the transcript
+	res, err := func() (*mcp.CallToolResult, error) {
+		// The transport found a duplicate key or too deep arguments
+		// (jsonscan.Guard) and left the arguments out: refuse first.
+		if req.Params.Meta != nil {
+			if p, refused := jsonscan.Refused(req.Params.Meta.AdditionalFields); refused {
+				return errorResult(&schemas.ArgumentError{Field: p.Field, Reason: p.Reason}, red)
+			}
+		}
+		// Values the key rules hide (sensitive_metadata, secret-keyed
+		// metadata) stay hidden wherever they reappear in this call.
+		dec, err := c.decoder()
+		if err != nil {
+			return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
+		}
+		var args any
+		args, raw, err = c.parse(dec, req.Params)
+		red = red.With(red.SecretsJSON(raw)...)
+		if err != nil {
+			return errorResult(err, red)
+		}
+		if stop := deps.gate(ctx, m, args, req, red); stop != nil {
+			return stop, nil
+		}
+		client, err := deps.client(ctx)
+		if err != nil {
+			return errorResult(err, red)
+		}
+		timeout := deps.callTimeout()
+		if x, ok := args.(extraTimer); ok {
+			timeout += x.ExtraTime()
+		}
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		r, err := c.run(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
+		if err != nil {
+			return errorResult(err, red)
+		}
+		return structuredResult(r, red, !m.ownData && !deps.Unfenced)
+	}()
+	deps.logCall(ctx, m.name, start, res, err)
+	// A call waiting for the user's answer is recorded once it ends.
+	if deps.Transcript != nil && !inputRequired(res) {
+		deps.record(ctx, m.name, start, withoutBulk(sentArguments(raw), m.bulky), red, res, err)
+	}
+	return res, err
 }
 
 // parseArgs turns a call's arguments into A: decoded strictly, then
