@@ -10,6 +10,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -30,23 +31,25 @@ const multipartOverhead = 64 << 10
 // SVG, JPEG, JPG, GIF, HEIF, HEIC, AVIF, WAV, M4A, MP3, MP4, M4V, MOV, MPEG,
 // MPG, ZIP, PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, Keynote, Pages, Numbers),
 // by file extension, with the MIME type sent when the caller gives none.
-var attachmentTypes = map[string]string{
-	"txt": "text/plain", "log": "text/plain", "csv": "text/csv", "eml": "message/rfc822",
-	"png": "image/png", "svg": "image/svg+xml", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif",
-	"heif": "image/heif", "heic": "image/heic", "avif": "image/avif",
-	"wav": "audio/wav", "m4a": "audio/mp4", "mp3": "audio/mpeg",
-	"mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "mpeg": "video/mpeg", "mpg": "video/mpeg",
-	"zip": "application/zip", "pdf": "application/pdf",
-	"doc": "application/msword", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	"xls": "application/vnd.ms-excel", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	"ppt": "application/vnd.ms-powerpoint", "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	"key": "application/vnd.apple.keynote", "pages": "application/vnd.apple.pages", "numbers": "application/vnd.apple.numbers",
-}
+var attachmentTypes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"txt": "text/plain", "log": "text/plain", "csv": "text/csv", "eml": "message/rfc822",
+		"png": "image/png", "svg": "image/svg+xml", "jpeg": "image/jpeg", "jpg": "image/jpeg", "gif": "image/gif",
+		"heif": "image/heif", "heic": "image/heic", "avif": "image/avif",
+		"wav": "audio/wav", "m4a": "audio/mp4", "mp3": "audio/mpeg",
+		"mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "mpeg": "video/mpeg", "mpg": "video/mpeg",
+		"zip": "application/zip", "pdf": "application/pdf",
+		"doc": "application/msword", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		"xls": "application/vnd.ms-excel", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		"ppt": "application/vnd.ms-powerpoint", "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		"key": "application/vnd.apple.keynote", "pages": "application/vnd.apple.pages", "numbers": "application/vnd.apple.numbers",
+	}
+})
 
 // AttachmentExtensions lists the file extensions Ada accepts, sorted.
 func AttachmentExtensions() []string {
-	out := make([]string, 0, len(attachmentTypes))
-	for ext := range attachmentTypes {
+	out := make([]string, 0, len(attachmentTypes()))
+	for ext := range attachmentTypes() {
 		out = append(out, ext)
 	}
 	sort.Strings(out)
@@ -56,7 +59,7 @@ func AttachmentExtensions() []string {
 // AttachmentMIMEType is the MIME type of a file name's extension among the
 // types Ada accepts; ok is false for any other extension.
 func AttachmentMIMEType(filename string) (mimeType string, ok bool) {
-	mimeType, ok = attachmentTypes[strings.ToLower(strings.TrimPrefix(path.Ext(filename), "."))]
+	mimeType, ok = attachmentTypes()[strings.ToLower(strings.TrimPrefix(path.Ext(filename), "."))]
 	return mimeType, ok
 }
 

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -166,9 +167,10 @@ func (e *ErrorResponse) Is(target error) bool {
 	return target == ErrRateLimited && e.StatusCode == http.StatusTooManyRequests
 }
 
+// Compiled at first use: an error page is rare, a start is not.
 var (
-	tagRE    = regexp.MustCompile(`<[^>]*>`)
-	spacesRE = regexp.MustCompile(`\s+`)
+	tagRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
+	spacesRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
 )
 
 // snippet turns an arbitrary body (often an HTML error page) into a short
@@ -177,8 +179,8 @@ var (
 // messages, which recognises secrets only whole. A first word too long to
 // fit is left out.
 func snippet(body []byte) string {
-	s := tagRE.ReplaceAllString(string(body), " ")
-	s = strings.TrimSpace(spacesRE.ReplaceAllString(s, " "))
+	s := tagRE().ReplaceAllString(string(body), " ")
+	s = strings.TrimSpace(spacesRE().ReplaceAllString(s, " "))
 	const limit = 160
 	if len(s) > limit {
 		cut := max(0, strings.LastIndexByte(s[:limit+1], ' '))

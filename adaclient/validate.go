@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -19,7 +20,7 @@ const (
 	MaxPageSize               = 100
 )
 
-var sensitiveKeyRE = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var sensitiveKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
 // ValidateExternalID applies Ada's rules: 1–36 characters, no '<' or '>'.
 func ValidateExternalID(field, id string) error {
@@ -125,7 +126,7 @@ func validateSensitive(field string, s *SensitiveMetadata, metadata map[string]a
 	}
 	for _, k := range sortedKeys(s.Fields) {
 		f := field + ".fields." + k
-		if !sensitiveKeyRE.MatchString(k) {
+		if !sensitiveKeyRE().MatchString(k) {
 			return invalid(f, "key must match [A-Za-z0-9_-]+")
 		}
 		v := s.Fields[k]

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The AI Agent's configuration (ada-api.md 8.1-8.3; Ada's OpenAPI /v2/persona/, /v2/variables/,
@@ -224,36 +225,41 @@ func stringField(nullable bool, check func(string) bool, set func(*personaJSON, 
 	}
 }
 
+// personaFieldRule is what a persona field accepts (want, for the error) and how it is set.
+type personaFieldRule struct {
+	want  string
+	apply personaField
+}
+
 // personaFieldRules are the fields of PersonaUpdate, each with what it accepts. Any other field
 // is rejected, as Ada documents ("Fields that are not part of the public persona schema are
 // rejected"). default_timezone is only required to be non-empty (whether Ada checks the zone
 // name is not documented).
-var personaFieldRules = map[string]struct {
-	want  string
-	apply personaField
-}{
-	"personality": {"an array of strings", func(p *personaJSON, raw json.RawMessage) bool {
-		v := []string{}
-		if isNull(raw) || json.Unmarshal(raw, &v) != nil {
-			return false
-		}
-		p.Personality = v
-		return true
-	}},
-	"emoji_usage":    {"a boolean", boolField(func(p *personaJSON, v bool) { p.EmojiUsage = v })},
-	"allowed_emojis": {"a string", stringField(false, nil, func(p *personaJSON, v *string) { p.AllowedEmojis = *v })},
-	"default_timezone": {"a non-empty string (a time zone such as Europe/Paris)", stringField(false,
-		func(v string) bool { return strings.TrimSpace(v) != "" }, func(p *personaJSON, v *string) { p.DefaultTimezone = *v })},
-	"company_description":      {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CompanyDescription = v })},
-	"community_guidelines_url": {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CommunityGuidelinesURL = v })},
-	"message_length": {"concise or normal", stringField(false,
-		func(v string) bool { return v == "concise" || v == "normal" }, func(p *personaJSON, v *string) { p.MessageLength = *v })},
-	"ask_for_more_help":              {"a boolean", boolField(func(p *personaJSON, v bool) { p.AskForMoreHelp = v })},
-	"no_customer_pi":                 {"a boolean", boolField(func(p *personaJSON, v bool) { p.NoCustomerPI = v })},
-	"no_competitors":                 {"a boolean", boolField(func(p *personaJSON, v bool) { p.NoCompetitors = v })},
-	"competitor_names":               {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CompetitorNames = v })},
-	"enable_acknowledgment_messages": {"a boolean", boolField(func(p *personaJSON, v bool) { p.EnableAcknowledgmentMessages = v })},
-}
+var personaFieldRules = sync.OnceValue(func() map[string]personaFieldRule {
+	return map[string]personaFieldRule{
+		"personality": {"an array of strings", func(p *personaJSON, raw json.RawMessage) bool {
+			v := []string{}
+			if isNull(raw) || json.Unmarshal(raw, &v) != nil {
+				return false
+			}
+			p.Personality = v
+			return true
+		}},
+		"emoji_usage":    {"a boolean", boolField(func(p *personaJSON, v bool) { p.EmojiUsage = v })},
+		"allowed_emojis": {"a string", stringField(false, nil, func(p *personaJSON, v *string) { p.AllowedEmojis = *v })},
+		"default_timezone": {"a non-empty string (a time zone such as Europe/Paris)", stringField(false,
+			func(v string) bool { return strings.TrimSpace(v) != "" }, func(p *personaJSON, v *string) { p.DefaultTimezone = *v })},
+		"company_description":      {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CompanyDescription = v })},
+		"community_guidelines_url": {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CommunityGuidelinesURL = v })},
+		"message_length": {"concise or normal", stringField(false,
+			func(v string) bool { return v == "concise" || v == "normal" }, func(p *personaJSON, v *string) { p.MessageLength = *v })},
+		"ask_for_more_help":              {"a boolean", boolField(func(p *personaJSON, v bool) { p.AskForMoreHelp = v })},
+		"no_customer_pi":                 {"a boolean", boolField(func(p *personaJSON, v bool) { p.NoCustomerPI = v })},
+		"no_competitors":                 {"a boolean", boolField(func(p *personaJSON, v bool) { p.NoCompetitors = v })},
+		"competitor_names":               {"a string or null", stringField(true, nil, func(p *personaJSON, v *string) { p.CompetitorNames = v })},
+		"enable_acknowledgment_messages": {"a boolean", boolField(func(p *personaJSON, v bool) { p.EnableAcknowledgmentMessages = v })},
+	}
+})
 
 // patchPersona is PATCH /v2/persona/: only the fields given change (null clears the nullable
 // ones); an unknown field, or a value of the wrong type, is 400 and nothing changes.
@@ -263,7 +269,7 @@ func (s *Sim) patchPersona(c *call) (int, any, *apiError) {
 		return 0, nil, err
 	}
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
-		if _, known := personaFieldRules[key]; !known {
+		if _, known := personaFieldRules()[key]; !known {
 			return 0, nil, invalidField(key, "Unknown persona field %q: only the fields of the persona can be updated.", key)
 		}
 	}
@@ -272,7 +278,7 @@ func (s *Sim) patchPersona(c *call) (int, any, *apiError) {
 	defer s.mu.Unlock()
 	p := s.aiAgent.persona.clone()
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
-		rule := personaFieldRules[key]
+		rule := personaFieldRules()[key]
 		if !rule.apply(&p, obj[key]) {
 			return 0, nil, invalidField(key, "%s must be %s.", key, rule.want)
 		}
@@ -308,7 +314,7 @@ func (s *Sim) getVariable(c *call) (int, any, *apiError) {
 	return http.StatusOK, variableJSON{ID: v.id, Name: v.name}, nil
 }
 
-var hexIDPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
+var hexIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-f]{24}$`) })
 
 // getCustomInstructions is GET /v2/custom-instructions/: every custom instruction, enabled or
 // not, ordered by id and paginated. The cursor is the id of the page's first record; one whose
@@ -318,7 +324,7 @@ func (s *Sim) getCustomInstructions(c *call) (int, any, *apiError) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if p.cursor != "" && !hexIDPattern.MatchString(p.cursor) {
+	if p.cursor != "" && !hexIDPattern().MatchString(p.cursor) {
 		return 0, nil, badRequest("cursor %q is not a valid cursor for this list.", p.cursor)
 	}
 	s.mu.Lock()
@@ -393,7 +399,7 @@ func parseInstructionFields(obj jsonObject) (instructionFields, *apiError) {
 	return f, nil
 }
 
-var variableLookup = regexp.MustCompile(`v\(\s*"([^"\\]*)"\s*\)`)
+var variableLookup = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`v\(\s*"([^"\\]*)"\s*\)`) })
 
 // validateAvailabilityRules checks a rule expression as far as Ada documents it: a non-empty
 // string whose v("<variable_name>") lookups name known variables. The simulator's reading of
@@ -419,7 +425,7 @@ func validateAvailabilityRules(rule string) *apiError {
 			break
 		}
 	}
-	lookups := variableLookup.FindAllStringSubmatch(rule, -1)
+	lookups := variableLookup().FindAllStringSubmatch(rule, -1)
 	if quoted || depth != 0 || len(lookups) == 0 {
 		return invalidField(field, `availability_rules is malformed: it must be a rule expression with v("<variable_name>") lookups, e.g. v("plan_type") == "gold".`)
 	}

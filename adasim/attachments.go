@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -37,21 +38,23 @@ const (
 // ZIP, PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, Keynote, Pages, Numbers"), with the MIME type
 // used when the part does not say (Keynote, Pages and Numbers files end in .key, .pages and
 // .numbers).
-var attachmentTypes = map[string]string{
-	".txt": "text/plain", ".log": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822",
-	".png": "image/png", ".svg": "image/svg+xml", ".jpeg": "image/jpeg", ".jpg": "image/jpeg",
-	".gif": "image/gif", ".heif": "image/heif", ".heic": "image/heic", ".avif": "image/avif",
-	".wav": "audio/wav", ".m4a": "audio/mp4", ".mp3": "audio/mpeg", ".mp4": "video/mp4",
-	".m4v": "video/x-m4v", ".mov": "video/quicktime", ".mpeg": "video/mpeg", ".mpg": "video/mpeg",
-	".zip": "application/zip", ".pdf": "application/pdf", ".doc": "application/msword",
-	".docx":  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-	".xls":   "application/vnd.ms-excel",
-	".xlsx":  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-	".ppt":   "application/vnd.ms-powerpoint",
-	".pptx":  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-	".key":   "application/vnd.apple.keynote",
-	".pages": "application/vnd.apple.pages", ".numbers": "application/vnd.apple.numbers",
-}
+var attachmentTypes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		".txt": "text/plain", ".log": "text/plain", ".csv": "text/csv", ".eml": "message/rfc822",
+		".png": "image/png", ".svg": "image/svg+xml", ".jpeg": "image/jpeg", ".jpg": "image/jpeg",
+		".gif": "image/gif", ".heif": "image/heif", ".heic": "image/heic", ".avif": "image/avif",
+		".wav": "audio/wav", ".m4a": "audio/mp4", ".mp3": "audio/mpeg", ".mp4": "video/mp4",
+		".m4v": "video/x-m4v", ".mov": "video/quicktime", ".mpeg": "video/mpeg", ".mpg": "video/mpeg",
+		".zip": "application/zip", ".pdf": "application/pdf", ".doc": "application/msword",
+		".docx":  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		".xls":   "application/vnd.ms-excel",
+		".xlsx":  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		".ppt":   "application/vnd.ms-powerpoint",
+		".pptx":  "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		".key":   "application/vnd.apple.keynote",
+		".pages": "application/vnd.apple.pages", ".numbers": "application/vnd.apple.numbers",
+	}
+})
 
 const allowedAttachmentTypes = "TXT, LOG, CSV, EML, PNG, SVG, JPEG, JPG, GIF, HEIF, HEIC, AVIF, WAV, M4A, MP3, MP4, M4V, MOV, MPEG, MPG, ZIP, PDF, DOC, DOCX, XLS, XLSX, PPT, PPTX, Keynote, Pages, Numbers"
 
@@ -125,7 +128,7 @@ func readUpload(w http.ResponseWriter, r *http.Request) (*uploadedFile, *apiErro
 			return nil, invalidField("file", "The file is empty.")
 		}
 		ext := strings.ToLower(path.Ext(f.filename))
-		byExtension, allowed := attachmentTypes[ext]
+		byExtension, allowed := attachmentTypes()[ext]
 		if !allowed {
 			return nil, invalidField("file", "File type %q is not allowed. Allowed file types: %s.", ext, allowedAttachmentTypes)
 		}

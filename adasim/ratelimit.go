@@ -3,6 +3,7 @@ package adasim
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -21,22 +22,24 @@ type rateWindow struct {
 	limit int
 }
 
-var rateBudgets = map[string][]rateWindow{
-	apiEndUsers:      {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
-	apiConversations: {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
-	apiChannels:      defaultBudget,
-	apiOther:         defaultBudget,
-	// Knowledge: sources and tags have the default; the article endpoints (/v2/knowledge/articles/,
-	// and here the bulk upsert too) have no daily cap since 2026-09-18.
-	apiKnowledge:         defaultBudget,
-	apiKnowledgeArticles: {{time.Second, "second", 10}, {time.Minute, "minute", 100}},
-	// The Audit log API's own, per account (its OpenAPI operation): 10/s, 120/min, 40,000/day.
-	apiAuditLog: {{time.Second, "second", 10}, {time.Minute, "minute", 120}, {24 * time.Hour, "day", 40_000}},
+var rateBudgets = sync.OnceValue(func() map[string][]rateWindow {
+	return map[string][]rateWindow{
+		apiEndUsers:      {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
+		apiConversations: {{time.Second, "second", 30}, {time.Minute, "minute", 300}},
+		apiChannels:      defaultBudget,
+		apiOther:         defaultBudget,
+		// Knowledge: sources and tags have the default; the article endpoints (/v2/knowledge/articles/,
+		// and here the bulk upsert too) have no daily cap since 2026-09-18.
+		apiKnowledge:         defaultBudget,
+		apiKnowledgeArticles: {{time.Second, "second", 10}, {time.Minute, "minute", 100}},
+		// The Audit log API's own, per account (its OpenAPI operation): 10/s, 120/min, 40,000/day.
+		apiAuditLog: {{time.Second, "second", 10}, {time.Minute, "minute", 120}, {24 * time.Hour, "day", 40_000}},
 
-	apiExportConversations: exportBudget,
-	apiExportMessages:      exportBudget,
-	apiCompliance:          defaultBudget,
-}
+		apiExportConversations: exportBudget,
+		apiExportMessages:      exportBudget,
+		apiCompliance:          defaultBudget,
+	}
+})
 
 // exportBudget is Data Export v2's: 10 req/s per endpoint, 100 req/min, 15,000 req/day. The
 // limits are counted per endpoint, all three (an assumption: the Limits page says "per
@@ -60,7 +63,7 @@ type rateLimiter struct {
 
 func newRateLimiter() *rateLimiter {
 	counts := map[string][]windowCount{}
-	for api, windows := range rateBudgets {
+	for api, windows := range rateBudgets() {
 		counts[api] = make([]windowCount, len(windows))
 	}
 	return &rateLimiter{counts: counts}
@@ -81,7 +84,7 @@ func (q quota) header(h http.Header) {
 // take admits one request of api at now, or returns a 429 whose Retry-After is the time until
 // the exhausted window ends. Callers hold mu.
 func (l *rateLimiter) take(api string, now time.Time) (quota, *apiError) {
-	windows, counts := rateBudgets[api], l.counts[api]
+	windows, counts := rateBudgets()[api], l.counts[api]
 	for i, w := range windows {
 		start := now.Truncate(w.size)
 		if !counts[i].start.Equal(start) {

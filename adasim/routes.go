@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -65,101 +66,106 @@ const (
 	apiCompliance          = "compliance" // bulk deletion: no limit documented; Ada's default
 )
 
-var routes = []route{
-	// POST only: GET and PATCH of the same spelling are /v2/end-users/{} for the id "delete"
-	// (see match).
-	{pattern: "/v2/end-users/delete", api: apiCompliance, shared: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).submitDeletion}},
-	{pattern: "/v2/jobs/{}", api: apiCompliance, methods: map[string]handler{
-		http.MethodGet: (*Sim).getDeletionJob}},
-	{pattern: "/v2/export/conversations", api: apiExportConversations, methods: map[string]handler{
-		http.MethodGet: (*Sim).getExportConversations}},
-	{pattern: "/v2/export/messages", api: apiExportMessages, methods: map[string]handler{
-		http.MethodGet: (*Sim).getExportMessages}},
+// routes, like this package's other tables of maps and its regular expressions, is built at
+// first use: ada-mcp links the simulator, and most of its starts run none (built at package
+// initialisation, they cost every start 0.5 ms and 1144 allocations).
+var routes = sync.OnceValue(func() []route {
+	return []route{
+		// POST only: GET and PATCH of the same spelling are /v2/end-users/{} for the id "delete"
+		// (see match).
+		{pattern: "/v2/end-users/delete", api: apiCompliance, shared: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).submitDeletion}},
+		{pattern: "/v2/jobs/{}", api: apiCompliance, methods: map[string]handler{
+			http.MethodGet: (*Sim).getDeletionJob}},
+		{pattern: "/v2/export/conversations", api: apiExportConversations, methods: map[string]handler{
+			http.MethodGet: (*Sim).getExportConversations}},
+		{pattern: "/v2/export/messages", api: apiExportMessages, methods: map[string]handler{
+			http.MethodGet: (*Sim).getExportMessages}},
 
-	{pattern: "/v2/end-users/", api: apiEndUsers, methods: map[string]handler{
-		http.MethodGet: (*Sim).getEndUsers, http.MethodPost: (*Sim).createEndUser}},
-	{pattern: "/v2/end-users/{}", api: apiEndUsers, methods: map[string]handler{
-		http.MethodGet: (*Sim).getEndUser, http.MethodPatch: (*Sim).patchEndUser}},
+		{pattern: "/v2/end-users/", api: apiEndUsers, methods: map[string]handler{
+			http.MethodGet: (*Sim).getEndUsers, http.MethodPost: (*Sim).createEndUser}},
+		{pattern: "/v2/end-users/{}", api: apiEndUsers, methods: map[string]handler{
+			http.MethodGet: (*Sim).getEndUser, http.MethodPatch: (*Sim).patchEndUser}},
 
-	{pattern: "/v2/channels/", api: apiChannels, methods: map[string]handler{
-		http.MethodGet: (*Sim).getChannels, http.MethodPost: (*Sim).createChannel}},
-	{pattern: "/v2/channels/{}", api: apiChannels, methods: map[string]handler{
-		http.MethodPatch: (*Sim).patchChannel}},
+		{pattern: "/v2/channels/", api: apiChannels, methods: map[string]handler{
+			http.MethodGet: (*Sim).getChannels, http.MethodPost: (*Sim).createChannel}},
+		{pattern: "/v2/channels/{}", api: apiChannels, methods: map[string]handler{
+			http.MethodPatch: (*Sim).patchChannel}},
 
-	{pattern: "/v2/conversations/", api: apiConversations, methods: map[string]handler{
-		http.MethodPost: (*Sim).createConversation}},
-	{pattern: "/v2/conversations", api: apiConversations, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).createConversation}},
-	// Before /v2/conversations/{}/, which the same path would otherwise match: routes are
-	// tried in order.
-	{pattern: "/v2/conversations/email/", api: apiConversations, methods: map[string]handler{
-		http.MethodPost: (*Sim).createEmailConversation}},
-	{pattern: "/v2/conversations/{}/", api: apiConversations, methods: map[string]handler{
-		http.MethodGet: (*Sim).getConversation, http.MethodPatch: (*Sim).patchConversation}},
-	{pattern: "/v2/conversations/{}/messages/", api: apiConversations, methods: map[string]handler{
-		http.MethodGet: (*Sim).getMessages, http.MethodPost: (*Sim).postMessage}},
-	{pattern: "/v2/conversations/{}/messages", api: apiConversations, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).postMessage}},
-	{pattern: "/v2/conversations/{}/end/", api: apiConversations, methods: map[string]handler{
-		http.MethodPost: (*Sim).endConversation}},
-	{pattern: "/v2/conversations/{}/end", api: apiConversations, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).endConversation}},
-	{pattern: "/v2/conversations/{}/end-handoff/", api: apiConversations, methods: map[string]handler{
-		http.MethodPost: (*Sim).endHandoff}},
-	{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).endHandoff}},
-	{pattern: "/v2/conversations/{}/attachments/", api: apiConversations, methods: map[string]handler{
-		http.MethodPost: (*Sim).uploadAttachment}},
-	{pattern: "/v2/conversations/{}/attachments", api: apiConversations, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).uploadAttachment}},
+		{pattern: "/v2/conversations/", api: apiConversations, methods: map[string]handler{
+			http.MethodPost: (*Sim).createConversation}},
+		{pattern: "/v2/conversations", api: apiConversations, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).createConversation}},
+		// Before /v2/conversations/{}/, which the same path would otherwise match: routes are
+		// tried in order.
+		{pattern: "/v2/conversations/email/", api: apiConversations, methods: map[string]handler{
+			http.MethodPost: (*Sim).createEmailConversation}},
+		{pattern: "/v2/conversations/{}/", api: apiConversations, methods: map[string]handler{
+			http.MethodGet: (*Sim).getConversation, http.MethodPatch: (*Sim).patchConversation}},
+		{pattern: "/v2/conversations/{}/messages/", api: apiConversations, methods: map[string]handler{
+			http.MethodGet: (*Sim).getMessages, http.MethodPost: (*Sim).postMessage}},
+		{pattern: "/v2/conversations/{}/messages", api: apiConversations, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).postMessage}},
+		{pattern: "/v2/conversations/{}/end/", api: apiConversations, methods: map[string]handler{
+			http.MethodPost: (*Sim).endConversation}},
+		{pattern: "/v2/conversations/{}/end", api: apiConversations, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).endConversation}},
+		{pattern: "/v2/conversations/{}/end-handoff/", api: apiConversations, methods: map[string]handler{
+			http.MethodPost: (*Sim).endHandoff}},
+		{pattern: "/v2/conversations/{}/end-handoff", api: apiConversations, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).endHandoff}},
+		{pattern: "/v2/conversations/{}/attachments/", api: apiConversations, methods: map[string]handler{
+			http.MethodPost: (*Sim).uploadAttachment}},
+		{pattern: "/v2/conversations/{}/attachments", api: apiConversations, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).uploadAttachment}},
 
-	{pattern: "/v2/webhooks/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getWebhooks, http.MethodPost: (*Sim).createWebhook}},
-	{pattern: "/v2/webhooks/event-types/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getWebhookEventTypes}},
-	{pattern: "/v2/webhooks/{}", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getWebhook, http.MethodPatch: (*Sim).patchWebhook, http.MethodDelete: (*Sim).deleteWebhook}},
-	{pattern: "/v2/webhooks/{}/secret/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getWebhookSecret}},
-	{pattern: "/v2/webhooks/{}/secret/rotate/", api: apiOther, methods: map[string]handler{
-		http.MethodPost: (*Sim).rotateWebhookSecret}},
+		{pattern: "/v2/webhooks/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getWebhooks, http.MethodPost: (*Sim).createWebhook}},
+		{pattern: "/v2/webhooks/event-types/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getWebhookEventTypes}},
+		{pattern: "/v2/webhooks/{}", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getWebhook, http.MethodPatch: (*Sim).patchWebhook, http.MethodDelete: (*Sim).deleteWebhook}},
+		{pattern: "/v2/webhooks/{}/secret/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getWebhookSecret}},
+		{pattern: "/v2/webhooks/{}/secret/rotate/", api: apiOther, methods: map[string]handler{
+			http.MethodPost: (*Sim).rotateWebhookSecret}},
 
-	{pattern: "/v2/knowledge/sources/", api: apiKnowledge, methods: map[string]handler{
-		http.MethodGet: (*Sim).getKnowledgeSources, http.MethodPost: (*Sim).createKnowledgeSource}},
-	{pattern: "/v2/knowledge/sources", api: apiKnowledge, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).createKnowledgeSource}},
-	{pattern: "/v2/knowledge/sources/{}", api: apiKnowledge, methods: map[string]handler{
-		http.MethodPatch: (*Sim).patchKnowledgeSource, http.MethodDelete: (*Sim).deleteKnowledgeSource}},
-	{pattern: "/v2/knowledge/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
-		http.MethodGet: (*Sim).getArticles, http.MethodDelete: (*Sim).deleteArticles}},
-	{pattern: "/v2/knowledge/articles/{}", api: apiKnowledgeArticles, methods: map[string]handler{
-		http.MethodGet: (*Sim).getArticle, http.MethodDelete: (*Sim).deleteArticle}},
-	{pattern: "/v2/knowledge/bulk/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
-		http.MethodPost: (*Sim).upsertArticles}},
-	{pattern: "/v2/knowledge/bulk/articles", api: apiKnowledgeArticles, alias: true, methods: map[string]handler{
-		http.MethodPost: (*Sim).upsertArticles}},
-	{pattern: "/v2/knowledge/tags/", api: apiKnowledge, methods: map[string]handler{
-		http.MethodGet: (*Sim).getArticleTags}},
-	{pattern: "/v2/knowledge/tags/{}", api: apiKnowledge, methods: map[string]handler{
-		http.MethodDelete: (*Sim).deleteArticleTag}},
-	{pattern: "/v2/knowledge/bulk/tags/", api: apiKnowledge, methods: map[string]handler{
-		http.MethodPost: (*Sim).upsertArticleTags}},
-	{pattern: "/v2/persona/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getPersona, http.MethodPatch: (*Sim).patchPersona}},
-	{pattern: "/v2/variables/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getVariables}},
-	{pattern: "/v2/variables/{}", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getVariable}},
-	{pattern: "/v2/custom-instructions/", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getCustomInstructions, http.MethodPost: (*Sim).createCustomInstruction}},
-	{pattern: "/v2/custom-instructions/{}", api: apiOther, methods: map[string]handler{
-		http.MethodGet: (*Sim).getCustomInstruction, http.MethodPatch: (*Sim).patchCustomInstruction,
-		http.MethodDelete: (*Sim).deleteCustomInstruction}},
+		{pattern: "/v2/knowledge/sources/", api: apiKnowledge, methods: map[string]handler{
+			http.MethodGet: (*Sim).getKnowledgeSources, http.MethodPost: (*Sim).createKnowledgeSource}},
+		{pattern: "/v2/knowledge/sources", api: apiKnowledge, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).createKnowledgeSource}},
+		{pattern: "/v2/knowledge/sources/{}", api: apiKnowledge, methods: map[string]handler{
+			http.MethodPatch: (*Sim).patchKnowledgeSource, http.MethodDelete: (*Sim).deleteKnowledgeSource}},
+		{pattern: "/v2/knowledge/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
+			http.MethodGet: (*Sim).getArticles, http.MethodDelete: (*Sim).deleteArticles}},
+		{pattern: "/v2/knowledge/articles/{}", api: apiKnowledgeArticles, methods: map[string]handler{
+			http.MethodGet: (*Sim).getArticle, http.MethodDelete: (*Sim).deleteArticle}},
+		{pattern: "/v2/knowledge/bulk/articles/", api: apiKnowledgeArticles, methods: map[string]handler{
+			http.MethodPost: (*Sim).upsertArticles}},
+		{pattern: "/v2/knowledge/bulk/articles", api: apiKnowledgeArticles, alias: true, methods: map[string]handler{
+			http.MethodPost: (*Sim).upsertArticles}},
+		{pattern: "/v2/knowledge/tags/", api: apiKnowledge, methods: map[string]handler{
+			http.MethodGet: (*Sim).getArticleTags}},
+		{pattern: "/v2/knowledge/tags/{}", api: apiKnowledge, methods: map[string]handler{
+			http.MethodDelete: (*Sim).deleteArticleTag}},
+		{pattern: "/v2/knowledge/bulk/tags/", api: apiKnowledge, methods: map[string]handler{
+			http.MethodPost: (*Sim).upsertArticleTags}},
+		{pattern: "/v2/persona/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getPersona, http.MethodPatch: (*Sim).patchPersona}},
+		{pattern: "/v2/variables/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getVariables}},
+		{pattern: "/v2/variables/{}", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getVariable}},
+		{pattern: "/v2/custom-instructions/", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getCustomInstructions, http.MethodPost: (*Sim).createCustomInstruction}},
+		{pattern: "/v2/custom-instructions/{}", api: apiOther, methods: map[string]handler{
+			http.MethodGet: (*Sim).getCustomInstruction, http.MethodPatch: (*Sim).patchCustomInstruction,
+			http.MethodDelete: (*Sim).deleteCustomInstruction}},
 
-	{pattern: "/v2/analytics/audit-log/events/", api: apiAuditLog, methods: map[string]handler{
-		http.MethodGet: (*Sim).getAuditLogEvents}},
-}
+		{pattern: "/v2/analytics/audit-log/events/", api: apiAuditLog, methods: map[string]handler{
+			http.MethodGet: (*Sim).getAuditLogEvents}},
+	}
+})
 
 // match returns the route the path (below basePath) spells for the method, and its parameter.
 // As in an OpenAPI document, a literal spelling wins over a parameter (/v2/conversations/email/
@@ -173,8 +179,9 @@ func match(method, path string) (rt *route, param string, found bool) {
 		params int
 	}
 	var spelled []candidate
-	for i := range routes {
-		r := &routes[i]
+	all := routes()
+	for i := range all {
+		r := &all[i]
 		pattern := strings.Split(r.pattern, "/")
 		if len(pattern) != len(segments) {
 			continue

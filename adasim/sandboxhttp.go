@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
 )
 
 // The sandbox's own endpoints, beside the API rather than under /api: they are not Ada's. Same
@@ -16,13 +17,15 @@ const sandboxPrefix = "/_sandbox/"
 // maxStateBytes bounds the body of PUT /_sandbox/state (413 beyond).
 const maxStateBytes = 32 << 20
 
-var sandboxRoutes = map[string]map[string]handler{
-	"/_sandbox/state": {http.MethodGet: (*Sim).getState, http.MethodPut: (*Sim).putState},
-	"/_sandbox/reset": {http.MethodPost: (*Sim).postReset},
-}
+var sandboxRoutes = sync.OnceValue(func() map[string]map[string]handler {
+	return map[string]map[string]handler{
+		"/_sandbox/state": {http.MethodGet: (*Sim).getState, http.MethodPut: (*Sim).putState},
+		"/_sandbox/reset": {http.MethodPost: (*Sim).postReset},
+	}
+})
 
 func (s *Sim) serveSandbox(w http.ResponseWriter, r *http.Request) int {
-	methods, ok := sandboxRoutes[r.URL.Path]
+	methods, ok := sandboxRoutes()[r.URL.Path]
 	if !ok {
 		return writeError(w, notFound("No such path: %s.", r.URL.Path))
 	}

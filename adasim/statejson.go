@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
+	"sync"
 )
 
 // Strict decoding of a State from JSON: every error names its JSON path, and none repeats a
@@ -19,13 +20,16 @@ var (
 	conversationFields = []string{"id", "channel_id", "end_user_id", "status", "created_at", "updated_at", "metadata", "handoff", "messages"}
 	messageFields      = []string{"type", "message_id", "created_at", "author", "content"}
 	authorFields       = []string{"id", "role", "avatar", "display_name"}
-	// contentFields is by content type; an unknown type is the loader's error.
-	contentFields = map[string][]string{
+)
+
+// contentFields is by content type; an unknown type is the loader's error.
+var contentFields = sync.OnceValue(func() map[string][]string {
+	return map[string][]string{
 		contentText: {"type", "body"},
 		contentFile: {"type", "url", "mime_type", "filename"},
 		contentLink: {"type", "url", "link_text"},
 	}
-)
+})
 
 // UnmarshalJSON decodes a State strictly: an unknown field or a value of the wrong type is an
 // error naming its JSON path. null is the same as a field left out.
@@ -246,10 +250,10 @@ func (d *stateDecoder) message(raw json.RawMessage, path string) StateMessage {
 		DisplayName: d.optString(a, "display_name", authorPath),
 	}
 	path = join(path, "content")
-	all := slices.Concat(contentFields[contentFile], contentFields[contentLink], []string{"body"})
+	all := slices.Concat(contentFields()[contentFile], contentFields()[contentLink], []string{"body"})
 	c := d.object(obj["content"], path, all)
 	m.Content.Type = d.str(c, "type", path)
-	if fields, known := contentFields[m.Content.Type]; known {
+	if fields, known := contentFields()[m.Content.Type]; known {
 		c = d.object(obj["content"], path, fields) // only the type's own fields
 	}
 	m.Content.Body = d.str(c, "body", path)

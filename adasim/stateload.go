@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,7 +50,7 @@ func join(path, field string) string {
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 // stateIDPattern: loaded ids go into URL paths and cursors, so they are kept plain.
-var stateIDPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var stateIDPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`) })
 
 // sensitivePlaceholder is the value a key listed in sensitive_metadata_keys gets: a dump
 // names the keys only.
@@ -119,7 +120,7 @@ func (l *loader) claimIDs(st State) error {
 			continue
 		}
 		path := join(c.item, c.field)
-		if !stateIDPattern.MatchString(c.id) {
+		if !stateIDPattern().MatchString(c.id) {
 			return stateErr(path, "%q is not a valid id: 1-64 characters among A-Z a-z 0-9 _ -", c.id)
 		}
 		if owner, taken := l.owners[c.id]; taken {
@@ -246,7 +247,7 @@ func loadProfile(path string, in StateProfile, p *profile) error {
 func loadSensitive(path string, in StateEndUser, out map[string]sensitiveValue) error {
 	for i, k := range in.SensitiveMetadataKeys {
 		field := index(path+".sensitive_metadata_keys", i)
-		if !sensitiveKeyPattern.MatchString(k) {
+		if !sensitiveKeyPattern().MatchString(k) {
 			return stateErr(field, "%q is not a valid key: keys match [A-Za-z0-9_-]+", k)
 		}
 		if _, dup := out[k]; dup {
@@ -256,7 +257,7 @@ func loadSensitive(path string, in StateEndUser, out map[string]sensitiveValue) 
 	}
 	for _, k := range slices.Sorted(maps.Keys(in.SensitiveMetadata)) {
 		field := path + ".sensitive_metadata." + k
-		if !sensitiveKeyPattern.MatchString(k) {
+		if !sensitiveKeyPattern().MatchString(k) {
 			return stateErr(path+".sensitive_metadata", "%q is not a valid key: keys match [A-Za-z0-9_-]+", k)
 		}
 		v, ok := scalarValue(in.SensitiveMetadata[k], false)

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -206,7 +207,7 @@ func validateExternalID(v, path string) *apiError {
 // externalIDKey is how external ids are matched: case-insensitively.
 func externalIDKey(v string) string { return strings.ToLower(v) }
 
-var sensitiveKeyPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+var sensitiveKeyPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
 
 // decodeSensitiveFields decodes sensitive_metadata {fields: {...}}: keys [A-Za-z0-9_-]+,
 // values non-empty strings, booleans, integers or null (nil), at most 20 pairs per request.
@@ -225,7 +226,7 @@ func decodeSensitiveFields(obj jsonObject, path string) (map[string]any, *apiErr
 	out := make(map[string]any, len(fields))
 	for key, rawValue := range fields {
 		field := path + ".fields." + key
-		if !sensitiveKeyPattern.MatchString(key) {
+		if !sensitiveKeyPattern().MatchString(key) {
 			return nil, invalidField(path+".fields", "%s.fields keys must match [A-Za-z0-9_-]+.", path)
 		}
 		v, ok := decodeScalar(rawValue)

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -131,12 +132,12 @@ func (s *Suite) loadFile(path string) error {
 	}
 }
 
-var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
 
 // yamlError is a YAML syntax error as file:line: message.
 func yamlError(path string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return &LoadError{File: path, Line: line, Msg: "YAML: " + m[2]}
 	}
@@ -565,7 +566,7 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		}
 		for i := 0; i < len(sm.Content); i += 2 {
 			k, pv := sm.Content[i], sm.Content[i+1]
-			if !varName.MatchString(k.Value) {
+			if !varName().MatchString(k.Value) {
 				return st, p.errf(k, "save: %q is not a variable name (letters, digits and _)", k.Value)
 			}
 			path, err := p.nonEmpty(pv, "save."+k.Value)
@@ -777,7 +778,7 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 	return c, nil
 }
 
-var varName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var varName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
 
 var selects = []string{"all", "any", "first", "last"}
 

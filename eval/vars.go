@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // vars are the values a run has saved (plus run and seed). A string
@@ -15,7 +16,7 @@ import (
 // "${".
 type vars map[string]any
 
-var varRef = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
 
 func hasVars(s string) bool { return strings.Contains(s, "${") }
 
@@ -52,7 +53,7 @@ func (v vars) expandString(s string) (any, error) {
 	if !hasVars(s) {
 		return s, nil
 	}
-	if m := varRef.FindStringSubmatchIndex(s); m != nil && m[0] == 0 && m[1] == len(s) && m[2] >= 0 {
+	if m := varRef().FindStringSubmatchIndex(s); m != nil && m[0] == 0 && m[1] == len(s) && m[2] >= 0 {
 		return v.lookup(s[m[2]:m[3]])
 	}
 	return v.expandText(s)
@@ -62,7 +63,7 @@ func (v vars) expandString(s string) (any, error) {
 // text (a string as itself, anything else as JSON).
 func (v vars) expandText(s string) (string, error) {
 	var err error
-	out := varRef.ReplaceAllStringFunc(s, func(ref string) string {
+	out := varRef().ReplaceAllStringFunc(s, func(ref string) string {
 		if ref == "$${" {
 			return "${"
 		}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/invopop/jsonschema"
-
 	"github.com/ada-mcp/ada-mcp/adaclient"
 )
 
@@ -57,7 +55,9 @@ type PersonaResult struct {
 
 // UpdatePersonaArgs are update_persona's arguments: the fields given
 // change, the others stay. Ada rejects fields it does not know; the strict
-// argument decoding already refuses them.
+// argument decoding already refuses them. company_description is bounded
+// (MaxInstructionLength) in internal/schemagen: a struct tag cannot bound a
+// nullable string.
 type UpdatePersonaArgs struct {
 	Personality                  []string                   `json:"personality,omitzero" jsonschema_description:"Traits such as friendly; replaces the list."`
 	EmojiUsage                   *bool                      `json:"emoji_usage,omitempty"`
@@ -71,12 +71,6 @@ type UpdatePersonaArgs struct {
 	NoCompetitors                *bool                      `json:"no_competitors,omitempty"`
 	CompetitorNames              adaclient.Nullable[string] `json:"competitor_names,omitzero"`
 	EnableAcknowledgmentMessages *bool                      `json:"enable_acknowledgment_messages,omitempty"`
-}
-
-// JSONSchemaExtend bounds company_description, which a struct tag cannot:
-// its schema is an anyOf (string or null).
-func (UpdatePersonaArgs) JSONSchemaExtend(s *jsonschema.Schema) {
-	boundNullable(s, "company_description", MaxInstructionLength)
 }
 
 // Validate requires at least one field and a non-blank default_timezone;
@@ -206,7 +200,9 @@ func (a *CreateCustomInstructionArgs) Request() *adaclient.CustomInstructionCrea
 }
 
 // UpdateCustomInstructionArgs are update_custom_instruction's arguments:
-// the fields given change, the others stay.
+// the fields given change, the others stay. availability_rules is bounded
+// (MaxRuleLength) in internal/schemagen: a struct tag cannot bound a
+// nullable string.
 type UpdateCustomInstructionArgs struct {
 	CustomInstructionID string                     `json:"custom_instruction_id" jsonschema:"required"`
 	Title               *string                    `json:"title,omitempty"`
@@ -214,12 +210,6 @@ type UpdateCustomInstructionArgs struct {
 	Enabled             *bool                      `json:"enabled,omitempty"`
 	Notes               *string                    `json:"notes,omitempty" jsonschema:"maxLength=32768" jsonschema_description:"\"\" blanks them."`
 	AvailabilityRules   adaclient.Nullable[string] `json:"availability_rules,omitzero" jsonschema_description:"A rule with v(\"name\") lookups; null clears it (applies to everyone)."`
-}
-
-// JSONSchemaExtend bounds availability_rules, which a struct tag cannot:
-// its schema is an anyOf (string or null).
-func (UpdateCustomInstructionArgs) JSONSchemaExtend(s *jsonschema.Schema) {
-	boundNullable(s, "availability_rules", MaxRuleLength)
 }
 
 // Validate checks the id, that at least one field is given, that a title

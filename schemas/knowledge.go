@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -343,7 +344,7 @@ type UpsertArticlesArgs struct {
 	Articles []ArticleInput `json:"articles" jsonschema:"required,minItems=1,maxItems=100"`
 }
 
-var languageTag = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
+var languageTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`) })
 
 // Validate checks what Ada would reject before anything is sent: 1 to 100
 // articles with distinct ids, an id, name and knowledge_source_id each, an
@@ -375,7 +376,7 @@ func (a *UpsertArticlesArgs) Validate() error {
 				return argErr(at+".url", "must be an absolute http(s) URL")
 			}
 		}
-		if in.Language != "" && !languageTag.MatchString(in.Language) {
+		if in.Language != "" && !languageTag().MatchString(in.Language) {
 			return argErr(at+".language", "must be a BCP 47 code such as en, fr-CA or zh-TW")
 		}
 		if slices.ContainsFunc(in.TagIDs, func(t string) bool { return strings.TrimSpace(t) == "" }) {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // DefaultTenantBaseURL is the one X-Ada-Base-URL pattern always allowed:
@@ -68,7 +69,7 @@ func splitURL(s string) (urlPattern, error) {
 		return urlPattern{}, fmt.Errorf("must be scheme://host[:port]/path without credentials, query or fragment")
 	}
 	host := strings.ToLower(u.Hostname())
-	if !hostRE.MatchString(host) {
+	if !hostRE().MatchString(host) {
 		return urlPattern{}, fmt.Errorf("invalid host %q", host)
 	}
 	port := u.Port()
@@ -79,7 +80,9 @@ func splitURL(s string) (urlPattern, error) {
 }
 
 // hostRE accepts DNS names and IPv4/IPv6 literals, nothing else.
-var hostRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$`)
+var hostRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$`)
+})
 
 // allows reports whether base is an allowed Ada API base URL.
 func (a allowlist) allows(base string) bool {

@@ -1,4 +1,4 @@
-package schemas
+package schemagen
 
 import "github.com/invopop/jsonschema"
 
