@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -154,12 +155,15 @@ func newTransport() *http.Transport {
 	return t
 }
 
-var handleRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
+// handleRE is compiled at first use: most starts are given a base URL.
+var handleRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
+})
 
 // BaseURLForHandle returns https://{handle}.ada.support/api. A regional handle
 // such as "acme.eu" gives https://acme.eu.ada.support/api.
 func BaseURLForHandle(handle string) (string, error) {
-	if !handleRE.MatchString(handle) {
+	if !handleRE().MatchString(handle) {
 		return "", fmt.Errorf("invalid Ada bot handle %q: expected the handle shown in the Ada dashboard, e.g. \"acme\" or \"acme.eu\"", handle)
 	}
 	return "https://" + handle + ".ada.support/api", nil

@@ -3,15 +3,20 @@ package redact
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // credentialRE matches every credential shape in one leftmost-first pass.
-// It is compiled once; regexp.Regexp is safe for concurrent use.
+// It is compiled once, at first use (a start pays for it only when a
+// string passes mayContainCredential); regexp.Regexp is safe for
+// concurrent use.
 //
 // Boundaries: "sk_"/"rk_" need a word boundary before them because
 // "task_test_..." is an ordinary identifier; the other prefixes are
 // distinctive enough that requiring a boundary would only create misses.
-var credentialRE = regexp.MustCompile(strings.Join([]string{
+var credentialRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(credentialPattern) })
+
+var credentialPattern = strings.Join([]string{
 	// RFC 6750 b64token after the scheme. Whether the "token" is really a
 	// token or an English word is decided in replaceCredential.
 	`(?i:\bbearer)[ \t]+[A-Za-z0-9\-._~+/]+=*`,
@@ -30,7 +35,7 @@ var credentialRE = regexp.MustCompile(strings.Join([]string{
 	`xox[abposr]-[A-Za-z0-9-]+`,
 	// AWS access key ids (long-term and temporary).
 	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
-}, "|"))
+}, "|")
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
 // alternative starts with one of these literals, and strings.Contains is
@@ -105,7 +110,7 @@ func replaceCredentials(s string) string {
 	if !mayContainCredential(s) {
 		return s
 	}
-	return credentialRE.ReplaceAllStringFunc(s, replaceCredential)
+	return credentialRE().ReplaceAllStringFunc(s, replaceCredential)
 }
 
 // replaceCredential maps one credentialRE match to its replacement.

@@ -13,16 +13,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-var options = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(),
-	jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
-		jsonv2.UnmarshalFromFunc(numberAsJSONNumber),
-		jsonv2.UnmarshalFromFunc(numberField))))
+// options are built at first use, not at every start (a tenth of a
+// millisecond).
+var options = sync.OnceValue(func() jsonv2.Options {
+	return jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(),
+		jsonv2.WithUnmarshalers(jsonv2.JoinUnmarshalers(
+			jsonv2.UnmarshalFromFunc(numberAsJSONNumber),
+			jsonv2.UnmarshalFromFunc(numberField))))
+})
 
 // numberAsJSONNumber is UseNumber: a number bound for an interface keeps
 // its digits. Anything else goes the default way.
@@ -66,5 +71,5 @@ func isNumber(s string) bool {
 // Unmarshal decodes the JSON document data into v, numbers in interfaces
 // as json.Number. Like json.Unmarshal, it refuses trailing data.
 func Unmarshal(data []byte, v any) error {
-	return jsonv2.Unmarshal(data, v, options)
+	return jsonv2.Unmarshal(data, v, options())
 }
