@@ -8,9 +8,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"hash"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -28,18 +31,25 @@ import (
 //
 // The ids stay stateless: the HMAC key derives from the auth token, so
 // replicas sharing the token accept each other's ids.
-type sessionBinder struct{ key []byte }
+type sessionBinder struct {
+	// macs holds HMAC states keyed for this binder, for reuse: keying one
+	// costs two hash blocks and a few allocations, on every request of a
+	// session.
+	macs *sync.Pool
+}
 
 const sessionPrefix = "mcp-session-"
 
 func newSessionBinder(token string) sessionBinder {
+	var key []byte
 	if token != "" {
 		k := sha256.Sum256([]byte("ada-mcp session binding\x00" + token))
-		return sessionBinder{key: k[:]}
+		key = k[:]
+	} else {
+		key = make([]byte, 32)
+		_, _ = rand.Read(key)
 	}
-	k := make([]byte, 32)
-	_, _ = rand.Read(k)
-	return sessionBinder{key: k}
+	return sessionBinder{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
 }
 
 func (b sessionBinder) mint(principal string) string {
@@ -50,9 +60,14 @@ func (b sessionBinder) mint(principal string) string {
 }
 
 func (b sessionBinder) mac(principal, nonce string) string {
-	m := hmac.New(sha256.New, b.key)
-	m.Write([]byte(principal + "\x00" + nonce))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+	m := b.macs.Get().(hash.Hash)
+	defer b.macs.Put(m)
+	m.Reset()
+	_, _ = io.WriteString(m, principal)
+	_, _ = m.Write([]byte{0})
+	_, _ = io.WriteString(m, nonce)
+	var sum [sha256.Size]byte
+	return base64.RawURLEncoding.EncodeToString(m.Sum(sum[:0])[:16])
 }
 
 func (b sessionBinder) valid(principal, sid string) bool {
