@@ -357,6 +357,13 @@ func TestCleanScan(t *testing.T) {
 		{`{"sensitive_metadata":{"n":[7]}}`, false},
 		{`{"meta\u0064ata":{"plan":"pro"}}`, false}, // escaped key: not trusted
 		{`"Bearer abcdefgh12345678"`, false},
+		// A document with escapes is checked string by string, unquoted:
+		// a secret or a credential spelled with an escape is still found.
+		{`{"t":"key ` + fmt.Sprintf(`\u%04x`, testAPIKey[0]) + testAPIKey[1:] + `"}`, false},
+		{`{"t":"\u0042earer abcdefgh12345678"}`, false},
+		// Without escapes, the whole document is searched first; prose
+		// that only looks like a credential's start is still clean.
+		{`{"t":"the bearer of this card","u":"ey","v":"J"}`, true},
 	} {
 		if got := r.clean([]byte(tc.doc)); got != tc.clean {
 			t.Errorf("clean(%s) = %v, want %v", tc.doc, got, tc.clean)
