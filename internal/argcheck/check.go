@@ -167,6 +167,19 @@ func (c *checker) over(format string, args ...any) error {
 	return errBound
 }
 
+// count checks how many keys or items (noun) a value has against its
+// bounds (-1: none). Too many is a bound, reported alone; too few is a
+// problem like any other.
+func (c *checker) count(n, min, max int, noun string) error {
+	if max >= 0 && n > max {
+		return c.over("must have at most %d %ss (got %d)", max, noun, n)
+	}
+	if min >= 0 && n < min && c.room() {
+		c.report(nil, fmt.Sprintf("must have at least %d %s(s) (got %d)", min, noun, n))
+	}
+	return nil
+}
+
 // typeAt is the JSON type of the value at d[i] (an integer is a number
 // without a fraction).
 func (c *checker) typeAt(i int) (jsonType, error) {
@@ -322,19 +335,16 @@ func (c *checker) object(i int, n *node) (int, error) {
 				c.path = c.path[:len(c.path)-1]
 			}
 			var more bool
-			if i, more, err = c.next(i, '}'); err != nil || !more {
-				if err != nil {
-					return 0, err
-				}
+			if i, more, err = c.next(i, '}'); err != nil {
+				return 0, err
+			}
+			if !more {
 				break
 			}
 		}
 	}
-	if n.maxProperties >= 0 && count > n.maxProperties {
-		return 0, c.over("must have at most %d keys (got %d)", n.maxProperties, count)
-	}
-	if n.minProperties >= 0 && count < n.minProperties && c.room() {
-		c.report(nil, fmt.Sprintf("must have at least %d key(s) (got %d)", n.minProperties, count))
+	if err := c.count(count, n.minProperties, n.maxProperties, "key"); err != nil {
+		return 0, err
 	}
 	for bit, name := range n.required {
 		if seen&(1<<bit) == 0 && c.room() {
@@ -458,19 +468,16 @@ func (c *checker) array(i int, n *node) (int, error) {
 			}
 			count++
 			var more bool
-			if i, more, err = c.next(i, ']'); err != nil || !more {
-				if err != nil {
-					return 0, err
-				}
+			if i, more, err = c.next(i, ']'); err != nil {
+				return 0, err
+			}
+			if !more {
 				break
 			}
 		}
 	}
-	if n.maxItems >= 0 && count > n.maxItems {
-		return 0, c.over("must have at most %d items (got %d)", n.maxItems, count)
-	}
-	if n.minItems >= 0 && count < n.minItems && c.room() {
-		c.report(nil, fmt.Sprintf("must have at least %d item(s) (got %d)", n.minItems, count))
+	if err := c.count(count, n.minItems, n.maxItems, "item"); err != nil {
+		return 0, err
 	}
 	return i, nil
 }
