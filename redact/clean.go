@@ -12,15 +12,14 @@ import (
 // answers false (take the slow path) whenever it is unsure, e.g. for an
 // object key written with escapes.
 func (r *Redactor) clean(b []byte) bool {
-	c := cleanScan{r: r, b: b, secrets: true, credentials: true}
+	c := cleanScan{r: r, b: b, rules: allRules}
 	// Without a backslash, every string in b is written as it reads, so a
 	// secret or a credential's marker that no string of b holds is not in
 	// b at all: one search of the whole document then spares one per
 	// string. (With escapes, a string is checked once unquoted.)
 	if bytes.IndexByte(b, '\\') < 0 {
 		doc := unsafe.String(unsafe.SliceData(b), len(b)) // read only, while b is
-		c.secrets = r.containsSecret(doc)
-		c.credentials = mayContainCredential(doc)
+		c.rules = rules{secrets: r.containsSecret(doc), credentials: mayContainCredential(doc)}
 	}
 	c.skipSpace()
 	return c.value(scopePlain)
@@ -32,22 +31,8 @@ type cleanScan struct {
 	r *Redactor
 	b []byte
 	i int
-	// secrets and credentials are false when the whole document holds
-	// no exact secret, or nothing that could start a credential.
-	secrets, credentials bool
-}
-
-// cleanString reports whether [Redactor.String] would leave s as it is,
-// skipping the rules the whole document ruled out.
-func (c *cleanScan) cleanString(s string) bool {
-	r := c.r.orDefault()
-	if c.secrets && r.containsSecret(s) {
-		return false
-	}
-	if c.credentials && replaceCredentials(s) != s {
-		return false
-	}
-	return replaceCards(s) == s
+	// rules are those the whole document did not rule out.
+	rules rules
 }
 
 func (c *cleanScan) skipSpace() {
@@ -74,7 +59,7 @@ func (c *cleanScan) value(sc scope) bool {
 			return false
 		}
 		s, ok := unquote(raw)
-		return ok && c.cleanString(s)
+		return ok && c.r.apply(s, c.rules) == s
 	case 'n':
 		c.i += len("null")
 		return true
@@ -90,8 +75,7 @@ func (c *cleanScan) value(sc scope) bool {
 		for c.i < len(c.b) && isNumberByte(c.b[c.i]) {
 			c.i++
 		}
-		n := string(c.b[start:c.i])
-		return sc != scopeSensitive && !(c.secrets && c.r.containsSecret(n)) && !(sc == scopeMetadata && isCardNumber(n))
+		return sc != scopeSensitive && !c.r.secretNumber(string(c.b[start:c.i]), sc, c.rules)
 	}
 }
 
@@ -112,7 +96,7 @@ func (c *cleanScan) object(sc scope) bool {
 			return false // an escaped key could spell "metadata": decode it properly
 		}
 		k := string(raw[1 : len(raw)-1])
-		if c.secrets && c.r.containsSecret(k) {
+		if c.rules.secrets && c.r.containsSecret(k) {
 			return false
 		}
 		c.skipSpace()

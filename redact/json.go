@@ -193,7 +193,7 @@ func isSensitiveMetadataKey(k string) bool {
 // number applies the numeric rules to a number whose decimal form is s;
 // orig is returned unchanged when nothing applies.
 func (r *Redactor) number(s string, orig any, sc scope) any {
-	if r.secretNumber(s, sc) {
+	if r.secretNumber(s, sc, allRules) {
 		return Placeholder
 	}
 	return orig
@@ -201,8 +201,8 @@ func (r *Redactor) number(s string, orig any, sc scope) any {
 
 // secretNumber reports whether a number with decimal form s must be hidden:
 // it contains an exact secret, or it is a card number inside metadata.
-func (r *Redactor) secretNumber(s string, sc scope) bool {
-	return r.containsSecret(s) || sc == scopeMetadata && isCardNumber(s)
+func (r *Redactor) secretNumber(s string, sc scope, rl rules) bool {
+	return rl.secrets && r.containsSecret(s) || sc == scopeMetadata && isCardNumber(s)
 }
 
 func (r *Redactor) integer(n int64, orig any, sc scope) any {

@@ -208,12 +208,24 @@ func jsonEscape(s string, escapeHTML bool) string {
 
 // String removes exact secrets and credential-shaped substrings from s.
 // It returns s itself (no allocation) when there is nothing to redact.
-func (r *Redactor) String(s string) string {
-	r = r.orDefault()
-	s = r.replaceSecrets(s)
-	s = replaceCredentials(s)
-	s = replaceCards(s)
-	return s
+func (r *Redactor) String(s string) string { return r.orDefault().apply(s, allRules) }
+
+// rules says which of String's rules can apply: a JSON document searched
+// as a whole can rule out its exact secrets and credentials (see clean).
+// Cards are always checked: their digits are too common to rule out.
+type rules struct{ secrets, credentials bool }
+
+var allRules = rules{secrets: true, credentials: true}
+
+// apply is String with the rules that can apply.
+func (r *Redactor) apply(s string, rl rules) string {
+	if rl.secrets {
+		s = r.replaceSecrets(s)
+	}
+	if rl.credentials {
+		s = replaceCredentials(s)
+	}
+	return replaceCards(s)
 }
 
 // replaceSecrets replaces every occurrence of every exact secret. Ranges

@@ -114,7 +114,7 @@ func (r *Redactor) attr(a slog.Attr, sc scope) slog.Attr {
 			} else {
 				s = v.String()
 			}
-			if r.secretNumber(s, sc) {
+			if r.secretNumber(s, sc, allRules) {
 				v = slog.StringValue(Placeholder)
 			}
 		}
