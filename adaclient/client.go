@@ -33,7 +33,6 @@ const (
 // Client talks to one Ada AI Agent's v2 API. It is safe for concurrent use.
 type Client struct {
 	baseURL    string // e.g. https://example.ada.support/api, no trailing slash
-	apiKey     string
 	httpClient *http.Client
 	retry      RetryPolicy
 	logger     *slog.Logger
@@ -112,7 +111,6 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:    u.String(),
-		apiKey:     apiKey,
 		httpClient: NewHTTPClient(),
 		retry:      DefaultRetryPolicy(),
 		userAgent:  defaultUserAgent,
@@ -124,7 +122,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	c.headers = http.Header{
-		"Authorization": {"Bearer " + c.apiKey},
+		"Authorization": {"Bearer " + apiKey},
 		"Accept":        {"application/json"},
 		"User-Agent":    {c.userAgent},
 	}

@@ -106,7 +106,7 @@ func (s *EndUsersService) GetByExternalID(ctx context.Context, externalID string
 		return nil, nil, err
 	}
 	var u EndUser
-	r, err := s.c.do(ctx, call{method: http.MethodGet, path: "/v2/end-users/", rawQuery: "external_id=" + url.QueryEscape(externalID), mode: idempotent}, &u) // as url.Values would encode it
+	r, err := s.c.do(ctx, call{method: http.MethodGet, path: "/v2/end-users/", query: url.Values{"external_id": {externalID}}, mode: idempotent}, &u)
 	if err != nil {
 		return nil, r, err
 	}
