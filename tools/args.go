@@ -93,9 +93,7 @@ func explain(err error) error {
 // nil when they are not JSON.
 func sentArguments(raw json.RawMessage) any {
 	var v any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
+	if jsondec.Unmarshal(raw, &v) != nil {
 		return nil
 	}
 	return v
