@@ -122,6 +122,8 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		// schemas.Output).
 		in: schemas.Input[A](), out: schemas.Output[R](), bounded: schemas.Bounded[A],
 		customerVisible: visible,
+		// Both steps return a nil any on error, never a nil *A or *R in
+		// one (which is not == nil).
 		parse: func(dec *argDecoder, p mcp.CallToolParams) (any, json.RawMessage, error) {
 			args, raw, err := parseArgs[A](dec, p)
 			if err != nil {
@@ -219,14 +221,14 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 				return errorResult(&schemas.ArgumentError{Field: p.Field, Reason: p.Reason}, red)
 			}
 		}
-		// Values the key rules hide (sensitive_metadata, secret-keyed
-		// metadata) stay hidden wherever they reappear in this call.
 		dec, err := c.decoder()
 		if err != nil {
 			return nil, internalError{err} // schemas are fixed at build time: TestEveryToolCompiles
 		}
 		var args any
 		args, raw, err = c.parse(dec, req.Params)
+		// Values the key rules hide (sensitive_metadata, secret-keyed
+		// metadata) stay hidden wherever they reappear in this call.
 		red = red.With(red.SecretsJSON(raw)...)
 		if err != nil {
 			return errorResult(err, red)
