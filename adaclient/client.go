@@ -11,14 +11,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/ada-mcp/ada-mcp/internal/jsondec"
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 const (
@@ -154,9 +153,7 @@ func newTransport() *http.Transport {
 }
 
 // handleRE is compiled at first use: most starts are given a base URL.
-var handleRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
-})
+var handleRE = lazyregexp.New(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
 
 // BaseURLForHandle returns https://{handle}.ada.support/api. A regional handle
 // such as "acme.eu" gives https://acme.eu.ada.support/api.

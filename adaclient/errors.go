@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // APIError is one entry of Ada's error body:
@@ -169,8 +169,8 @@ func (e *ErrorResponse) Is(target error) bool {
 
 // Compiled at first use: an error page is rare, a start is not.
 var (
-	tagRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
-	spacesRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\s+`) })
+	tagRE    = lazyregexp.New(`<[^>]*>`)
+	spacesRE = lazyregexp.New(`\s+`)
 )
 
 // snippet turns an arbitrary body (often an HTML error page) into a short

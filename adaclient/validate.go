@@ -3,11 +3,11 @@ package adaclient
 import (
 	"encoding/json"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // Ada's documented limits, checked before a request is sent so a violation
@@ -20,7 +20,7 @@ const (
 	MaxPageSize               = 100
 )
 
-var sensitiveKeyRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_-]+$`) })
+var sensitiveKeyRE = lazyregexp.New(`^[A-Za-z0-9_-]+$`)
 
 // ValidateExternalID applies Ada's rules: 1–36 characters, no '<' or '>'.
 func ValidateExternalID(field, id string) error {

@@ -13,12 +13,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // Suite is what a set of files holds.
@@ -132,7 +132,7 @@ func (s *Suite) loadFile(path string) error {
 	}
 }
 
-var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`) })
+var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlError is a YAML syntax error as file:line: message.
 func yamlError(path string, err error) error {
@@ -778,7 +778,7 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 	return c, nil
 }
 
-var varName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`) })
+var varName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 var selects = []string{"all", "any", "first", "last"}
 

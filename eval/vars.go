@@ -3,11 +3,11 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // vars are the values a run has saved (plus run and seed). A string
@@ -16,7 +16,7 @@ import (
 // "${".
 type vars map[string]any
 
-var varRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`) })
+var varRef = lazyregexp.New(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 func hasVars(s string) bool { return strings.Contains(s, "${") }
 

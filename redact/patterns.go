@@ -1,9 +1,9 @@
 package redact
 
 import (
-	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // credentialRE matches every credential shape in one leftmost-first pass.
@@ -14,7 +14,7 @@ import (
 // Boundaries: "sk_"/"rk_" need a word boundary before them because
 // "task_test_..." is an ordinary identifier; the other prefixes are
 // distinctive enough that requiring a boundary would only create misses.
-var credentialRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(credentialPattern) })
+var credentialRE = lazyregexp.New(credentialPattern)
 
 var credentialPattern = strings.Join([]string{
 	// RFC 6750 b64token after the scheme. Whether the "token" is really a

@@ -5,13 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -344,7 +343,7 @@ type UpsertArticlesArgs struct {
 	Articles []ArticleInput `json:"articles" jsonschema:"required,minItems=1,maxItems=100"`
 }
 
-var languageTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`) })
+var languageTag = lazyregexp.New(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // Validate checks what Ada would reject before anything is sent: 1 to 100
 // articles with distinct ids, an id, name and knowledge_source_id each, an

@@ -3,9 +3,9 @@ package server
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
 // DefaultTenantBaseURL is the one X-Ada-Base-URL pattern always allowed:
@@ -80,9 +80,7 @@ func splitURL(s string) (urlPattern, error) {
 }
 
 // hostRE accepts DNS names and IPv4/IPv6 literals, nothing else.
-var hostRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$`)
-})
+var hostRE = lazyregexp.New(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$|^[0-9a-f:.]+$`)
 
 // allows reports whether base is an allowed Ada API base URL.
 func (a allowlist) allows(base string) bool {
