@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -40,6 +41,9 @@ type Config struct {
 	// Retry overrides the Ada client's retry policy (tests); nil keeps the
 	// default.
 	Retry *adaclient.RetryPolicy
+	// HTTPClient, if set, carries the Ada client's requests (an embedder's
+	// transport, or a benchmark's canned Ada); nil: adaclient's own.
+	HTTPClient *http.Client
 	// RateBudget paces the Ada client (adaclient.NewLocalBudget, or a
 	// shared one); nil does not pace.
 	RateBudget adaclient.RateBudget
@@ -92,6 +96,9 @@ func Build(cfg Config) (*Built, error) {
 		}
 		if cfg.Retry != nil {
 			opts = append(opts, adaclient.WithRetryPolicy(*cfg.Retry))
+		}
+		if cfg.HTTPClient != nil {
+			opts = append(opts, adaclient.WithHTTPClient(cfg.HTTPClient))
 		}
 		if cfg.RateBudget != nil {
 			opts = append(opts, adaclient.WithRateBudget(cfg.RateBudget))

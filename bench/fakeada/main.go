@@ -17,16 +17,9 @@ import (
 	"os"
 	"strconv"
 	"sync/atomic"
-)
 
-// endUser is Ada's EndUser as GET /v2/end-users/?external_id= returns it:
-// the object itself, not a list (see /work/shared/reference/ada-api.md and
-// adaclient's GetByExternalID).
-const endUser = `{"end_user_id":"5f7e0e2c1e7c7e000f0f9c3a","external_id":"cust-42",` +
-	`"profile":{"first_name":"Grace","last_name":"Hopper","display_name":"Grace Hopper","avatar":null,` +
-	`"email":"grace@example.com","language":"en-US","metadata":{"plan":"pro","orders":3,"vip":true},` +
-	`"system_properties":{"sunshine_user_id":null}},` +
-	`"created_at":"2026-03-02T10:15:04.890000","updated_at":"2026-05-19T08:01:44.120000"}`
+	"github.com/ada-mcp/ada-mcp/bench/internal/fixture"
+)
 
 const (
 	unauthorized = `{"errors":[{"type":"unauthorized","message":"Invalid API key."}]}`
@@ -57,7 +50,7 @@ func main() {
 
 func handler(key string, served *atomic.Int64) http.Handler {
 	want := []byte("Bearer " + key)
-	body := []byte(endUser)
+	body := []byte(fixture.EndUser)
 	mux := http.NewServeMux()
 	user := func(w http.ResponseWriter, r *http.Request) {
 		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {

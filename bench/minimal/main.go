@@ -19,13 +19,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"net/url"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/bench/internal/bare"
 )
 
 func main() {
@@ -52,10 +52,12 @@ func run(ctx context.Context, transport, addr, pprofAddr string) error {
 		}
 	}
 	s := server.NewMCPServer("minimal", "1", server.WithToolCapabilities(false))
-	s.AddTool(mcp.NewTool("lookup_end_user",
-		mcp.WithDescription("Find one end user by your external_id."),
-		mcp.WithString("external_id", mcp.Required(), mcp.Description("your id for the end user")),
-	), lookup(base, key))
+	// Keep-alive with a pool as large as the benchmark's concurrency, as
+	// ada-mcp's client has: the default 2 idle connections per host would
+	// measure reconnecting.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	s.AddTool(bare.Tool(), bare.Lookup(base, key, &http.Client{Transport: t}))
 
 	switch transport {
 	case "stdio":
@@ -68,40 +70,6 @@ func run(ctx context.Context, transport, addr, pprofAddr string) error {
 		return serveHTTP(ctx, s, addr, os.Getenv("ADA_MCP_AUTH_TOKEN"))
 	}
 	return fmt.Errorf("--transport must be stdio or http, not %q", transport)
-}
-
-// lookup is the tool's handler: one GET, the body as text.
-func lookup(base, key string) server.ToolHandlerFunc {
-	// Keep-alive with a pool as large as the benchmark's concurrency, as
-	// ada-mcp's client has: the default 2 idle connections per host would
-	// measure reconnecting.
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	client := &http.Client{Transport: t}
-	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		id, err := req.RequireString("external_id")
-		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
-		}
-		r, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/v2/end-users/?external_id="+url.QueryEscape(id), nil)
-		if err != nil {
-			return nil, err
-		}
-		r.Header.Set("Authorization", "Bearer "+key)
-		resp, err := client.Do(r)
-		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
-		}
-		if resp.StatusCode != http.StatusOK {
-			return mcp.NewToolResultError(fmt.Sprintf("Ada answered %d: %s", resp.StatusCode, body)), nil
-		}
-		return mcp.NewToolResultText(string(body)), nil
-	}
 }
 
 // serveHTTP serves mcp-go's Streamable HTTP handler at /mcp, behind a bare

@@ -1,0 +1,82 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/ada-mcp/ada-mcp/bench/internal/bare"
+	"github.com/ada-mcp/ada-mcp/bench/internal/fixture"
+	"github.com/ada-mcp/ada-mcp/tools"
+)
+
+// BenchmarkDispatch is the child-process comparison (TestChildProcess) in
+// process, without transports or a network: one lookup_end_user through
+// mcp-go's HandleMessage and the encoding of its answer (what the stdio
+// transport does with a line), for ada-mcp as served (tools.Build, logs at
+// info) and for the minimal server's handler (bench/internal/bare), both
+// against Ada's answer served from memory. The difference per call, in
+// time and allocations, is ada-mcp's own work, with much less noise than
+// the outside view; -par runs the calls from GOMAXPROCS goroutines.
+//
+//	go test -run '^$' -bench BenchmarkDispatch -count 5 ./bench
+func BenchmarkDispatch(b *testing.B) {
+	canned := &http.Client{Transport: cannedAda{}}
+	built, err := tools.Build(tools.Config{APIKey: adaKey, BaseURL: "http://ada.invalid/api", Version: "bench",
+		LogHandler: slog.NewJSONHandler(io.Discard, nil), HTTPClient: canned})
+	if err != nil {
+		b.Fatal(err)
+	}
+	minimal := server.NewMCPServer("minimal", "1", server.WithToolCapabilities(false))
+	minimal.AddTool(bare.Tool(), bare.Lookup("http://ada.invalid/api", adaKey, canned))
+
+	ctx := context.Background()
+	initialize := json.RawMessage(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25",` +
+		`"capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`)
+	call := json.RawMessage(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"lookup_end_user",` +
+		`"arguments":{"external_id":"cust-42"}}}`)
+	for _, s := range []struct {
+		name string
+		srv  *server.MCPServer
+	}{{"ada-mcp", built.MCP}, {"minimal", minimal}} {
+		s.srv.HandleMessage(ctx, initialize)
+		out, err := json.Marshal(s.srv.HandleMessage(ctx, call))
+		if err != nil || !strings.Contains(string(out), "Grace Hopper") || strings.Contains(string(out), `"isError":true`) {
+			b.Fatalf("%s: not the end user: %s %v", s.name, out, err)
+		}
+		once := func(b *testing.B) {
+			if _, err := json.Marshal(s.srv.HandleMessage(ctx, call)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run(s.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				once(b)
+			}
+		})
+		b.Run(s.name+"-par", func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					once(b)
+				}
+			})
+		})
+	}
+}
+
+// cannedAda answers every request with the fake Ada's end user, from
+// memory.
+type cannedAda struct{}
+
+func (cannedAda) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(fixture.EndUser)), Request: r}, nil
+}
