@@ -120,6 +120,9 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
+	if c.httpClient == nil {
+		c.httpClient = NewHTTPClient()
+	}
 	c.headers = http.Header{
 		"Authorization": {"Bearer " + apiKey},
 		"Accept":        {"application/json"},
@@ -243,11 +246,17 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ada: building %s %s: %w", cl.method, cl.path, err)
 	}
-	for k, v := range c.headers {
-		req.Header[k] = v
-	}
-	if payload != nil {
-		req.Header.Set("Content-Type", contentType)
+	if payload != nil || c.httpClient.Jar != nil {
+		for k, v := range c.headers {
+			req.Header[k] = v
+		}
+		if payload != nil {
+			req.Header.Set("Content-Type", contentType)
+		}
+	} else {
+		// Nothing adds to a bodiless request's headers (a cookie jar
+		// would), so it shares the client's: net/http only reads them.
+		req.Header = c.headers
 	}
 
 	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path,
@@ -323,6 +332,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 			return r, derr
 		}
 	}
+	att.release()
 	return r, nil
 }
 

@@ -1,6 +1,7 @@
 package adaclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -55,6 +57,7 @@ type attempts struct {
 	next      time.Duration // wait chosen by check for the coming retry
 	maybeSent bool          // an attempt may have reached Ada
 	body      []byte        // body of the final response
+	buf       *bytes.Buffer // holds body, from bodies
 	bodyRead  bool
 	observed  *http.Response // last response told to the budget
 	waited    time.Duration  // time spent waiting on the budget
@@ -97,9 +100,33 @@ func (a *attempts) observe(resp *http.Response) {
 // check as an error (retried when the request is idempotent).
 func (a *attempts) readBody(resp *http.Response) error {
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	a.body, a.bodyRead = b, err == nil
+	if a.buf == nil {
+		a.buf = bodies.Get().(*bytes.Buffer)
+	}
+	a.buf.Reset()
+	_, err := a.buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody))
+	a.body, a.bodyRead = a.buf.Bytes(), err == nil
 	return err
+}
+
+// bodies are the buffers responses are read into, reused once a body has
+// been decoded (decoding copies what it keeps): reading into a new buffer
+// grew it several times over for every response.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBody keeps one large page from pinning its buffer.
+const maxPooledBody = 64 << 10
+
+// release returns the body's buffer for reuse: the caller is done with
+// a.body, and nothing decoded from it refers to it.
+func (a *attempts) release() {
+	if a.buf == nil {
+		return
+	}
+	if a.buf.Cap() <= maxPooledBody {
+		bodies.Put(a.buf)
+	}
+	a.buf, a.body = nil, nil
 }
 
 // check is the retryablehttp CheckRetry hook.

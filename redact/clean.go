@@ -142,10 +142,13 @@ func (c *cleanScan) str() []byte {
 	return c.b[start:c.i]
 }
 
-// unquote decodes a JSON string token; only tokens with escapes allocate.
+// unquote decodes a JSON string token. Without escapes the string is a
+// view of raw, not a copy: the scan only compares what the rules make of
+// it, and nothing keeps it. Only tokens with escapes allocate.
 func unquote(raw []byte) (string, bool) {
 	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), true
+		inner := raw[1 : len(raw)-1]
+		return unsafe.String(unsafe.SliceData(inner), len(inner)), true
 	}
 	var s string
 	return s, json.Unmarshal(raw, &s) == nil
