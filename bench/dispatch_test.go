@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 
@@ -23,9 +24,10 @@ import (
 // info) and for the minimal server's handler (bench/internal/bare), both
 // against Ada's answer served from memory. The difference per call, in
 // time and allocations, is ada-mcp's own work, with much less noise than
-// the outside view; -par runs the calls from GOMAXPROCS goroutines.
+// the outside view; -par runs the calls from GOMAXPROCS goroutines, and
+// -cold one at a time after an idle pause (run it with a fixed count):
 //
-//	go test -run '^$' -bench BenchmarkDispatch -count 5 ./bench
+//	go test -run '^$' -bench BenchmarkDispatch -benchtime 400x -count 5 ./bench
 func BenchmarkDispatch(b *testing.B) {
 	canned := &http.Client{Transport: cannedAda{}}
 	built, err := tools.Build(tools.Config{APIKey: adaKey, BaseURL: "http://ada.invalid/api", Version: "bench",
@@ -60,6 +62,21 @@ func BenchmarkDispatch(b *testing.B) {
 			for b.Loop() {
 				once(b)
 			}
+		})
+		// -cold: idle 2 ms before each call, as between one client's calls
+		// in the child-process run: caches have gone cold when it comes.
+		b.Run(s.name+"-cold", func(b *testing.B) {
+			b.ReportAllocs()
+			lat := make([]time.Duration, 0, b.N)
+			for range b.N {
+				b.StopTimer()
+				time.Sleep(2 * time.Millisecond)
+				b.StartTimer()
+				t0 := time.Now()
+				once(b)
+				lat = append(lat, time.Since(t0))
+			}
+			report(b, "", lat, 0)
 		})
 		b.Run(s.name+"-par", func(b *testing.B) {
 			b.ReportAllocs()
