@@ -52,37 +52,32 @@ func BenchmarkDispatch(b *testing.B) {
 		if err != nil || !strings.Contains(string(out), "Grace Hopper") || strings.Contains(string(out), `"isError":true`) {
 			b.Fatalf("%s: not the end user: %s %v", s.name, out, err)
 		}
-		once := func(b *testing.B) {
-			if _, err := json.Marshal(s.srv.HandleMessage(ctx, call)); err != nil {
-				b.Fatal(err)
-			}
+		do := func() error {
+			_, err := json.Marshal(s.srv.HandleMessage(ctx, call))
+			return err
 		}
 		b.Run(s.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				once(b)
+				if err := do(); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
-		// -cold: idle 2 ms before each call, as between one client's calls
-		// in the child-process run: caches have gone cold when it comes.
+		// -cold: idle 2 ms before each call, as between an assistant's
+		// calls: caches have gone cold when it comes.
 		b.Run(s.name+"-cold", func(b *testing.B) {
 			b.ReportAllocs()
-			lat := make([]time.Duration, 0, b.N)
-			for range b.N {
-				b.StopTimer()
-				time.Sleep(2 * time.Millisecond)
-				b.StartTimer()
-				t0 := time.Now()
-				once(b)
-				lat = append(lat, time.Since(t0))
-			}
-			report(b, "", lat, 0)
+			afterIdle(b, 2*time.Millisecond, do)
 		})
 		b.Run(s.name+"-par", func(b *testing.B) {
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					once(b)
+					if err := do(); err != nil {
+						b.Error(err)
+						return
+					}
 				}
 			})
 		})

@@ -39,6 +39,10 @@ func (cannedAda) RoundTrip(r *http.Request) (*http.Response, error) {
 // decode of the arguments, a new copy of the result or a per-call compile.
 const allocsPerLookup = 80
 
+// allocsPerLookupRace is the budget under -race, where pools keep less
+// (see raceEnabled): measured at 81.
+const allocsPerLookupRace = 92
+
 // TestToolCallAllocations guards the tool path's cost without timing it:
 // allocations per call are the same on every machine.
 func TestToolCallAllocations(t *testing.T) {
@@ -72,9 +76,13 @@ func TestToolCallAllocations(t *testing.T) {
 		}
 	}
 	call() // compiles the validator, warms the caches
+	budget := allocsPerLookup
+	if raceEnabled {
+		budget = allocsPerLookupRace
+	}
 	got := testing.AllocsPerRun(200, call)
-	t.Logf("%.0f allocations per lookup_end_user call (budget %d)", got, allocsPerLookup)
-	if got > allocsPerLookup {
-		t.Fatalf("%.0f allocations per call, over the budget of %d: find the new ones (go test -memprofile) or raise the budget deliberately", got, allocsPerLookup)
+	t.Logf("%.0f allocations per lookup_end_user call (budget %d)", got, budget)
+	if got > float64(budget) {
+		t.Fatalf("%.0f allocations per call, over the budget of %d: find the new ones (go test -memprofile) or raise the budget deliberately", got, budget)
 	}
 }
