@@ -246,21 +246,20 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ada: building %s %s: %w", cl.method, cl.path, err)
 	}
+	// net/http only reads a request's headers, so a request shares the
+	// client's unless something adds to them: a body's Content-Type, or a
+	// cookie jar's cookies.
+	req.Header = c.headers
 	if payload != nil || c.httpClient.Jar != nil {
-		for k, v := range c.headers {
-			req.Header[k] = v
-		}
+		req.Header = c.headers.Clone()
 		if payload != nil {
 			req.Header.Set("Content-Type", contentType)
 		}
-	} else {
-		// Nothing adds to a bodiless request's headers (a cookie jar
-		// would), so it shares the client's: net/http only reads them.
-		req.Header = c.headers
 	}
 
 	att := &attempts{policy: c.retry, mode: cl.mode, logger: c.logger, method: cl.method, path: cl.path,
 		budget: c.budget, group: GroupOf(cl.path)}
+	defer att.release()
 	req.SetResponseHandler(att.readBody)
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
@@ -332,7 +331,6 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 			return r, derr
 		}
 	}
-	att.release()
 	return r, nil
 }
 

@@ -12,8 +12,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/internal/bufpool"
 )
 
 // RetryPolicy bounds how the client retries rate limits and transient faults.
@@ -101,7 +102,7 @@ func (a *attempts) observe(resp *http.Response) {
 func (a *attempts) readBody(resp *http.Response) error {
 	defer resp.Body.Close()
 	if a.buf == nil {
-		a.buf = bodies.Get().(*bytes.Buffer)
+		a.buf = bodies.Get()
 	}
 	a.buf.Reset()
 	_, err := a.buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBody))
@@ -109,21 +110,13 @@ func (a *attempts) readBody(resp *http.Response) error {
 	return err
 }
 
-// bodies are the buffers responses are read into, reused once a body has
-// been decoded (decoding copies what it keeps): reading into a new buffer
-// grew it several times over for every response.
-var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bodies are the buffers responses are read into.
+var bodies bufpool.Pool
 
-// maxPooledBody keeps one large page from pinning its buffer.
-const maxPooledBody = 64 << 10
-
-// release returns the body's buffer for reuse: the caller is done with
-// a.body, and nothing decoded from it refers to it.
+// release returns the body's buffer for reuse once the call is over: what
+// was decoded from the body (a result, an error's message) is a copy.
 func (a *attempts) release() {
-	if a.buf == nil {
-		return
-	}
-	if a.buf.Cap() <= maxPooledBody {
+	if a.buf != nil {
 		bodies.Put(a.buf)
 	}
 	a.buf, a.body = nil, nil

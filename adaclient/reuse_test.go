@@ -2,6 +2,7 @@ package adaclient_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -17,6 +18,11 @@ import (
 func endUserByPath(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	w.Header().Set("Content-Type", "application/json")
+	if strings.HasPrefix(id, "f") {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprintf(w, `{"errors":[{"type":"not_found","message":"no end user %s"}]}`, id)
+		return
+	}
 	fmt.Fprintf(w, `{"end_user_id":%q,"external_id":"ext-%s","profile":{"first_name":"first-%s","metadata":{"k-%s":"v-%s","n":%d}}}`,
 		id, id, id, id, id, len(id))
 }
@@ -24,8 +30,9 @@ func endUserByPath(w http.ResponseWriter, r *http.Request) {
 // TestReusedBuffersKeepResultsApart: response bodies are read into
 // reused buffers, and bodiless requests share the client's headers. An end
 // user decoded from one response must keep its values after other
-// responses are read, concurrently too; a request with a body must send
-// its Content-Type, and no request after it may.
+// responses are read, concurrently too, and so must an error's message;
+// a request with a body must send its Content-Type, and no request after
+// it may.
 func TestReusedBuffersKeepResultsApart(t *testing.T) {
 	rec := newRecorder(t, endUserByPath)
 	c := rec.client(t)
@@ -34,6 +41,12 @@ func TestReusedBuffersKeepResultsApart(t *testing.T) {
 	first, _, err := c.EndUsers.Get(ctx, "aaaaaaaaaaaaaaaaaaaaaaaa")
 	if err != nil {
 		t.Fatal(err)
+	}
+	missing := "ffffffffffffffffffffffff"
+	_, _, notFound := c.EndUsers.Get(ctx, missing)
+	var er *adaclient.ErrorResponse
+	if !errors.As(notFound, &er) || len(er.Errors) != 1 {
+		t.Fatalf("Get(%s) = %v, want Ada's 404", missing, notFound)
 	}
 	if _, _, err := c.EndUsers.Update(ctx, "bbbbbbbbbbbbbbbbbbbbbbbb", &adaclient.UpdateEndUserRequest{
 		Profile: adaclient.ProfileInput{FirstName: adaclient.Value("B")}}); err != nil {
@@ -64,6 +77,9 @@ func TestReusedBuffersKeepResultsApart(t *testing.T) {
 		}
 	}
 	check(first, "aaaaaaaaaaaaaaaaaaaaaaaa")
+	if msg := er.Errors[0].Message; msg != "no end user "+missing {
+		t.Errorf("the 404's message reads %q after other responses", msg)
+	}
 	for i, id := range ids {
 		check(got[i], id)
 	}

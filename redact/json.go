@@ -8,8 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
+
+	"github.com/ada-mcp/ada-mcp/internal/bufpool"
 )
 
 // scope says which structural rule applies at a point of a JSON value.
@@ -240,43 +241,22 @@ func (r *Redactor) Bytes(b []byte) ([]byte, error) {
 // of encoding/json is valid JSON, so only its UTF-8 needs checking (a
 // json.RawMessage inside v can carry invalid bytes) before the clean scan.
 func (r *Redactor) Marshal(v any) ([]byte, error) {
-	e := encoders.Get().(*encoder)
-	defer e.release()
-	if err := e.enc.Encode(v); err != nil {
+	buf := encodeBuffers.Get()
+	defer encodeBuffers.Put(buf)
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, fmt.Errorf("redact: encoding: %w", err)
 	}
-	b := bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	if utf8.Valid(b) && r.orDefault().clean(b) {
-		return bytes.Clone(b), nil
+		return bytes.Clone(b), nil // one copy of the exact size
 	}
 	return r.reencode(b)
 }
 
-// encoders are reused across calls: encoding a result grows a new buffer
-// several times over, where a reused one has room already and what leaves
-// is one copy of the exact size.
-var encoders = sync.Pool{New: func() any {
-	e := &encoder{}
-	e.enc = json.NewEncoder(&e.buf)
-	e.enc.SetEscapeHTML(false)
-	return e
-}}
-
-type encoder struct {
-	buf bytes.Buffer
-	enc *json.Encoder
-}
-
-// maxPooledBuffer keeps one large result from pinning its buffer.
-const maxPooledBuffer = 64 << 10
-
-func (e *encoder) release() {
-	if e.buf.Cap() > maxPooledBuffer {
-		return
-	}
-	e.buf.Reset()
-	encoders.Put(e)
-}
+// encodeBuffers hold results while Marshal encodes and scans them.
+var encodeBuffers bufpool.Pool
 
 // reencode is Bytes' slow path: decode, redact, encode.
 func (r *Redactor) reencode(b []byte) ([]byte, error) {
