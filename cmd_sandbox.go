@@ -91,7 +91,7 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
 		return exitUsage
 	}
-	sim, opts, err := openSimWith(c.spec, func(o *adasim.Options) {
+	sim, opts, err := openSim(c.spec, func(o *adasim.Options) {
 		o.Logger = logger.With("component", "adasim")
 		if hook != nil {
 			o.Webhooks = []adasim.WebhookEndpoint{*hook}

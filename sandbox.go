@@ -46,15 +46,11 @@ type simSpec struct {
 	Agent      string // a scripted AI Agent (JSON) file
 }
 
-// openSim creates the simulator of spec. Seed 0 means a fresh random seed
-// and the real clock, as a real Ada would give: ids differ from run to run.
-// Any other seed gives the same ids and logical timestamps every time.
-func openSim(spec simSpec) (*adasim.Sim, adasim.Options, error) {
-	return openSimWith(spec, nil)
-}
-
-// openSimWith is openSim with a last change to the options (a logger).
-func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim.Options, error) {
+// openSim creates the simulator of spec, tweak making a last change to its
+// options (a logger) when set. Seed 0 means a fresh random seed and the
+// real clock, as a real Ada would give: ids differ from run to run. Any
+// other seed gives the same ids and logical timestamps every time.
+func openSim(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim.Options, error) {
 	opts := adasim.Options{APIKey: spec.Key, Seed: spec.Seed, Deterministic: spec.Seed != 0,
 		ReplyDelay: spec.ReplyDelay, RateLimits: spec.RateLimits}
 	if tweak != nil {
@@ -90,7 +86,7 @@ func openSimWith(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim
 // startSandbox starts the simulator of cfg; feed, if set, gets every
 // event it would announce by webhook.
 func startSandbox(cfg SandboxConfig, feed func(adasim.Event)) (*sandbox, error) {
-	sim, opts, err := openSimWith(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State, Agent: cfg.Agent},
+	sim, opts, err := openSim(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State, Agent: cfg.Agent},
 		func(o *adasim.Options) { o.OnEvent = feed })
 	if err != nil {
 		return nil, err

@@ -555,7 +555,7 @@ func (c *checker) number(i int, t jsonType, n *node) (int, error) {
 // round to one. Exact, from the digits: no float, and no big number a huge
 // exponent could make costly.
 func isInteger(num []byte) bool {
-	if bytes.IndexAny(num, ".eE") < 0 {
+	if !bytes.ContainsAny(num, ".eE") {
 		return true
 	}
 	mantissa, exp, _ := bytes.Cut(bytes.TrimPrefix(num, []byte("-")), []byte("e"))
