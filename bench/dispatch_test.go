@@ -29,7 +29,7 @@ import (
 //
 //	go test -run '^$' -bench BenchmarkDispatch -benchtime 400x -count 5 ./bench
 func BenchmarkDispatch(b *testing.B) {
-	canned := &http.Client{Transport: cannedAda{}}
+	canned := &http.Client{Transport: memTransport{body: []byte(fixture.EndUser)}}
 	built, err := tools.Build(tools.Config{APIKey: adaKey, BaseURL: "http://ada.invalid/api", Version: "bench",
 		LogHandler: slog.NewJSONHandler(io.Discard, nil), HTTPClient: canned})
 	if err != nil {
@@ -82,13 +82,4 @@ func BenchmarkDispatch(b *testing.B) {
 			})
 		})
 	}
-}
-
-// cannedAda answers every request with the fake Ada's end user, from
-// memory.
-type cannedAda struct{}
-
-func (cannedAda) RoundTrip(r *http.Request) (*http.Response, error) {
-	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{"Content-Type": {"application/json"}},
-		Body: io.NopCloser(strings.NewReader(fixture.EndUser)), Request: r}, nil
 }
