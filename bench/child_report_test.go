@@ -89,7 +89,11 @@ func (r *childReport) render() string {
 		r.tools["ada-mcp"], r.tools["minimal"], spread(r.perCall["ada-mcp"]), spread(r.perCall["minimal"]))
 	fmt.Fprintf(&b, "server CPU from %s\n", r.cpuSource)
 	if c.profileDir != "" {
-		fmt.Fprintf(&b, "profiled (%ds in each 1-client phase, both servers): %s\n", c.profileSecs, c.profileDir)
+		phase := "1-client"
+		if c.profileMany {
+			phase = fmt.Sprintf("%d-client", c.clients)
+		}
+		fmt.Fprintf(&b, "profiled (%ds in each %s phase, both servers): %s\n", c.profileSecs, phase, c.profileDir)
 	}
 	fmt.Fprintln(&b)
 	fmt.Fprintf(&b, "%-10s %7s  %-16s %10s %10s %7s %12s  %-8s %-8s %s\n", "transport", "clients", "figure",

@@ -9,13 +9,8 @@ import (
 // The report's own check finds a figure that is missing or not positive,
 // and a server that did not make one Ada request per call.
 func TestChildReportProblems(t *testing.T) {
-	r := &childReport{cfg: childConfig{clients: 4, pairs: 1}, tools: map[string]int{"ada-mcp": 18, "minimal": 1},
-		perCall: map[string][]float64{"ada-mcp": {1}, "minimal": {1}}}
-	pair := pairFigures{{}, {}}
-	for _, f := range r.rows() {
-		pair[0][f], pair[1][f] = 2, 1
-	}
-	r.pairs = []pairFigures{pair}
+	r := completeReport(childConfig{clients: 4, pairs: 1})
+	pair := r.pairs[0]
 	out := r.render()
 	if p := r.problems(out); len(p) != 0 {
 		t.Fatalf("a complete report has problems: %v\n%s", p, out)
@@ -47,4 +42,29 @@ func TestQuantile(t *testing.T) {
 	if q := quantile(d[:1], 0.99); q != 1 {
 		t.Errorf("p99 of one = %v", q)
 	}
+}
+
+// The header names the phase that was profiled.
+func TestChildReportNamesProfiledPhase(t *testing.T) {
+	r := completeReport(childConfig{clients: 32, pairs: 1, profileDir: "/p", profileSecs: 5})
+	if out := r.render(); !strings.Contains(out, "profiled (5s in each 1-client phase") {
+		t.Errorf("one-client profile not named:\n%s", out)
+	}
+	r.cfg.profileMany = true
+	if out := r.render(); !strings.Contains(out, "profiled (5s in each 32-client phase") {
+		t.Errorf("many-clients profile not named:\n%s", out)
+	}
+}
+
+// completeReport has every figure of one pair, ada-mcp's twice the minimal
+// server's.
+func completeReport(cfg childConfig) *childReport {
+	r := &childReport{cfg: cfg, tools: map[string]int{"ada-mcp": 18, "minimal": 1},
+		perCall: map[string][]float64{"ada-mcp": {1}, "minimal": {1}}}
+	pair := pairFigures{{}, {}}
+	for _, f := range r.rows() {
+		pair[0][f], pair[1][f] = 2, 1
+	}
+	r.pairs = []pairFigures{pair}
+	return r
 }
