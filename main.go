@@ -384,9 +384,10 @@ func webhookURL(addr net.Addr) string {
 
 func serveStdio(ctx context.Context, s *mcpserver.MCPServer, cfg Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
 	return server.ServeStdio(ctx, s, server.StdioConfig{
-		MaxLineBytes: cfg.HTTP.MaxBodyBytes,
-		TooLongHint:  stdioTooLongHint,
-		Logger:       logger,
+		MaxLineBytes:  cfg.HTTP.MaxBodyBytes,
+		TooLongHint:   stdioTooLongHint,
+		Logger:        logger,
+		MaxConcurrent: cfg.HTTP.MaxConcurrentPerClient,
 	}, stdin, stdout)
 }
 

@@ -27,6 +27,24 @@ type StdioConfig struct {
 	TooLongHint string
 	// Logger gets the transport's logs; nil discards them.
 	Logger *slog.Logger
+	// MaxConcurrent is how many tool calls run at once
+	// (DefaultMaxConcurrentPerClient if zero, at most maxStdioWorkers). More
+	// wait in mcp-go's queue of 100; past that, reading waits for a call to
+	// end, which bounds what one client can make the server hold.
+	MaxConcurrent int
+}
+
+// maxStdioWorkers is mcp-go's bound on its stdio worker pool. Its default
+// of five would let five calls that wait for the AI Agent's reply (up to a
+// minute each) hold back every call behind them.
+const maxStdioWorkers = 100
+
+// stdioWorkers is the worker pool ServeStdio asks of mcp-go.
+func stdioWorkers(n int) int {
+	if n <= 0 {
+		n = DefaultMaxConcurrentPerClient
+	}
+	return min(n, maxStdioWorkers)
 }
 
 // stdioChunk is how much of a line is read at once; a line that fits is
@@ -53,6 +71,7 @@ func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, st
 	in := &lineGuard{src: bufio.NewReaderSize(stdin, stdioChunk), max: max, out: out, hint: cfg.TooLongHint, logger: logger}
 	stdio := mcpserver.NewStdioServer(s)
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
+	mcpserver.WithWorkerPoolSize(stdioWorkers(cfg.MaxConcurrent))(stdio)
 	err := stdio.Listen(ctx, in, out)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
 		return nil

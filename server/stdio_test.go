@@ -234,3 +234,41 @@ func TestStdioUploadWithinAndOverTheLimit(t *testing.T) {
 		t.Fatalf("the session after the refusal: %v %s", err, resultText(res))
 	}
 }
+
+// Tool calls run at once up to MaxConcurrent (32 unless set), not on
+// mcp-go's five workers: calls that wait long (send_message with a wait,
+// ask_ai_agent) must not hold back the ones behind them.
+func TestStdioRunsManyCallsAtOnce(t *testing.T) {
+	m, st := newTestMCP()
+	var in strings.Builder
+	in.WriteString(rawInit)
+	const held = 8 // more than mcp-go's default pool; st.started holds 8
+	for i := range held {
+		fmt.Fprintf(&in, `{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":"slow","arguments":{}}}`+"\n", 100+i)
+	}
+	in.WriteString(`{"jsonrpc":"2.0","id":200,"method":"tools/call","params":{"name":"echo","arguments":{}}}` + "\n")
+	next := serveRaw(t, m, StdioConfig{}, strings.NewReader(in.String()))
+	next(1) // initialize
+	for i := range held {
+		select {
+		case <-st.started:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%d of %d slow calls started", i, held)
+		}
+	}
+	if r := next(1)[0]; string(r.ID) != "200" || r.Error != nil {
+		t.Fatalf("first answer: id %s, error %v; want the echo call's, while the slow ones run", r.ID, r.Error)
+	}
+	close(st.release)
+	if got := len(next(held)); got != held {
+		t.Fatalf("%d slow calls answered, want %d", got, held)
+	}
+}
+
+func TestStdioWorkers(t *testing.T) {
+	for _, c := range []struct{ in, want int }{{0, DefaultMaxConcurrentPerClient}, {-1, DefaultMaxConcurrentPerClient}, {1, 1}, {64, 64}, {500, maxStdioWorkers}} {
+		if got := stdioWorkers(c.in); got != c.want {
+			t.Errorf("stdioWorkers(%d) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
