@@ -383,12 +383,18 @@ func webhookURL(addr net.Addr) string {
 }
 
 func serveStdio(ctx context.Context, s *mcpserver.MCPServer, cfg Config, logger *slog.Logger, stdin io.Reader, stdout io.Writer) error {
-	return server.ServeStdio(ctx, s, server.StdioConfig{
+	return server.ServeStdio(ctx, s, stdioConfig(cfg, logger), stdin, stdout)
+}
+
+// stdioConfig applies the HTTP transports' bounds to stdio: one message's
+// size, and how many of the one client's calls run at once.
+func stdioConfig(cfg Config, logger *slog.Logger) server.StdioConfig {
+	return server.StdioConfig{
 		MaxLineBytes:  cfg.HTTP.MaxBodyBytes,
 		TooLongHint:   stdioTooLongHint,
 		Logger:        logger,
 		MaxConcurrent: cfg.HTTP.MaxConcurrentPerClient,
-	}, stdin, stdout)
+	}
 }
 
 // stdioTooLongHint ends the error a line over --max-body-bytes gets. Files

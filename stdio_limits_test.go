@@ -33,3 +33,15 @@ func TestStdioGuardsAndLimit(t *testing.T) {
 	}
 	s.OK("upsert_end_user", map[string]any{"external_id": "cust-1", "profile": map[string]any{"first_name": "Ana"}})
 }
+
+// --max-body-bytes and --max-concurrent-per-client bound stdio too (the
+// server package tests what ServeStdio does with them).
+func TestStdioTakesTheHTTPBounds(t *testing.T) {
+	c, err := load(t, map[string]string{"ADA_MCP_MAX_CONCURRENT_PER_CLIENT": "7"}, "--sandbox", "--max-body-bytes", "4096")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc := stdioConfig(c, nil); sc.MaxConcurrent != 7 || sc.MaxLineBytes != 4096 {
+		t.Fatalf("stdio config = %+v", sc)
+	}
+}
