@@ -2,7 +2,6 @@ package schemagen
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"sync"
 
@@ -16,20 +15,11 @@ var boundedCache sync.Map // reflect.Type -> json.RawMessage
 // added wherever a string, array or map has no bound, and
 // MaxMapValueLength on a map's string values.
 func Bounded(t reflect.Type) json.RawMessage {
-	if v, ok := boundedCache.Load(t); ok {
-		return v.(json.RawMessage)
-	}
-	var root map[string]any
-	if err := json.Unmarshal(For(t), &root); err != nil {
-		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
-	}
-	bound(root, schemas.DefaultMaxStringLength)
-	b, err := json.Marshal(root)
-	if err != nil {
-		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
-	}
-	v, _ := boundedCache.LoadOrStore(t, json.RawMessage(b))
-	return v.(json.RawMessage)
+	return cached(&boundedCache, t, func() json.RawMessage {
+		root := tree(t)
+		bound(root, schemas.DefaultMaxStringLength)
+		return encode(t, root)
+	})
 }
 
 // bound adds the default bounds to a schema node and everything under it;

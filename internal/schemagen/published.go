@@ -2,7 +2,6 @@ package schemagen
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 
 	"github.com/ada-mcp/ada-mcp/schemas"
@@ -29,24 +28,14 @@ const OutputDepth = 2
 // Published is the published schema of t, "in" or "out", reflected from
 // the Go type.
 func Published(t reflect.Type, kind string) json.RawMessage {
-	var root map[string]any
-	if err := json.Unmarshal(For(t), &root); err != nil {
-		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
-	}
-	var lean any
+	root := tree(t)
 	switch kind {
 	case schemas.KindInput:
-		lean = leanInput(root, true)
+		return encode(t, leanInput(root, true))
 	case schemas.KindOutput:
-		lean = leanOutput(root, 0)
-	default:
-		panic("schemagen: a published schema is in or out, not " + kind)
+		return encode(t, leanOutput(root, 0))
 	}
-	b, err := json.Marshal(lean)
-	if err != nil {
-		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
-	}
-	return b
+	panic("schemagen: a published schema is in or out, not " + kind)
 }
 
 // leanInput drops additionalProperties: false below the root.

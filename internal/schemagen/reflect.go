@@ -102,21 +102,42 @@ var cache sync.Map // reflect.Type -> json.RawMessage
 // schemas are made. It panics if t cannot be reflected: a broken schema
 // must fail the tests, not a client.
 func For(t reflect.Type) json.RawMessage {
-	if v, ok := cache.Load(t); ok {
+	return cached(&cache, t, func() json.RawMessage {
+		s := reflector.ReflectFromType(t)
+		s.Version = "" // "$schema" costs tokens in every tools/list and adds nothing
+		for property, max := range nullableBounds[t] {
+			boundNullable(s, property, max)
+		}
+		hoistTypedKeywords(s)
+		return encode(t, s)
+	})
+}
+
+// cached is m's schema of t, made by build the first time.
+func cached(m *sync.Map, t reflect.Type, build func() json.RawMessage) json.RawMessage {
+	if v, ok := m.Load(t); ok {
 		return v.(json.RawMessage)
 	}
-	s := reflector.ReflectFromType(t)
-	s.Version = "" // "$schema" costs tokens in every tools/list and adds nothing
-	for property, max := range nullableBounds[t] {
-		boundNullable(s, property, max)
+	v, _ := m.LoadOrStore(t, build())
+	return v.(json.RawMessage)
+}
+
+// tree is For(t) decoded, for a schema made from it to reshape.
+func tree(t reflect.Type) map[string]any {
+	var root map[string]any
+	if err := json.Unmarshal(For(t), &root); err != nil {
+		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
 	}
-	hoistTypedKeywords(s)
-	b, err := json.Marshal(s)
+	return root
+}
+
+// encode is a schema of t as JSON.
+func encode(t reflect.Type, schema any) json.RawMessage {
+	b, err := json.Marshal(schema)
 	if err != nil {
 		panic(fmt.Sprintf("schemagen: %v: %v", t, err))
 	}
-	v, _ := cache.LoadOrStore(t, json.RawMessage(b))
-	return v.(json.RawMessage)
+	return b
 }
 
 // boundNullable sets maxLength on a nullable string property: on the anyOf
