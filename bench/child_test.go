@@ -112,6 +112,9 @@ func childConfigFromEnv(t testing.TB) childConfig {
 		cold: num("BENCH_CHILD_COLD", 10), profileSecs: num("BENCH_CHILD_PROFILE_SECONDS", 5),
 		profileDir: os.Getenv("BENCH_CHILD_CPUPROFILE"), profileMany: os.Getenv("BENCH_CHILD_PROFILE_PHASE") == "many",
 	}
+	if phase := os.Getenv("BENCH_CHILD_PROFILE_PHASE"); phase != "" && phase != "many" {
+		t.Fatalf("BENCH_CHILD_PROFILE_PHASE=%q: want many (the %d-client phase), or unset for the 1-client one", phase, c.clients)
+	}
 	if c.clients < 2 {
 		t.Fatal("BENCH_CHILD_CLIENTS: want at least 2 (one client is its own phase)")
 	}
