@@ -128,8 +128,9 @@ func (r *childReport) render() string {
 	}
 	fmt.Fprint(&b, `
 ada-mcp, minimal: medians over pairs. ratio: ada-mcp / minimal within each pair, the median of
-those; range: the lowest and highest pair; per pair: each pair's ratio. A pair is ada-mcp then
-the minimal server, transport by transport, each a new process; cold starts take turns.
+those; range: the lowest and highest pair; per pair: each pair's ratio. A pair is both servers,
+transport by transport, each a new process, ada-mcp first in odd pairs and the minimal server
+in even ones; cold starts take turns the same way.
 stdio: the clients share one pipe, requests matched by id. http-2025: Streamable HTTP, protocol
 2025-11-25, initialize and Mcp-Session-Id, a session per client. http-2026: protocol 2026-07-28,
 stateless: each POST carries _meta (version, client info, capabilities) and Mcp-Protocol-Version,

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,4 +68,13 @@ func completeReport(cfg childConfig) *childReport {
 	}
 	r.pairs = []pairFigures{pair}
 	return r
+}
+
+// The servers take turns going first: each goes first in half the rounds.
+func TestTurnOrder(t *testing.T) {
+	for r, want := range map[int][]int{1: {0, 1}, 2: {1, 0}, 3: {0, 1}, 4: {1, 0}} {
+		if got := turnOrder(r, 2); !slices.Equal(got, want) {
+			t.Errorf("round %d: order %v, want %v", r, got, want)
+		}
+	}
 }

@@ -42,7 +42,8 @@ func TestChildProcess(t *testing.T) {
 	for p := 1; p <= cfg.pairs; p++ {
 		pair := pairFigures{{}, {}}
 		for _, tr := range childTransports {
-			for i, s := range b.servers { // ada-mcp, then the minimal server
+			for _, i := range turnOrder(p, len(b.servers)) {
+				s := b.servers[i]
 				progress("pair %d of %d: %s over %s", p, cfg.pairs, s.name, tr)
 				figs, perCall, err := b.measure(s, tr, p)
 				if err != nil {
@@ -356,8 +357,9 @@ func cpuReadersAgree(pid int) error {
 // puts the medians in pair.
 func (b *childBench) coldStarts(pair pairFigures, tools map[string]int) error {
 	took := make([][]time.Duration, len(b.servers))
-	for range b.cfg.cold {
-		for i, s := range b.servers {
+	for round := range b.cfg.cold {
+		for _, i := range turnOrder(round+1, len(b.servers)) {
+			s := b.servers[i]
 			d, n, err := coldStart(s, b.ada)
 			if err != nil {
 				return fmt.Errorf("cold start of %s: %w", s.name, err)
@@ -371,6 +373,21 @@ func (b *childBench) coldStarts(pair pairFigures, tools map[string]int) error {
 		pair[i][figure{tStdio, 0, "cold"}] = float64(quantile(took[i], 0.5)) / float64(time.Millisecond)
 	}
 	return nil
+}
+
+// turnOrder is the order n servers are measured in, round r (from 1):
+// ada-mcp first in odd rounds, the minimal server first in even ones, so
+// that going first or second (a client and a fake Ada just warmed up, or
+// not) weighs on both alike.
+func turnOrder(r, n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if r%2 == 0 {
+		slices.Reverse(order)
+	}
+	return order
 }
 
 var started = time.Now()

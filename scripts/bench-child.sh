@@ -6,7 +6,8 @@
 # with a session (2025-11-25) and stateless Streamable HTTP (2026-07-28)
 # by a minimal client: p50/p99 and calls/s at 1 client and at many, the
 # server's CPU per call (its user+sys over the phase), its peak RSS, and
-# exec-to-first-tools/list. A pair is ada-mcp then the minimal server; the
+# exec-to-first-tools/list. A pair is both servers, taking turns to go
+# first (ada-mcp in odd pairs, the minimal server in even ones); the
 # report gives each figure's ratio per pair, their median and range, and
 # the targets of issue #18.
 #
