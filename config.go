@@ -114,13 +114,9 @@ func (e *env) str(name, def string) string {
 	return def
 }
 
-func (e *env) boolean(name string) bool {
-	b, _ := strconv.ParseBool(e.getenv(name))
-	return b
-}
-
 // booleanOr is a boolean that defaults to def; a malformed value is an
-// error, so a typo cannot turn a default-on protection off.
+// error, so a typo can neither turn a default-on protection off nor leave
+// one asked for (ADA_MCP_READ_ONLY=yes) off.
 func (e *env) booleanOr(name string, def bool) bool {
 	v := e.getenv(name)
 	if v == "" {
@@ -165,9 +161,9 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
 	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
 	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: end_users, channels, conversations, all, default (env ADA_MCP_TOOLSETS)")
-	fs.BoolVar(&c.ReadOnly, "read-only", e.boolean("ADA_MCP_READ_ONLY"), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
-	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.boolean("ADA_MCP_ALLOW_CUSTOMER_MESSAGES"), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
-	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.boolean("ADA_MCP_ALLOW_DESTRUCTIVE"), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
+	fs.BoolVar(&c.ReadOnly, "read-only", e.booleanOr("ADA_MCP_READ_ONLY", false), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
+	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.booleanOr("ADA_MCP_ALLOW_CUSTOMER_MESSAGES", false), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
+	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.booleanOr("ADA_MCP_ALLOW_DESTRUCTIVE", false), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
 	fs.BoolVar(&c.FenceUntrusted, "fence-untrusted", e.booleanOr("ADA_MCP_FENCE_UNTRUSTED", true), "wrap the text of results holding what end users or other outside sources wrote in <untrusted-data-NONCE> tags, as data the model must not obey; false gives plain JSON text, for a client that parses it (env ADA_MCP_FENCE_UNTRUSTED)")
 	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
@@ -266,7 +262,7 @@ func (c *Config) addHTTPFlags(fs *flag.FlagSet, e *env, h *httpFlags) {
 	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", e.integer("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request: a body over sse/http, a line (one message) over stdio, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
 	fs.Int64Var(&h.maxConcurrent, "max-concurrent-per-client", e.integer("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http, more get 429; over stdio, tool calls run at once (at most 100), more wait (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
 	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", e.duration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
-	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", e.boolean("ADA_MCP_MULTI_TENANT"), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
+	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", e.booleanOr("ADA_MCP_MULTI_TENANT", false), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
 	fs.StringVar(&h.tenantURLs, "tenant-base-urls", e.getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
 }
 

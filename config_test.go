@@ -107,6 +107,22 @@ func TestFenceUntrustedFlag(t *testing.T) {
 	}
 }
 
+// Every boolean variable refuses what it cannot read: ADA_MCP_READ_ONLY=yes
+// once meant "not read-only", every write tool served without a word.
+func TestBooleanEnvRefusesMalformedValues(t *testing.T) {
+	for _, name := range []string{"ADA_MCP_READ_ONLY", "ADA_MCP_ALLOW_CUSTOMER_MESSAGES", "ADA_MCP_ALLOW_DESTRUCTIVE", "ADA_MCP_MULTI_TENANT"} {
+		for _, v := range []string{"yes", "on", "true "} {
+			if _, err := load(t, map[string]string{name: v}, "--sandbox"); err == nil || !strings.Contains(err.Error(), name) {
+				t.Errorf("%s=%q: err = %v, want one naming the variable", name, v, err)
+			}
+		}
+	}
+	c, err := load(t, map[string]string{"ADA_MCP_READ_ONLY": "1"}, "--sandbox")
+	if err != nil || !c.Ada.ReadOnly {
+		t.Errorf("ADA_MCP_READ_ONLY=1: read-only %v, %v", c.Ada.ReadOnly, err)
+	}
+}
+
 // The flag reaches the served tools: fenced text by default, plain JSON
 // with --fence-untrusted=false.
 func TestFenceUntrustedReachesTheServer(t *testing.T) {
