@@ -196,6 +196,9 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 	}
 	graceEnd := time.Now().Add(e.Deps.eventGrace())
 	var quietEnd time.Time
+	if w.answered() { // the first read of the list found it
+		quietEnd = time.Now().Add(EventQuiet)
+	}
 	sawEvent := false
 	for {
 		until := time.Time{}
@@ -218,8 +221,13 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 		case ctx.Err() != nil:
 			return true // the wait is over (or cancelled)
 		case errors.Is(err, context.DeadlineExceeded):
-			if sawEvent || w.answered() {
+			if sawEvent {
 				return true
+			}
+			if w.answered() {
+				// No event yet (webhooks may be late or not reaching us):
+				// polling gathers the rest of the answer.
+				return false
 			}
 			e.Deps.logger().Info("no webhook event for the conversation within the grace period; polling instead",
 				"grace", e.Deps.eventGrace().String())

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
 // startConv starts a conversation and waits for the AI Agent's greeting,
@@ -70,6 +71,35 @@ func TestReplyByPollingWhenNoEventComes(t *testing.T) {
 	}
 	if len(h.logs.Records("no webhook event for the conversation within the grace period; polling instead")) != 1 {
 		t.Fatalf("the fallback is not logged:\n%s", h.logs)
+	}
+}
+
+// An answer already in the message list when the wait starts, with no
+// webhook reaching the server, ends the wait at once (a quiet spell and
+// one more poll), not when wait_for_reply_seconds runs out: the event loop
+// once had no deadline for an answer it had not seen by event.
+func TestAnswerFoundBeforeAnyEventEndsTheWait(t *testing.T) {
+	h := newHarness(t, harnessOpts{})                 // the AI Agent answers as the message is sent
+	h.deps.Events = events.NewMemory(events.Limits{}) // nobody feeds it
+	cid := startConv(t, h)
+	before := h.lists.Load()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res := h.CallWith(ctx, &mcp.CallToolParams{Name: "send_message",
+		Arguments: map[string]any{"conversation_id": cid, "body": "hello?", "wait_for_reply_seconds": 60}})
+	if ctx.Err() != nil {
+		t.Fatal("the wait ran until the test gave up, not until the answer was in")
+	}
+	if res.IsError {
+		t.Fatal(res)
+	}
+	var m map[string]any
+	testclient.Decode(t, res, &m)
+	if got := replyBodies(m); len(got) != 1 {
+		t.Fatalf("replies %v", got)
+	}
+	if n := h.lists.Load() - before; n < 2 {
+		t.Fatalf("%d list reads: want the first and one more gathering the rest of the answer", n)
 	}
 }
 
