@@ -117,6 +117,9 @@ type assembled struct {
 	// from the sandbox, or from Ada over an HTTP transport.
 	events events.Log
 	redis  *redis.Client
+	// budget is the rate budget shared through Redis, when there is one:
+	// it logs through the server's logger once that is built.
+	budget *fleet.Budget
 	// rcv is the webhook receiver, once serve made it: a rotated secret
 	// is added to it.
 	rcv *events.Receiver
@@ -192,6 +195,12 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.budget != nil {
+		a.budget.SetLogger(a.Logger)
+	}
+	if a.redis != nil {
+		fleet.LogRedisTo(a.Logger)
+	}
 	return a, nil
 }
 
@@ -241,7 +250,8 @@ func (a *assembled) rateBudget(cfg Config, baseURL string) adaclient.RateBudget 
 	}
 	if a.redis != nil {
 		// Ada's limits are per AI Agent: replicas serving the same one share.
-		return fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(baseURL)+":", cfg.RateLimits)
+		a.budget = fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(baseURL)+":", cfg.RateLimits)
+		return a.budget
 	}
 	return adaclient.NewLocalBudget(cfg.RateLimits)
 }

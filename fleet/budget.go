@@ -3,7 +3,9 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -16,17 +18,60 @@ import (
 // redis_rate's GCRA limiter per API group, plus a hold that any
 // replica sets when Ada says a window is spent (Remaining 0, or a 429's
 // Retry-After), so the others wait too.
+//
+// While Redis does not answer, each replica keeps its own budget
+// (adaclient.LocalBudget, the same limits), as without --redis-url: calls
+// to Ada go on, at the risk of N replicas sending N times the limit (Ada
+// then answers 429, which the client honours), rather than every call
+// failing on Redis. Redis is asked again redisRetry after a failure.
 type Budget struct {
 	rdb    redis.UniversalClient
 	lim    *redis_rate.Limiter
 	prefix string
 	limits map[string][]adaclient.Limit
+	local  *adaclient.LocalBudget
+	log    *slog.Logger
+
+	// downUntil (Unix nanoseconds) is when Redis is next asked after a
+	// failure; zero while it answers.
+	downUntil atomic.Int64
 }
+
+// redisRetry is how long the budget stays local after Redis failed: a
+// dial to a Redis that is gone takes seconds, which every call would pay.
+// (A variable for the tests.)
+var redisRetry = 5 * time.Second
 
 // NewBudget returns a budget in rdb under prefix with the given limits per
 // group (adaclient.DefaultLimits for Ada's).
 func NewBudget(rdb redis.UniversalClient, prefix string, limits map[string][]adaclient.Limit) *Budget {
-	return &Budget{rdb: rdb, lim: redis_rate.NewLimiter(rdb), prefix: prefix, limits: limits}
+	return &Budget{rdb: rdb, lim: redis_rate.NewLimiter(rdb), prefix: prefix, limits: limits,
+		local: adaclient.NewLocalBudget(limits), log: slog.New(slog.DiscardHandler)}
+}
+
+// SetLogger is told when Redis stops and starts answering (nothing is
+// logged before). Call it before the budget is used.
+func (b *Budget) SetLogger(l *slog.Logger) { b.log = l }
+
+// redisDown notes a failure of Redis; the first of an outage is logged.
+func (b *Budget) redisDown(err error) {
+	if b.downUntil.Swap(time.Now().Add(redisRetry).UnixNano()) == 0 {
+		b.log.Warn("Redis does not answer: this replica keeps Ada's rate budget on its own until it does",
+			"error", err.Error(), "retry_in", redisRetry.String())
+	}
+}
+
+// redisUp notes that Redis answered; the end of an outage is logged.
+func (b *Budget) redisUp() {
+	if b.downUntil.Swap(0) != 0 {
+		b.log.Info("Redis answers again: Ada's rate budget is shared with the other replicas again")
+	}
+}
+
+// skipRedis reports whether Redis failed less than redisRetry ago.
+func (b *Budget) skipRedis() bool {
+	until := b.downUntil.Load()
+	return until != 0 && time.Now().UnixNano() < until
 }
 
 func (b *Budget) holdKey(group string) string { return b.prefix + "hold:" + group }
@@ -36,10 +81,18 @@ func (b *Budget) holdKey(group string) string { return b.prefix + "hold:" + grou
 // deadline: then it returns *adaclient.RateLimitError at once.
 func (b *Budget) Wait(ctx context.Context, group string) error {
 	for {
+		if b.skipRedis() {
+			return b.local.Wait(ctx, group)
+		}
 		wait, err := b.try(ctx, group)
 		if err != nil {
-			return err
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			b.redisDown(err)
+			return b.local.Wait(ctx, group)
 		}
+		b.redisUp()
 		if wait <= 0 {
 			return nil
 		}
@@ -95,6 +148,10 @@ func (b *Budget) bucket(group string) (redis_rate.Limit, bool) {
 // spent (adaclient.RateHold reads its headers, as for one process), every
 // replica holds the group until it resets.
 func (b *Budget) Observe(group string, status int, h http.Header) {
+	b.local.Observe(group, status, h) // for the turns taken while Redis is down
+	if b.skipRedis() {
+		return
+	}
 	now := time.Now()
 	until, ok := adaclient.RateHold(status, h, now)
 	hold := until.Sub(now)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,3 +172,15 @@ func (l *Log) Recent(ctx context.Context, key string) ([]events.Event, error) {
 
 // Close implements events.Log; the Redis client belongs to the caller.
 func (l *Log) Close() error { return nil }
+
+// LogRedisTo sends go-redis's own messages (a pool that cannot dial, say),
+// which it otherwise prints to stderr in its own format, to l as warnings,
+// so that they are structured and redacted like every other line. It is
+// process-wide, as go-redis's logger is.
+func LogRedisTo(l *slog.Logger) { redis.SetLogger(redisLogger{l}) }
+
+type redisLogger struct{ l *slog.Logger }
+
+func (r redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	r.l.WarnContext(ctx, fmt.Sprintf(format, v...)) // go-redis starts each with "redis: "
+}

@@ -1,15 +1,23 @@
 package fleet_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
@@ -212,4 +220,84 @@ func TestBudgetHoldReadsAdasHeadersAsLocal(t *testing.T) {
 		}
 		cancel()
 	}
+}
+
+// While Redis does not answer, the budget is the replica's own: calls to
+// Ada go on, paced by the same limits, and one warning says so (not one a
+// call). Once Redis answers again, the budget is shared again.
+func TestBudgetIsLocalWhileRedisIsDown(t *testing.T) {
+	srv := redistest.Start(t)
+	defer fleet.SetRedisRetry(20 * time.Millisecond)()
+	var addr atomic.Value
+	addr.Store("127.0.0.1:1") // nothing listens there
+	rdb := redis.NewClient(&redis.Options{MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1,
+		Dialer: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr.Load().(string))
+		}})
+	t.Cleanup(func() { rdb.Close() })
+	logs := &syncBuffer{}
+	limits := map[string][]adaclient.Limit{adaclient.GroupOther: {{Requests: 2, Per: time.Minute}}}
+	b := fleet.NewBudget(rdb, "t7:", limits)
+	b.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	fleet.LogRedisTo(slog.New(slog.NewTextHandler(logs, nil)))
+	t.Cleanup(func() { fleet.LogRedisTo(slog.New(slog.NewTextHandler(os.Stderr, nil))) })
+	ctx := ctxT(t)
+
+	if err := b.Wait(ctx, adaclient.GroupOther); err != nil {
+		t.Fatalf("Redis down: the first request was not let through: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	var rl *adaclient.RateLimitError
+	if err := b.Wait(short, adaclient.GroupOther); !errors.As(err, &rl) {
+		t.Fatalf("Redis down: the local budget did not pace the second request: %v", err)
+	}
+	for range 3 {
+		if err := b.Wait(ctx, adaclient.GroupEndUsers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := strings.Count(logs.String(), "Redis does not answer"); n != 1 {
+		t.Fatalf("%d warnings, want one for the outage:\n%s", n, logs)
+	}
+	// go-redis's own complaint comes through slog, not its own format.
+	if !strings.Contains(logs.String(), `level=WARN msg="redis: connection pool: failed to dial`) {
+		t.Fatalf("go-redis's messages do not go through the logger:\n%s", logs)
+	}
+
+	addr.Store(srv.Addr)
+	for i := 0; !strings.Contains(logs.String(), "Redis answers again"); i++ {
+		if i == 250 {
+			t.Fatalf("the budget did not go back to Redis:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+		_ = b.Wait(ctx, adaclient.GroupEndUsers)
+	}
+	// Shared again: another replica's hold holds this one.
+	other := fleet.NewBudget(srv.Client(t), "t7:", limits)
+	other.Observe(adaclient.GroupConversations, http.StatusTooManyRequests, http.Header{"Retry-After": {"30"}})
+	short2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel2()
+	if err := b.Wait(short2, adaclient.GroupConversations); !errors.As(err, &rl) || rl.RetryAfter < 25*time.Second {
+		t.Fatalf("Redis back: the other replica's hold was not seen: %v", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer for a logger and a test reading it at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
