@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/internal/privfile"
 )
 
 const webhooksUsage = `Usage:
@@ -89,7 +89,7 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	}
 	secret, _, err := client.Webhooks.Secret(ctx, hook.ID)
 	if err == nil {
-		err = os.WriteFile(secretFile, []byte(secret.Key+"\n"), 0o600)
+		err = privfile.Write(secretFile, []byte(secret.Key+"\n"))
 	}
 	if err != nil {
 		fmt.Fprintf(std.stderr, "ada-mcp webhooks setup: the endpoint %s is registered, but its secret could not be saved: %v\n", hook.ID, err)

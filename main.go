@@ -29,6 +29,7 @@ import (
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/fleet"
+	"github.com/ada-mcp/ada-mcp/internal/privfile"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
@@ -215,7 +216,7 @@ func (a *assembled) secretSink(cfg Config) func(context.Context, string, string)
 	return func(_ context.Context, webhookID, secret string) (string, error) {
 		var where []string
 		if file != "" {
-			if err := os.WriteFile(file, []byte(secret+"\n"), 0o600); err != nil {
+			if err := privfile.Write(file, []byte(secret+"\n")); err != nil {
 				return "", fmt.Errorf("writing %s: %w", file, err)
 			}
 			where = append(where, file)

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ada-mcp/ada-mcp/internal/privfile"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -62,7 +63,7 @@ type Writer struct {
 // Create creates (or truncates) the file at path, readable by its owner
 // only: transcripts hold customer data.
 func Create(path string) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := privfile.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("transcript: %w", err)
 	}
@@ -174,5 +175,5 @@ func WriteState(path string, state any, red *redact.Redactor) error {
 		return err
 	}
 	out.WriteByte('\n')
-	return os.WriteFile(path, out.Bytes(), 0o600)
+	return privfile.Write(path, out.Bytes())
 }

@@ -1,0 +1,38 @@
+// Package privfile writes files only their owner may read: transcripts,
+// sandbox state dumps and webhook secrets. os.OpenFile and os.WriteFile
+// give their mode only to a file they create; a file that was already
+// there keeps its own (0644, say), so every write here sets it.
+package privfile
+
+import "os"
+
+// Mode is the mode of every file written here.
+const Mode = 0o600
+
+// Create creates or empties the file at path, mode 0600 whether or not it
+// existed. It is emptied before its mode changes, so what it held is not
+// readable by others for longer than it was.
+func Create(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, Mode)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(Mode); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Write writes data to the file at path as Create makes it.
+func Write(path string, data []byte) error {
+	f, err := Create(path)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
