@@ -37,10 +37,11 @@ func getCapabilities(ctx context.Context, env *Env, _ *schemas.CapabilitiesArgs)
 		Toolsets: d.surface.toolsets, Tools: d.surface.tools,
 		CustomerMessages: "refused", Deletions: "refused", Replies: "polling", RateBudget: "off",
 	}
-	if d.AllowCustomerMessages {
+	if d.AllowCustomerMessages && !d.surface.readOnly { // --read-only wins over the gates
 		res.CustomerMessages = "allowed"
 	}
 	switch {
+	case d.surface.readOnly:
 	case d.AllowDestructive:
 		res.Deletions = "allowed"
 	case clientCanElicit(ctx):

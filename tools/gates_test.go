@@ -169,6 +169,13 @@ func TestGetCapabilities(t *testing.T) {
 	if caps["customer_messages"] != "allowed" || caps["deletions"] != "ask_user" || caps["replies"] != "polling" {
 		t.Fatalf("%v", caps)
 	}
+	// --read-only wins over the gates: no tool that sends as a person or
+	// deletes is served, so neither is "allowed".
+	readOnly := newHarness(t, harnessOpts{readOnly: true, allowCustomer: true, allowDestructive: true})
+	caps = readOnly.OK("get_capabilities", map[string]any{})
+	if caps["read_only"] != true || caps["customer_messages"] != "refused" || caps["deletions"] != "refused" {
+		t.Fatalf("read-only: %v", caps)
+	}
 	h.deps.RateLimits, h.deps.RateShared = map[string][]adaclient.Limit{"conversations": {{Requests: 30, Per: time.Second}, {Requests: 300, Per: time.Minute}}}, true
 	caps = h.OK("get_capabilities", map[string]any{})
 	if caps["rate_budget"] != "fleet" || fmt.Sprint(caps["rate_limits"]) != "map[conversations:30/s, 300/min]" {
