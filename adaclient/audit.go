@@ -58,7 +58,7 @@ func ValidateAuditLogWindow(start, end, now time.Time) error {
 	if end.IsZero() {
 		switch {
 		case now.Before(start):
-			return invalid("start_date", "is in the future")
+			return invalid("start_date", "is in the future: Ada's time is %s", FormatAuditLogTime(now.Truncate(time.Second)))
 		case now.Sub(start) > MaxAuditLogWindow:
 			return invalid("start_date", "is more than 30 days ago; without end_date the window ends now, and Ada allows at most 30 days: give an end_date within 30 days of it")
 		}
@@ -82,7 +82,7 @@ func (s *AuditLogService) List(ctx context.Context, opts *AuditLogOptions) ([]Au
 	if opts == nil {
 		opts = &AuditLogOptions{}
 	}
-	if err := ValidateAuditLogWindow(opts.StartDate, opts.EndDate, time.Now()); err != nil {
+	if err := ValidateAuditLogWindow(opts.StartDate, opts.EndDate, s.c.now()); err != nil {
 		return nil, nil, err
 	}
 	if err := validateLimit("limit", opts.Limit); err != nil {

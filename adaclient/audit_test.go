@@ -3,6 +3,7 @@ package adaclient_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,27 @@ func TestAuditLogLocalValidationSendsNothing(t *testing.T) {
 	}
 	if got := rec.count.Load(); got != 1 {
 		t.Fatalf("%d requests were sent, want only the valid one", got)
+	}
+}
+
+// A window without end_date ends at Ada's now, which is the clock given
+// (WithClock: a seeded sandbox keeps logical time), not this machine's: a
+// start a day before Ada's date passes, one a day before the wall clock's
+// is in Ada's future.
+func TestAuditLogWindowUsesAdasClock(t *testing.T) {
+	rec := newRecorder(t, status(200, auditPageJSON))
+	adaNow := time.Date(2026, 1, 1, 0, 5, 0, 0, time.UTC)
+	c := rec.client(t, adaclient.WithClock(func() time.Time { return adaNow }))
+	if _, _, err := c.AuditLog.List(context.Background(), &adaclient.AuditLogOptions{StartDate: adaNow.Add(-24 * time.Hour)}); err != nil {
+		t.Fatalf("a day before Ada's now: %v", err)
+	}
+	_, _, err := c.AuditLog.List(context.Background(), &adaclient.AuditLogOptions{StartDate: time.Now().Add(-24 * time.Hour)})
+	var ve *adaclient.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "start_date" || !strings.Contains(ve.Reason, "future") {
+		t.Fatalf("a day before the wall clock's now: err = %v, want start_date in the future", err)
+	}
+	if got := rec.count.Load(); got != 1 {
+		t.Fatalf("%d requests were sent, want 1", got)
 	}
 }
 

@@ -37,6 +37,9 @@ type Client struct {
 	logger     *slog.Logger
 	userAgent  string
 	budget     RateBudget // nil: no pacing
+	// now is Ada's clock, for checks that depend on the date (the Audit
+	// log's 30-day window): time.Now unless WithClock.
+	now func() time.Time
 	// headers go on every request. Built once: their value slices are
 	// shared, read-only, by all requests.
 	headers http.Header
@@ -79,6 +82,11 @@ func WithRetryPolicy(p RetryPolicy) Option { return func(c *Client) { c.retry = 
 // attempt, duration; never headers, bodies or query strings).
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.logger = l } }
 
+// WithClock sets the clock of the Ada the client calls, for the checks
+// made before sending that depend on the date: a simulator that keeps
+// logical time (a seeded sandbox) is not at the wall clock's date.
+func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
+
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua } }
 
@@ -113,6 +121,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 		httpClient: NewHTTPClient(),
 		retry:      DefaultRetryPolicy(),
 		userAgent:  defaultUserAgent,
+		now:        time.Now,
 	}
 	for _, o := range opts {
 		o(c)

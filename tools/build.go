@@ -103,6 +103,9 @@ func Build(cfg Config) (*Built, error) {
 		if cfg.RateBudget != nil {
 			opts = append(opts, adaclient.WithRateBudget(cfg.RateBudget))
 		}
+		if cfg.Now != nil { // a seeded sandbox's logical clock
+			opts = append(opts, adaclient.WithClock(cfg.Now))
+		}
 		var err error
 		if b.Client, err = adaclient.New(cfg.BaseURL, cfg.APIKey, opts...); err != nil {
 			return nil, err
