@@ -14,7 +14,8 @@ import (
 
 // gradeChecks grades a recorded transcript (and the state saved with it)
 // against c. transcriptPath and statePath, from the command line, win
-// over the files c names. Every check is evaluated; the failure lists
+// over the files c names; a transcriptPath also sets aside c's state,
+// which was saved with c's transcript. Every check is evaluated; the failure lists
 // them all.
 func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 	start := time.Now()
@@ -27,10 +28,11 @@ func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 	}()
 	if transcriptPath == "" {
 		transcriptPath = c.Transcript
-	}
-	if statePath == "" {
-		statePath = c.State
-	}
+		if statePath == "" {
+			statePath = c.State
+		}
+	} // else the state c names is its transcript's, not this one's
+	// (stateFor finds the one saved beside it)
 	res.Transcript = transcriptPath
 	recs, err := transcript.ReadFile(transcriptPath)
 	if err != nil {

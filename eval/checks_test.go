@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -121,9 +122,46 @@ func TestCommandLineTranscriptWins(t *testing.T) {
 	if _, err := Run(t.Context(), Config{Paths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "no transcript") {
 		t.Fatalf("err = %v", err)
 	}
+	// A --transcript that is not there: a usage error, before anything runs.
+	dir = write(t, map[string]string{"c.yaml": "name: c\ntools_used: [a]\n"})
+	var ue *UsageError
+	if _, err := Run(t.Context(), Config{Paths: []string{dir}, Transcript: filepath.Join(dir, "nope.jsonl")}); !errors.As(err, &ue) || !strings.Contains(err.Error(), "nope.jsonl") {
+		t.Fatalf("missing --transcript: err = %v", err)
+	}
+	// No file at all (an empty directory): a usage error, not "0 passed".
+	if _, err := Run(t.Context(), Config{Paths: []string{t.TempDir()}}); !errors.As(err, &ue) || !strings.Contains(err.Error(), "no scenario or checks files") {
+		t.Fatalf("empty directory: err = %v", err)
+	}
 	// --transcript with a scenario: a usage error.
 	dir = write(t, map[string]string{"s.yaml": "name: s\nsteps:\n  - tool: a\n"})
 	if _, err := Run(t.Context(), Config{Paths: []string{dir}, Transcript: "x.jsonl"}); err == nil || !strings.Contains(err.Error(), "is a scenario") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// The state a checks file names was saved with its transcript: grading
+// another transcript (--transcript) verifies against the state saved
+// beside that one, or --state, never the old run's. It once passed a new
+// run against the old run's state.
+func TestCommandLineTranscriptTakesItsOwnState(t *testing.T) {
+	active := strings.Replace(recordedState, `"ended"`, `"active"`, 1)
+	dir := write(t, map[string]string{
+		"run.jsonl": recorded, "run.state.json": recordedState,
+		"new.jsonl": recorded, "new.state.json": active,
+		"c.yaml": "name: c\ntranscript: run.jsonl\nstate: run.state.json\nverify:\n  - {path: \"$.conversations[0].status\", equals: ended}\n",
+	})
+	suite, err := Load([]string{filepath.Join(dir, "c.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := suite.Checks[0]
+	if res := gradeChecks(c, "", ""); !res.Passed {
+		t.Fatalf("the checks' own run: %s", res.Failure)
+	}
+	if res := gradeChecks(c, filepath.Join(dir, "new.jsonl"), ""); res.Passed || !strings.Contains(res.Failure, "active") {
+		t.Fatalf("the new run was verified against the old state: passed %v, %q", res.Passed, res.Failure)
+	}
+	if res := gradeChecks(c, filepath.Join(dir, "new.jsonl"), filepath.Join(dir, "run.state.json")); !res.Passed {
+		t.Fatalf("--state given: %s", res.Failure)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // Suite is what a set of files holds.
@@ -106,11 +107,12 @@ func (s *Suite) loadFile(path string) error {
 	dec := yaml.NewDecoder(f)
 	p := &parser{file: path}
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	loaded := 0
 	for doc := 1; ; doc++ {
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
-			if doc == 1 {
+			if loaded == 0 {
 				return &LoadError{File: path, Msg: "empty: no scenario or checks"}
 			}
 			return nil
@@ -122,6 +124,10 @@ func (s *Suite) loadFile(path string) error {
 		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 			root = root.Content[0]
 		}
+		if isEmptyDoc(root) { // a trailing ---, or one with comments only
+			continue
+		}
+		loaded++
 		defaultName := stem
 		if doc > 1 {
 			defaultName = fmt.Sprintf("%s #%d", stem, doc)
@@ -130,6 +136,13 @@ func (s *Suite) loadFile(path string) error {
 			return err
 		}
 	}
+}
+
+// isEmptyDoc: a YAML document with nothing in it (a trailing ---, or one
+// followed by comments only). An explicit null is not empty: it is refused.
+func isEmptyDoc(n *yaml.Node) bool {
+	return n.Kind == yaml.DocumentNode && len(n.Content) == 0 ||
+		n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "" && n.Style&yaml.TaggedStyle == 0
 }
 
 var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
@@ -143,6 +156,9 @@ func yamlError(path string, err error) error {
 	}
 	return &LoadError{File: path, Msg: "YAML: " + msg}
 }
+
+// scenarioKeys are a scenario's keys.
+var scenarioKeys = []string{"name", "description", "runs", "sandbox", "server", "steps", "verify"}
 
 // checkKeys are the keys only transcript checks have.
 var checkKeys = []string{"transcript", "state", "tools_used", "tools_not_used", "call_order", "max_tool_calls", "min_tool_calls", "no_errors", "calls"}
@@ -167,6 +183,13 @@ func (s *Suite) loadDoc(p *parser, root *yaml.Node, defaultName string) error {
 		}
 		s.Checks = append(s.Checks, c)
 	default:
+		// A misspelt steps: (stepz:) is why, more often than not: name it.
+		valid := append(slices.Clone(scenarioKeys), checkKeys...)
+		for i := 0; i < len(root.Content); i += 2 {
+			if k := root.Content[i]; !slices.Contains(valid, k.Value) {
+				return p.errf(k, "unknown key %q: neither a scenario (it has no steps) nor transcript checks (valid keys: %s)", k.Value, strings.Join(valid, ", "))
+			}
+		}
 		return p.errf(root, "neither a scenario (it has no steps) nor transcript checks (it has none of %s)", strings.Join(checkKeys, ", "))
 	}
 	return nil
@@ -359,7 +382,7 @@ func (p *parser) value(n *yaml.Node) (any, error) {
 }
 
 func (p *parser) scenario(root *yaml.Node, defaultName string) (*Scenario, error) {
-	m, err := p.mapping(root, "a scenario", "name", "description", "runs", "sandbox", "server", "steps", "verify")
+	m, err := p.mapping(root, "a scenario", scenarioKeys...)
 	if err != nil {
 		return nil, err
 	}
@@ -499,6 +522,9 @@ func (p *parser) server(n *yaml.Node) (ServerSpec, error) {
 	if v := m["toolsets"]; v != nil {
 		if s.Toolsets, err = p.strings(v, "server.toolsets"); err != nil {
 			return s, err
+		}
+		if err := tools.ValidateToolsets(s.Toolsets); err != nil {
+			return s, p.errf(v, "server.toolsets: %v", err)
 		}
 	}
 	if v := m["read_only"]; v != nil {

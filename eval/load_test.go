@@ -44,6 +44,9 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		"result with error":      {"name: x\nsteps:\n  - tool: a\n    expect:\n      is_error: true\n      result: [{path: $.a, exists: true}]\n", []string{":6:", "error_matches"}},
 		"yaml syntax":            {"name: x\nsteps: [\n", []string{"x.yaml"}},
 		"neither":                {"name: x\ndescription: nothing\n", []string{":1:", "neither a scenario"}},
+		"misspelt steps":         {"name: x\nstepz:\n  - tool: a\n", []string{":2:", `unknown key "stepz"`, "steps"}},
+		"unknown toolset":        {"name: x\nserver: {toolsets: [end_users, bogus]}\nsteps:\n  - tool: a\n", []string{":2:", `"bogus"`, "valid toolsets"}},
+		"explicit null document": {"name: x\nsteps:\n  - tool: a\n--- null\n", []string{":4:", "got null"}},
 		"save not a var name":    {"name: x\nsteps:\n  - tool: a\n    save: {1x: $.a}\n", []string{":4:", "variable name"}},
 		"checks unknown key":     {"name: x\ntranscript: t.jsonl\ntools_use: [a]\n", []string{":3:", `"tools_use"`, "tools_used"}},
 		"bad select":             {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: a, select: some}\n", []string{":4:", "select"}},
@@ -132,5 +135,22 @@ steps:
 	}
 	if show(args["list"]) != `[42,"two"]` && show(args["list"]) != `[1,"two"]` {
 		t.Fatalf("list %s", show(args["list"]))
+	}
+}
+
+// An empty YAML document (a trailing ---, or one with comments only) is
+// skipped; a file with nothing else is still refused as empty.
+func TestEmptyDocumentsAreSkipped(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml": "name: x\nsteps:\n  - tool: a\n---\n# nothing more\n",
+		"b.yaml": "---\nname: y\nsteps:\n  - tool: a\n---\n",
+	})
+	suite, err := Load([]string{dir})
+	if err != nil || len(suite.Scenarios) != 2 {
+		t.Fatalf("%v, %+v", err, suite)
+	}
+	dir = write(t, map[string]string{"e.yaml": "---\n# nothing\n---\n"})
+	if _, err := Load([]string{dir}); err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("err = %v", err)
 	}
 }

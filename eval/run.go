@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"regexp"
 	"runtime"
 	"strings"
@@ -112,9 +113,20 @@ func (c Config) withDefaults() Config {
 
 // filter applies --run and checks that what is left can run.
 func (c Config) filter(s *Suite) error {
+	if len(s.Scenarios)+len(s.Checks) == 0 {
+		// An empty directory (or a path mistyped into one) must not pass CI.
+		return fmt.Errorf("no scenario or checks files (.yaml, .yml, .json) in %s", strings.Join(c.Paths, ", "))
+	}
 	if c.Transcript != "" && len(s.Scenarios) > 0 {
 		sc := s.Scenarios[0]
 		return fmt.Errorf("%s:%d: --transcript grades checks files, and %q is a scenario (run scenarios without --transcript)", sc.File, sc.Line, sc.Name)
+	}
+	if c.Transcript != "" {
+		// The run to grade is the command line's: a missing file is a
+		// usage error, as a missing scenario file is.
+		if _, err := os.Stat(c.Transcript); err != nil {
+			return fmt.Errorf("--transcript: %w", err)
+		}
 	}
 	for _, ch := range s.Checks {
 		if c.Transcript == "" && ch.Transcript == "" {

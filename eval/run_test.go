@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,11 @@ func TestReportsBaselineAndRunFilter(t *testing.T) {
 	var suites junitSuites
 	if err := xml.Unmarshal(b, &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
 		t.Fatalf("JUnit %s: %v", b, err)
+	}
+	for _, s := range suites.Suites {
+		if _, err := strconv.ParseFloat(s.Time, 64); err != nil {
+			t.Errorf("suite %s: time %q is not a number of seconds (JUnit readers refuse it)", s.Name, s.Time)
+		}
 	}
 
 	// The baseline says beta passed and alpha failed: now beta regresses

@@ -40,6 +40,28 @@ func Toolsets(deps *Deps) []Toolset {
 // "default" for the defaults, nothing for the defaults), without write tools
 // when readOnly. An unknown name is an error that lists the valid ones.
 func Select(sets []Toolset, names []string, readOnly bool) ([]Tool, error) {
+	want, err := wanted(sets, names)
+	if err != nil {
+		return nil, err
+	}
+	var out []Tool
+	for _, s := range sets {
+		if !want[s.Name] && !s.Always {
+			continue
+		}
+		for _, t := range s.Tools() {
+			if readOnly && !t.ReadOnly() {
+				continue
+			}
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// wanted is the set of toolsets names asks for; an unknown name is an
+// error that lists the valid ones.
+func wanted(sets []Toolset, names []string) (map[string]bool, error) {
 	want := map[string]bool{}
 	valid := make([]string, 0, len(sets))
 	for _, s := range sets {
@@ -69,17 +91,12 @@ func Select(sets []Toolset, names []string, readOnly bool) ([]Tool, error) {
 			want[n] = true
 		}
 	}
-	var out []Tool
-	for _, s := range sets {
-		if !want[s.Name] && !s.Always {
-			continue
-		}
-		for _, t := range s.Tools() {
-			if readOnly && !t.ReadOnly() {
-				continue
-			}
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return want, nil
+}
+
+// ValidateToolsets checks names as Select does, without building a tool
+// (a scenario file's server.toolsets, read before anything runs).
+func ValidateToolsets(names []string) error {
+	_, err := wanted(Toolsets(nil), names)
+	return err
 }
