@@ -131,6 +131,26 @@ func (r *Redactor) With(secrets ...string) *Redactor {
 	return &Redactor{keyPatterns: r.keyPatterns, secrets: merged}
 }
 
+// Merge returns a Redactor that also removes o's exact secrets (o's key
+// patterns are not taken), for secrets kept between calls: their escaped
+// forms were made once, when o was built, not per call. r is unchanged.
+func (r *Redactor) Merge(o *Redactor) *Redactor {
+	if o == nil || len(o.secrets) == 0 {
+		return r
+	}
+	r = r.orDefault()
+	merged := slices.Clip(r.secrets)
+	for _, s := range o.secrets {
+		if !slices.Contains(r.secrets, s) { // o's own are distinct already
+			merged = append(merged, s)
+		}
+	}
+	if len(merged) == len(r.secrets) {
+		return r
+	}
+	return &Redactor{keyPatterns: r.keyPatterns, secrets: merged}
+}
+
 // WithValues is [Redactor.With] for sensitive_metadata values as they come
 // out of JSON: strings are used as they are; integers (int*, uint*, integral
 // float64 and json.Number) by their decimal form; booleans and nil are

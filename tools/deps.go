@@ -84,6 +84,7 @@ type Deps struct {
 	LocalFiles bool
 
 	authors authorCache
+	recall  recall
 }
 
 type clientKey struct{}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
@@ -146,4 +147,41 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 			assertClean(t, "logs", h.logs.String())
 		})
 	}
+}
+
+// A sensitive value written in one call stays hidden in later ones: here
+// the end user types it into a message, the AI Agent quotes the message
+// back, and the reply shows it neither in the result nor in the logs.
+// TOOLS.md: its values never appear in a result, an error or a log line.
+func TestSensitiveValuesStayHiddenInLaterCalls(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true})
+	user := str(h.OK("upsert_end_user", map[string]any{"external_id": "later-1",
+		"sensitive_metadata": map[string]any{"pin_code": "VERYSECRETVALUE99"}}), "end_user", "end_user_id")
+	conv := startConvFor(t, h, user)
+	res := h.Call("send_message", map[string]any{"conversation_id": conv, "body": "my code is VERYSECRETVALUE99", "wait_for_reply_seconds": 10})
+	if res.IsError {
+		t.Fatal(testclient.Text(res))
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	text := testclient.Text(res)
+	if strings.Contains(text+string(b)+h.logs.String(), "VERYSECRETVALUE99") {
+		t.Fatalf("the value written earlier is shown:\n%s", text)
+	}
+	if !strings.Contains(string(b), "my code is [REDACTED]") {
+		t.Fatalf("the message and its echo should show the placeholder:\n%s", b)
+	}
+}
+
+// startConvFor starts a conversation for user and waits for the greeting.
+func startConvFor(t *testing.T, h *harness, user string) string {
+	t.Helper()
+	cid := str(h.OK("start_conversation", map[string]any{"end_user_id": user}), "conversation_id")
+	for range 500 {
+		if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) > 0 {
+			return cid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no greeting within 5 s")
+	return ""
 }

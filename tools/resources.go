@@ -14,6 +14,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -174,7 +175,7 @@ func (r *resources) byID(prefix string, read func(ctx context.Context, client *a
 		if err != nil {
 			return nil, errors.New(describe(err))
 		}
-		return r.contents(req.Params.URI, v)
+		return r.contents(req.Params.URI, v, r.deps.recall.apply(client, r.deps.redactor()))
 	}
 }
 
@@ -218,8 +219,8 @@ func readEndUser(ctx context.Context, client *adaclient.Client, id string) (any,
 // contents is v as the resource's JSON, redacted and stripped like a tool
 // result. It is not fenced: a resource is JSON by its MIME type, and the
 // host, not the model, decides to read it.
-func (r *resources) contents(uri string, v any) ([]mcp.ResourceContents, error) {
-	b, err := resultJSON(v, r.deps.redactor())
+func (r *resources) contents(uri string, v any, red *redact.Redactor) ([]mcp.ResourceContents, error) {
+	b, err := resultJSON(v, red)
 	if err != nil {
 		return nil, err
 	}

@@ -211,7 +211,9 @@ type call struct {
 func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	m, deps := c.m, c.deps
 	start := time.Now()
-	red := deps.redactor()
+	account, _ := deps.client(ctx) // nil without credentials: the call fails below
+	// What earlier calls to this account wrote as secret stays hidden.
+	red := deps.recall.apply(account, deps.redactor())
 	var raw json.RawMessage // the arguments as received, for the transcript
 	res, err := func() (*mcp.CallToolResult, error) {
 		// The transport found a duplicate key or too deep arguments
@@ -228,8 +230,11 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		var args any
 		args, raw, err = c.parse(dec, req.Params)
 		// Values the key rules hide (sensitive_metadata, secret-keyed
-		// metadata) stay hidden wherever they reappear in this call.
-		red = red.With(red.SecretsJSON(raw)...)
+		// metadata) stay hidden wherever they reappear, in this call and
+		// the account's later ones.
+		written := red.SecretsJSON(raw)
+		red = red.With(written...)
+		deps.recall.add(account, written)
 		if err != nil {
 			return errorResult(err, red)
 		}
