@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
@@ -168,12 +169,36 @@ func (e *Env) conversationEndUser(ctx context.Context, conversationID string) (s
 	if id, ok := e.Deps.authors.get(e.Client, conversationID); ok {
 		return id, nil
 	}
+	if id := e.endUserFromEvents(ctx, conversationID); id != "" {
+		e.Deps.authors.put(e.Client, conversationID, id)
+		return id, nil
+	}
 	cv, _, err := e.Client.Conversations.Get(ctx, conversationID)
 	if err != nil {
 		return "", err
 	}
 	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
 	return cv.EndUserID, nil
+}
+
+// endUserFromEvents is the conversation's end user as its kept webhook
+// events say (every conversation event names it), so that a replica other
+// than the one that started the conversation need not ask Ada. Only for
+// the server's own account: webhooks are its conversations' events.
+func (e *Env) endUserFromEvents(ctx context.Context, conversationID string) string {
+	if e.Deps.Events == nil || e.Client != e.Deps.Client {
+		return ""
+	}
+	evs, err := e.Deps.Events.Recent(ctx, events.ConversationKey(conversationID))
+	if err != nil {
+		return ""
+	}
+	for _, ev := range evs {
+		if ev.ConversationID == conversationID && ev.EndUserID != "" {
+			return ev.EndUserID
+		}
+	}
+	return ""
 }
 
 func endConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*schemas.EndConversationResult, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // startConv starts a conversation and waits for the AI Agent's greeting,
@@ -281,5 +282,28 @@ func TestWaitPollsOnceEventsStop(t *testing.T) {
 	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "still there?", "wait_for_reply_seconds": 30})
 	if got := replyBodies(res); len(got) != 1 {
 		t.Fatalf("replies %v", got)
+	}
+}
+
+// Another replica (a server with its own caches, sharing the event log)
+// sends in a conversation it did not start with one Ada request: the
+// author comes from the conversation's kept events, not a GET.
+func TestAnotherReplicaSendsWithOneRequest(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true, replyDelay: 50 * time.Millisecond})
+	cid := startConv(t, h)
+	other := &tools.Deps{Client: h.deps.Client, Redactor: h.deps.Redactor, Logger: h.deps.Logger, PollInterval: 20 * time.Millisecond,
+		CallTimeout: 20 * time.Second, Events: h.events, DefaultChannelID: h.deps.DefaultChannelID}
+	s, _, err := tools.NewServer(other, tools.Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replica := testclient.ConnectVersion(t, s, nil, "")
+	before := h.requests.Load()
+	res := replica.OK("send_message", map[string]any{"conversation_id": cid, "body": "Where is my order?", "wait_for_reply_seconds": 10})
+	if got := replyBodies(res); len(got) != 1 {
+		t.Fatalf("replies %v", got)
+	}
+	if n := h.requests.Load() - before; n != 1 {
+		t.Fatalf("%d Ada requests, want 1 (the send)", n)
 	}
 }
