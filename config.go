@@ -160,7 +160,7 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.BotHandle, "bot-handle", e.getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
 	fs.StringVar(&c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
 	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
-	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: end_users, channels, conversations, all, default (env ADA_MCP_TOOLSETS)")
+	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: "+toolsetHelp()+" (env ADA_MCP_TOOLSETS)")
 	fs.BoolVar(&c.ReadOnly, "read-only", e.booleanOr("ADA_MCP_READ_ONLY", false), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
 	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.booleanOr("ADA_MCP_ALLOW_CUSTOMER_MESSAGES", false), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
 	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.booleanOr("ADA_MCP_ALLOW_DESTRUCTIVE", false), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
@@ -457,4 +457,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// toolsetHelp names the toolsets for --toolsets' help: the defaults, the
+// opt-in ones, all and default.
+func toolsetHelp() string {
+	var on, optIn []string
+	for _, ts := range tools.Toolsets(nil) {
+		switch {
+		case ts.Always:
+		case ts.Default:
+			on = append(on, ts.Name)
+		default:
+			optIn = append(optIn, ts.Name)
+		}
+	}
+	return strings.Join(on, ", ") + " (on by default); " + strings.Join(optIn, ", ") + " (opt-in); all; default"
 }

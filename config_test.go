@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 func load(t *testing.T, env map[string]string, args ...string) (Config, error) {
@@ -134,5 +135,15 @@ func TestFenceUntrustedReachesTheServer(t *testing.T) {
 			t.Fatalf("--fence-untrusted=%v: text %s", fenced, text)
 		}
 		stop()
+	}
+}
+
+// --toolsets' help names every toolset, the opt-in ones too.
+func TestToolsetsHelpNamesEveryToolset(t *testing.T) {
+	help := toolsetHelp()
+	for _, ts := range tools.Toolsets(nil) {
+		if !ts.Always && !strings.Contains(help, ts.Name) {
+			t.Errorf("--toolsets help lacks %s: %s", ts.Name, help)
+		}
 	}
 }
