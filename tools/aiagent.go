@@ -97,7 +97,7 @@ func createCustomInstruction(ctx context.Context, env *Env, a *schemas.CreateCus
 	case adaclient.StatusCode(err) == http.StatusBadRequest:
 		return nil, withHint(err, rulesHint)
 	case errors.As(err, &unknown):
-		return nil, withHint(err, "Check list_custom_instructions before creating it again.")
+		return nil, hintIfUncertain(err, "Check list_custom_instructions before creating it again.")
 	case err != nil:
 		return nil, err
 	}

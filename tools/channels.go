@@ -42,7 +42,7 @@ func listChannels(ctx context.Context, env *Env, a *schemas.ListChannelsArgs) (*
 func createChannel(ctx context.Context, env *Env, a *schemas.CreateChannelArgs) (*schemas.CreateChannelResult, error) {
 	ch, _, err := env.Client.Channels.Create(ctx, a.Request())
 	if err != nil {
-		return nil, withHint(err, "Check list_channels before creating it again.")
+		return nil, hintIfUncertain(err, "Check list_channels before creating it again.")
 	}
 	return &schemas.CreateChannelResult{Channel: schemas.ChannelFrom(ch)}, nil
 }

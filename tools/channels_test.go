@@ -41,3 +41,24 @@ func TestUpdateChannel(t *testing.T) {
 		t.Fatalf("without markdown: %s", msg)
 	}
 }
+
+// A create that Ada refused, or that never left the server, says so
+// without advising to check for a duplicate; the advice is for a create
+// whose outcome is unknown (TestCustomInstructionErrorsSayWhatToDo).
+func TestDefiniteCreateRefusalHasNoDuplicateAdvice(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	msg := h.Err("create_channel", map[string]any{"name": "", "description": "", "modality": "email"})
+	if !strings.Contains(msg, "Nothing was sent to Ada") || strings.Contains(msg, "before creating it again") {
+		t.Fatalf("message: %s", msg)
+	}
+}
+
+// A refused sensitive_metadata key is named as the argument is, not as
+// Ada's request body nests it.
+func TestSensitiveMetadataRefusalNamesTheArgument(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	msg := h.Err("update_end_user", map[string]any{"end_user_id": "5f7e0e2c1e7c7e000f0f9c3a", "sensitive_metadata": map[string]any{"bad key!": "v"}})
+	if !strings.Contains(msg, "Invalid sensitive_metadata.bad key!:") || strings.Contains(msg, "profile.") {
+		t.Fatalf("message: %s", msg)
+	}
+}

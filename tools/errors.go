@@ -117,7 +117,7 @@ func describe(err error) string {
 	case errors.As(err, &arg):
 		return fmt.Sprintf("Invalid argument %s: %s.", arg.Field, strings.TrimSuffix(arg.Reason, "."))
 	case errors.As(err, &invalid):
-		return fmt.Sprintf("Invalid %s: %s. Nothing was sent to Ada.", invalid.Field, strings.TrimSuffix(invalid.Reason, "."))
+		return fmt.Sprintf("Invalid %s: %s. Nothing was sent to Ada.", argumentField(invalid.Field), strings.TrimSuffix(invalid.Reason, "."))
 	case errors.As(err, &unknown):
 		return fmt.Sprintf("The request may or may not have been applied by Ada (%s). Check its effect before repeating it.", cause(unknown.Err))
 	case errors.As(err, &budget):
@@ -189,3 +189,16 @@ func adaDetail(e *adaclient.ErrorResponse) string {
 
 // secondsUp is d in whole seconds, rounded up, at least 1.
 func secondsUp(d time.Duration) int { return max(1, int(math.Ceil(d.Seconds()))) }
+
+// argumentField names a field the client refused (Ada's request body) as
+// the tool's arguments do, where the two differ: sensitive_metadata is an
+// argument of its own, sent as profile.sensitive_metadata.fields.
+func argumentField(wire string) string {
+	if rest, ok := strings.CutPrefix(wire, "profile.sensitive_metadata.fields"); ok {
+		return "sensitive_metadata" + rest
+	}
+	if rest, ok := strings.CutPrefix(wire, "profile.sensitive_metadata"); ok {
+		return "sensitive_metadata" + rest
+	}
+	return wire
+}

@@ -75,7 +75,7 @@ func createKnowledgeSource(ctx context.Context, env *Env, a *schemas.CreateKnowl
 		return nil, withHint(err, "A knowledge source with id %q already exists: change it with update_knowledge_source, or choose another id.", a.ID)
 	}
 	if err != nil {
-		return nil, withHint(err, "Check list_knowledge_sources before creating it again.")
+		return nil, hintIfUncertain(err, "Check list_knowledge_sources before creating it again.")
 	}
 	return &schemas.KnowledgeSourceResult{KnowledgeSource: schemas.KnowledgeSourceFrom(ks)}, nil
 }

@@ -60,7 +60,7 @@ func createWebhook(ctx context.Context, env *Env, a *schemas.CreateWebhookArgs) 
 		return nil, withHint(err, eventTypesHint)
 	}
 	if err != nil {
-		return nil, withHint(err, "Check list_webhooks before creating it again.")
+		return nil, hintIfUncertain(err, "Check list_webhooks before creating it again.")
 	}
 	return &schemas.WebhookResult{Webhook: schemas.WebhookFrom(w)}, nil
 }
