@@ -262,6 +262,7 @@ type ListVariablesArgs struct{}
 // ListVariablesResult is list_variables' result.
 type ListVariablesResult struct {
 	Variables []Variable `json:"variables" jsonschema:"required"`
+	Page                 // has_more always false: one page holds them all
 }
 
 // VariablesFrom converts Ada's variables.

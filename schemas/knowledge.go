@@ -79,6 +79,7 @@ type ListKnowledgeSourcesArgs struct{}
 // every source at once, so there is no cursor.
 type ListKnowledgeSourcesResult struct {
 	KnowledgeSources []KnowledgeSource `json:"knowledge_sources" jsonschema:"required"`
+	Page                               // has_more always false: one page holds them all
 }
 
 // KnowledgeSourcesFrom converts Ada's sources.
@@ -487,6 +488,7 @@ type ListTagsArgs struct{}
 // paginated).
 type ListTagsResult struct {
 	Tags []Tag `json:"tags" jsonschema:"required"`
+	Page       // has_more always false: one page holds them all
 }
 
 // TagsFrom converts Ada's tags.

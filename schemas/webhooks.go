@@ -172,6 +172,7 @@ type ListWebhookEventTypesArgs struct{}
 // returns every event type at once, so there is no cursor.
 type ListWebhookEventTypesResult struct {
 	EventTypes []WebhookEventType `json:"event_types" jsonschema:"required"`
+	Page                          // has_more always false: one page holds them all
 }
 
 // WebhookEventTypesFrom converts Ada's event types.

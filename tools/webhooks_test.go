@@ -167,8 +167,10 @@ func TestListWebhookEventTypes(t *testing.T) {
 			t.Errorf("event types %v lack %s", names, want)
 		}
 	}
-	if _, has := out["has_more"]; has {
-		t.Errorf("Ada's event types are not paginated: %v", out)
+	// Not paginated by Ada: one page, has_more false, as every list tool
+	// says (TOOLS.md: list tools return items, next_cursor, has_more).
+	if out["has_more"] != false || out["next_cursor"] != nil {
+		t.Errorf("has_more and next_cursor: %v", out)
 	}
 }
 
