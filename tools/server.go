@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
@@ -39,6 +42,7 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 		served[t.Name()] = true
 	}
 	hooks.AddBeforeCallTool(hideUnknownTools(served))
+	hooks.AddAfterListTools(titlesInAnnotations)
 	instructions := Instructions
 	if !deps.Unfenced {
 		instructions += fenceInstructions
@@ -64,4 +68,19 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 	s.AddTools(st...)
 	res.register(s, enabled)
 	return s, selected, nil
+}
+
+// titlesInAnnotations gives each tool's title as annotations.title too to
+// clients of protocols before 2025-06-18, which know it only there (the
+// top-level title came in 2025-06-18), and to no one else: it would cost
+// newer clients' context tokens for nothing. The listed tools are copies.
+func titlesInAnnotations(ctx context.Context, _ any, _ *mcp.ListToolsRequest, res *mcp.ListToolsResult) {
+	if v := server.RequestProtocolVersion(ctx); v == "" || v >= "2025-06-18" {
+		return
+	}
+	for i := range res.Tools {
+		if t := &res.Tools[i]; t.Annotations.Title == "" {
+			t.Annotations.Title = t.Title
+		}
+	}
 }

@@ -403,3 +403,25 @@ func TestSendMessageWaitOutlivesTheCallTimeout(t *testing.T) {
 		t.Fatalf("send_message = %v, want the reply that came after the call timeout", out)
 	}
 }
+
+// A 2025-03-26 client knows a tool's title only as annotations.title: it
+// gets it there; a newer client gets the top-level title alone (the copy
+// would cost its context tokens for nothing).
+func TestTitlesForOlderClients(t *testing.T) {
+	for version, want := range map[string]bool{"2025-03-26": true, "": false} {
+		h := newHarness(t, harnessOpts{version: version})
+		list, err := h.ListTools(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tool := range list.Tools {
+			if tool.Title == "" {
+				t.Fatalf("%s has no title", tool.Name)
+			}
+			got := tool.Annotations != nil && tool.Annotations.Title == tool.Title
+			if got != want {
+				t.Errorf("protocol %q: %s annotations.title = %v, want it %v", version, tool.Name, tool.Annotations, want)
+			}
+		}
+	}
+}
