@@ -147,14 +147,19 @@ func isEmptyDoc(n *yaml.Node) bool {
 
 var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
-// yamlError is a YAML syntax error as file:line: message.
+// yamlError is a syntax error as file:line: message, named for the file's
+// format (a .json file is read by the YAML parser, JSON being YAML).
 func yamlError(path string, err error) error {
+	format := "YAML: "
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		format = "JSON: "
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &LoadError{File: path, Line: line, Msg: "YAML: " + m[2]}
+		return &LoadError{File: path, Line: line, Msg: format + m[2]}
 	}
-	return &LoadError{File: path, Msg: "YAML: " + msg}
+	return &LoadError{File: path, Msg: format + msg}
 }
 
 // scenarioKeys are a scenario's keys.

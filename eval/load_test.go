@@ -138,6 +138,15 @@ steps:
 	}
 }
 
+// A syntax error in a .json file is called a JSON one.
+func TestJSONSyntaxErrorsSayJSON(t *testing.T) {
+	dir := write(t, map[string]string{"s.json": `{"name": "x", "steps": [`})
+	_, err := Load([]string{filepath.Join(dir, "s.json")})
+	if err == nil || !strings.Contains(err.Error(), "s.json") || !strings.Contains(err.Error(), "JSON: ") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // An empty YAML document (a trailing ---, or one with comments only) is
 // skipped; a file with nothing else is still refused as empty.
 func TestEmptyDocumentsAreSkipped(t *testing.T) {
