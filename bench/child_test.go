@@ -109,7 +109,7 @@ func childConfigFromEnv(t testing.TB) childConfig {
 	}
 	c := childConfig{
 		calls: num("BENCH_CHILD_CALLS", 2000), clients: num("BENCH_CHILD_CLIENTS", 32),
-		clientCalls: num("BENCH_CHILD_CLIENT_CALLS", 500), pairs: num("BENCH_PAIRS", 3),
+		clientCalls: num("BENCH_CHILD_CLIENT_CALLS", 500), pairs: num("BENCH_PAIRS", 4),
 		cold: num("BENCH_CHILD_COLD", 10), profileSecs: num("BENCH_CHILD_PROFILE_SECONDS", 5),
 		profileDir: os.Getenv("BENCH_CHILD_CPUPROFILE"), profileMany: os.Getenv("BENCH_CHILD_PROFILE_PHASE") == "many",
 	}

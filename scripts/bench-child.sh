@@ -14,7 +14,7 @@
 # BENCH_CHILD_CALLS: sequential calls, 1 client (2000)
 # BENCH_CHILD_CLIENTS: concurrent clients (32), BENCH_CHILD_CLIENT_CALLS
 #   calls each (500)
-# BENCH_PAIRS: pairs (3); BENCH_CHILD_COLD: cold starts per server and pair (10)
+# BENCH_PAIRS: pairs (4; an even number gives each server as many turns first); BENCH_CHILD_COLD: cold starts per server and pair (10)
 # BENCH_CHILD_CPUPROFILE=dir: both servers run with --pprof and each
 #   1-client phase is profiled for BENCH_CHILD_PROFILE_SECONDS (5) into dir
 #   (the phase runs on until the profile is taken; profiling costs CPU, so
