@@ -1,7 +1,6 @@
 package fleet_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -23,6 +22,7 @@ import (
 	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/fleet"
 	"github.com/ada-mcp/ada-mcp/internal/redistest"
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 )
 
 func ctxT(t *testing.T) context.Context {
@@ -236,7 +236,7 @@ func TestBudgetIsLocalWhileRedisIsDown(t *testing.T) {
 			return d.DialContext(ctx, network, addr.Load().(string))
 		}})
 	t.Cleanup(func() { rdb.Close() })
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	limits := map[string][]adaclient.Limit{adaclient.GroupOther: {{Requests: 2, Per: time.Minute}}}
 	b := fleet.NewBudget(rdb, "t7:", limits)
 	b.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
@@ -282,22 +282,4 @@ func TestBudgetIsLocalWhileRedisIsDown(t *testing.T) {
 	if err := b.Wait(short2, adaclient.GroupConversations); !errors.As(err, &rl) || rl.RetryAfter < 25*time.Second {
 		t.Fatalf("Redis back: the other replica's hold was not seen: %v", err)
 	}
-}
-
-// syncBuffer is a bytes.Buffer for a logger and a test reading it at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

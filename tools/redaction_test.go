@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
@@ -157,7 +156,7 @@ func TestSensitiveValuesStayHiddenInLaterCalls(t *testing.T) {
 	h := newHarness(t, harnessOpts{events: true})
 	user := str(h.OK("upsert_end_user", map[string]any{"external_id": "later-1",
 		"sensitive_metadata": map[string]any{"pin_code": "VERYSECRETVALUE99"}}), "end_user", "end_user_id")
-	conv := startConvFor(t, h, user)
+	conv := startConvWith(t, h, map[string]any{"end_user_id": user})
 	res := h.Call("send_message", map[string]any{"conversation_id": conv, "body": "my code is VERYSECRETVALUE99", "wait_for_reply_seconds": 10})
 	if res.IsError {
 		t.Fatal(testclient.Text(res))
@@ -170,18 +169,4 @@ func TestSensitiveValuesStayHiddenInLaterCalls(t *testing.T) {
 	if !strings.Contains(string(b), "my code is [REDACTED]") {
 		t.Fatalf("the message and its echo should show the placeholder:\n%s", b)
 	}
-}
-
-// startConvFor starts a conversation for user and waits for the greeting.
-func startConvFor(t *testing.T, h *harness, user string) string {
-	t.Helper()
-	cid := str(h.OK("start_conversation", map[string]any{"end_user_id": user}), "conversation_id")
-	for range 500 {
-		if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) > 0 {
-			return cid
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("no greeting within 5 s")
-	return ""
 }

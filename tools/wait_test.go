@@ -20,7 +20,13 @@ import (
 // the greeting shows would see the greeting as the first reply.
 func startConv(t *testing.T, h *harness) string {
 	t.Helper()
-	cid := str(h.OK("start_conversation", map[string]any{"external_id": "wait-" + t.Name()[:min(len(t.Name()), 20)]}), "conversation_id")
+	return startConvWith(t, h, map[string]any{"external_id": "wait-" + t.Name()[:min(len(t.Name()), 20)]})
+}
+
+// startConvWith is startConv with start_conversation's arguments.
+func startConvWith(t *testing.T, h *harness, args map[string]any) string {
+	t.Helper()
+	cid := str(h.OK("start_conversation", args), "conversation_id")
 	for range 500 {
 		if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) > 0 {
 			return cid
