@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -342,7 +344,7 @@ func (c *Config) addFleetFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.Webhooks.SecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "file holding Ada's webhook signing secret (whsec_...); or the secret itself in env ADA_WEBHOOK_SECRET. Enables POST "+server.WebhookPath+" over sse/http (env ADA_WEBHOOK_SECRET_FILE)")
 	fs.StringVar(&c.Webhooks.Addr, "webhook-addr", e.getenv("ADA_MCP_WEBHOOK_ADDR"), "also receive webhooks on this address, apart from MCP (env ADA_MCP_WEBHOOK_ADDR)")
 	fs.StringVar(&c.RedisURL, "redis-url", e.getenv("ADA_MCP_REDIS_URL"), "redis://host:6379/0: replicas share the webhook event log and Ada's rate budget (env ADA_MCP_REDIS_URL)")
-	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, audit_log 10/s+120/m, other 10/s+100/m), off, or e.g. end_users=30/s+300/m,conversations=30/s+300/m,other=10/s+100/m (env ADA_MCP_RATE_LIMITS)")
+	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, audit_log 10/s+120/m, other 10/s+100/m), off, or limits for some groups, e.g. conversations=20/s+200/m,other=5/s (the others keep Ada's) (env ADA_MCP_RATE_LIMITS)")
 }
 
 func (c *Config) finishFleet(getenv func(string) string) error {
@@ -378,7 +380,9 @@ func (c *Config) finishFleet(getenv func(string) string) error {
 }
 
 // parseRateLimits reads "default", "off" or
-// "group=N/unit[+N/unit],..." with units s, m and h.
+// "group=N/unit[+N/unit],..." with units s, m and h. The groups named get
+// the limits given; the others keep Ada's (a group left out of a spec is
+// not a group left unpaced), and a name that is not a group is an error.
 func parseRateLimits(s string) (map[string][]adaclient.Limit, error) {
 	switch strings.TrimSpace(s) {
 	case "", "default":
@@ -386,11 +390,20 @@ func parseRateLimits(s string) (map[string][]adaclient.Limit, error) {
 	case "off", "none":
 		return nil, nil
 	}
-	out := map[string][]adaclient.Limit{}
+	out := adaclient.DefaultLimits()
+	set := map[string]bool{}
 	for _, part := range splitList(s) {
 		group, spec, ok := strings.Cut(part, "=")
-		if !ok || strings.TrimSpace(group) == "" {
+		group = strings.TrimSpace(group)
+		if !ok || group == "" {
 			return nil, fmt.Errorf("%q: want group=N/unit, e.g. conversations=30/s+300/m", part)
+		}
+		if _, known := out[group]; !known {
+			groups := slices.Sorted(maps.Keys(out))
+			return nil, fmt.Errorf("%q: no such group; the groups are %s", group, strings.Join(groups, ", "))
+		}
+		if !set[group] { // replace Ada's limits, once
+			out[group], set[group] = nil, true
 		}
 		for _, w := range strings.Split(spec, "+") {
 			n, unit, ok := strings.Cut(strings.TrimSpace(w), "/")
@@ -399,7 +412,7 @@ func parseRateLimits(s string) (map[string][]adaclient.Limit, error) {
 			if !ok || err != nil || count < 1 || per == 0 {
 				return nil, fmt.Errorf("%q: want N/s, N/m or N/h with N at least 1", w)
 			}
-			out[strings.TrimSpace(group)] = append(out[strings.TrimSpace(group)], adaclient.Limit{Requests: count, Per: per})
+			out[group] = append(out[group], adaclient.Limit{Requests: count, Per: per})
 		}
 	}
 	return out, nil

@@ -5,11 +5,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
@@ -145,5 +147,32 @@ func TestToolsetsHelpNamesEveryToolset(t *testing.T) {
 		if !ts.Always && !strings.Contains(help, ts.Name) {
 			t.Errorf("--toolsets help lacks %s: %s", ts.Name, help)
 		}
+	}
+}
+
+// A rate-limit spec sets the groups it names; the others keep Ada's limits
+// (a group left out once went unpaced), and a name that is no group is an
+// error naming the groups.
+func TestRateLimitSpecs(t *testing.T) {
+	c, err := load(t, nil, "--sandbox", "--rate-limits", "conversations=1/s+20/m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := adaclient.DefaultLimits()
+	if got := c.RateLimits[adaclient.GroupConversations]; len(got) != 2 || got[0] != (adaclient.Limit{Requests: 1, Per: time.Second}) || got[1] != (adaclient.Limit{Requests: 20, Per: time.Minute}) {
+		t.Errorf("conversations: %v", got)
+	}
+	for _, g := range []string{adaclient.GroupEndUsers, adaclient.GroupAuditLog, adaclient.GroupOther} {
+		if !slices.Equal(c.RateLimits[g], def[g]) {
+			t.Errorf("%s: %v, want Ada's %v", g, c.RateLimits[g], def[g])
+		}
+	}
+	for _, spec := range []string{"conversation=1/s", "foo=1/s,other=2/s"} {
+		if _, err := load(t, nil, "--sandbox", "--rate-limits", spec); err == nil || !strings.Contains(err.Error(), "the groups are audit_log, conversations, end_users, other") {
+			t.Errorf("%s: err = %v", spec, err)
+		}
+	}
+	if c, err := load(t, nil, "--sandbox", "--rate-limits", "off"); err != nil || c.RateLimits != nil {
+		t.Errorf("off: %v %v", c.RateLimits, err)
 	}
 }
