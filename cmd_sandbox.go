@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 
@@ -41,6 +42,7 @@ type sandboxCmd struct {
 	// webhookSecret (ADA_WEBHOOK_SECRET or --webhook-secret-file; else a
 	// generated one, printed).
 	webhookURL, webhookSecretFile string
+	webhookSecretFileFlag         bool // given as a flag, not only in the environment
 }
 
 func runSandbox(ctx context.Context, args []string, std stdio) int {
@@ -67,6 +69,9 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	fs.Visit(func(f *flag.Flag) {
+		c.webhookSecretFileFlag = c.webhookSecretFileFlag || f.Name == "webhook-secret-file"
+	})
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q (see --help)", fs.Arg(0))
 	}
@@ -91,6 +96,7 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
 		return exitUsage
 	}
+	c.spec.AgentFlag, c.spec.StateFlag = "--agent", "--state"
 	sim, opts, err := openSim(c.spec, func(o *adasim.Options) {
 		o.Logger = logger.With("component", "adasim")
 		if hook != nil {
@@ -142,7 +148,13 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 // one configured, or one made up (generated reports that, so it is shown).
 func (c *sandboxCmd) webhook(getenv func(string) string) (*adasim.WebhookEndpoint, bool, error) {
 	if c.webhookURL == "" {
+		if c.webhookSecretFile != "" && c.webhookSecretFileFlag {
+			return nil, false, errors.New("--webhook-secret-file needs --webhook-url: it signs the webhooks sent there")
+		}
 		return nil, false, nil
+	}
+	if u, err := url.Parse(c.webhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, false, fmt.Errorf("--webhook-url %q: want an absolute http(s) URL, e.g. http://127.0.0.1:8080/webhooks/ada", c.webhookURL)
 	}
 	secret := strings.TrimSpace(getenv("ADA_WEBHOOK_SECRET"))
 	if c.webhookSecretFile != "" {

@@ -45,7 +45,7 @@ type toolsConfig struct {
 	ArgsFile string
 }
 
-func runTools(ctx context.Context, args []string, std stdio) int {
+func runTools(ctx context.Context, args []string, std stdio) (code int) {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "call") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			fmt.Fprint(std.stdout, toolsUsage)
@@ -84,7 +84,12 @@ func runTools(ctx context.Context, args []string, std stdio) int {
 		fmt.Fprintln(std.stderr, "ada-mcp tools:", err)
 		return exitUsage
 	}
-	defer a.close(&cfg.Config)
+	defer func() {
+		if err := a.close(&cfg.Config); err != nil && code == exitOK {
+			fmt.Fprintln(std.stderr, "ada-mcp tools:", err)
+			code = exitFail
+		}
+	}()
 	sess, err := localclient.Connect(ctx, a.MCP, "ada-mcp-tools-cli", buildVersion())
 	if err != nil {
 		fmt.Fprintln(std.stderr, "ada-mcp tools:", err)

@@ -447,17 +447,17 @@ func (c *Config) validateHTTP() error {
 		// Zero means "default" to package server; from a flag it is a mistake.
 		return errors.New("--max-body-bytes must be positive")
 	}
+	switch { // stdio uses both too: its workers, and how long calls may finish
+	case h.MaxConcurrentPerClient <= 0:
+		return errors.New("--max-concurrent-per-client must be positive")
+	case h.ShutdownTimeout <= 0:
+		return errors.New("--shutdown-timeout must be positive")
+	}
 	if c.Transport == TransportStdio {
 		if h.MultiTenant {
 			return errors.New("--multi-tenant needs --transport http or sse (over stdio the host's environment supplies one Ada key)")
 		}
 		return nil
-	}
-	switch {
-	case h.MaxConcurrentPerClient <= 0:
-		return errors.New("--max-concurrent-per-client must be positive")
-	case h.ShutdownTimeout <= 0:
-		return errors.New("--shutdown-timeout must be positive")
 	}
 	return h.Validate()
 }

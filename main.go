@@ -103,6 +103,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "ada-mcp:", err)
+		if errors.As(err, new(usageError)) {
+			return exitUsage
+		}
 		return exitFail
 	}
 	return exitOK
@@ -130,6 +133,13 @@ type assembled struct {
 	stopEvents    sync.Once
 }
 
+// usageError is a mistake in the command line or in a file it names, found
+// while assembling the server rather than while reading the flags: exit
+// status 2 all the same.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
 // assemble builds the server of cfg: the sandbox if asked for, the event
 // log, the rate budget, the transcript, the tools. The server and the
 // tools CLI use it, so they serve the same thing.
@@ -137,7 +147,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	a := &assembled{eventsStopped: make(chan struct{})}
 	defer func() {
 		if err != nil {
-			a.close(nil)
+			_ = a.close(nil)
 		}
 	}()
 	if cfg.RedisURL != "" {
@@ -168,13 +178,23 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		pollInterval = tools.LocalPollInterval
 	} else if apiKey != "" {
 		if baseURL, err = cfg.Ada.baseURL(); err != nil {
-			return nil, err
+			return nil, usageError{err}
 		}
 	}
 	if cfg.Transcript != "" {
 		if a.transcript, err = transcript.Create(cfg.Transcript); err != nil {
-			return nil, err
+			return nil, usageError{err}
 		}
+	}
+	if cfg.Sandbox.StateOut != "" {
+		// Written when the server stops: a path that cannot be written is
+		// found now, not after the run it was to record. (An empty file
+		// until then, never a stale state.)
+		f, err := privfile.Create(cfg.Sandbox.StateOut)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--sandbox-state-out: %w", err)}
+		}
+		f.Close()
 	}
 	a.Built, err = tools.Build(tools.Config{
 		APIKey: apiKey, BaseURL: baseURL, ChannelID: channelID,
@@ -194,7 +214,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Now:        sandboxNow(a.sandbox),
 	})
 	if err != nil {
-		return nil, err
+		return nil, usageError{err} // a toolset's or the base URL's name
 	}
 	if a.budget != nil {
 		a.budget.SetLogger(a.Logger)
@@ -266,12 +286,16 @@ func (a *assembled) rateLimits(cfg Config) map[string][]adaclient.Limit {
 }
 
 // close writes the sandbox's state if asked (--sandbox-state-out) and
-// releases everything; failures are logged.
-func (a *assembled) close(cfg *Config) {
+// releases everything. Failures are logged, and the first of those that
+// lose a record of the run (the state, the transcript) is returned, so the
+// command does not end in success without them.
+func (a *assembled) close(cfg *Config) error {
+	var lost error
 	if a.sandbox != nil {
 		if cfg != nil && cfg.Sandbox.StateOut != "" {
 			if err := a.sandbox.writeState(cfg.Sandbox.StateOut, a.redactor()); err != nil {
 				a.log().Error("writing the sandbox state", "error", err)
+				lost = fmt.Errorf("--sandbox-state-out: %w", err)
 			} else {
 				a.log().Info("sandbox state written", "file", cfg.Sandbox.StateOut)
 			}
@@ -280,10 +304,14 @@ func (a *assembled) close(cfg *Config) {
 	}
 	if err := a.transcript.Close(); err != nil {
 		a.log().Error("closing the transcript", "error", err)
+		if lost == nil {
+			lost = fmt.Errorf("--transcript: %w", err)
+		}
 	}
 	if a.redis != nil {
 		a.redis.Close()
 	}
+	return lost
 }
 
 func (a *assembled) redactor() *redact.Redactor {
@@ -300,7 +328,7 @@ func (a *assembled) log() *slog.Logger {
 	return a.Logger
 }
 
-func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) (err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -308,7 +336,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	defer a.close(&cfg)
+	defer func() {
+		if lost := a.close(&cfg); err == nil {
+			err = lost
+		}
+	}()
 	logger := a.Logger
 	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(a.Tools),
 		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly, "redis", a.redis != nil)

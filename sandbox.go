@@ -44,6 +44,8 @@ type simSpec struct {
 	State      string // a state file to start from
 	RateLimits bool
 	Agent      string // a scripted AI Agent (JSON) file
+	// AgentFlag and StateFlag name the two files' flags in errors.
+	AgentFlag, StateFlag string
 }
 
 // openSim creates the simulator of spec, tweak making a last change to its
@@ -65,20 +67,23 @@ func openSim(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim.Opt
 	if spec.Agent != "" {
 		script, err := adasim.ReadAgentScript(spec.Agent)
 		if err != nil {
-			return nil, opts, err
+			return nil, opts, fmt.Errorf("%s: %w", spec.AgentFlag, err)
 		}
 		opts.Agent = script
 	}
 	if spec.State != "" {
 		st, err := adasim.ReadStateFile(spec.State)
 		if err != nil {
-			return nil, opts, err
+			return nil, opts, fmt.Errorf("%s: %w", spec.StateFlag, err)
 		}
 		opts.State = &st
 	}
 	sim, err := adasim.Open(opts)
+	if err != nil && spec.State != "" {
+		return nil, opts, fmt.Errorf("%s %s: %w", spec.StateFlag, spec.State, err)
+	}
 	if err != nil {
-		return nil, opts, fmt.Errorf("%s: %w", spec.State, err)
+		return nil, opts, err
 	}
 	return sim, opts, nil
 }
@@ -86,10 +91,11 @@ func openSim(spec simSpec, tweak func(*adasim.Options)) (*adasim.Sim, adasim.Opt
 // startSandbox starts the simulator of cfg; feed, if set, gets every
 // event it would announce by webhook.
 func startSandbox(cfg SandboxConfig, feed func(adasim.Event)) (*sandbox, error) {
-	sim, opts, err := openSim(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State, Agent: cfg.Agent},
+	sim, opts, err := openSim(simSpec{Seed: cfg.Seed, ReplyDelay: cfg.ReplyDelay, State: cfg.State, Agent: cfg.Agent,
+		AgentFlag: "--sandbox-agent", StateFlag: "--sandbox-state"},
 		func(o *adasim.Options) { o.OnEvent = feed })
 	if err != nil {
-		return nil, err
+		return nil, usageError{err} // the files the flags name
 	}
 	srv, err := adasim.Listen("127.0.0.1:0", sim)
 	if err != nil {

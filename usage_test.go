@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runWith runs the program with args, no environment and stdin.
+func runWith(t *testing.T, stdin io.Reader, args ...string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, func(string) string { return "" }, stdin, &stdout, &stderr)
+	return code, stderr.String()
+}
+
+// Mistakes in the command line or the files it names exit 2 and name the
+// flag, whether the flag parser or the server's assembly finds them.
+func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	if err := os.WriteFile(bad, []byte(`{"nope": 1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sandbox", "--toolsets", "bogus"}, `unknown toolset "bogus"`},
+		{[]string{"--sandbox", "--sandbox-state", filepath.Join(dir, "missing.json")}, "--sandbox-state"},
+		{[]string{"--sandbox", "--sandbox-state", bad}, "--sandbox-state"},
+		{[]string{"--sandbox", "--sandbox-agent", bad}, "--sandbox-agent"},
+		{[]string{"--sandbox", "--sandbox-state-out", filepath.Join(dir, "no", "such", "dir.json")}, "--sandbox-state-out"},
+		{[]string{"--sandbox", "--max-concurrent-per-client", "0"}, "--max-concurrent-per-client"},
+		{[]string{"--sandbox", "--shutdown-timeout", "-1s"}, "--shutdown-timeout"},
+		{[]string{"tools", "call", "lookup_end_user", "--sandbox", "--sandbox-state-out", filepath.Join(dir, "no", "x.json"), "--args", `{"external_id":"a"}`}, "--sandbox-state-out"},
+		{[]string{"sandbox", "--webhook-url", "not a url"}, "--webhook-url"},
+		{[]string{"sandbox", "--webhook-secret-file", bad}, "--webhook-secret-file needs --webhook-url"},
+	} {
+		code, stderr := runWith(t, strings.NewReader(""), c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// A sandbox state that cannot be written when the server stops makes the
+// run fail: the record a grader needs is lost.
+func TestLostStateFailsTheRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	stdinR, stdinW := io.Pipe()
+	done := make(chan int, 1)
+	var stderr string
+	go func() {
+		code, e := runWith(t, stdinR, "--sandbox", "--sandbox-state-out", filepath.Join(dir, "run.state.json"))
+		stderr = e
+		done <- code
+	}()
+	// The file is made at start: wait for it, then take its directory away.
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(dir, "run.state.json")); err == nil {
+			break
+		}
+		if i == 500 {
+			t.Fatal("the state file was not created at start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	stdinW.Close()
+	select {
+	case code := <-done:
+		if code != exitFail || !strings.Contains(stderr, "--sandbox-state-out") {
+			t.Fatalf("exit %d, stderr %q; want 1 naming --sandbox-state-out", code, stderr)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the server did not stop when stdin closed")
+	}
+}
