@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"regexp"
 
 	"github.com/ada-mcp/ada-mcp/eval"
@@ -54,8 +55,19 @@ func runEval(ctx context.Context, args []string, std stdio) int {
 	if err == nil {
 		err = logs.finish()
 	}
+	if err == nil && len(positional) == 0 && cfg.Transcript != "" {
+		err = errors.New("name the checks files to grade the transcript with, e.g. ada-mcp eval --transcript run.jsonl checks.yaml")
+	}
 	if err == nil && len(positional) == 0 {
 		err = errors.New("name scenario files or directories, e.g. ada-mcp eval testdata/evals")
+	}
+	if err == nil && cfg.State != "" && cfg.Transcript == "" {
+		err = errors.New("--state goes with --transcript (the state saved with that run); a checks file names its own with state:")
+	}
+	if err == nil && cfg.State != "" {
+		if _, serr := os.Stat(cfg.State); serr != nil {
+			err = fmt.Errorf("--state: %w", serr)
+		}
 	}
 	if err == nil && cfg.Parallel < 0 {
 		err = errors.New("--parallel must not be negative")

@@ -43,6 +43,10 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"tools", "call", "lookup_end_user", "--sandbox", "--sandbox-state-out", filepath.Join(dir, "no", "x.json"), "--args", `{"external_id":"a"}`}, "--sandbox-state-out"},
 		{[]string{"sandbox", "--webhook-url", "not a url"}, "--webhook-url"},
 		{[]string{"sandbox", "--webhook-secret-file", bad}, "--webhook-secret-file needs --webhook-url"},
+		{[]string{"eval", "--transcript", bad}, "name the checks files"},
+		{[]string{"eval", "--state", bad, "testdata/evals"}, "--state goes with --transcript"},
+		{[]string{"eval", "--transcript", bad, "--state", filepath.Join(dir, "missing.json"), "testdata/evals"}, "--state: "},
+		{[]string{"eval", "--baseline", bad, "testdata/evals/read-only.yaml"}, "is not a report written by --json"},
 	} {
 		code, stderr := runWith(t, strings.NewReader(""), c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {

@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -99,12 +100,18 @@ func isSuiteFile(name string) bool {
 }
 
 func (s *Suite) loadFile(path string) error {
-	f, err := os.Open(path)
+	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	dec := yaml.NewDecoder(f)
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		// Read by the YAML parser below (JSON is YAML), which would also
+		// take what JSON is not: a trailing comma, a comment.
+		if err := strictJSON(path, b); err != nil {
+			return err
+		}
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
 	p := &parser{file: path}
 	stem := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	loaded := 0
@@ -134,6 +141,30 @@ func (s *Suite) loadFile(path string) error {
 		}
 		if err := s.loadDoc(p, root, defaultName); err != nil {
 			return err
+		}
+	}
+}
+
+// strictJSON refuses a .json file that is not JSON, at the line of the
+// mistake.
+func strictJSON(path string, b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var v json.RawMessage
+		err := dec.Decode(&v)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var se *json.SyntaxError
+			off := dec.InputOffset()
+			switch {
+			case errors.As(err, &se):
+				off = se.Offset
+			case errors.Is(err, io.ErrUnexpectedEOF):
+				off = int64(len(b)) // the file ends inside a value
+			}
+			return &LoadError{File: path, Line: 1 + bytes.Count(b[:min(int(off), len(b))], []byte("\n")), Msg: "JSON: " + err.Error()}
 		}
 	}
 }
@@ -253,6 +284,9 @@ func (p *parser) mapping(n *yaml.Node, what string, valid ...string) (map[string
 		k, v := n.Content[i], n.Content[i+1]
 		if !slices.Contains(valid, k.Value) {
 			return nil, p.errf(k, "unknown key %q in %s (valid keys: %s)", k.Value, what, strings.Join(valid, ", "))
+		}
+		if _, dup := out[k.Value]; dup {
+			return nil, p.errf(k, "key %q appears twice in %s", k.Value, what)
 		}
 		out[k.Value] = v
 	}
@@ -374,6 +408,9 @@ func (p *parser) value(n *yaml.Node) (any, error) {
 			k := n.Content[i]
 			if k.Kind != yaml.ScalarNode {
 				return nil, p.errf(k, "object keys must be strings")
+			}
+			if _, dup := out[k.Value]; dup {
+				return nil, p.errf(k, "key %q appears twice (the server refuses that in a tool call too)", k.Value)
 			}
 			v, err := p.value(n.Content[i+1])
 			if err != nil {

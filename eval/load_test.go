@@ -46,6 +46,8 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		"neither":                {"name: x\ndescription: nothing\n", []string{":1:", "neither a scenario"}},
 		"misspelt steps":         {"name: x\nstepz:\n  - tool: a\n", []string{":2:", `unknown key "stepz"`, "steps"}},
 		"unknown toolset":        {"name: x\nserver: {toolsets: [end_users, bogus]}\nsteps:\n  - tool: a\n", []string{":2:", `"bogus"`, "valid toolsets"}},
+		"duplicate top key":      {"name: x\nname: y\nsteps:\n  - tool: a\n", []string{":2:", `"name" appears twice`}},
+		"duplicate arg":          {"name: x\nsteps:\n  - tool: a\n    args: {external_id: first, external_id: second}\n", []string{":4:", `"external_id" appears twice`}},
 		"explicit null document": {"name: x\nsteps:\n  - tool: a\n--- null\n", []string{":4:", "got null"}},
 		"save not a var name":    {"name: x\nsteps:\n  - tool: a\n    save: {1x: $.a}\n", []string{":4:", "variable name"}},
 		"checks unknown key":     {"name: x\ntranscript: t.jsonl\ntools_use: [a]\n", []string{":3:", `"tools_use"`, "tools_used"}},
@@ -138,12 +140,19 @@ steps:
 	}
 }
 
-// A syntax error in a .json file is called a JSON one.
-func TestJSONSyntaxErrorsSayJSON(t *testing.T) {
-	dir := write(t, map[string]string{"s.json": `{"name": "x", "steps": [`})
-	_, err := Load([]string{filepath.Join(dir, "s.json")})
-	if err == nil || !strings.Contains(err.Error(), "s.json") || !strings.Contains(err.Error(), "JSON: ") {
-		t.Fatalf("err = %v", err)
+// A .json file must be JSON: a syntax error is called a JSON one, at its
+// line, and what only YAML allows (a trailing comma) is refused.
+func TestJSONFilesAreStrictJSON(t *testing.T) {
+	for body, line := range map[string]string{
+		"{\"name\": \"x\",\n \"steps\": [":                                 "s.json:2:",
+		"{\"name\": \"x\",\n \"steps\": [{\"tool\": \"a\"},\n ]}":             "s.json:3:",
+		"{\"name\": \"x\",\n \"steps\": [{\"tool\": \"a\"}],\n \"runs\": 1,\n}": "s.json:4:",
+	} {
+		dir := write(t, map[string]string{"s.json": body})
+		_, err := Load([]string{filepath.Join(dir, "s.json")})
+		if err == nil || !strings.Contains(err.Error(), line) || !strings.Contains(err.Error(), "JSON: ") {
+			t.Errorf("%q: err = %v, want %s and JSON", body, err, line)
+		}
 	}
 }
 

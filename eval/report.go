@@ -91,6 +91,10 @@ func ReadReport(path string) (*Report, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%s is not a report written by --json: %w", path, err)
 	}
+	if r.Started.IsZero() || r.Results == nil {
+		// Some other JSON: compared with it, every result would be "new".
+		return nil, fmt.Errorf("%s is not a report written by --json: it has no started time or results", path)
+	}
 	return &r, nil
 }
 
