@@ -144,8 +144,8 @@ steps:
 // line, and what only YAML allows (a trailing comma) is refused.
 func TestJSONFilesAreStrictJSON(t *testing.T) {
 	for body, line := range map[string]string{
-		"{\"name\": \"x\",\n \"steps\": [":                                 "s.json:2:",
-		"{\"name\": \"x\",\n \"steps\": [{\"tool\": \"a\"},\n ]}":             "s.json:3:",
+		"{\"name\": \"x\",\n \"steps\": [":                                      "s.json:2:",
+		"{\"name\": \"x\",\n \"steps\": [{\"tool\": \"a\"},\n ]}":               "s.json:3:",
 		"{\"name\": \"x\",\n \"steps\": [{\"tool\": \"a\"}],\n \"runs\": 1,\n}": "s.json:4:",
 	} {
 		dir := write(t, map[string]string{"s.json": body})
