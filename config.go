@@ -299,6 +299,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
+	// Flags win over variables: a --bot-handle given on the command line
+	// beats an ADA_BASE_URL from the environment (--base-url still wins
+	// over --bot-handle when both are flags).
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["bot-handle"] && !given["base-url"] {
+		c.Ada.BaseURL = ""
+	}
 	c.HTTP.Transport = c.Transport
 	c.HTTP.AllowedOrigins = splitList(h.origins)
 	c.HTTP.TenantBaseURLs = splitList(h.tenantURLs)

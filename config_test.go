@@ -176,3 +176,24 @@ func TestRateLimitSpecs(t *testing.T) {
 		t.Errorf("off: %v %v", c.RateLimits, err)
 	}
 }
+
+// A flag beats a variable across the handle and the base URL too: a
+// --bot-handle flag wins over ADA_BASE_URL, a --base-url flag over both.
+func TestBotHandleFlagBeatsBaseURLFromEnv(t *testing.T) {
+	env := map[string]string{"ADA_API_KEY": "k", "ADA_BASE_URL": "http://127.0.0.1:1/api"}
+	c, err := load(t, env, "--bot-handle", "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := c.Ada.baseURL(); err != nil || u != "https://acme.ada.support/api" {
+		t.Errorf("--bot-handle with ADA_BASE_URL: %q %v", u, err)
+	}
+	c, err = load(t, env, "--bot-handle", "acme", "--base-url", "http://127.0.0.1:2/api")
+	if u, _ := c.Ada.baseURL(); err != nil || u != "http://127.0.0.1:2/api" {
+		t.Errorf("both flags: %q %v", u, err)
+	}
+	c, err = load(t, env)
+	if u, _ := c.Ada.baseURL(); err != nil || u != "http://127.0.0.1:1/api" {
+		t.Errorf("env alone: %q %v", u, err)
+	}
+}
