@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/internal/privfile"
+	"github.com/ada-mcp/ada-mcp/server"
 )
 
 const webhooksUsage = `Usage:
@@ -70,6 +73,9 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	if err == nil {
 		err = checkHookURL(hookURL)
 	}
+	if err == nil {
+		err = checkSecretDir(secretFile)
+	}
 	if err != nil {
 		fmt.Fprintln(std.stderr, "ada-mcp webhooks setup:", err)
 		return exitUsage
@@ -118,7 +124,24 @@ func checkHookURL(raw string) error {
 	if u.Scheme == "http" && host != "localhost" && host != "127.0.0.1" && host != "::1" {
 		return fmt.Errorf("--url %q: Ada delivers over the internet; use https", raw)
 	}
+	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), server.WebhookPath) || u.RawQuery != "" {
+		// The server receives there and nowhere else: every delivery to
+		// another path would fail.
+		return fmt.Errorf("--url %q: the receiver is at %s, so the URL must end in it, e.g. https://mcp.example.com%s", raw, server.WebhookPath, server.WebhookPath)
+	}
 	return nil
+}
+
+// checkSecretDir makes sure the secret can be written beside where it
+// goes before an endpoint is registered, without touching the file (a
+// running server may be reading it).
+func checkSecretDir(secretFile string) error {
+	f, err := os.CreateTemp(filepath.Dir(secretFile), ".ada-mcp-secret-check-*")
+	if err != nil {
+		return fmt.Errorf("--secret-file %s: %w", secretFile, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // registerWebhook makes sure one enabled endpoint at hookURL receives the
