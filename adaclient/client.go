@@ -132,6 +132,11 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if c.httpClient == nil {
 		c.httpClient = NewHTTPClient()
 	}
+	if c.httpClient.CheckRedirect == nil { // WithHTTPClient's, copied: it may be shared
+		hc := *c.httpClient
+		hc.CheckRedirect = refuseRedirects
+		c.httpClient = &hc
+	}
 	c.headers = http.Header{
 		"Authorization": {"Bearer " + apiKey},
 		"Accept":        {"application/json"},
@@ -153,7 +158,16 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 // for many concurrent calls, with a bound on how long Ada may take to start
 // answering. Share one among several Clients (WithHTTPClient) to share its
 // connections, as per-tenant clients do.
-func NewHTTPClient() *http.Client { return &http.Client{Transport: newTransport()} }
+func NewHTTPClient() *http.Client {
+	return &http.Client{Transport: newTransport(), CheckRedirect: refuseRedirects}
+}
+
+// refuseRedirects keeps every request at the base URL it was made for:
+// Ada's API does not redirect, and following one would send the key (kept
+// on a same-host redirect) and the caller's request to a URL nobody chose,
+// past a multi-tenant server's allowlist of base URLs. The 3xx comes back
+// as Ada's answer, an error.
+func refuseRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()

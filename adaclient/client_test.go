@@ -792,3 +792,35 @@ func TestPathIDsAreCheckedBeforeSending(t *testing.T) {
 		t.Fatalf("%d requests reached Ada", n)
 	}
 }
+
+// A redirect is not followed, with the default HTTP client or one given:
+// the key and the request would go to a URL nobody chose (past a
+// multi-tenant server's allowlist). The 3xx is Ada's answer, an error.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var reached atomic.Int64
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reached.Add(1)
+		fmt.Fprint(w, `{"id":"x","profile":{"first_name":"INTERNAL"}}`)
+	}))
+	t.Cleanup(target.Close)
+	redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target.URL+"/latest/meta-data", http.StatusFound)
+	}))
+	t.Cleanup(redirector.Close)
+	for name, opts := range map[string][]adaclient.Option{
+		"default client": nil,
+		"given client":   {adaclient.WithHTTPClient(&http.Client{})},
+	} {
+		c, err := adaclient.New(redirector.URL+"/api", testKey, append([]adaclient.Option{adaclient.WithRetryPolicy(fastRetries)}, opts...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = c.EndUsers.Get(context.Background(), "abc")
+		if adaclient.StatusCode(err) != http.StatusFound {
+			t.Errorf("%s: err = %v, want Ada's 302 as an error", name, err)
+		}
+	}
+	if n := reached.Load(); n != 0 {
+		t.Fatalf("the redirect's target was called %d times", n)
+	}
+}
