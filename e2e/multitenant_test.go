@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +11,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
 // tenantSim is one tenant's Ada: a simulator on its own loopback port with
@@ -160,5 +166,69 @@ func TestTheMCPTokenNeverReachesAda(t *testing.T) {
 				t.Fatalf("multi-tenant %v: a request to Ada lacks Ada's key:\n%s", multi, r)
 			}
 		}
+	}
+}
+
+// A subscription is the subscriber's tenant's: a tenant that subscribes to
+// another's conversation URI hears nothing of it, whoever subscribed
+// first, and the owner is told of its messages either way. (Watches were
+// once per URI: the first subscriber's key polled for everyone.)
+func TestMultiTenantSubscriptionsStayApart(t *testing.T) {
+	skipOnWindows(t)
+	acme := newTenantSim(t, "acme_live_key_4c1f9e7a2b5d8e30", 1)
+	globex := newTenantSim(t, "globex_live_key_8d2a6f1c3e9b7a45", 2)
+	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token, "ADA_MCP_MULTI_TENANT=true"},
+		"--transport", "http", "--tenant-base-urls", acme.baseURL+","+globex.baseURL)
+	type notes struct {
+		mu   sync.Mutex
+		uris []string
+	}
+	session := func(ts tenantSim, n *notes) *testclient.Session {
+		cs, err := srv.dialWith("http", "2025-11-25", ts.headers(), &mcp.ClientOptions{
+			ResourceUpdatedHandler: func(_ context.Context, r *mcp.ResourceUpdatedNotificationRequest) {
+				n.mu.Lock()
+				defer n.mu.Unlock()
+				n.uris = append(n.uris, r.Params.URI)
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cs.Close() })
+		return testclient.Wrap(t, cs)
+	}
+	var acmeNotes, globexNotes notes
+	a, g := session(acme, &acmeNotes), session(globex, &globexNotes)
+	start := func() string {
+		return a.OK("start_conversation", map[string]any{"external_id": "sub-" + fmt.Sprint(time.Now().UnixNano()), "channel_id": acme.channel})["conversation_id"].(string)
+	}
+	first, second := "ada://conversations/"+start(), "ada://conversations/"+start()
+	subscribe := func(s *testclient.Session, uri string) {
+		if err := s.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subscribe(a, first) // the owner first
+	subscribe(g, first)
+	subscribe(g, second) // the other tenant first
+	subscribe(a, second)
+	heard := func(n *notes, uri string) bool {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		return slices.Contains(n.uris, uri)
+	}
+	// Polled every 5 s: send in both until the owner has heard of both.
+	for i := 0; !heard(&acmeNotes, first) || !heard(&acmeNotes, second); i++ {
+		if i == 60 {
+			t.Fatalf("the owner was not told of its conversations' messages: %v", acmeNotes.uris)
+		}
+		for _, uri := range []string{first, second} {
+			a.OK("send_message", map[string]any{"conversation_id": strings.TrimPrefix(uri, "ada://conversations/"), "body": fmt.Sprint("hello ", i)})
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	globexNotes.mu.Lock()
+	defer globexNotes.mu.Unlock()
+	if len(globexNotes.uris) != 0 {
+		t.Fatalf("the other tenant was told of acme's conversations: %v", globexNotes.uris)
 	}
 }

@@ -52,7 +52,15 @@ type resources struct {
 	templates []*mcp.URITemplate
 
 	mu      sync.Mutex
-	watches map[string]*watch // conversation URI → its subscribers
+	watches map[watchKey]*watch // a conversation of an account → its subscribers
+}
+
+// watchKey is a conversation URI as one Ada account (client) sees it:
+// tenants that name the same URI are watched apart, each with its own key,
+// so none hears of another's conversation.
+type watchKey struct {
+	client *adaclient.Client
+	uri    string
 }
 
 type watch struct {
@@ -77,7 +85,7 @@ func sessionKey(s server.ClientSession, listen bool) string {
 }
 
 func newResources(deps *Deps) *resources {
-	return &resources{deps: deps, watches: map[string]*watch{}}
+	return &resources{deps: deps, watches: map[watchKey]*watch{}}
 }
 
 // hooks track subscriptions and forget those of ended sessions and
@@ -92,7 +100,7 @@ func (r *resources) hooks() *server.Hooks {
 	})
 	h.AddAfterUnsubscribe(func(ctx context.Context, _ any, req *mcp.UnsubscribeRequest, _ *mcp.EmptyResult) {
 		if s := server.ClientSessionFromContext(ctx); s != nil {
-			r.unsubscribe(sessionKey(s, false), req.Params.URI)
+			r.unsubscribe(r.key(ctx, req.Params.URI), sessionKey(s, false))
 		}
 	})
 	h.AddBeforeSubscriptionsListen(func(ctx context.Context, id any, req *mcp.SubscriptionsListenRequest) {
@@ -107,21 +115,21 @@ func (r *resources) hooks() *server.Hooks {
 	h.AddAfterSubscriptionsListen(func(ctx context.Context, _ any, req *mcp.SubscriptionsListenRequest, _ *mcp.SubscriptionsListenResult) {
 		if s := server.ClientSessionFromContext(ctx); s != nil {
 			for _, uri := range req.Params.Notifications.ResourceSubscriptions {
-				r.unsubscribe(sessionKey(s, true), uri)
+				r.unsubscribe(r.key(ctx, uri), sessionKey(s, true))
 			}
 		}
 	})
 	h.AddOnUnregisterSession(func(_ context.Context, s server.ClientSession) {
 		r.mu.Lock()
-		var uris []string
-		for uri, w := range r.watches {
+		var keys []watchKey
+		for k, w := range r.watches {
 			if _, ok := w.subs[sessionKey(s, false)]; ok {
-				uris = append(uris, uri)
+				keys = append(keys, k)
 			}
 		}
 		r.mu.Unlock()
-		for _, uri := range uris {
-			r.unsubscribe(sessionKey(s, false), uri)
+		for _, k := range keys {
+			r.unsubscribe(k, sessionKey(s, false))
 		}
 	})
 	return h
@@ -234,10 +242,14 @@ func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
 	if err != nil {
 		return // not a conversation: nothing changes under an end user's URI that we hear of
 	}
-	key := sessionKey(sub.session, sub.listen != nil)
+	client, err := r.deps.client(ctx)
+	if err != nil {
+		return
+	}
+	wk, key := watchKey{client, uri}, sessionKey(sub.session, sub.listen != nil)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if w := r.watches[uri]; w != nil {
+	if w := r.watches[wk]; w != nil {
 		w.subs[key] = sub
 		return
 	}
@@ -245,39 +257,44 @@ func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
 		r.deps.logger().Warn("too many watched conversations: a subscription gets no updates", "limit", maxWatches)
 		return
 	}
-	client, err := r.deps.client(ctx)
-	if err != nil {
-		return
-	}
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	r.watches[uri] = &watch{subs: map[string]subscriber{key: sub}, stop: stop}
-	go r.follow(wctx, uri, id, client)
+	r.watches[wk] = &watch{subs: map[string]subscriber{key: sub}, stop: stop}
+	go r.follow(wctx, wk, id)
 }
 
-func (r *resources) unsubscribe(key, uri string) {
+// key is the watch of uri for the account of ctx's call.
+func (r *resources) key(ctx context.Context, uri string) watchKey {
+	client, _ := r.deps.client(ctx)
+	return watchKey{client, uri}
+}
+
+func (r *resources) unsubscribe(wk watchKey, key string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	w := r.watches[uri]
+	w := r.watches[wk]
 	if w == nil {
 		return
 	}
 	delete(w.subs, key)
 	if len(w.subs) == 0 {
 		w.stop()
-		delete(r.watches, uri)
+		delete(r.watches, wk)
 	}
 }
 
 // follow notifies the subscribers of a conversation of each new message,
-// from the event log when there is one, else by polling.
-func (r *resources) follow(ctx context.Context, uri, id string, client *adaclient.Client) {
-	if log := r.deps.Events; log != nil {
+// from the event log when there is one and the account is the server's
+// own (webhooks carry its conversations' events, not a tenant's), else by
+// polling with the account's own key: a conversation it cannot read
+// gives it no notification.
+func (r *resources) follow(ctx context.Context, wk watchKey, id string) {
+	if log := r.deps.Events; log != nil && wk.client == r.deps.Client {
 		cur, err := log.End(ctx, events.ConversationKey(id))
 		for err == nil {
 			var evs []events.Event
 			if evs, cur, err = log.Next(ctx, events.ConversationKey(id), cur); err == nil {
 				if slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type == events.TypeConversationMessage }) {
-					r.notify(uri)
+					r.notify(wk)
 				}
 			}
 		}
@@ -285,10 +302,10 @@ func (r *resources) follow(ctx context.Context, uri, id string, client *adaclien
 	}
 	seen := -1
 	for {
-		logs, _, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
+		logs, _, err := wk.client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
 		if err == nil {
 			if seen >= 0 && len(logs) != seen {
-				r.notify(uri)
+				r.notify(wk)
 			}
 			seen = len(logs)
 		}
@@ -302,10 +319,11 @@ func (r *resources) follow(ctx context.Context, uri, id string, client *adaclien
 	}
 }
 
-func (r *resources) notify(uri string) {
+func (r *resources) notify(wk watchKey) {
+	uri := wk.uri
 	r.mu.Lock()
 	var subs []subscriber
-	if w := r.watches[uri]; w != nil {
+	if w := r.watches[wk]; w != nil {
 		for _, sub := range w.subs {
 			subs = append(subs, sub)
 		}
