@@ -84,13 +84,24 @@ func (f *inflight) wait(ctx context.Context) bool {
 	}
 }
 
-// middleware counts POSTs and answers 503 to new ones once draining. GETs
-// pass: a legacy client whose stream reconnects during the drain would
+// middleware counts POSTs but subscriptions/listen streams and answers 503
+// to new ones once draining. GETs pass: a legacy client whose stream reconnects during the drain would
 // otherwise abandon its session, in-flight calls included. (New
 // connections are refused anyway: shutdown closes the listener first.)
 func (f *inflight) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Header.Get(mcp.HeaderMethod) == string(mcp.MethodSubscriptionsListen) {
+			// A 2026-07-28 listen stream lasts as long as the client likes:
+			// counted, an idle one held every shutdown for its full timeout.
+			// Shutdown ends the open ones once the calls are done.
+			if f.isDraining() {
+				shuttingDown(w)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 func TestInflightWait(t *testing.T) {
@@ -52,5 +54,32 @@ func TestInflightMiddlewareWhileDraining(t *testing.T) {
 	}
 	if w := serve(h, httptest.NewRequest(http.MethodGet, "/mcp", nil)); w.Code != http.StatusOK {
 		t.Fatalf("a legacy stream reconnecting while draining: %d", w.Code)
+	}
+}
+
+// A subscriptions/listen stream is not waited for: an idle one held every
+// shutdown for its whole timeout. A new one is refused while draining.
+func TestListenStreamsAreNotCounted(t *testing.T) {
+	f := newInflight()
+	entered := make(chan struct{})
+	release := make(chan struct{})
+	h := f.middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(entered)
+		<-release
+	}))
+	listen := func() *http.Request {
+		r := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		r.Header.Set(mcp.HeaderMethod, string(mcp.MethodSubscriptionsListen))
+		return r
+	}
+	go serve(h, listen())
+	<-entered
+	if n := f.count(); n != 0 {
+		t.Fatalf("an open listen stream counts %d", n)
+	}
+	f.startDraining()
+	close(release)
+	if w := serve(f.middleware(&okHandler{}), listen()); w.Code != http.StatusServiceUnavailable {
+		t.Fatalf("a new listen stream while draining: %d", w.Code)
 	}
 }
