@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
@@ -18,7 +19,14 @@ type inflight struct {
 	n        int
 	draining bool
 	changed  chan struct{} // closed and replaced whenever n drops
+	// calls end the tool calls in flight (cut), by id.
+	calls  map[uint64]context.CancelCauseFunc
+	lastID uint64
 }
+
+// errShutdown is why a call was cut: the server is stopping and its
+// shutdown timeout is nearly over.
+var errShutdown = errors.New("the server is shutting down")
 
 func newInflight() *inflight { return &inflight{changed: make(chan struct{})} }
 
@@ -120,11 +128,40 @@ func shuttingDown(w http.ResponseWriter) {
 	writeError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down; retry on another instance")
 }
 
-// toolMiddleware counts tool calls, which on legacy SSE outlive their POST.
+// toolMiddleware counts tool calls, which on legacy SSE outlive their POST,
+// and lets cut end them.
 func (f *inflight) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-		f.add()
-		defer f.done()
+		ctx, cancel := context.WithCancelCause(ctx)
+		f.mu.Lock()
+		f.n++
+		f.lastID++
+		id := f.lastID
+		if f.calls == nil {
+			f.calls = map[uint64]context.CancelCauseFunc{}
+		}
+		f.calls[id] = cancel
+		f.mu.Unlock()
+		defer func() {
+			f.mu.Lock()
+			delete(f.calls, id)
+			f.mu.Unlock()
+			cancel(nil)
+			f.done()
+		}()
 		return next(ctx, req)
 	}
+}
+
+// cut ends the tool calls in flight: their contexts are cancelled, so a
+// wait returns what it has (send_message: the message, reply_pending) and
+// the answer is written while the connection is still open, rather than
+// the connection being closed under the call. It returns how many.
+func (f *inflight) cut() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, cancel := range f.calls {
+		cancel(errShutdown)
+	}
+	return len(f.calls)
 }

@@ -189,7 +189,15 @@ func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func
 
 	stopped := make(chan error, 1)
 	go func() { stopped <- srv.Shutdown(ctx) }() // closes the listener and idle connections at once
-	drained := s.waitDrained(ctx)
+	// Calls still running near the end are cut (their waits return what
+	// they have), so that each answers before its connection is closed.
+	cutCtx, cancelCut := context.WithTimeout(ctx, s.cfg.ShutdownTimeout-cutMargin(s.cfg.ShutdownTimeout))
+	drained := s.waitDrained(cutCtx)
+	cancelCut()
+	if !drained && ctx.Err() == nil {
+		s.logger.Warn("shutdown timeout nearly reached: ending the calls still running so they answer", "calls", s.drain.cut())
+		drained = s.waitDrained(ctx)
+	}
 	endStreams()
 	if err := <-stopped; err != nil {
 		_ = srv.Close()
@@ -197,6 +205,12 @@ func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func
 	}
 	<-served
 	s.logger.Info("stopped", "drained", drained, "duration", time.Since(start).Round(time.Millisecond))
+}
+
+// cutMargin is how long before the shutdown timeout the calls still
+// running are cut: time for them to answer and the answers to be written.
+func cutMargin(timeout time.Duration) time.Duration {
+	return min(2*time.Second, timeout/4)
 }
 
 // waitDrained returns true once nothing has been in flight for flushGrace

@@ -37,6 +37,12 @@ func newTestMCP() (*mcpserver.MCPServer, *slowTool) {
 				return nil, ctx.Err()
 			}
 		})
+	m.AddTool(mcpgo.NewTool("waits", mcpgo.WithDescription("waits until its context ends, then answers")),
+		func(ctx context.Context, _ mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
+			st.started <- struct{}{}
+			<-ctx.Done()
+			return mcpgo.NewToolResultText("cut short: " + context.Cause(ctx).Error()), nil
+		})
 	m.AddTool(mcpgo.NewTool("echo", mcpgo.WithDescription("answers at once")),
 		func(context.Context, mcpgo.CallToolRequest) (*mcpgo.CallToolResult, error) {
 			return mcpgo.NewToolResultText("echo"), nil
@@ -224,6 +230,43 @@ func TestShutdownTimeoutClosesWhatIsLeft(t *testing.T) {
 	}
 	if !strings.Contains(r.logs.String(), "shutdown timeout reached") {
 		t.Errorf("no log line about the forced close:\n%s", r.logs)
+	}
+}
+
+// A call still waiting near the end of the shutdown timeout is cut, and
+// its answer reaches the client before the connection closes: a cut
+// connection once left a raw client a 200 with an empty body.
+func TestShutdownCutsWaitingCallsSoTheyAnswer(t *testing.T) {
+	for _, version := range []string{"2026-07-28", "2025-11-25"} {
+		t.Run(version, func(t *testing.T) {
+			m, st := newTestMCP()
+			r := start(t, Config{Transport: TransportHTTP, ShutdownTimeout: 2 * time.Second}, m)
+			cs := connect(t, r, TransportHTTP, version, nil)
+			type outcome struct {
+				res *mcp.CallToolResult
+				err error
+			}
+			result := make(chan outcome, 1)
+			go func() {
+				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "waits"})
+				result <- outcome{res, err}
+			}()
+			<-st.started
+			r.stop()
+			out := <-result
+			if out.err != nil || out.res.IsError || out.res.Content[0].(*mcp.TextContent).Text != "cut short: the server is shutting down" {
+				t.Fatalf("the cut call's answer: %+v %v\n%s", out.res, out.err, r.logs)
+			}
+			select {
+			case err := <-r.served:
+				r.served <- err
+			case <-time.After(30 * time.Second):
+				t.Fatal("Serve did not return")
+			}
+			if !strings.Contains(r.logs.String(), "ending the calls still running") || !strings.Contains(r.logs.String(), `"drained":true`) {
+				t.Errorf("logs:\n%s", r.logs)
+			}
+		})
 	}
 }
 
