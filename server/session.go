@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -36,6 +37,54 @@ type sessionBinder struct {
 	// costs two hash blocks and a few allocations, on every request of a
 	// session.
 	macs *sync.Pool
+	// ended are the ids a client ended with DELETE: answered 404 from then
+	// on, as the spec asks, by this replica (the ids are stateless, so
+	// another replica still accepts one; see the README).
+	ended *endedSessions
+}
+
+// endedSessions remembers ended session ids for as long as mcp-go would
+// have kept an idle session (sessionIdleTTL), at most maxEndedSessions of
+// them: past that the oldest are forgotten (and valid again, as before).
+type endedSessions struct {
+	mu    sync.Mutex
+	at    map[string]time.Time
+	order []string // oldest first
+	now   func() time.Time
+}
+
+const maxEndedSessions = 10000
+
+func (e *endedSessions) add(sid string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.at[sid]; ok {
+		return
+	}
+	e.at[sid] = e.now()
+	e.order = append(e.order, sid)
+	e.expire()
+	if len(e.order) > maxEndedSessions {
+		delete(e.at, e.order[0])
+		e.order = e.order[1:]
+	}
+}
+
+func (e *endedSessions) has(sid string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.expire()
+	_, ok := e.at[sid]
+	return ok
+}
+
+// expire forgets the ids ended longer ago than an idle session lives.
+func (e *endedSessions) expire() {
+	cutoff := e.now().Add(-sessionIdleTTL)
+	for len(e.order) > 0 && e.at[e.order[0]].Before(cutoff) {
+		delete(e.at, e.order[0])
+		e.order = e.order[1:]
+	}
 }
 
 const sessionPrefix = "mcp-session-"
@@ -49,7 +98,8 @@ func newSessionBinder(token string) sessionBinder {
 		key = make([]byte, 32)
 		_, _ = rand.Read(key)
 	}
-	return sessionBinder{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}}
+	return sessionBinder{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }},
+		ended: &endedSessions{at: map[string]time.Time{}, now: time.Now}}
 }
 
 func (b sessionBinder) mint(principal string) string {
@@ -99,7 +149,7 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 				writeError(w, http.StatusBadRequest, "missing_session", "DELETE ends a session: send its Mcp-Session-Id header")
 				return
 			}
-			if sid != "" && !b.valid(callerFrom(r.Context()).principal(), sid) {
+			if sid != "" && (!b.valid(callerFrom(r.Context()).principal(), sid) || b.ended.has(sid)) {
 				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "session of another caller or unknown"),
 					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
 				writeError(w, http.StatusNotFound, "session_not_found", "unknown session: start a new one (initialize again)")
@@ -138,12 +188,16 @@ func (s boundSessions) Validate(sid string) (bool, error) {
 	if s.b == nil || !s.b.valid(s.principal, sid) {
 		return false, errInvalidSession
 	}
-	return false, nil
+	return s.b.ended.has(sid), nil
 }
 
 func (s boundSessions) Terminate(sid string) (bool, error) {
-	if s.b != nil && !s.b.valid(s.principal, sid) {
+	if s.b == nil {
+		return false, nil // mcp-go's sweeper: nothing to remember
+	}
+	if !s.b.valid(s.principal, sid) {
 		return false, errInvalidSession
 	}
+	s.b.ended.add(sid)
 	return false, nil
 }

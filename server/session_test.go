@@ -1,10 +1,12 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	mcpserver "github.com/mark3labs/mcp-go/server"
 )
@@ -99,5 +101,54 @@ func TestCheckSessionMiddleware(t *testing.T) {
 		if w.Code != tc.want {
 			t.Errorf("%s: status %d, want %d", tc.name, w.Code, tc.want)
 		}
+	}
+}
+
+// A session its client ended with DELETE is answered 404 from then on, as
+// the spec asks (the ids are stateless: the binder remembers the ended
+// ones), and the ended ids are forgotten once an idle session would be.
+func TestDeletedSessionIsGone(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+	auth := map[string]string{"Authorization": "Bearer " + testToken}
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}`
+	resp := post(t, r.url+"/mcp", []byte(init), auth)
+	sid := resp.Header.Get(mcpserver.HeaderKeySessionID)
+	if resp.StatusCode != http.StatusOK || sid == "" {
+		t.Fatalf("initialize: %d, session %q", resp.StatusCode, sid)
+	}
+	withSession := map[string]string{"Authorization": "Bearer " + testToken, mcpserver.HeaderKeySessionID: sid, "Mcp-Protocol-Version": "2025-11-25"}
+	list := []byte(`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`)
+	if resp := post(t, r.url+"/mcp", list, withSession); resp.StatusCode != http.StatusOK {
+		t.Fatalf("tools/list in the session: %d", resp.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodDelete, r.url+"/mcp", nil)
+	for k, v := range withSession {
+		req.Header.Set(k, v)
+	}
+	del, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	del.Body.Close()
+	if del.StatusCode != http.StatusOK {
+		t.Fatalf("DELETE: %d", del.StatusCode)
+	}
+	if resp := post(t, r.url+"/mcp", list, withSession); resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("tools/list after DELETE: %d, want 404", resp.StatusCode)
+	}
+
+	now := time.Now()
+	e := &endedSessions{at: map[string]time.Time{}, now: func() time.Time { return now }}
+	e.add("a")
+	now = now.Add(sessionIdleTTL + time.Second)
+	if e.has("a") || len(e.order) != 0 {
+		t.Fatal("an ended id outlived an idle session")
+	}
+	for i := range maxEndedSessions + 1 {
+		e.add(fmt.Sprint(i))
+	}
+	if e.has("0") || !e.has(fmt.Sprint(maxEndedSessions)) || len(e.at) != maxEndedSessions {
+		t.Fatalf("bound: %d kept", len(e.at))
 	}
 }
