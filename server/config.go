@@ -29,7 +29,7 @@ const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second // headers and body; cleared once the body is read
 	idleTimeout       = 120 * time.Second
-	maxHeaderBytes    = 64 << 10
+	maxHeaderBytes    = 64<<10 - 4096 // net/http allows 4096 bytes over MaxHeaderBytes: 64 KiB in all
 	readyCacheTTL     = 15 * time.Second
 	readyCheckTimeout = 5 * time.Second
 	keepAliveInterval = 30 * time.Second // pings on SSE streams, for proxies that drop idle connections

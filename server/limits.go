@@ -89,22 +89,42 @@ func clientKey(ctx context.Context, ip string) string {
 
 const retryAfterSeconds = 1
 
-// middleware limits POSTs: on Streamable HTTP a POST lasts as long as the
-// call it carries. GET streams are long-lived and not counted.
+// isStream reports whether r opens a stream that lasts as long as the
+// client likes: a GET (an SSE stream, Streamable HTTP's standalone one) or
+// a 2026-07-28 subscriptions/listen POST.
+func isStream(r *http.Request) bool {
+	return r.Method == http.MethodGet ||
+		r.Method == http.MethodPost && r.Header.Get(mcp.HeaderMethod) == string(mcp.MethodSubscriptionsListen)
+}
+
+// middleware limits requests: on Streamable HTTP a POST lasts as long as
+// the call it carries. Streams are counted apart (streamMiddleware), so
+// that open streams never use up a client's calls.
 func (l *limiter) middleware(logger *slog.Logger) middleware {
+	return l.limit(logger, func(r *http.Request) bool { return r.Method == http.MethodPost && !isStream(r) }, "requests in flight")
+}
+
+// streamMiddleware limits the streams each client has open: unbounded,
+// one client could hold a goroutine and a connection per stream without
+// end.
+func (l *limiter) streamMiddleware(logger *slog.Logger) middleware {
+	return l.limit(logger, isStream, "streams open")
+}
+
+func (l *limiter) limit(logger *slog.Logger, counted func(*http.Request) bool, what string) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPost {
+			if !counted(r) {
 				next.ServeHTTP(w, r)
 				return
 			}
 			key := clientKey(r.Context(), remoteIP(r))
 			if !l.acquire(key) {
-				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "too many concurrent requests"),
+				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "too many "+what),
 					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
 				w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
 				writeError(w, http.StatusTooManyRequests, "too_many_requests",
-					fmt.Sprintf("this client already has %d requests in flight; retry after %ds", l.max, retryAfterSeconds))
+					fmt.Sprintf("this client already has %d %s; retry after %ds", l.max, what, retryAfterSeconds))
 				return
 			}
 			defer l.release(key)

@@ -106,6 +106,42 @@ func TestLimiterMiddleware(t *testing.T) {
 	}
 }
 
+// Streams (GETs, 2026-07-28 subscriptions/listen POSTs) are bounded per
+// client too, counted apart from requests: open streams never use up a
+// client's calls, and a client cannot open them without end.
+func TestStreamLimit(t *testing.T) {
+	requests, streams := newLimiter(1), newLimiter(1)
+	entered, release := make(chan struct{}), make(chan struct{})
+	blocking := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-release
+	})
+	h := chain(blocking, requests.middleware(discard), streams.streamMiddleware(discard))
+	req := func(method string, listen bool) *http.Request {
+		r := withCaller(httptest.NewRequest(method, "/mcp", nil), caller{identity: "token"})
+		if listen {
+			r.Header.Set(mcp.HeaderMethod, string(mcp.MethodSubscriptionsListen))
+		}
+		return r
+	}
+	done := make(chan int, 3)
+	go func() { done <- serve(h, req(http.MethodGet, false)).Code }()
+	<-entered
+	for _, r := range []*http.Request{req(http.MethodGet, false), req(http.MethodPost, true)} {
+		if w := serve(h, r); w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "streams open") {
+			t.Fatalf("%s stream over the limit: %d %s", r.Method, w.Code, w.Body)
+		}
+	}
+	go func() { done <- serve(h, req(http.MethodPost, false)).Code }() // a call, beside the stream
+	<-entered
+	close(release)
+	for range 2 {
+		if code := <-done; code != http.StatusOK {
+			t.Fatalf("status %d", code)
+		}
+	}
+}
+
 func TestLimiterToolMiddleware(t *testing.T) {
 	l := newLimiter(1)
 	ctx := context.WithValue(context.Background(), limitKey{}, "token||127.0.0.1")
@@ -168,5 +204,28 @@ func TestReadTimeout(t *testing.T) {
 	got, _ := io.ReadAll(conn)
 	if !strings.HasPrefix(string(got), "HTTP/1.1 400") {
 		t.Fatalf("stalled body answered %q, want 400", got)
+	}
+}
+
+// Request headers are cut at 64 KiB, as the README says, with the 4 KiB
+// net/http allows over MaxHeaderBytes counted in.
+func TestHeaderLimitIs64KiB(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP}, m)
+	status := func(n int) int {
+		req, _ := http.NewRequest(http.MethodGet, r.url+"/healthz", nil)
+		req.Header.Set("X-Pad", strings.Repeat("a", n))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := status(62 << 10); code != http.StatusOK {
+		t.Errorf("62 KiB of headers: %d", code)
+	}
+	if code := status(65 << 10); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("65 KiB of headers: %d, want 431", code)
 	}
 }

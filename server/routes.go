@@ -48,7 +48,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			mcpserver.WithKeepAliveInterval(keepAliveInterval),
 		)
 		// The POST only queues the call (202); the tool middleware limits it.
-		mux.Handle("/sse", guard(sse.SSEHandler()))
+		mux.Handle("/sse", guard(sse.SSEHandler(), s.streams.streamMiddleware(s.logger)))
 		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true)))
 		endStreams = sse.CloseSessions
 	default:
@@ -63,7 +63,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			mcpserver.WithHeartbeatInterval(keepAliveInterval),
 			mcpserver.WithStreamableHTTPLogger(s.logger.With("component", "mcp-http")),
 		)
-		mux.Handle("/mcp", guard(h, s.limit.middleware(s.logger), s.binder.checkSession(s.logger, false)))
+		mux.Handle("/mcp", guard(h, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
 		endStreams = func() { _ = h.Shutdown(context.Background()) } // not started by us: ends sessions and the sweeper
 	}
 	return accessLog(s.logger)(mux), endStreams

@@ -42,7 +42,8 @@ type Server struct {
 	logger  *slog.Logger
 	auth    bearerAuth
 	binder  sessionBinder
-	limit   *limiter
+	limit   *limiter // requests in flight per client
+	streams *limiter // streams open per client
 	drain   *inflight
 	ready   *readiness
 	tenants *tenants // nil unless multi-tenant
@@ -68,8 +69,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		auth:   newBearerAuth(cfg.AuthToken),
 		binder: newSessionBinder(cfg.AuthToken),
 		limit:  newLimiter(cfg.MaxConcurrentPerClient),
-		drain:  newInflight(),
-		ready:  newReadiness(deps.Client, logger),
+		// Open streams are bounded by the same number, counted apart.
+		streams: newLimiter(cfg.MaxConcurrentPerClient),
+		drain:   newInflight(),
+		ready:   newReadiness(deps.Client, logger),
 	}
 	if cfg.MultiTenant {
 		allow, err := newAllowlist(cfg.TenantBaseURLs)
