@@ -410,7 +410,7 @@ func (a *assembled) receiver(ctx context.Context, cfg Config, addr net.Addr) (*e
 		return nil, err
 	}
 	a.rcv = rcv
-	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "signing_key_from", signingKeySource(cfg),
+	a.Logger.Info("receiving Ada's webhooks", "path", server.WebhookPath, "signing_key_from", signingKeySource(cfg, a.sandbox != nil),
 		"extra_addr", cfg.Webhooks.Addr, "shared_log", a.redis != nil)
 	return rcv, nil
 }
@@ -466,9 +466,14 @@ func sandboxNow(sb *sandbox) func() time.Time {
 
 // signingKeySource says where the webhook signing secret came from, for
 // the start-up log: a key named like "secret" would be redacted whole.
-func signingKeySource(cfg Config) string {
-	if cfg.Webhooks.SecretFile != "" {
+func signingKeySource(cfg Config, sandbox bool) string {
+	switch {
+	case cfg.Webhooks.SecretFile != "":
 		return cfg.Webhooks.SecretFile
+	case cfg.Webhooks.Secret != "":
+		return "ADA_WEBHOOK_SECRET"
+	case sandbox:
+		return "the sandbox (a secret made for this run)"
 	}
-	return "ADA_WEBHOOK_SECRET"
+	return "none"
 }

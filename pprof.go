@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/server"
@@ -39,7 +40,7 @@ func startPprof(addr string, logger *slog.Logger) (listening string, stop func()
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: loopbackHostOnly(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			logger.Error("pprof server", "error", err)
@@ -47,4 +48,22 @@ func startPprof(addr string, logger *slog.Logger) (listening string, stop func()
 	}()
 	logger.Info("serving pprof", "addr", ln.Addr().String(), "path", "/debug/pprof/")
 	return ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// loopbackHostOnly refuses a request whose Host is not a loopback name: a
+// web page the operator visits could otherwise point a name of its own at
+// 127.0.0.1 (DNS rebinding) and read the profiles' stacks and heap.
+func loopbackHostOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		ip := net.ParseIP(strings.Trim(host, "[]"))
+		if !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			http.Error(w, "pprof answers only requests addressed to a loopback host", http.StatusForbidden)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

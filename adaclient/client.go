@@ -178,16 +178,19 @@ func newTransport() *http.Transport {
 	return t
 }
 
-// handleRE is compiled at first use: most starts are given a base URL.
-var handleRE = lazyregexp.New(`^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[a-z]+)?$`)
+// handleRE is compiled at first use: most starts are given a base URL. A
+// handle is a DNS label (at most 63 characters), a region another.
+var handleRE = lazyregexp.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z]{1,63})?$`)
 
 // BaseURLForHandle returns https://{handle}.ada.support/api. A regional handle
-// such as "acme.eu" gives https://acme.eu.ada.support/api.
+// such as "acme.eu" gives https://acme.eu.ada.support/api. Host names know
+// no case: "ACME" is "acme", one AI Agent (and one tenant).
 func BaseURLForHandle(handle string) (string, error) {
-	if !handleRE().MatchString(handle) {
+	lower := strings.ToLower(handle)
+	if !handleRE().MatchString(lower) {
 		return "", fmt.Errorf("invalid Ada bot handle %q: expected the handle shown in the Ada dashboard, e.g. \"acme\" or \"acme.eu\"", handle)
 	}
-	return "https://" + handle + ".ada.support/api", nil
+	return "https://" + lower + ".ada.support/api", nil
 }
 
 // BaseURL returns the API base the client was built with.

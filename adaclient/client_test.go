@@ -726,12 +726,13 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 	if err != nil || c.BaseURL() != "https://example.ada.support/api" {
 		t.Fatalf("trailing slash not trimmed: %v %v", c, err)
 	}
-	for handle, want := range map[string]string{"acme": "https://acme.ada.support/api", "acme.eu": "https://acme.eu.ada.support/api"} {
+	for handle, want := range map[string]string{"acme": "https://acme.ada.support/api", "acme.eu": "https://acme.eu.ada.support/api",
+		"ACME": "https://acme.ada.support/api", strings.Repeat("a", 63): "https://" + strings.Repeat("a", 63) + ".ada.support/api"} {
 		if got, err := adaclient.BaseURLForHandle(handle); err != nil || got != want {
 			t.Errorf("BaseURLForHandle(%q) = %q, %v", handle, got, err)
 		}
 	}
-	for _, bad := range []string{"", "acme/evil", "acme.ada.support/x", "a b", "-acme"} {
+	for _, bad := range []string{"", "acme/evil", "acme.ada.support/x", "a b", "-acme", strings.Repeat("a", 64), strings.Repeat("a", 300)} {
 		if _, err := adaclient.BaseURLForHandle(bad); err == nil {
 			t.Errorf("BaseURLForHandle(%q) accepted", bad)
 		}
