@@ -63,14 +63,6 @@ func runTools(ctx context.Context, args []string, std stdio) (code int) {
 		fmt.Fprintln(std.stderr, "ada-mcp tools:", err)
 		return exitUsage
 	}
-	switch {
-	case verb == "list" && len(positional) > 0:
-		fmt.Fprintf(std.stderr, "ada-mcp tools list: unexpected argument %q\n", positional[0])
-		return exitUsage
-	case verb == "call" && len(positional) != 1:
-		fmt.Fprintln(std.stderr, "ada-mcp tools call: name one tool, e.g. ada-mcp tools call list_channels --args '{}'")
-		return exitUsage
-	}
 	var callArgs json.RawMessage
 	if verb == "call" {
 		if callArgs, err = cfg.arguments(std.stdin); err != nil {
@@ -125,6 +117,12 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 	if err != nil {
 		return c, nil, err
 	}
+	switch { // what was asked for, before what it needs
+	case verb == "list" && len(positional) > 0:
+		return c, nil, fmt.Errorf("list: unexpected argument %q", positional[0])
+	case verb == "call" && len(positional) != 1:
+		return c, nil, errors.New("call: name one tool, e.g. ada-mcp tools call list_channels --args '{}'")
+	}
 	if err := errors.Join(e.errs...); err != nil {
 		return c, nil, err
 	}
@@ -139,7 +137,8 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 		return c, nil, err
 	}
 	if !c.Sandbox.Enabled {
-		if err := c.Ada.validate(false); err != nil {
+		// Listing needs no Ada: without credentials it lists the definitions.
+		if err := c.Ada.validate(verb == "list"); err != nil {
 			return c, nil, err
 		}
 	}

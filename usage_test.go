@@ -46,6 +46,8 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/other"}, "must end in it"},
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/webhooks/ada",
 			"--secret-file", filepath.Join(dir, "no", "such", "secret")}, "--secret-file"},
+		{[]string{"tools", "call"}, "name one tool"},
+		{[]string{"--transport", "http", "--addr", "nonsense"}, `--addr "nonsense": want host:port`},
 		{[]string{"eval", "--transcript", bad}, "name the checks files"},
 		{[]string{"eval", "--state", bad, "testdata/evals"}, "--state goes with --transcript"},
 		{[]string{"eval", "--transcript", bad, "--state", filepath.Join(dir, "missing.json"), "testdata/evals"}, "--state: "},
@@ -94,5 +96,15 @@ func TestLostStateFailsTheRun(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("the server did not stop when stdin closed")
+	}
+}
+
+// Listing the tools needs no Ada: without credentials it lists them.
+func TestToolsListNeedsNoCredentials(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"tools", "list", "--toolsets", "end_users"}, func(string) string { return "" },
+		strings.NewReader(""), &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stdout.String(), "lookup_end_user") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 }

@@ -98,6 +98,9 @@ func (c Config) Validate() error {
 	if c.Transport != TransportHTTP && c.Transport != TransportSSE {
 		return fmt.Errorf("transport must be %q or %q, not %q", TransportHTTP, TransportSSE, c.Transport)
 	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		return fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:8080 or 0.0.0.0:8080", c.Addr)
+	}
 	if err := CheckExposure(c.Addr, c.AuthToken); err != nil {
 		return err
 	}
