@@ -41,11 +41,25 @@ func (f *inflight) enter() bool {
 	return true
 }
 
-// add counts work that was admitted earlier (a tool call behind a POST).
-func (f *inflight) add() {
+// addCall counts a tool call (admitted earlier, with its POST) and keeps
+// its cancel for cut; doneCall ends what addCall began.
+func (f *inflight) addCall(cancel context.CancelCauseFunc) (id uint64) {
 	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.n++
+	f.lastID++
+	if f.calls == nil {
+		f.calls = map[uint64]context.CancelCauseFunc{}
+	}
+	f.calls[f.lastID] = cancel
+	return f.lastID
+}
+
+func (f *inflight) doneCall(id uint64) {
+	f.mu.Lock()
+	delete(f.calls, id)
 	f.mu.Unlock()
+	f.done()
 }
 
 func (f *inflight) done() {
@@ -92,10 +106,11 @@ func (f *inflight) wait(ctx context.Context) bool {
 	}
 }
 
-// middleware counts POSTs but subscriptions/listen streams and answers 503
-// to new ones once draining. GETs pass: a legacy client whose stream reconnects during the drain would
-// otherwise abandon its session, in-flight calls included. (New
-// connections are refused anyway: shutdown closes the listener first.)
+// middleware counts POSTs (not subscriptions/listen streams) and answers
+// 503 to new ones once draining. GETs pass: a legacy client whose stream
+// reconnects during the drain would otherwise abandon its session,
+// in-flight calls included. (New connections are refused anyway: shutdown
+// closes the listener first.)
 func (f *inflight) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -133,22 +148,8 @@ func shuttingDown(w http.ResponseWriter) {
 func (f *inflight) toolMiddleware(next mcpserver.ToolHandlerFunc) mcpserver.ToolHandlerFunc {
 	return func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		ctx, cancel := context.WithCancelCause(ctx)
-		f.mu.Lock()
-		f.n++
-		f.lastID++
-		id := f.lastID
-		if f.calls == nil {
-			f.calls = map[uint64]context.CancelCauseFunc{}
-		}
-		f.calls[id] = cancel
-		f.mu.Unlock()
-		defer func() {
-			f.mu.Lock()
-			delete(f.calls, id)
-			f.mu.Unlock()
-			cancel(nil)
-			f.done()
-		}()
+		defer cancel(nil)
+		defer f.doneCall(f.addCall(cancel))
 		return next(ctx, req)
 	}
 }

@@ -17,7 +17,7 @@ func TestInflightWait(t *testing.T) {
 	if !f.enter() {
 		t.Fatal("refused while serving")
 	}
-	f.add()
+	call := f.addCall(func(error) {})
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	if f.wait(cancelled) {
@@ -31,7 +31,7 @@ func TestInflightWait(t *testing.T) {
 	waited := make(chan bool)
 	go func() { waited <- f.wait(context.Background()) }()
 	f.done()
-	f.done()
+	f.doneCall(call)
 	if !<-waited {
 		t.Fatal("wait did not return once drained")
 	}
