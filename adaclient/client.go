@@ -3,7 +3,6 @@ package adaclient
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -249,7 +248,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*Response, error) {
 		}
 		payload, contentType = cl.raw, cl.contentType
 	case cl.body != nil:
-		b, err := json.Marshal(cl.body)
+		b, err := marshal(cl.body)
 		if err != nil {
 			return nil, fmt.Errorf("ada: encoding %s %s request: %w", cl.method, cl.path, err)
 		}

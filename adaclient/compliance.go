@@ -2,7 +2,6 @@ package adaclient
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -176,7 +175,7 @@ func (req *DeletionRequest) Validate() error {
 	if req.ClientReference != "" && strings.TrimSpace(req.ClientReference) == "" {
 		return invalid("client_reference", "must not be blank")
 	}
-	b, err := json.Marshal(req)
+	b, err := marshal(req)
 	if err != nil {
 		return invalid("identifiers", "cannot be encoded as JSON: %v", err)
 	}

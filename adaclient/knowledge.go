@@ -413,7 +413,7 @@ func validateArticle(field string, a *ArticleUpsert) (int, error) {
 			return 0, err
 		}
 	}
-	b, err := json.Marshal(a)
+	b, err := marshal(a)
 	if err != nil {
 		return 0, invalid(field, "cannot be encoded as JSON: %v", err)
 	}

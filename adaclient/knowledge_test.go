@@ -1,6 +1,7 @@
 package adaclient_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -347,6 +348,28 @@ func TestArticleLimitFrom(t *testing.T) {
 		var details []map[string]string
 		if json.Unmarshal(er.Errors[0].Details, &details) != nil || details[0]["parameter"] != "$[0].knowledge_source_id" {
 			t.Fatalf("details not kept: %s", er.Errors[0].Details)
+		}
+	}
+}
+
+// Bodies are sent, and measured against Ada's limits, without HTML
+// escaping: an article of HTML (or metadata with "&") once counted each
+// "<" as the six bytes of \u003c, refused at a third of Ada's limit and
+// sent three times larger.
+func TestBodiesAreNotHTMLEscaped(t *testing.T) {
+	rec := newRecorder(t, status(200, `[{"success":true,"created":true,"id":"a1"}]`), status(200, conversationJSON))
+	c := rec.client(t)
+	html := strings.Repeat("<p>x&amp;y</p>\n", 5000) // 75 KB; 195 KB escaped
+	if _, _, err := c.Knowledge.UpsertArticles(context.Background(), []adaclient.ArticleUpsert{{ID: "a1", Name: "A", Content: html, KnowledgeSourceID: "kb"}}); err != nil {
+		t.Fatalf("a 75 KB article: %v", err)
+	}
+	meta := map[string]any{"html": strings.Repeat("<b>&", 900)} // 3.6 KB; 15 KB escaped
+	if _, _, err := c.Conversations.UpdateMetadata(context.Background(), "c1", meta); err != nil {
+		t.Fatalf("3.6 KB of metadata: %v", err)
+	}
+	for _, r := range rec.requests() {
+		if bytes.Contains(r.Body, []byte(`\u003c`)) || !bytes.Contains(r.Body, []byte("<")) {
+			t.Errorf("%s %s: the body is HTML-escaped", r.Method, r.Path)
 		}
 	}
 }

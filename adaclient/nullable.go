@@ -42,7 +42,7 @@ func (n Nullable[T]) MarshalJSON() ([]byte, error) {
 	if n.state != present {
 		return []byte("null"), nil
 	}
-	return json.Marshal(n.value)
+	return marshal(n.value)
 }
 
 // UnmarshalJSON decodes null as Null and anything else as a value. A field

@@ -64,7 +64,7 @@ func validateMetadata(field string, m map[string]any, kind metadataKind, allowNu
 	if kind == endUserMetadata {
 		limit = MaxEndUserMetadataBytes
 	}
-	b, err := json.Marshal(m)
+	b, err := marshal(m)
 	if err != nil {
 		return invalid(field, "cannot be encoded as JSON: %v", err)
 	}

@@ -233,6 +233,8 @@ func TestEndUserMetadataRules(t *testing.T) {
 	if !strings.Contains(string(r.body), "Metadata exceeds the maximum size of 10 KB.") {
 		t.Errorf("message: %s", r.body)
 	}
+	// Measured as JSON without HTML escapes: 9 KB of "<&>" is 9 KB, not 54.
+	c.expect(http.StatusCreated, "POST", "/v2/end-users/", object{"profile": object{"metadata": object{"h": strings.Repeat("<&>", 3<<10)}}})
 	c.expect(http.StatusOK, "PATCH", "/v2/end-users/"+id, object{"profile": object{"metadata": sizedMetadata(6 << 10)}})
 	half := sizedMetadata(6 << 10)
 	renamed := object{"other": half["k"]}
