@@ -22,6 +22,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/internal/openapicheck"
 )
 
@@ -808,7 +809,7 @@ func TestExportAndComplianceContractWithSimulatorAndOpenAPI(t *testing.T) {
 			if cv.EndUserID == nil || *cv.EndUserID != "e00000000000000000000001" {
 				t.Fatalf("record %+v", cv)
 			}
-			if _, err := adaclient.ParseExportTime(cv.DateCreated); err != nil {
+			if _, err := adatime.Parse(cv.DateCreated); err != nil {
 				t.Fatalf("date_created %q: %v", cv.DateCreated, err)
 			}
 		}

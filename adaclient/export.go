@@ -2,7 +2,6 @@ package adaclient
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -67,7 +66,7 @@ type ExportQuery struct {
 // ExportConversation is a conversation record of Data Export, with the
 // fields this project uses; Ada's record has many more (agents, handle
 // times, classifications, articles, playbooks...). Dates are Ada's strings
-// (UTC, with or without a zone suffix): ParseExportTime reads them.
+// (UTC, with or without a zone suffix): adatime.Parse (internal/adatime) reads them.
 type ExportConversation struct {
 	ID                                string  `json:"_id"`
 	ChatterID                         *string `json:"chatter_id"`
@@ -222,22 +221,3 @@ func (q *ExportQuery) nextValues(messages bool) (url.Values, error) {
 // FormatExportTime is t as Data Export wants it: UTC, ending in Z, with a
 // fraction only when t has one (2024-07-01T00:00:00Z).
 func FormatExportTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.999999999Z") }
-
-var exportTimeLayouts = []string{
-	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999", // Ada's record dates: UTC without a zone
-	"2006-01-02 15:04:05.999999999", // the same with a space
-	"2006-01-02T15:04:05.999999999Z0700",
-}
-
-// ParseExportTime reads a Data Export date: RFC 3339, or UTC without a zone
-// suffix as Ada writes record dates ("2024-07-01T12:00:00.123456").
-func ParseExportTime(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range exportTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, errors.New("not an ISO 8601 date and time")
-}

@@ -33,8 +33,9 @@ const (
 	// maxResponseBytes of a receiver's answer are read (then discarded) to reuse the connection.
 	maxResponseBytes = 64 << 10
 	userAgent        = "Svix-Webhooks/1.0 (sender-adasim; +https://www.svix.com/http-sender/)"
-	// envelopeTimeLayout: the envelope's timestamp has millisecond precision, in UTC.
-	envelopeTimeLayout = "2006-01-02T15:04:05.000Z07:00"
+	// envelopeTimeLayout: the envelope's timestamp has millisecond precision, in UTC, written
+	// without a zone, as Ada documents it ("2024-01-17T22:23:35.835", ada-api.md section 1).
+	envelopeTimeLayout = "2006-01-02T15:04:05.000"
 )
 
 // defaultRetrySchedule is Ada's (Svix's) documented schedule of retries after a failed attempt:

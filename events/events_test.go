@@ -400,3 +400,17 @@ func TestMemoryRecent(t *testing.T) {
 		t.Fatal(eventIDs(evs), err)
 	}
 }
+
+// Ada's webhook envelopes carry their timestamp without a zone
+// ("2024-01-17T22:23:35.835", ada-api.md): such a delivery is kept, at
+// that instant in UTC. Read as RFC 3339 only, every one was refused 400.
+func TestZonelessTimestampIsUTC(t *testing.T) {
+	body := []byte(`{"type":"v1.conversation.message","timestamp":"2024-01-17T22:23:35.835","data":{"conversation_id":"c1","message_id":"m1"}}`)
+	ev, err := Parse("msg_1", body, nil)
+	if err != nil || ev == nil {
+		t.Fatalf("a zoneless timestamp: %v", err)
+	}
+	if want := time.Date(2024, 1, 17, 22, 23, 35, 835000000, time.UTC); !ev.At.Equal(want) {
+		t.Fatalf("At = %v, want %v", ev.At, want)
+	}
+}

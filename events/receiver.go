@@ -15,6 +15,7 @@ import (
 
 	svix "github.com/svix/svix-webhooks/go"
 
+	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -209,7 +210,7 @@ func (r *Receiver) accept(w http.ResponseWriter, req *http.Request) (*Event, err
 // envelope is Ada's webhook body.
 type envelope struct {
 	Type      string          `json:"type"`
-	Timestamp time.Time       `json:"timestamp"`
+	Timestamp adatime.Time    `json:"timestamp"` // Ada writes it without a zone`
 	Data      json.RawMessage `json:"data"`
 }
 
@@ -248,7 +249,7 @@ func Parse(id string, body []byte, red *redact.Redactor) (*Event, error) {
 	if err != nil {
 		return nil, &RejectError{http.StatusBadRequest, "data of " + env.Type + " is not JSON"}
 	}
-	ev := &Event{ID: id, Type: env.Type, At: env.Timestamp.UTC(), ConversationID: keys.ConversationID, EndUserID: keys.EndUserID, Data: data}
+	ev := &Event{ID: id, Type: env.Type, At: env.Timestamp.Time, ConversationID: keys.ConversationID, EndUserID: keys.EndUserID, Data: data}
 	if ev.Key() == "" {
 		return nil, &RejectError{http.StatusBadRequest, env.Type + " without conversation_id or end_user_id"}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/internal/paging"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
@@ -115,7 +116,7 @@ func ParseExportArgTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t, nil
 	}
-	if t, err := adaclient.ParseExportTime(s); err == nil {
+	if t, err := adatime.Parse(s); err == nil {
 		return t, nil
 	}
 	if t, err := time.Parse("2006-01-02T15:04Z07:00", s); err == nil {
@@ -228,7 +229,7 @@ func exportDate(s string) string {
 	if s == "" {
 		return ""
 	}
-	if t, err := adaclient.ParseExportTime(s); err == nil {
+	if t, err := adatime.Parse(s); err == nil {
 		return paging.FormatExportTime(t)
 	}
 	out, _ := cutText(s, 64)

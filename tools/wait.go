@@ -10,6 +10,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
+	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/schemas"
 )
@@ -397,10 +398,7 @@ func messageFromEvent(m events.Message) schemas.Message {
 }
 
 func parseTime(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
+	t, _ := adatime.Parse(s) // Ada writes some without a zone: UTC
 	return t
 }
 

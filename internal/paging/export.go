@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/adatime"
 )
 
 // Data Export (export_conversations, export_messages): a window of any length is split into
@@ -193,7 +194,7 @@ func (p *ExportPlan) NextPage(next string, ids, times []string) bool {
 	}
 	var since time.Time
 	if v, err := url.ParseQuery(query); err == nil {
-		since, _ = adaclient.ParseExportTime(v.Get(string(p.By) + "_since"))
+		since, _ = adatime.Parse(v.Get(string(p.By) + "_since"))
 		// The filter stays whatever Ada's URI carries; the page size is set per request.
 		v.Del("conversation_id")
 		if p.ConversationID != "" {
@@ -204,7 +205,7 @@ func (p *ExportPlan) NextPage(next string, ids, times []string) bool {
 	}
 	var skip []string
 	for i := len(ids) - 1; i >= 0 && len(skip) < maxExportSkip; i-- {
-		at, err := adaclient.ParseExportTime(times[i])
+		at, err := adatime.Parse(times[i])
 		if since.IsZero() || err != nil || !at.Before(since) {
 			skip = append(skip, ids[i])
 		}
@@ -349,7 +350,7 @@ func decodeExportCursor(s string) (*exportCursor, error) {
 			return nil, fmt.Errorf("not a page of this export")
 		}
 		// Ada's bound is checked when it reads as a time (its format is Ada's to choose).
-		if since, err := adaclient.ParseExportTime(bound); err == nil && (since.Before(p.Pos.Window) || !since.Before(p.WindowEnd())) {
+		if since, err := adatime.Parse(bound); err == nil && (since.Before(p.Pos.Window) || !since.Before(p.WindowEnd())) {
 			return nil, fmt.Errorf("page outside its window")
 		}
 	}
