@@ -14,8 +14,8 @@ import (
 
 var layouts = []string{
 	time.RFC3339Nano,
-	"2006-01-02T15:04:05.999999999",     // UTC without a zone
-	"2006-01-02 15:04:05.999999999",     // the same with a space
+	"2006-01-02T15:04:05.999999999",      // UTC without a zone
+	"2006-01-02 15:04:05.999999999",      // the same with a space
 	"2006-01-02T15:04:05.999999999Z0700", // a zone without its colon
 }
 
