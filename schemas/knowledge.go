@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -191,7 +193,36 @@ type ListArticlesArgs struct {
 	KnowledgeSourceID []string `json:"knowledge_source_id,omitempty"`
 	TagIDs            []string `json:"tag_ids,omitempty"`
 	Limit             int      `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20"`
-	Cursor            string   `json:"cursor,omitempty"`
+	Cursor            string   `json:"cursor,omitempty" jsonschema_description:"next_cursor of the previous page, with the same filters and limit."`
+
+	page string // Ada's cursor, from Cursor (Validate)
+}
+
+// listing spells the filters and page size for the cursor's fingerprint.
+func (a *ListArticlesArgs) listing() string {
+	enabled := make([]string, len(a.Enabled))
+	for i, e := range a.Enabled {
+		enabled[i] = strconv.FormatBool(e)
+	}
+	return paging.Listing(cmp.Or(a.Limit, DefaultArticlesPage), a.ID, enabled, a.Language, a.KnowledgeSourceID, a.TagIDs)
+}
+
+// Validate reads the cursor: a next_cursor of the same listing.
+func (a *ListArticlesArgs) Validate() error {
+	if a.Cursor == "" {
+		return nil
+	}
+	page, err := paging.ArticlesPage(a.Cursor, a.listing())
+	if err != nil {
+		return argumentFrom(err)
+	}
+	a.page = page
+	return nil
+}
+
+// NextCursor is the next_cursor to hand out for Ada's cursor of the next page.
+func (a *ListArticlesArgs) NextCursor(adaCursor string) string {
+	return paging.ArticlesCursor(adaCursor, a.listing())
 }
 
 // Options converts the arguments, defaulting limit to DefaultArticlesPage.
@@ -199,7 +230,7 @@ func (a *ListArticlesArgs) Options() *adaclient.ListArticlesOptions {
 	limit := cmp.Or(a.Limit, DefaultArticlesPage)
 	return &adaclient.ListArticlesOptions{
 		ArticleFilter: adaclient.ArticleFilter{IDs: a.ID, Enabled: a.Enabled, Languages: a.Language, KnowledgeSourceIDs: a.KnowledgeSourceID, TagIDs: a.TagIDs},
-		ListOptions:   adaclient.ListOptions{Limit: limit, Cursor: a.Cursor},
+		ListOptions:   adaclient.ListOptions{Limit: limit, Cursor: a.page},
 	}
 }
 

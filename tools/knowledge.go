@@ -108,7 +108,9 @@ func listArticles(ctx context.Context, env *Env, a *schemas.ListArticlesArgs) (*
 	if err != nil {
 		return nil, err
 	}
-	return &schemas.ListArticlesResult{Articles: schemas.ArticleSummariesFrom(arts), Page: pageOf(r)}, nil
+	page := pageOf(r)
+	page.NextCursor = a.NextCursor(page.NextCursor) // bound to these filters
+	return &schemas.ListArticlesResult{Articles: schemas.ArticleSummariesFrom(arts), Page: page}, nil
 }
 
 func getArticle(ctx context.Context, env *Env, a *schemas.ArticleArgs) (*schemas.ArticleResult, error) {

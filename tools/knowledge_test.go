@@ -381,3 +381,41 @@ func TestKnowledgeToolsetIsOptIn(t *testing.T) {
 		}
 	}
 }
+
+// A next_cursor belongs to its listing: continuing with the same filters
+// stays within them; a cursor passed without them (which Ada would take
+// as a cursor of an unfiltered listing) is refused, saying what to repeat.
+func TestArticleCursorKeepsItsFilters(t *testing.T) {
+	h := knowledgeHarness(t)
+	h.OK("create_knowledge_source", map[string]any{"id": "kb", "name": "KB"})
+	h.OK("create_knowledge_source", map[string]any{"id": "other", "name": "Other"})
+	h.OK("upsert_articles", map[string]any{"articles": []any{
+		kbArticle("b1"), kbArticle("c1", "knowledge_source_id", "other"), kbArticle("b2"), kbArticle("b3")}})
+	filter := map[string]any{"knowledge_source_id": []string{"kb"}, "limit": 1}
+	var seen []string
+	args := filter
+	for i := 0; ; i++ {
+		page := h.OK("list_articles", args)
+		seen = append(seen, ids(list(page, "articles"), "id"))
+		next := str(page, "next_cursor")
+		if next == "" {
+			break
+		}
+		if i == 10 {
+			t.Fatal("no end")
+		}
+		args = map[string]any{"knowledge_source_id": []string{"kb"}, "limit": 1, "cursor": next}
+	}
+	if strings.Join(seen, ",") != "b1,b2,b3" {
+		t.Fatalf("pages %v, want b1,b2,b3 (kb's articles only)", seen)
+	}
+	cursor := str(h.OK("list_articles", filter), "next_cursor")
+	for _, other := range []map[string]any{{"cursor": cursor, "limit": 1}, {"cursor": cursor, "knowledge_source_id": []string{"kb"}, "limit": 2}} {
+		if msg := h.Err("list_articles", other); !strings.Contains(msg, "cursor") || !strings.Contains(msg, "same") {
+			t.Errorf("%v: %s", other, msg)
+		}
+	}
+	if msg := h.Err("list_articles", map[string]any{"cursor": "b2"}); !strings.Contains(msg, "pass it exactly as returned") {
+		t.Errorf("a cursor of Ada's own: %s", msg)
+	}
+}

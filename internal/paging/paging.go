@@ -1,8 +1,9 @@
 // Package paging is how the export and audit-log tools page through Ada and
 // the cursors they hand the assistant to continue: the Data Export plan,
 // which splits an export into windows Ada accepts and walks them page by
-// page (export.go), and the audit log's cursor, Ada's next page replayed
-// verbatim (audit.go).
+// page (export.go), the audit log's cursor, Ada's next page replayed
+// verbatim (audit.go), and list_articles' cursor, bound to its filters
+// (articles.go).
 //
 // The tools' argument structs (package schemas) parse the arguments and
 // call here. Cursors are decoded and checked here, so that their format
