@@ -85,6 +85,22 @@ func (p *ProfileInput) validate(onCreate bool) error {
 	return validateSensitive("profile.sensitive_metadata", p.SensitiveMetadata, p.Metadata, onCreate)
 }
 
+// withIntegers is p with its whole numbers (1.0, 1e3, as JSON may write
+// them) written as integers: end-user metadata takes strings, booleans and
+// integers, and to Ada a number with a fraction or an exponent is not one.
+// p is unchanged; nil stays nil.
+func (p *ProfileInput) withIntegers() *ProfileInput {
+	if p == nil {
+		return nil
+	}
+	out := *p
+	out.Metadata = wholeNumbersAsIntegers(p.Metadata)
+	if p.SensitiveMetadata != nil {
+		out.SensitiveMetadata = &SensitiveMetadata{Fields: wholeNumbersAsIntegers(p.SensitiveMetadata.Fields)}
+	}
+	return &out
+}
+
 // Get fetches an end user by Ada's end_user_id.
 func (s *EndUsersService) Get(ctx context.Context, endUserID string) (*EndUser, *Response, error) {
 	if err := validateID("end_user_id", endUserID); err != nil {
@@ -140,8 +156,10 @@ func (s *EndUsersService) Create(ctx context.Context, req *CreateEndUserRequest)
 	if err := req.Profile.validate(true); err != nil {
 		return nil, nil, err
 	}
+	body := *req
+	body.Profile = req.Profile.withIntegers()
 	var u EndUser
-	r, err := s.c.do(ctx, call{method: http.MethodPost, path: "/v2/end-users/", body: req, mode: mode}, &u)
+	r, err := s.c.do(ctx, call{method: http.MethodPost, path: "/v2/end-users/", body: &body, mode: mode}, &u)
 	if err != nil {
 		return nil, r, err
 	}
@@ -169,8 +187,10 @@ func (s *EndUsersService) Update(ctx context.Context, endUserID string, req *Upd
 	if err := req.Profile.validate(false); err != nil {
 		return nil, nil, err
 	}
+	body := *req
+	body.Profile = *req.Profile.withIntegers()
 	var u EndUser
-	r, err := s.c.do(ctx, call{method: http.MethodPatch, path: "/v2/end-users/" + pathEscape(endUserID), body: req, mode: idempotent}, &u)
+	r, err := s.c.do(ctx, call{method: http.MethodPatch, path: "/v2/end-users/" + pathEscape(endUserID), body: &body, mode: idempotent}, &u)
 	if err != nil {
 		return nil, r, err
 	}

@@ -2,8 +2,10 @@ package adaclient
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -179,4 +181,41 @@ func requireText(field, s string) error {
 		return invalid(field, "is required")
 	}
 	return nil
+}
+
+// wholeNumbersAsIntegers is m with each whole-valued number (validated
+// before: finite, and whole where only integers are allowed) written as a
+// JSON integer. m is unchanged; it is returned as is when nothing changes.
+func wholeNumbersAsIntegers(m map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range m {
+		var f float64
+		switch x := v.(type) {
+		case float64:
+			f = x
+		case float32:
+			f = float64(x)
+		case json.Number:
+			if _, err := x.Int64(); err == nil {
+				continue // written as an integer already
+			}
+			var err error
+			if f, err = x.Float64(); err != nil {
+				continue
+			}
+		default:
+			continue
+		}
+		if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
+			continue // a decimal (refused before where not allowed), or too large to write exactly
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = json.Number(strconv.FormatInt(int64(f), 10))
+	}
+	if out == nil {
+		return m
+	}
+	return out
 }

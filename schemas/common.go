@@ -13,6 +13,11 @@ import (
 // metadata on conversations, channels and end-user profiles).
 type Metadata map[string]any
 
+// EndUserMetadata is an end-user profile's metadata as written: string,
+// integer and boolean values (Ada refuses decimals there, unlike on
+// conversations and channels).
+type EndUserMetadata map[string]any
+
 // MetadataPatch is metadata in an update: a null value removes the key.
 type MetadataPatch map[string]any
 

@@ -11,7 +11,7 @@ type ProfileArgs struct {
 	Avatar      adaclient.Nullable[string] `json:"avatar,omitzero" jsonschema_description:"Image URL."`
 	Email       adaclient.Nullable[string] `json:"email,omitzero"`
 	Language    adaclient.Nullable[string] `json:"language,omitzero" jsonschema_description:"BCP 47 (en-US): the AI Agent answers in it."`
-	Metadata    Metadata                   `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
+	Metadata    EndUserMetadata            `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
 }
 
 // ProfileSet is a profile to set, for the tools that create or find an end
@@ -19,13 +19,13 @@ type ProfileArgs struct {
 // Clearing a field is update_end_user's (null there), which keeps these
 // schemas short: they are in every client's context.
 type ProfileSet struct {
-	FirstName   string   `json:"first_name,omitempty"`
-	LastName    string   `json:"last_name,omitempty"`
-	DisplayName string   `json:"display_name,omitempty"`
-	Avatar      string   `json:"avatar,omitempty" jsonschema_description:"Image URL."`
-	Email       string   `json:"email,omitempty"`
-	Language    string   `json:"language,omitempty" jsonschema_description:"BCP 47 (en-US): the AI Agent answers in it."`
-	Metadata    Metadata `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
+	FirstName   string          `json:"first_name,omitempty"`
+	LastName    string          `json:"last_name,omitempty"`
+	DisplayName string          `json:"display_name,omitempty"`
+	Avatar      string          `json:"avatar,omitempty" jsonschema_description:"Image URL."`
+	Email       string          `json:"email,omitempty"`
+	Language    string          `json:"language,omitempty" jsonschema_description:"BCP 47 (en-US): the AI Agent answers in it."`
+	Metadata    EndUserMetadata `json:"metadata,omitempty" jsonschema_description:"Metavariables for the AI Agent (10 KB)."`
 }
 
 // Args is the profile as ProfileArgs (nil for nil).

@@ -12,7 +12,7 @@ import (
 )
 
 func TestCreateRequestDropsNullSensitiveValues(t *testing.T) {
-	p := &schemas.ProfileArgs{FirstName: adaclient.Value("Ana"), Metadata: schemas.Metadata{"plan": "gold"}}
+	p := &schemas.ProfileArgs{FirstName: adaclient.Value("Ana"), Metadata: schemas.EndUserMetadata{"plan": "gold"}}
 	req := p.CreateRequest("crm-1", schemas.SensitiveMetadata{"token": "t-123456", "old": nil})
 	b, _ := json.Marshal(req)
 	want := `{"external_id":"crm-1","profile":{"first_name":"Ana","metadata":{"plan":"gold"},"sensitive_metadata":{"fields":{"token":"t-123456"}}}}`

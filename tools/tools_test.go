@@ -3,6 +3,7 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -423,5 +424,21 @@ func TestTitlesForOlderClients(t *testing.T) {
 				t.Errorf("protocol %q: %s annotations.title = %v, want it %v", version, tool.Name, tool.Annotations, want)
 			}
 		}
+	}
+}
+
+// End-user metadata takes integers, not decimals: the schema says integer,
+// a decimal is refused before Ada, and a whole number JSON writes as 1.0 or
+// 1e3 is sent as an integer (Ada refuses 1.0 as a decimal).
+func TestEndUserMetadataIntegers(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	// Raw, so that 1.0 reaches the server as written (a Go map would send 1).
+	args := json.RawMessage(`{"external_id":"ints-1","profile":{"metadata":{"a":1.0,"b":1e3,"c":"x"}},"sensitive_metadata":{"pin":12.0}}`)
+	up := h.OK("upsert_end_user", args)
+	if m := obj(up, "end_user", "profile", "metadata"); fmt.Sprint(m["a"], m["b"]) != "1 1000" {
+		t.Fatalf("metadata = %v", m)
+	}
+	if msg := h.Err("upsert_end_user", map[string]any{"external_id": "ints-2", "profile": map[string]any{"metadata": map[string]any{"a": 1.5}}}); !strings.Contains(msg, "metadata") {
+		t.Fatalf("a decimal: %s", msg)
 	}
 }

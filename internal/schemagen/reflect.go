@@ -37,6 +37,7 @@ func init() { reflector.Mapper = mapType }
 var (
 	nullableString = reflect.TypeFor[adaclient.Nullable[string]]()
 	metadataType   = reflect.TypeFor[schemas.Metadata]()
+	endUserMeta    = reflect.TypeFor[schemas.EndUserMetadata]()
 	patchType      = reflect.TypeFor[schemas.MetadataPatch]()
 	sensitiveType  = reflect.TypeFor[schemas.SensitiveMetadata]()
 	anyType        = reflect.TypeFor[any]()
@@ -65,6 +66,8 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		return scalar("string", "null")
 	case metadataType:
 		return mapOf(scalar("string", "number", "boolean"))
+	case endUserMeta:
+		return mapOf(scalar("string", "integer", "boolean"))
 	case patchType:
 		return mapOf(scalar("string", "number", "boolean", "null"))
 	case sensitiveType:
