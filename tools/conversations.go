@@ -210,6 +210,13 @@ func endConversation(ctx context.Context, env *Env, a *schemas.ConversationArgs)
 }
 
 func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*schemas.AskAIAgentResult, error) {
+	if a.ConversationID != "" {
+		// Checked before anything is written: a conversation that is not
+		// this customer's, or is ended, leaves no end user made or changed.
+		if err := env.checkAskConversation(ctx, a); err != nil {
+			return nil, err
+		}
+	}
 	u, _, err := upsert(ctx, env.Client, a.ExternalID, "", a.Profile.Args(), nil)
 	if err != nil {
 		return nil, err
@@ -237,21 +244,35 @@ func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*sche
 	return res, nil
 }
 
+// checkAskConversation checks that the conversation given is active and
+// the customer's, whose external_id must then name its end user already.
+func (e *Env) checkAskConversation(ctx context.Context, a *schemas.AskAIAgentArgs) error {
+	cv, _, err := e.Client.Conversations.Get(ctx, a.ConversationID)
+	if err != nil {
+		return err
+	}
+	if cv.Status == adaclient.StatusEnded {
+		return &schemas.ArgumentError{Field: "conversation_id", Reason: "is ended: leave conversation_id out to start a new conversation"}
+	}
+	u, _, err := e.Client.EndUsers.GetByExternalID(ctx, a.ExternalID)
+	switch {
+	case adaclient.IsNotFound(err):
+		u = &adaclient.EndUser{} // no end user has it: not the conversation's
+	case err != nil:
+		return err
+	}
+	if u.EndUserID != cv.EndUserID {
+		return &schemas.ArgumentError{Field: "conversation_id", Reason: "belongs to another end user than external_id " + a.ExternalID}
+	}
+	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
+	return nil
+}
+
 // askConversation is the conversation to ask in: the one given, which
 // must be the customer's and active, or a new one on the default channel.
 func (e *Env) askConversation(ctx context.Context, a *schemas.AskAIAgentArgs, endUserID string) (string, error) {
 	if a.ConversationID != "" {
-		cv, _, err := e.Client.Conversations.Get(ctx, a.ConversationID)
-		if err != nil {
-			return "", err
-		}
-		switch {
-		case cv.EndUserID != endUserID:
-			return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "belongs to another end user than external_id " + a.ExternalID}
-		case cv.Status == adaclient.StatusEnded:
-			return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "is ended: leave conversation_id out to start a new conversation"}
-		}
-		return cv.ID, nil
+		return a.ConversationID, nil // checkAskConversation checked it
 	}
 	if e.Deps.DefaultChannelID == "" {
 		return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on"}

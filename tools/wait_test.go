@@ -221,6 +221,10 @@ func TestAskAIAgent(t *testing.T) {
 	if msg := h.Err("ask_ai_agent", map[string]any{"external_id": "ask-2", "question": "hi", "conversation_id": cid}); !strings.Contains(msg, "another end user") {
 		t.Fatal(msg)
 	}
+	// ... before anything is written: no end user ask-2 was made.
+	if found := h.OK("lookup_end_user", map[string]any{"external_id": "ask-2"}); found["found"] != false {
+		t.Fatalf("the refused call made an end user: %v", found)
+	}
 	h.OK("end_conversation", map[string]any{"conversation_id": cid})
 	if msg := h.Err("ask_ai_agent", map[string]any{"external_id": "ask-1", "question": "hi", "conversation_id": cid}); !strings.Contains(msg, "ended") {
 		t.Fatal(msg)
