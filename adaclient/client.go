@@ -112,6 +112,14 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 		return nil, fmt.Errorf("ada base URL must not carry a query, fragment or credentials")
 	}
+	// A base one level off finds no API at all, and every lookup's 404
+	// would read as "no such end user" rather than a mistake.
+	if versionSuffix().MatchString(u.Path) {
+		return nil, fmt.Errorf("ada base URL %s ends in the API version: give the root the paths start from, such as https://acme.ada.support/api", u.Redacted())
+	}
+	if host := strings.ToLower(u.Hostname()); (host == "ada.support" || strings.HasSuffix(host, ".ada.support")) && u.Path != "/api" {
+		return nil, fmt.Errorf("ada base URL %s: Ada's API is at /api on its host, as in https://%s/api", u.Redacted(), host)
+	}
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, fmt.Errorf("an Ada API key is required")
 	}
@@ -176,6 +184,9 @@ func newTransport() *http.Transport {
 	t.ResponseHeaderTimeout = 60 * time.Second
 	return t
 }
+
+// versionSuffix is a base URL path that ends in an API version ("/v2").
+var versionSuffix = lazyregexp.New(`/v[0-9]+$`)
 
 // handleRE is compiled at first use: most starts are given a base URL. A
 // handle is a DNS label (at most 63 characters), a region another.

@@ -722,6 +722,18 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 			t.Errorf("error leaks the key: %v", err)
 		}
 	}
+	// A base one level off (a version appended, /api left out on Ada's
+	// host) is refused: its lookups would answer 404, read as "not found".
+	for _, bad := range []string{"https://acme.ada.support/api/v2", "http://127.0.0.1:1/api/v2/", "https://acme.ada.support", "https://acme.ada.support/v2", "https://acme.ada.support/api/x"} {
+		if _, err := adaclient.New(bad, testKey); err == nil {
+			t.Errorf("New(%q) accepted", bad)
+		}
+	}
+	for _, good := range []string{"https://acme.eu.ada.support/api", "http://127.0.0.1:1/api", "https://proxy.example.com/ada"} {
+		if _, err := adaclient.New(good, testKey); err != nil {
+			t.Errorf("New(%q): %v", good, err)
+		}
+	}
 	c, err := adaclient.New("https://example.ada.support/api/", testKey)
 	if err != nil || c.BaseURL() != "https://example.ada.support/api" {
 		t.Fatalf("trailing slash not trimmed: %v %v", c, err)
