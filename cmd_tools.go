@@ -269,11 +269,12 @@ func callTool(ctx context.Context, sess *localclient.Session, served []tools.Too
 		fmt.Fprintln(std.stderr, localclient.Text(res))
 		return exitFail
 	}
+	// The text is the structured content's JSON (unfenced): indented as it
+	// is, numbers keep their digits (decoded, an integer over 2^53 would not).
 	out := []byte(localclient.Text(res))
-	if res.StructuredContent != nil {
-		if b, err := json.MarshalIndent(res.StructuredContent, "", "  "); err == nil {
-			out = b
-		}
+	var indented bytes.Buffer
+	if json.Indent(&indented, out, "", "  ") == nil {
+		out = indented.Bytes()
 	}
 	fmt.Fprintln(std.stdout, string(out))
 	return exitOK

@@ -108,3 +108,14 @@ func TestToolsListNeedsNoCredentials(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 }
+
+// tools call prints the result's JSON as the server wrote it: an integer
+// over 2^53 keeps its digits (decoded to print, it lost the last).
+func TestToolsCallKeepsLargeIntegers(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"tools", "call", "start_conversation", "--sandbox", "--args", `{"external_id":"big","metadata":{"big":9007199254740993}}`},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if code != exitOK || !strings.Contains(stdout.String(), "9007199254740993") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+}
