@@ -92,6 +92,19 @@ func upsert(ctx context.Context, c *adaclient.Client, externalID, endUserID stri
 		u, _, err := c.EndUsers.Update(ctx, endUserID, p.UpdateRequest(adaclient.Nullable[string]{}, sensitive))
 		return u, false, err
 	}
+	if sharesKeys(p, sensitive) {
+		// Ada refuses a key in both metadata and sensitive_metadata when it
+		// creates an end user, not when it updates one: an existing one is
+		// updated directly (a new one is refused by Create, saying why).
+		existing, _, err := c.EndUsers.GetByExternalID(ctx, externalID)
+		switch {
+		case err == nil:
+			u, _, err := c.EndUsers.Update(ctx, existing.EndUserID, p.UpdateRequest(adaclient.Nullable[string]{}, sensitive))
+			return u, false, err
+		case !adaclient.IsNotFound(err):
+			return nil, false, err
+		}
+	}
 	u, r, err := c.EndUsers.Create(ctx, p.CreateRequest(externalID, sensitive))
 	if err != nil {
 		return nil, false, err
@@ -106,6 +119,20 @@ func upsert(ctx context.Context, c *adaclient.Client, externalID, endUserID stri
 		return nil, false, withHint(err, "The end user %s already existed for this external_id; applying the profile to it failed.", id)
 	}
 	return u, false, nil
+}
+
+// sharesKeys reports whether a key is set both in the profile's metadata
+// and in sensitive_metadata.
+func sharesKeys(p *schemas.ProfileArgs, sensitive schemas.SensitiveMetadata) bool {
+	if p == nil {
+		return false
+	}
+	for k, v := range sensitive {
+		if _, ok := p.Metadata[k]; ok && v != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func updateEndUser(ctx context.Context, env *Env, a *schemas.UpdateEndUserArgs) (*schemas.UpdateEndUserResult, error) {

@@ -442,3 +442,22 @@ func TestEndUserMetadataIntegers(t *testing.T) {
 		t.Fatalf("a decimal: %s", msg)
 	}
 }
+
+// A key in both metadata and sensitive_metadata is Ada's rule for a new
+// end user only: upserting an existing one with it updates it; a new one
+// is refused, saying why.
+func TestUpsertSharedKeyOnAnExistingUser(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.OK("upsert_end_user", map[string]any{"external_id": "shared-1"})
+	both := func(id string) map[string]any {
+		return map[string]any{"external_id": id, "profile": map[string]any{"metadata": map[string]any{"tier": "gold"}},
+			"sensitive_metadata": map[string]any{"tier": "secret-tier"}}
+	}
+	up := h.OK("upsert_end_user", both("shared-1"))
+	if up["created"] != false || obj(up, "end_user", "profile", "metadata")["tier"] != "gold" {
+		t.Fatalf("existing user: %v", up)
+	}
+	if msg := h.Err("upsert_end_user", both("shared-2")); !strings.Contains(msg, "distinct") {
+		t.Fatalf("new user: %s", msg)
+	}
+}
