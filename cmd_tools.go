@@ -112,6 +112,8 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 	} else {
 		fs.StringVar(&c.Args, "args", "", "the arguments as a JSON object")
 		fs.StringVar(&c.ArgsFile, "args-file", "", "a file holding the arguments as a JSON object (- for stdin)")
+		fs.StringVar(&c.Webhooks.SecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"),
+			"where rotate_webhook_secret writes the new signing secret, mode 0600, as the server does (env ADA_WEBHOOK_SECRET_FILE)")
 	}
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {

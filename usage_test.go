@@ -119,3 +119,21 @@ func TestToolsCallKeepsLargeIntegers(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 }
+
+// tools call takes the server's --webhook-secret-file (or its variable),
+// where rotate_webhook_secret writes the new secret, as a served call does.
+func TestToolsCallTakesTheWebhookSecretFile(t *testing.T) {
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{map[string]string{"ADA_WEBHOOK_SECRET_FILE": "/run/secret"}, nil},
+		{nil, []string{"--webhook-secret-file", "/run/secret"}},
+	} {
+		std := stdio{getenv: func(k string) string { return c.env[k] }, stderr: io.Discard}
+		cfg, _, err := loadToolsConfig("call", append([]string{"rotate_webhook_secret", "--sandbox", "--args", "{}"}, c.args...), std)
+		if err != nil || cfg.Webhooks.SecretFile != "/run/secret" {
+			t.Errorf("%v %v: secret file %q, %v", c.env, c.args, cfg.Webhooks.SecretFile, err)
+		}
+	}
+}
