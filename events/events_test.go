@@ -155,8 +155,14 @@ func TestReceiverRefuses(t *testing.T) {
 				}
 				return
 			}
-			if w := post(t, r, tc.d); w.Code != tc.want {
+			w := post(t, r, tc.d)
+			if w.Code != tc.want {
 				t.Fatalf("%d, want %d: %s", w.Code, tc.want, w.Body)
+			}
+			// The body is the server's error shape: a code and a message.
+			var body struct{ Error, Message string }
+			if json.Unmarshal(w.Body.Bytes(), &body) != nil || body.Error == "" || body.Message == "" {
+				t.Fatalf("body %s", w.Body)
 			}
 		})
 	}
