@@ -48,7 +48,8 @@ type toolsConfig struct {
 func runTools(ctx context.Context, args []string, std stdio) (code int) {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "call") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprint(std.stdout, toolsUsage)
+			// The flags are the verb's: its own --help lists them.
+			fmt.Fprint(std.stdout, strings.TrimSuffix(toolsUsage, "Flags:\n")+"Flags: see ada-mcp tools list --help\n")
 			return exitOK
 		}
 		fmt.Fprint(std.stderr, "ada-mcp tools: say list or call\n\n"+toolsUsage)
