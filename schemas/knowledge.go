@@ -117,10 +117,10 @@ func (a *CreateKnowledgeSourceArgs) Request() *adaclient.KnowledgeSourceCreate {
 // UpdateKnowledgeSourceArgs are update_knowledge_source's arguments: the
 // fields given change, the others stay.
 type UpdateKnowledgeSourceArgs struct {
-	ID         string                     `json:"id" jsonschema:"required"`
-	Name       *string                    `json:"name,omitempty"`
-	ExternalID adaclient.Nullable[string] `json:"external_id,omitzero" jsonschema_description:"Your system's id for it; null clears it."`
-	Metadata   AnyObject                  `json:"metadata,omitempty" jsonschema_description:"The new metadata."`
+	ID         string                        `json:"id" jsonschema:"required"`
+	Name       *string                       `json:"name,omitempty"`
+	ExternalID adaclient.Nullable[string]    `json:"external_id,omitzero" jsonschema_description:"Your system's id for it; null clears it."`
+	Metadata   adaclient.Nullable[AnyObject] `json:"metadata,omitzero" jsonschema_description:"The new metadata; null clears it."`
 }
 
 // Validate requires the id and at least one field to change.
@@ -128,7 +128,7 @@ func (a *UpdateKnowledgeSourceArgs) Validate() error {
 	if err := validateID("id", a.ID, "list_knowledge_sources shows the ids"); err != nil {
 		return err
 	}
-	if a.Name == nil && a.ExternalID.IsZero() && a.Metadata == nil {
+	if a.Name == nil && a.ExternalID.IsZero() && a.Metadata.IsZero() {
 		return argErr("id", "nothing to update: give name, external_id or metadata")
 	}
 	if a.Name != nil {
@@ -140,8 +140,11 @@ func (a *UpdateKnowledgeSourceArgs) Validate() error {
 // Request converts the arguments; only the fields given are sent.
 func (a *UpdateKnowledgeSourceArgs) Request() *adaclient.KnowledgeSourceUpdate {
 	req := &adaclient.KnowledgeSourceUpdate{Name: a.Name, ExternalID: a.ExternalID}
-	if a.Metadata != nil {
-		req.Metadata = adaclient.Value(map[string]any(a.Metadata))
+	switch m, ok := a.Metadata.Get(); {
+	case ok:
+		req.Metadata = adaclient.Value(map[string]any(m))
+	case a.Metadata.IsNull():
+		req.Metadata = adaclient.Null[map[string]any]()
 	}
 	return req
 }

@@ -63,6 +63,12 @@ func TestKnowledgeLifecycle(t *testing.T) {
 	if _, has := obj(upd, "knowledge_source")["external_id"]; has || str(upd, "knowledge_source", "name") != "Help" {
 		t.Fatalf("update_knowledge_source(external_id: null) = %v", upd)
 	}
+	// metadata: null clears it, as Ada allows.
+	cleared := h.OK("update_knowledge_source", map[string]any{"id": "kb", "metadata": nil})
+	if m := obj(cleared, "knowledge_source", "metadata"); len(m) != 0 {
+		t.Fatalf("update_knowledge_source(metadata: null) = %v", cleared)
+	}
+	h.OK("update_knowledge_source", map[string]any{"id": "kb", "metadata": map[string]any{"team": "support", "paths": []string{"/help"}}})
 	if msg := h.Err("update_knowledge_source", map[string]any{"id": "nope", "name": "x"}); !strings.Contains(msg, "404") || !strings.Contains(msg, "list_knowledge_sources") {
 		t.Fatalf("update of an unknown source: %s", msg)
 	}

@@ -44,6 +44,7 @@ var (
 	anyObjectType  = reflect.TypeFor[schemas.AnyObject]()
 	ruleValueType  = reflect.TypeFor[schemas.RuleValue]()
 	nullableRule   = reflect.TypeFor[adaclient.Nullable[schemas.AvailabilityRule]]()
+	nullableObject = reflect.TypeFor[adaclient.Nullable[schemas.AnyObject]]()
 )
 
 func scalar(types ...string) *jsonschema.Schema {
@@ -76,6 +77,8 @@ func mapType(t reflect.Type) *jsonschema.Schema {
 		// A value schema with no type accepts any JSON; the description keeps
 		// it from being the empty schema, which would encode as `true`.
 		return mapOf(&jsonschema.Schema{Description: "Any JSON value."})
+	case nullableObject:
+		return &jsonschema.Schema{AnyOf: []*jsonschema.Schema{mapType(anyObjectType), {Type: "null"}}}
 	case ruleValueType:
 		return scalar("string", "number", "boolean")
 	case nullableRule:
