@@ -120,6 +120,7 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 	if err != nil {
 		return c, nil, err
 	}
+	c.Ada.flagsWin(fs)
 	switch { // what was asked for, before what it needs
 	case verb == "list" && len(positional) > 0:
 		return c, nil, fmt.Errorf("list: unexpected argument %q", positional[0])

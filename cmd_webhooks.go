@@ -59,6 +59,7 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
+	ada.flagsWin(fs)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}

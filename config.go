@@ -196,6 +196,19 @@ func (c *AdaConfig) validate(multiTenant bool) error {
 	return err
 }
 
+// flagsWin applies "flags win over variables" across the handle and the
+// base URL: a --bot-handle given on the command line beats an
+// ADA_BASE_URL from the environment (--base-url still wins over
+// --bot-handle when both are flags). Every command that takes the Ada
+// flags calls it after parsing them.
+func (c *AdaConfig) flagsWin(fs *flag.FlagSet) {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if given["bot-handle"] && !given["base-url"] {
+		c.BaseURL = ""
+	}
+}
+
 // baseURL is --base-url, else the handle's URL.
 func (c *AdaConfig) baseURL() (string, error) {
 	if c.BaseURL != "" {
@@ -262,7 +275,7 @@ func (c *Config) addHTTPFlags(fs *flag.FlagSet, e *env, h *httpFlags) {
 	fs.StringVar(&h.tokenFile, "auth-token-file", e.getenv("ADA_MCP_AUTH_TOKEN_FILE"), "file holding the bearer token MCP clients must send over sse/http (env ADA_MCP_AUTH_TOKEN_FILE; or the token itself in env ADA_MCP_AUTH_TOKEN)")
 	fs.StringVar(&h.origins, "allowed-origins", e.getenv("ADA_MCP_ALLOWED_ORIGINS"), "comma-separated browser origins allowed to call over sse/http; other Origin headers get 403 (env ADA_MCP_ALLOWED_ORIGINS)")
 	fs.Int64Var(&c.HTTP.MaxBodyBytes, "max-body-bytes", e.integer("ADA_MCP_MAX_BODY_BYTES", server.DefaultMaxBodyBytes), "largest accepted request: a body over sse/http, a line (one message) over stdio, in bytes (env ADA_MCP_MAX_BODY_BYTES)")
-	fs.Int64Var(&h.maxConcurrent, "max-concurrent-per-client", e.integer("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http, more get 429; over stdio, tool calls run at once (at most 100), more wait (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
+	fs.Int64Var(&h.maxConcurrent, "max-concurrent-per-client", e.integer("ADA_MCP_MAX_CONCURRENT_PER_CLIENT", server.DefaultMaxConcurrentPerClient), "requests one client (identity + IP) may have in flight over sse/http, and streams it may hold open (counted apart), more get 429; over stdio, tool calls run at once (at most 100), more wait (env ADA_MCP_MAX_CONCURRENT_PER_CLIENT)")
 	fs.DurationVar(&c.HTTP.ShutdownTimeout, "shutdown-timeout", e.duration("ADA_MCP_SHUTDOWN_TIMEOUT", server.DefaultShutdownTimeout), "on SIGTERM/SIGINT, how long in-flight calls may finish (env ADA_MCP_SHUTDOWN_TIMEOUT)")
 	fs.BoolVar(&c.HTTP.MultiTenant, "multi-tenant", e.booleanOr("ADA_MCP_MULTI_TENANT", false), "over sse/http, take Ada credentials from each request's X-Ada-Api-Key and X-Ada-Base-URL or X-Ada-Bot-Handle headers (env ADA_MCP_MULTI_TENANT)")
 	fs.StringVar(&h.tenantURLs, "tenant-base-urls", e.getenv("ADA_MCP_TENANT_BASE_URLS"), "comma-separated X-Ada-Base-URL patterns allowed besides "+server.DefaultTenantBaseURL+" (env ADA_MCP_TENANT_BASE_URLS)")
@@ -299,14 +312,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	if err := errors.Join(e.errs...); err != nil {
 		return c, err
 	}
-	// Flags win over variables: a --bot-handle given on the command line
-	// beats an ADA_BASE_URL from the environment (--base-url still wins
-	// over --bot-handle when both are flags).
-	given := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if given["bot-handle"] && !given["base-url"] {
-		c.Ada.BaseURL = ""
-	}
+	c.Ada.flagsWin(fs)
 	c.HTTP.Transport = c.Transport
 	c.HTTP.AllowedOrigins = splitList(h.origins)
 	c.HTTP.TenantBaseURLs = splitList(h.tenantURLs)

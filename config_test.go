@@ -196,4 +196,10 @@ func TestBotHandleFlagBeatsBaseURLFromEnv(t *testing.T) {
 	if u, _ := c.Ada.baseURL(); err != nil || u != "http://127.0.0.1:1/api" {
 		t.Errorf("env alone: %q %v", u, err)
 	}
+	// The same for ada-mcp tools (and webhooks setup, through flagsWin).
+	std := stdio{getenv: func(k string) string { return env[k] }, stderr: io.Discard}
+	tc, _, err := loadToolsConfig("call", []string{"list_channels", "--args", "{}", "--bot-handle", "acme"}, std)
+	if u, _ := tc.Ada.baseURL(); err != nil || u != "https://acme.ada.support/api" {
+		t.Errorf("tools call --bot-handle with ADA_BASE_URL: %q %v", u, err)
+	}
 }

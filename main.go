@@ -186,16 +186,6 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 			return nil, usageError{err}
 		}
 	}
-	if cfg.Sandbox.StateOut != "" {
-		// Written when the server stops: a path that cannot be written is
-		// found now, not after the run it was to record. (An empty file
-		// until then, never a stale state.)
-		f, err := privfile.Create(cfg.Sandbox.StateOut)
-		if err != nil {
-			return nil, usageError{fmt.Errorf("--sandbox-state-out: %w", err)}
-		}
-		f.Close()
-	}
 	a.Built, err = tools.Build(tools.Config{
 		APIKey: apiKey, BaseURL: baseURL, ChannelID: channelID,
 		Toolsets: cfg.Ada.Toolsets, ReadOnly: cfg.Ada.ReadOnly, RedactKeys: cfg.Ada.RedactKeys,
@@ -215,6 +205,17 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	})
 	if err != nil {
 		return nil, usageError{err} // a toolset's or the base URL's name
+	}
+	if cfg.Sandbox.StateOut != "" {
+		// Written when the server stops: a path that cannot be written is
+		// found now, not after the run it was to record. Emptied last, once
+		// nothing else can stop the start, so a mistake elsewhere leaves the
+		// last run's state (and a crash an empty file, never a stale one).
+		f, err := privfile.Create(cfg.Sandbox.StateOut)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--sandbox-state-out: %w", err)}
+		}
+		f.Close()
 	}
 	if a.budget != nil {
 		a.budget.SetLogger(a.Logger)

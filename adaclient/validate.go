@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"math"
+	"math/big"
 	"sort"
 	"strconv"
 	"strings"
@@ -185,34 +186,34 @@ func requireText(field, s string) error {
 
 // wholeNumbersAsIntegers is m with each whole-valued number (validated
 // before: finite, and whole where only integers are allowed) written as a
-// JSON integer. m is unchanged; it is returned as is when nothing changes.
+// JSON integer, exactly: a json.Number by its digits (9007199254740993.0
+// is 9007199254740993), a float64 only below 2^53, where it is exact. m is
+// unchanged; it is returned as is when nothing changes.
 func wholeNumbersAsIntegers(m map[string]any) map[string]any {
 	var out map[string]any
 	for k, v := range m {
-		var f float64
+		var digits string
 		switch x := v.(type) {
-		case float64:
-			f = x
-		case float32:
-			f = float64(x)
 		case json.Number:
-			if _, err := x.Int64(); err == nil {
-				continue // written as an integer already
+			if r, ok := new(big.Rat).SetString(string(x)); ok && r.IsInt() && strings.ContainsAny(string(x), ".eE") {
+				digits = r.Num().String()
 			}
-			var err error
-			if f, err = x.Float64(); err != nil {
-				continue
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+				digits = strconv.FormatInt(int64(x), 10)
 			}
-		default:
-			continue
+		case float32:
+			if f := float64(x); f == math.Trunc(f) && math.Abs(f) < 1<<24 {
+				digits = strconv.FormatInt(int64(f), 10)
+			}
 		}
-		if f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			continue // a decimal (refused before where not allowed), or too large to write exactly
+		if digits == "" {
+			continue
 		}
 		if out == nil {
 			out = maps.Clone(m)
 		}
-		out[k] = json.Number(strconv.FormatInt(int64(f), 10))
+		out[k] = json.Number(digits)
 	}
 	if out == nil {
 		return m

@@ -16,6 +16,7 @@ import (
 	svix "github.com/svix/svix-webhooks/go"
 
 	"github.com/ada-mcp/ada-mcp/internal/adatime"
+	"github.com/ada-mcp/ada-mcp/internal/httpjson"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -138,11 +139,11 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case errors.As(err, &rej):
 		r.stats.Rejected.Add(1)
 		r.cfg.Logger.Warn("webhook rejected", "status", rej.Status, "reason", rej.Reason, "remote", req.RemoteAddr)
-		writeError(w, rej.Status, rej.Reason)
+		httpjson.Error(w, rej.Status, errorCode(rej.Status), rej.Reason)
 		return
 	case err != nil:
 		r.cfg.Logger.Error("webhook not kept: the event log failed; Svix will retry", "error", err.Error())
-		writeError(w, http.StatusServiceUnavailable, "event log unavailable; deliver again later")
+		httpjson.Error(w, http.StatusServiceUnavailable, "event_log_unavailable", "the event log is unavailable; deliver again later")
 		return
 	case ev == nil:
 		r.stats.Ignored.Add(1)
@@ -154,7 +155,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	isNew, err := r.cfg.Log.Append(ctx, *ev)
 	if err != nil {
 		r.cfg.Logger.Error("webhook not kept: the event log failed; Svix will retry", "error", err.Error())
-		writeError(w, http.StatusServiceUnavailable, "event log unavailable; deliver again later")
+		httpjson.Error(w, http.StatusServiceUnavailable, "event_log_unavailable", "the event log is unavailable; deliver again later")
 		return
 	}
 	if !isNew {
@@ -263,11 +264,7 @@ func kept(t string) bool {
 	return false
 }
 
-// writeError answers as the server's other endpoints do: {"error": code,
-// "message": what was wrong}, the code named after the status.
-func writeError(w http.ResponseWriter, status int, message string) {
-	code := strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "message": message})
+// errorCode names a refusal's status for the error body.
+func errorCode(status int) string {
+	return strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
 }

@@ -117,7 +117,7 @@ func (f *inflight) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if r.Header.Get(mcp.HeaderMethod) == string(mcp.MethodSubscriptionsListen) {
+		if isListen(r) {
 			// A 2026-07-28 listen stream lasts as long as the client likes:
 			// counted, an idle one held every shutdown for its full timeout.
 			// Shutdown ends the open ones once the calls are done.

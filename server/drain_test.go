@@ -69,6 +69,7 @@ func TestListenStreamsAreNotCounted(t *testing.T) {
 	}))
 	listen := func() *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/mcp", nil)
+		r.Header.Set(mcp.HeaderProtocolVersion, "2026-07-28")
 		r.Header.Set(mcp.HeaderMethod, string(mcp.MethodSubscriptionsListen))
 		return r
 	}

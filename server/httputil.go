@@ -1,11 +1,12 @@
 package server
 
 import (
-	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/internal/httpjson"
 )
 
 // middleware wraps a handler; chain applies them outermost first.
@@ -19,22 +20,12 @@ func chain(h http.Handler, mws ...middleware) http.Handler {
 }
 
 // errorBody is the JSON body of every error this package answers itself.
-type errorBody struct {
-	Error   string `json:"error"`
-	Message string `json:"message"`
-}
+type errorBody = httpjson.ErrorBody
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorBody{Error: code, Message: message})
+	httpjson.Error(w, status, code, message)
 }
 
 // remoteIP is the connection's peer address without its port. Forwarded

@@ -93,8 +93,16 @@ const retryAfterSeconds = 1
 // client likes: a GET (an SSE stream, Streamable HTTP's standalone one) or
 // a 2026-07-28 subscriptions/listen POST.
 func isStream(r *http.Request) bool {
-	return r.Method == http.MethodGet ||
-		r.Method == http.MethodPost && r.Header.Get(mcp.HeaderMethod) == string(mcp.MethodSubscriptionsListen)
+	return r.Method == http.MethodGet || isListen(r)
+}
+
+// isListen reports whether r is a 2026-07-28 subscriptions/listen POST. The
+// Mcp-Method header is trusted only in that protocol, where mcp-go refuses
+// a request whose header and body disagree; an older client's header is
+// checked against nothing, and would slip any call past the request limit.
+func isListen(r *http.Request) bool {
+	return r.Method == http.MethodPost && mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) &&
+		r.Header.Get(mcp.HeaderMethod) == string(mcp.MethodSubscriptionsListen)
 }
 
 // middleware limits requests: on Streamable HTTP a POST lasts as long as

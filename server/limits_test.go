@@ -120,6 +120,7 @@ func TestStreamLimit(t *testing.T) {
 	req := func(method string, listen bool) *http.Request {
 		r := withCaller(httptest.NewRequest(method, "/mcp", nil), caller{identity: "token"})
 		if listen {
+			r.Header.Set(mcp.HeaderProtocolVersion, "2026-07-28")
 			r.Header.Set(mcp.HeaderMethod, string(mcp.MethodSubscriptionsListen))
 		}
 		return r
@@ -134,6 +135,13 @@ func TestStreamLimit(t *testing.T) {
 	}
 	go func() { done <- serve(h, req(http.MethodPost, false)).Code }() // a call, beside the stream
 	<-entered
+	// An older client's call that names itself a listen stream (its header
+	// checked against nothing) is a request all the same: over the limit.
+	forged := req(http.MethodPost, true)
+	forged.Header.Set(mcp.HeaderProtocolVersion, "2025-11-25")
+	if w := serve(h, forged); w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), "requests in flight") {
+		t.Fatalf("a forged Mcp-Method: %d %s", w.Code, w.Body)
+	}
 	close(release)
 	for range 2 {
 		if code := <-done; code != http.StatusOK {

@@ -89,23 +89,42 @@ type Deps struct {
 
 type clientKey struct{}
 
+// tenantClient is a request's own Ada account: its client, and a stable
+// name for it (a fingerprint of its credentials), which outlives the
+// client (a tenant's client may be rebuilt).
+type tenantClient struct {
+	client  *adaclient.Client
+	account string
+}
+
 // WithClient returns a context whose tool calls use c instead of
 // Deps.Client: the hook for per-request Ada credentials in multi-tenant
-// HTTP mode.
-func WithClient(ctx context.Context, c *adaclient.Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
+// HTTP mode. account names the Ada account for what the server keeps per
+// account (secrets written, watched conversations): the same credentials,
+// the same name; it must not be empty.
+func WithClient(ctx context.Context, c *adaclient.Client, account string) context.Context {
+	return context.WithValue(ctx, clientKey{}, tenantClient{c, "tenant:" + account})
 }
 
 var errNoCredentials = errors.New("no Ada credentials for this request: configure ADA_API_KEY, or in multi-tenant mode send X-Ada-Api-Key and X-Ada-Base-URL (or X-Ada-Bot-Handle)")
 
 func (d *Deps) client(ctx context.Context) (*adaclient.Client, error) {
-	if c, ok := ctx.Value(clientKey{}).(*adaclient.Client); ok && c != nil {
-		return c, nil
+	if t, ok := ctx.Value(clientKey{}).(tenantClient); ok && t.client != nil {
+		return t.client, nil
 	}
 	if d.Client == nil {
 		return nil, errNoCredentials
 	}
 	return d.Client, nil
+}
+
+// account names the Ada account of ctx's call: its tenant's, or "" for
+// the server's own.
+func (d *Deps) account(ctx context.Context) string {
+	if t, ok := ctx.Value(clientKey{}).(tenantClient); ok && t.client != nil {
+		return t.account
+	}
+	return ""
 }
 
 func (d *Deps) redactor() *redact.Redactor {

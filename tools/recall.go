@@ -1,11 +1,12 @@
 package tools
 
 import (
+	"math/big"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
-	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -14,16 +15,19 @@ import (
 // hide them too: TOOLS.md has sensitive_metadata values never appear in a
 // result, an error, a log line or a transcript, and the AI Agent may quote
 // one back, or an end user type it again, long after the call that wrote
-// it. Kept per Ada account (client), so that a tenant cannot learn from
-// what is hidden whether another wrote a value. Bounded: the newest
-// recallValues values of the recallAccounts accounts written to last; a
-// value forgotten is hidden by the key rules only.
+// it. Kept per Ada account (Deps.account: the server's own, or a tenant's
+// by the fingerprint of its credentials), so that a tenant cannot learn
+// from what is hidden whether another wrote a value, and only once a call
+// succeeded (Ada took the key and the values), so that made-up keys cannot
+// push real accounts out. Bounded: the newest recallValues values of the
+// recallAccounts accounts written to last; a value forgotten is hidden by
+// the key rules only.
 //
 // Every call reads it and few write it: readers load an immutable map.
 type recall struct {
 	mu       sync.Mutex // writers
-	accounts atomic.Pointer[map[*adaclient.Client]*recalled]
-	order    []*adaclient.Client // least recently written first
+	accounts atomic.Pointer[map[string]*recalled]
+	order    []string // least recently written first
 }
 
 type recalled struct {
@@ -36,54 +40,67 @@ const (
 	recallAccounts = 64
 )
 
-// apply returns red that also hides what earlier calls to c's account
+// apply returns red that also hides what earlier calls to the account
 // wrote; red itself when they wrote nothing.
-func (r *recall) apply(c *adaclient.Client, red *redact.Redactor) *redact.Redactor {
+func (r *recall) apply(account string, red *redact.Redactor) *redact.Redactor {
 	m := r.accounts.Load()
 	if m == nil {
 		return red
 	}
-	if a := (*m)[c]; a != nil {
+	if a := (*m)[account]; a != nil {
 		return red.Merge(a.red)
 	}
 	return red
 }
 
-// add remembers values written to c's account.
-func (r *recall) add(c *adaclient.Client, values []string) {
-	if c == nil || len(values) == 0 {
+// add remembers values written to the account: the newest last, a value
+// written again moved there, and the account marked written to last.
+func (r *recall) add(account string, values []string) {
+	values = withIntegerForms(values)
+	if len(values) == 0 {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := map[*adaclient.Client]*recalled{}
+	old := map[string]*recalled{}
 	if m := r.accounts.Load(); m != nil {
 		old = *m
 	}
-	prev := old[c]
 	var kept []string
-	if prev != nil {
+	if prev := old[account]; prev != nil {
 		kept = slices.Clone(prev.values)
 	}
-	grown := false
 	for _, v := range values {
-		if !slices.Contains(kept, v) {
-			kept, grown = append(kept, v), true
-		}
-	}
-	if !grown {
-		return
+		kept = append(slices.DeleteFunc(kept, func(k string) bool { return k == v }), v)
 	}
 	kept = kept[max(0, len(kept)-recallValues):]
-	next := make(map[*adaclient.Client]*recalled, len(old)+1)
+	next := make(map[string]*recalled, len(old)+1)
 	for k, v := range old {
 		next[k] = v
 	}
-	next[c] = &recalled{values: kept, red: redact.New(redact.WithSecrets(kept...))}
-	r.order = append(slices.DeleteFunc(r.order, func(x *adaclient.Client) bool { return x == c }), c)
+	next[account] = &recalled{values: kept, red: redact.New(redact.WithSecrets(kept...))}
+	r.order = append(slices.DeleteFunc(r.order, func(x string) bool { return x == account }), account)
 	if len(r.order) > recallAccounts {
 		delete(next, r.order[0])
 		r.order = r.order[1:]
 	}
 	r.accounts.Store(&next)
+}
+
+// withIntegerForms is values, the short ones left out (redact keeps no
+// exact secret under four characters), and each whole number written with
+// a fraction (12345.0, as JSON may write it) also as Ada stores and
+// echoes it: 12345.
+func withIntegerForms(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if len(v) < 4 {
+			continue
+		}
+		out = append(out, v)
+		if r, ok := new(big.Rat).SetString(v); ok && r.IsInt() && strings.ContainsAny(v, ".eE") {
+			out = append(out, r.Num().String())
+		}
+	}
+	return out
 }

@@ -55,12 +55,12 @@ type resources struct {
 	watches map[watchKey]*watch // a conversation of an account → its subscribers
 }
 
-// watchKey is a conversation URI as one Ada account (client) sees it:
-// tenants that name the same URI are watched apart, each with its own key,
-// so none hears of another's conversation.
+// watchKey is a conversation URI as one Ada account (Deps.account) sees
+// it: tenants that name the same URI are watched apart, each with its own
+// key, so none hears of another's conversation.
 type watchKey struct {
-	client *adaclient.Client
-	uri    string
+	account string
+	uri     string
 }
 
 type watch struct {
@@ -183,7 +183,7 @@ func (r *resources) byID(prefix string, read func(ctx context.Context, client *a
 		if err != nil {
 			return nil, errors.New(describe(err))
 		}
-		return r.contents(req.Params.URI, v, r.deps.recall.apply(client, r.deps.redactor()))
+		return r.contents(req.Params.URI, v, r.deps.recall.apply(r.deps.account(ctx), r.deps.redactor()))
 	}
 }
 
@@ -246,7 +246,7 @@ func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
 	if err != nil {
 		return
 	}
-	wk, key := watchKey{client, uri}, sessionKey(sub.session, sub.listen != nil)
+	wk, key := watchKey{r.deps.account(ctx), uri}, sessionKey(sub.session, sub.listen != nil)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if w := r.watches[wk]; w != nil {
@@ -259,13 +259,12 @@ func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
 	}
 	wctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	r.watches[wk] = &watch{subs: map[string]subscriber{key: sub}, stop: stop}
-	go r.follow(wctx, wk, id)
+	go r.follow(wctx, wk, id, client)
 }
 
 // key is the watch of uri for the account of ctx's call.
 func (r *resources) key(ctx context.Context, uri string) watchKey {
-	client, _ := r.deps.client(ctx)
-	return watchKey{client, uri}
+	return watchKey{r.deps.account(ctx), uri}
 }
 
 func (r *resources) unsubscribe(wk watchKey, key string) {
@@ -287,8 +286,8 @@ func (r *resources) unsubscribe(wk watchKey, key string) {
 // own (webhooks carry its conversations' events, not a tenant's), else by
 // polling with the account's own key: a conversation it cannot read
 // gives it no notification.
-func (r *resources) follow(ctx context.Context, wk watchKey, id string) {
-	if log := r.deps.Events; log != nil && wk.client == r.deps.Client {
+func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *adaclient.Client) {
+	if log := r.deps.Events; log != nil && wk.account == "" {
 		cur, err := log.End(ctx, events.ConversationKey(id))
 		for err == nil {
 			var evs []events.Event
@@ -302,7 +301,7 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string) {
 	}
 	seen := -1
 	for {
-		logs, _, err := wk.client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
+		logs, _, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
 		if err == nil {
 			if seen >= 0 && len(logs) != seen {
 				r.notify(wk)

@@ -211,7 +211,7 @@ type call struct {
 func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	m, deps := c.m, c.deps
 	start := time.Now()
-	account, _ := deps.client(ctx) // nil without credentials: the call fails below
+	account := deps.account(ctx)
 	// What earlier calls to this account wrote as secret stays hidden.
 	red := deps.recall.apply(account, deps.redactor())
 	var raw json.RawMessage // the arguments as received, for the transcript
@@ -230,11 +230,10 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		var args any
 		args, raw, err = c.parse(dec, req.Params)
 		// Values the key rules hide (sensitive_metadata, secret-keyed
-		// metadata) stay hidden wherever they reappear, in this call and
-		// the account's later ones.
+		// metadata) stay hidden wherever they reappear in this call, and
+		// once Ada took them, in the account's later ones.
 		written := red.SecretsJSON(raw)
 		red = red.With(written...)
-		deps.recall.add(account, written)
 		if err != nil {
 			return errorResult(err, red)
 		}
@@ -255,6 +254,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		if err != nil {
 			return errorResult(err, red)
 		}
+		deps.recall.add(account, written)
 		return structuredResult(r, red, !m.ownData && !deps.Unfenced)
 	}()
 	deps.logCall(ctx, m.name, start, res, err)

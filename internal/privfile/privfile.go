@@ -10,16 +10,20 @@ import "os"
 const Mode = 0o600
 
 // Create creates or empties the file at path, mode 0600 whether or not it
-// existed. It is emptied before its mode changes, so what it held is not
+// existed (a regular file: a device such as /dev/null keeps its own). It is emptied before its mode changes, so what it held is not
 // readable by others for longer than it was.
 func Create(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, Mode)
 	if err != nil {
 		return nil, err
 	}
-	if err := f.Chmod(Mode); err != nil {
-		f.Close()
-		return nil, err
+	// Only a regular file's mode: --transcript /dev/null must not make
+	// the device unreadable to everyone else (as root it would).
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if err := f.Chmod(Mode); err != nil {
+			f.Close()
+			return nil, err
+		}
 	}
 	return f, nil
 }

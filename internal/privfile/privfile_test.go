@@ -40,3 +40,21 @@ func TestWriteSetsTheModeOfAnExistingFile(t *testing.T) {
 		t.Error("Create in a missing directory succeeded")
 	}
 }
+
+// A device keeps its mode: writing to /dev/null changes nothing for
+// anyone else.
+func TestDevicesKeepTheirMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no /dev/null")
+	}
+	before, err := os.Stat(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	if err := Write(os.DevNull, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := os.Stat(os.DevNull); after.Mode() != before.Mode() {
+		t.Fatalf("%s: mode %v, was %v", os.DevNull, after.Mode(), before.Mode())
+	}
+}
