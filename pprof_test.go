@@ -29,20 +29,10 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 }
 
 func TestPprofServesProfilesNotTheCommandLine(t *testing.T) {
-	addr, stop, err := startPprof("127.0.0.1:0", slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
+	addr := pprofServer(t)
 	for path, want := range map[string]int{"/debug/pprof/heap": 200, "/debug/pprof/cmdline": 404} {
-		resp, err := http.Get("http://" + addr + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("GET %s: %d, want %d", path, resp.StatusCode, want)
+		if got := pprofGet(t, addr, path, ""); got != want {
+			t.Errorf("GET %s: %d, want %d", path, got, want)
 		}
 	}
 }
@@ -50,23 +40,39 @@ func TestPprofServesProfilesNotTheCommandLine(t *testing.T) {
 // A request whose Host is not a loopback name is refused (DNS rebinding:
 // a web page's own name pointed at 127.0.0.1).
 func TestPprofRefusesOtherHosts(t *testing.T) {
+	addr := pprofServer(t)
+	_, port, _ := net.SplitHostPort(addr)
+	for host, want := range map[string]int{"evil.example": 403, "evil.example:" + port: 403, "localhost:" + port: 200, "127.0.0.1:" + port: 200, "[::1]:" + port: 200} {
+		if got := pprofGet(t, addr, "/debug/pprof/heap", host); got != want {
+			t.Errorf("Host %s: %d, want %d", host, got, want)
+		}
+	}
+}
+
+// pprofServer starts the pprof listener on a loopback port for the test.
+func pprofServer(t *testing.T) string {
+	t.Helper()
 	addr, stop, err := startPprof("127.0.0.1:0", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stop()
-	_, port, _ := net.SplitHostPort(addr)
-	for host, want := range map[string]int{"evil.example": 403, "evil.example:" + port: 403, "localhost:" + port: 200, "127.0.0.1:" + port: 200, "[::1]:" + port: 200} {
-		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/debug/pprof/heap", nil)
+	t.Cleanup(stop)
+	return addr
+}
+
+// pprofGet is the status of GET path at addr, with the Host header host
+// ("" for the address).
+func pprofGet(t *testing.T, addr, path, host string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+path, nil)
+	if host != "" {
 		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
-		}
 	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
 }
