@@ -177,6 +177,10 @@ func (c *AdaConfig) finish() error {
 	if c.CallTimeout <= 0 {
 		return errors.New("--call-timeout must be positive")
 	}
+	// Before anything is opened (a --transcript emptied, a sandbox started).
+	if err := tools.ValidateToolsets(c.Toolsets); err != nil {
+		return fmt.Errorf("--toolsets: %w", err)
+	}
 	return nil
 }
 

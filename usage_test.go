@@ -137,3 +137,18 @@ func TestToolsCallTakesTheWebhookSecretFile(t *testing.T) {
 		}
 	}
 }
+
+// A toolset typo stops the start before the transcript is opened: the last
+// run's transcript is still there.
+func TestToolsetTypoLeavesTheTranscript(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	if err := os.WriteFile(path, []byte("{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, stderr := runWith(t, strings.NewReader(""), "--sandbox", "--transcript", path, "--toolsets", "bogus"); code != exitUsage || !strings.Contains(stderr, "--toolsets") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{}\n" {
+		t.Fatalf("the transcript was emptied: %q", b)
+	}
+}
