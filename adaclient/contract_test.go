@@ -291,8 +291,8 @@ func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {
 		t.Fatalf("tag results %+v", tags)
 	}
 	rule := adaclient.AvailabilityRule{Match: "any", Conditions: []adaclient.AvailabilityCondition{
-		{Variable: &adaclient.VariableRef{ID: "plan"}, Operator: "equals", Value: "pro", CaseSensitive: new(true)},
-		{Match: "all", Conditions: []adaclient.AvailabilityCondition{{Variable: &adaclient.VariableRef{ID: "seats"}, Operator: "greater_than", Value: 3}}},
+		{Variable: &adaclient.VariableRef{ID: "66a1f0c2b7e4d3a1c0f00001"}, Operator: "equals", Value: "pro", CaseSensitive: new(true)},
+		{Match: "all", Conditions: []adaclient.AvailabilityCondition{{Variable: &adaclient.VariableRef{ID: "66a1f0c2b7e4d3a1c0f00005"}, Operator: "greater_than", Value: 3}}},
 	}}
 	res, _, err := k.UpsertArticles(ctx, []adaclient.ArticleUpsert{
 		{ID: "a1", Name: "Refunds", Content: "# Refunds", KnowledgeSourceID: "kb", URL: "https://help.example.com/a1", TagIDs: []string{"billing"},

@@ -769,8 +769,7 @@ func parseArticleInput(at string, obj jsonObject, size int, probs *problems) art
 // where each condition is {variable: {id}, operator, value?, case_sensitive?} and each group
 // {match, conditions: [condition...]} (no deeper nesting); unary operators take no value, the
 // others a string, number or boolean; at least one condition per list; at most 1000 in all. A
-// variable Ada could not use would be a 400 too; the simulator knows no variables and accepts
-// any id.
+// variable that cannot be used in a rule (unknown, or reserved) is a 400 too, as Ada documents.
 func parseRule(at string, raw json.RawMessage, probs *problems) *ruleJSON {
 	before := len(*probs)
 	count := 0
@@ -836,9 +835,12 @@ func parseConditionList(at string, obj jsonObject, probs *problems) []jsonObject
 func parseCondition(at string, obj jsonObject, probs *problems) conditionJSON {
 	var c conditionJSON
 	var v ruleVariableJSON
-	if raw, ok := obj["variable"]; !ok || json.Unmarshal(raw, &v) != nil || v.ID == "" {
+	switch raw, ok := obj["variable"]; {
+	case !ok || json.Unmarshal(raw, &v) != nil || v.ID == "":
 		probs.add(at+".variable", "must be {\"id\": \"<variable id>\"}.")
-	} else {
+	case !usableInRule(v.ID):
+		probs.add(at+".variable", "variable %q cannot be used in a rule: GET /v2/variables/ lists those that can.", v.ID)
+	default:
 		c.Variable = &v
 	}
 	if raw, ok := obj["operator"]; !ok || json.Unmarshal(raw, &c.Operator) != nil || !slices.Contains(ruleOperators, c.Operator) {
@@ -973,4 +975,10 @@ func (s *Sim) deleteArticleTag(c *call) (int, any, *apiError) {
 		a.tagIDs = slices.DeleteFunc(a.tagIDs, func(id string) bool { return id == t.id })
 	}
 	return http.StatusNoContent, nil, nil
+}
+
+// usableInRule reports whether a rule may name the variable: one GET /v2/variables/ lists.
+func usableInRule(id string) bool {
+	_, ok := visibleVariable(id, "")
+	return ok
 }

@@ -160,8 +160,8 @@ func TestDeleteKnowledgeSourceRunsInTheBackground(t *testing.T) {
 func TestUpsertArticles(t *testing.T) {
 	c := knowledgeBase(t, adasim.Options{Deterministic: true})
 	rule := object{"match": "all", "conditions": []any{
-		object{"variable": object{"id": "plan"}, "operator": "equals", "value": "pro", "case_sensitive": false},
-		object{"match": "any", "conditions": []any{object{"variable": object{"id": "vip"}, "operator": "is_set"}}},
+		object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": "equals", "value": "pro", "case_sensitive": false},
+		object{"match": "any", "conditions": []any{object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00004"}, "operator": "is_set"}}},
 	}}
 	res := c.upsert(bulkArticles,
 		art("a1", "language", "en-US", "tag_ids", []string{"billing"}, "url", "https://help.example.com/a1", "availability_rules", rule),
@@ -178,7 +178,7 @@ func TestUpsertArticles(t *testing.T) {
 		t.Fatalf("a1 = %v", a1)
 	}
 	// The rule is kept as given, except case_sensitive false, which Ada leaves out.
-	if got := fmt.Sprint(a1["availability_rules"]); got != "map[conditions:[map[operator:equals value:pro variable:map[id:plan]] map[conditions:[map[operator:is_set variable:map[id:vip]]] match:any]] match:all]" {
+	if got := fmt.Sprint(a1["availability_rules"]); got != "map[conditions:[map[operator:equals value:pro variable:map[id:66a1f0c2b7e4d3a1c0f00001]] map[conditions:[map[operator:is_set variable:map[id:66a1f0c2b7e4d3a1c0f00004]]] match:any]] match:all]" {
 		t.Fatalf("availability_rules = %s", got)
 	}
 	if a2 := c.expect(http.StatusOK, "GET", articlesPath+"a2", nil); a2["language"] != "zh-tw" || a2["enabled"] != false ||
@@ -230,7 +230,7 @@ func TestUpsertArticlesRejectsTheWholeBatch(t *testing.T) {
 	c := knowledgeBase(t, adasim.Options{})
 	group := func(inner ...any) object { return object{"match": "any", "conditions": inner} }
 	cond := func(op string, value ...any) object {
-		o := object{"variable": object{"id": "v"}, "operator": op}
+		o := object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": op}
 		if len(value) > 0 {
 			o["value"] = value[0]
 		}
@@ -449,5 +449,20 @@ func TestKnowledgeSurvivesLoadButNotReset(t *testing.T) {
 	}
 	if ids := c.articleIDs(""); len(ids) != 0 {
 		t.Fatalf("articles after a reset: %v", ids)
+	}
+}
+
+// A rule may name only a variable GET /v2/variables/ lists: an unknown or
+// reserved one is a 400 naming it, as Ada documents ("referencing one that
+// can't returns a 400").
+func TestRuleVariablesMustBeUsable(t *testing.T) {
+	c := knowledgeBase(t, adasim.Options{Deterministic: true})
+	for _, id := range []string{"plan", "66a1f0c2b7e4d3a1c0f000f1"} { // made up; reserved (language)
+		rule := object{"match": "all", "conditions": []any{object{"variable": object{"id": id}, "operator": "is_set"}}}
+		r := c.do("POST", bulkArticles, []any{art("r1", "availability_rules", rule)})
+		checkError(t, r, http.StatusBadRequest, "validation_error")
+		if !strings.Contains(string(r.body), id) || !strings.Contains(string(r.body), "cannot be used in a rule") {
+			t.Errorf("%s: %s", id, r.body)
+		}
 	}
 }

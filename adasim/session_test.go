@@ -376,10 +376,10 @@ func (s *sessionRunner) knowledge() {
 
 	// Articles.
 	rule := object{"match": "any", "conditions": []any{
-		object{"variable": object{"id": "plan"}, "operator": "equals", "value": "pro", "case_sensitive": true},
+		object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": "equals", "value": "pro", "case_sensitive": true},
 		object{"match": "all", "conditions": []any{
-			object{"variable": object{"id": "region"}, "operator": "is_set"},
-			object{"variable": object{"id": "seats"}, "operator": "greater_than", "value": 3, "case_sensitive": false},
+			object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00002"}, "operator": "is_set"},
+			object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00005"}, "operator": "greater_than", "value": 3, "case_sensitive": false},
 		}},
 	}}
 	s.step(ok, none, "POST", bulkArticles, []object{
@@ -397,9 +397,9 @@ func (s *sessionRunner) knowledge() {
 	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq", "language": "tlh"}})
 	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": strings.Repeat("x", 100<<10), "knowledge_source_id": "faq"}})
 	s.step(bad, none, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq",
-		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "v"}, "operator": "is_set", "value": "y"}}}}})
+		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": "is_set", "value": "y"}}}}})
 	s.step(bad, request, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x", "knowledge_source_id": "faq",
-		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "v"}, "operator": "between", "value": 1}}}}})
+		"availability_rules": object{"match": "all", "conditions": []any{object{"variable": object{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": "between", "value": 1}}}}})
 	s.step(bad, request, "POST", bulkArticles, []object{{"id": "x", "name": "x", "content": "x"}}) // knowledge_source_id is required
 	s.step(bad, request, "POST", bulkArticles, `[{"id":`)
 

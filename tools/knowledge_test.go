@@ -82,8 +82,8 @@ func TestKnowledgeLifecycle(t *testing.T) {
 	}
 
 	rule := map[string]any{"match": "any", "conditions": []any{
-		map[string]any{"variable": map[string]any{"id": "plan"}, "operator": "equals", "value": "pro"},
-		map[string]any{"match": "all", "conditions": []any{map[string]any{"variable": map[string]any{"id": "vip"}, "operator": "is_set"}}},
+		map[string]any{"variable": map[string]any{"id": "66a1f0c2b7e4d3a1c0f00001"}, "operator": "equals", "value": "pro"},
+		map[string]any{"match": "all", "conditions": []any{map[string]any{"variable": map[string]any{"id": "66a1f0c2b7e4d3a1c0f00004"}, "operator": "is_set"}}},
 	}}
 	up := h.OK("upsert_articles", map[string]any{"articles": []any{
 		kbArticle("a1", "tag_ids", []string{"billing", "old"}, "language", "en-US", "url", "https://help.example.com/a1", "availability_rules", rule,
