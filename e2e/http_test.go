@@ -387,7 +387,7 @@ func TestSIGTERMLetsInFlightCallsFinish(t *testing.T) {
 		t.Fatalf("exit after SIGTERM: %v\nlogs:\n%s", err, srv.logs)
 	}
 	shut := srv.logs.waitFor(t, "shutting down", nil)
-	if n, _ := shut["in_flight"].(float64); n < 1 {
+	if n, _ := shut["tool_calls"].(float64); n < 1 {
 		t.Fatalf("shutdown started with nothing in flight, so it proved nothing: %v", shut)
 	}
 	if stopped := srv.logs.waitFor(t, "stopped", nil); stopped["drained"] != true {

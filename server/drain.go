@@ -77,6 +77,14 @@ func (f *inflight) count() int {
 	return f.n
 }
 
+// calling is the number of tool calls in flight (a call over Streamable
+// HTTP is also its POST, in count).
+func (f *inflight) calling() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.calls)
+}
+
 func (f *inflight) isDraining() bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()

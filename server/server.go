@@ -186,7 +186,7 @@ func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func
 	if s.deps.OnShutdown != nil {
 		s.deps.OnShutdown()
 	}
-	s.logger.Info("shutting down", "in_flight", s.drain.count(), "timeout", s.cfg.ShutdownTimeout)
+	s.logger.Info("shutting down", "tool_calls", s.drain.calling(), "requests_and_calls", s.drain.count(), "timeout", s.cfg.ShutdownTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 
@@ -204,7 +204,7 @@ func (s *Server) shutdown(srv *http.Server, served <-chan error, endStreams func
 	endStreams()
 	if err := <-stopped; err != nil {
 		_ = srv.Close()
-		s.logger.Warn("shutdown timeout reached: closed the remaining connections", "in_flight", s.drain.count())
+		s.logger.Warn("shutdown timeout reached: closed the remaining connections", "tool_calls", s.drain.calling(), "requests_and_calls", s.drain.count())
 	}
 	<-served
 	s.logger.Info("stopped", "drained", drained, "duration", time.Since(start).Round(time.Millisecond))
