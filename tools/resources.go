@@ -11,6 +11,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"golang.org/x/time/rate"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/events"
@@ -34,9 +35,17 @@ const (
 	resourceMessagePages = 5
 	// maxWatches bounds the conversations watched for subscribers.
 	maxWatches = 1000
-	// watchPollInterval is how often a watched conversation is polled
-	// when the server receives no events.
+)
+
+// How watched conversations are polled when the server receives no events
+// (variables for the tests).
+var (
+	// watchPollInterval is how often a watched conversation is polled.
 	watchPollInterval = 5 * time.Second
+	// watchPollRate bounds the polls of all watches together: with more
+	// than five watched conversations each is polled less often than every
+	// watchPollInterval. (Ada's budget for conversations is 30/s and 300/min.)
+	watchPollRate = rate.Limit(1)
 )
 
 // resources serves the resource templates and their subscriptions: a
@@ -53,6 +62,9 @@ type resources struct {
 
 	mu      sync.Mutex
 	watches map[watchKey]*watch // a conversation of an account → its subscribers
+	// polls paces the polls of all watches together (watchPollRate), so
+	// that subscriptions, however many, leave Ada's rate budget to the tools.
+	polls *rate.Limiter
 }
 
 // watchKey is a conversation URI as one Ada account (Deps.account) sees
@@ -85,7 +97,7 @@ func sessionKey(s server.ClientSession, listen bool) string {
 }
 
 func newResources(deps *Deps) *resources {
-	return &resources{deps: deps, watches: map[watchKey]*watch{}}
+	return &resources{deps: deps, watches: map[watchKey]*watch{}, polls: rate.NewLimiter(watchPollRate, 1)}
 }
 
 // hooks track subscriptions and forget those of ended sessions and
@@ -299,14 +311,24 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 		}
 		return
 	}
-	seen := -1
-	for {
-		logs, _, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100})
-		if err == nil {
-			if seen >= 0 && len(logs) != seen {
+	var last pollMark
+	for first := true; ; first = false {
+		if err := r.polls.Wait(ctx); err != nil {
+			return // the watch ended
+		}
+		mark, err := pollEnd(ctx, client, id, last)
+		switch {
+		case adaclient.IsNotFound(err):
+			// No such conversation for this account: nothing will ever
+			// change, and the polls would only spend Ada's budget.
+			r.deps.logger().Info("subscription to a conversation Ada does not know: no longer watched", "uri", wk.uri)
+			r.drop(wk)
+			return
+		case err == nil:
+			if !first && mark != last {
 				r.notify(wk)
 			}
-			seen = len(logs)
+			last = mark
 		}
 		t := time.NewTimer(watchPollInterval)
 		select {
@@ -315,6 +337,47 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// pollMark is where a conversation's message list ended at a poll: the
+// cursor of its last page, that page's length and its last message.
+type pollMark struct {
+	cursor string
+	n      int
+	lastID string
+}
+
+// pollEnd reads the message list from the last page seen (from the start
+// the first time) to its end, at most resourceMessagePages pages a poll:
+// a new message changes the mark, however long the conversation (comparing
+// the first page's length stopped at 100 messages).
+func pollEnd(ctx context.Context, client *adaclient.Client, id string, from pollMark) (pollMark, error) {
+	mark := pollMark{cursor: from.cursor}
+	for range resourceMessagePages {
+		logs, resp, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100, Cursor: mark.cursor})
+		if err != nil {
+			return from, err
+		}
+		mark.n = len(logs)
+		if len(logs) > 0 {
+			mark.lastID = logs[len(logs)-1].MessageID
+		}
+		if resp == nil || resp.NextCursor == "" {
+			break
+		}
+		mark.cursor = resp.NextCursor
+	}
+	return mark, nil
+}
+
+// drop ends a watch and forgets its subscribers.
+func (r *resources) drop(wk watchKey) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.watches[wk]; w != nil {
+		w.stop()
+		delete(r.watches, wk)
 	}
 }
 

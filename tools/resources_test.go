@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 func readResource(t *testing.T, h *harness, uri string) (map[string]any, string) {
@@ -129,5 +131,60 @@ func subscriptionNotifies(t *testing.T, version string) {
 		if i == 5 {
 			t.Fatalf("still notified after unsubscribing: %d notifications", count())
 		}
+	}
+}
+
+// Polled (no events): a conversation longer than a page still notifies of
+// each new message (the first page's length once stopped changing at
+// 100), and a subscription to a conversation Ada does not know stops
+// polling at its first 404 instead of spending Ada's budget for ever.
+func TestPolledSubscriptions(t *testing.T) {
+	defer tools.SetWatchPolling(20*time.Millisecond, 1000)()
+	var mu sync.Mutex
+	var updated []string
+	h := newHarness(t, harnessOpts{version: "2025-11-25", client: &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(_ context.Context, r *mcp.ResourceUpdatedNotificationRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			updated = append(updated, r.Params.URI)
+		}}})
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "long-1"}), "conversation_id")
+	for i := range 60 { // with the AI Agent's answers, over 100 messages
+		h.OK("send_message", map[string]any{"conversation_id": cid, "body": fmt.Sprint("message ", i)})
+	}
+	uri := "ada://conversations/" + cid
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the first polls set the mark
+	mu.Lock()
+	updated = nil
+	mu.Unlock()
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "one more"})
+	for i := 0; ; i++ {
+		mu.Lock()
+		n := len(updated)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if i == 200 {
+			t.Fatal("no notification for a message in a conversation of over 100 messages")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: "ada://conversations/5df263b7db5a7e6ea03fae9b"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the bogus watch's first poll, a 404, ends it
+	if err := h.Unsubscribe(context.Background(), &mcp.UnsubscribeParams{URI: uri}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	before := h.lists.Load()
+	time.Sleep(300 * time.Millisecond) // fifteen poll intervals
+	if n := h.lists.Load() - before; n != 0 {
+		t.Fatalf("%d message lists read with no watch left: the unknown conversation is still polled", n)
 	}
 }

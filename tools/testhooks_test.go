@@ -2,8 +2,10 @@ package tools
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
+	"golang.org/x/time/rate"
 )
 
 // Hooks for the external tests (tools_test). The usual name, export_test.go,
@@ -27,4 +29,12 @@ func (t Tool) ArgsSchema() (json.RawMessage, error) {
 	}
 	c, _ := decoders.Load(t.Name())
 	return c.(*cachedDecoder).schema, nil
+}
+
+// SetWatchPolling makes the polls of watched conversations quicker, for a
+// test; it returns the undo.
+func SetWatchPolling(interval time.Duration, perSecond float64) (restore func()) {
+	oldInterval, oldRate := watchPollInterval, watchPollRate
+	watchPollInterval, watchPollRate = interval, rate.Limit(perSecond)
+	return func() { watchPollInterval, watchPollRate = oldInterval, oldRate }
 }
