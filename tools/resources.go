@@ -171,7 +171,7 @@ func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 func idFrom(uri, prefix string) (string, error) {
 	id, ok := strings.CutPrefix(uri, prefix)
 	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
-		return "", fmt.Errorf("%q is not a %s{id} URI", uri, prefix)
+		return "", fmt.Errorf("the URI is not of the form %s{id}", prefix)
 	}
 	return id, nil
 }
