@@ -65,6 +65,8 @@ type resources struct {
 	// polls paces the polls of all watches together (watchPollRate), so
 	// that subscriptions, however many, leave Ada's rate budget to the tools.
 	polls *rate.Limiter
+	// pollEvery is watchPollInterval, read once (the tests change it).
+	pollEvery time.Duration
 }
 
 // watchKey is a conversation URI as one Ada account (Deps.account) sees
@@ -97,7 +99,7 @@ func sessionKey(s server.ClientSession, listen bool) string {
 }
 
 func newResources(deps *Deps) *resources {
-	return &resources{deps: deps, watches: map[watchKey]*watch{}, polls: rate.NewLimiter(watchPollRate, 1)}
+	return &resources{deps: deps, watches: map[watchKey]*watch{}, polls: rate.NewLimiter(watchPollRate, 1), pollEvery: watchPollInterval}
 }
 
 // hooks track subscriptions and forget those of ended sessions and
@@ -330,7 +332,7 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 			}
 			last = mark
 		}
-		t := time.NewTimer(watchPollInterval)
+		t := time.NewTimer(r.pollEvery)
 		select {
 		case <-ctx.Done():
 			t.Stop()
