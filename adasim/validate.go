@@ -181,11 +181,8 @@ func mergeMetadata(current, update map[string]any) map[string]any {
 // metadataSize is the size of metadata as Ada measures it: its JSON encoding (an assumption),
 // without HTML escapes ("<" is one byte, not the six of \u003c).
 func metadataSize(m map[string]any) int {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(m)
-	return len(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	data, _ := marshalRaw(m)
+	return len(data)
 }
 
 func checkMetadataSize(m map[string]any, path string, maxBytes int) *apiError {
