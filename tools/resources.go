@@ -207,27 +207,35 @@ func (r *resources) readConversation(ctx context.Context, client *adaclient.Clie
 		return nil, err
 	}
 	out := schemas.ConversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
-	opts := &adaclient.ListOptions{Limit: 100}
-	for page := 0; ; page++ {
-		logs, resp, err := client.Conversations.ListMessages(ctx, id, opts)
-		if err != nil {
-			return nil, err
-		}
+	out.Truncated, err = eachMessagePage(ctx, client, id, "", func(logs []adaclient.MessageLog, _ string) {
 		for i := range logs {
 			if isMessage(&logs[i]) {
 				out.Messages = append(out.Messages, schemas.MessageFromLog(&logs[i]))
 			}
 		}
-		if resp.NextCursor == "" {
-			break
-		}
-		if page+1 == resourceMessagePages {
-			out.Truncated = true
-			break
-		}
-		opts.Cursor = resp.NextCursor
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// eachMessagePage reads a conversation's message list from cursor ("" for
+// the start), at most resourceMessagePages pages of 100, handing page each
+// one with the cursor that fetched it; more reports that pages are left.
+func eachMessagePage(ctx context.Context, client *adaclient.Client, id, cursor string, page func(logs []adaclient.MessageLog, cursor string)) (more bool, err error) {
+	for range resourceMessagePages {
+		logs, resp, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100, Cursor: cursor})
+		if err != nil {
+			return false, err
+		}
+		page(logs, cursor)
+		if resp.NextCursor == "" {
+			return false, nil
+		}
+		cursor = resp.NextCursor
+	}
+	return true, nil
 }
 
 func readEndUser(ctx context.Context, client *adaclient.Client, id string) (any, error) {
@@ -355,20 +363,15 @@ type pollMark struct {
 // a new message changes the mark, however long the conversation (comparing
 // the first page's length stopped at 100 messages).
 func pollEnd(ctx context.Context, client *adaclient.Client, id string, from pollMark) (pollMark, error) {
-	mark := pollMark{cursor: from.cursor}
-	for range resourceMessagePages {
-		logs, resp, err := client.Conversations.ListMessages(ctx, id, &adaclient.ListOptions{Limit: 100, Cursor: mark.cursor})
-		if err != nil {
-			return from, err
-		}
-		mark.n = len(logs)
+	mark := from
+	_, err := eachMessagePage(ctx, client, id, from.cursor, func(logs []adaclient.MessageLog, cursor string) {
+		mark = pollMark{cursor: cursor, n: len(logs)}
 		if len(logs) > 0 {
 			mark.lastID = logs[len(logs)-1].MessageID
 		}
-		if resp == nil || resp.NextCursor == "" {
-			break
-		}
-		mark.cursor = resp.NextCursor
+	})
+	if err != nil {
+		return from, err
 	}
 	return mark, nil
 }
