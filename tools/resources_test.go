@@ -188,3 +188,21 @@ func TestPolledSubscriptions(t *testing.T) {
 		t.Fatalf("%d message lists read with no watch left: the unknown conversation is still polled", n)
 	}
 }
+
+// A conversation resource holds at most five pages of messages: past them
+// it says truncated; within them it does not.
+func TestConversationResourceIsBounded(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "bounded-1"}), "conversation_id")
+	uri := "ada://conversations/" + cid
+	if m, msg := readResource(t, h, uri); m == nil || m["truncated"] == true {
+		t.Fatalf("a short conversation: %v %s", m, msg)
+	}
+	for i := range 260 { // with the AI Agent's answers, over 500 messages
+		h.OK("send_message", map[string]any{"conversation_id": cid, "body": fmt.Sprint("m", i)})
+	}
+	m, msg := readResource(t, h, uri)
+	if m == nil || m["truncated"] != true || len(list(m, "messages")) != 500 {
+		t.Fatalf("truncated %v, %d messages: %s", m["truncated"], len(list(m, "messages")), msg)
+	}
+}
