@@ -195,9 +195,7 @@ func wholeNumbersAsIntegers(m map[string]any) map[string]any {
 		var digits string
 		switch x := v.(type) {
 		case json.Number:
-			if r, ok := new(big.Rat).SetString(string(x)); ok && r.IsInt() && strings.ContainsAny(string(x), ".eE") {
-				digits = r.Num().String()
-			}
+			digits, _ = IntegerForm(string(x))
 		case float64:
 			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 				digits = strconv.FormatInt(int64(x), 10)
@@ -219,4 +217,16 @@ func wholeNumbersAsIntegers(m map[string]any) map[string]any {
 		return m
 	}
 	return out
+}
+
+// IntegerForm is a JSON number written with a fraction or an exponent
+// whose value is whole (12345.0, 1e3) as Ada stores and echoes it, an
+// integer (12345, 1000), exactly however large; ok is false for any other
+// string, integers as written included.
+func IntegerForm(number string) (integer string, ok bool) {
+	r, valid := new(big.Rat).SetString(number)
+	if !valid || !r.IsInt() || !strings.ContainsAny(number, ".eE") {
+		return "", false
+	}
+	return r.Num().String(), true
 }

@@ -1,12 +1,11 @@
 package tools
 
 import (
-	"math/big"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/redact"
 )
 
@@ -98,8 +97,8 @@ func withIntegerForms(values []string) []string {
 			continue
 		}
 		out = append(out, v)
-		if r, ok := new(big.Rat).SetString(v); ok && r.IsInt() && strings.ContainsAny(v, ".eE") {
-			out = append(out, r.Num().String())
+		if n, ok := adaclient.IntegerForm(v); ok {
+			out = append(out, n)
 		}
 	}
 	return out
