@@ -130,6 +130,23 @@ func connect(t *testing.T, r *running, transport, version string, headers *heade
 	return cs
 }
 
+// outcome is a tool call's answer or error.
+type outcome struct {
+	res *mcp.CallToolResult
+	err error
+}
+
+// callInBackground calls the tool and delivers its outcome, so that the
+// test can stop the server meanwhile.
+func callInBackground(cs *mcp.ClientSession, tool string) <-chan outcome {
+	result := make(chan outcome, 1)
+	go func() {
+		res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: tool})
+		result <- outcome{res, err}
+	}()
+	return result
+}
+
 // eventually polls cond a bounded number of times.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
@@ -160,15 +177,7 @@ func TestGracefulShutdownLetsInFlightCallsFinish(t *testing.T) {
 				<-headers.streamOpen
 			}
 
-			type outcome struct {
-				res *mcp.CallToolResult
-				err error
-			}
-			result := make(chan outcome, 1)
-			go func() {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow"})
-				result <- outcome{res, err}
-			}()
+			result := callInBackground(cs, "slow")
 			<-slow.started
 
 			r.stop() // what SIGTERM does in main
@@ -212,11 +221,7 @@ func TestShutdownTimeoutClosesWhatIsLeft(t *testing.T) {
 	t.Cleanup(func() { close(slow.release) })
 	r := start(t, Config{Transport: TransportHTTP, ShutdownTimeout: 200 * time.Millisecond}, m)
 	cs := connect(t, r, TransportHTTP, "", nil)
-	failed := make(chan error, 1)
-	go func() {
-		_, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "slow"})
-		failed <- err
-	}()
+	result := callInBackground(cs, "slow")
 	<-slow.started
 	r.stop()
 	select {
@@ -225,7 +230,7 @@ func TestShutdownTimeoutClosesWhatIsLeft(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Serve ignored the shutdown timeout")
 	}
-	if err := <-failed; err == nil {
+	if out := <-result; out.err == nil {
 		t.Fatal("a call cut by the shutdown timeout reported success")
 	}
 	if !strings.Contains(r.logs.String(), "shutdown timeout reached") {
@@ -242,15 +247,7 @@ func TestShutdownCutsWaitingCallsSoTheyAnswer(t *testing.T) {
 			m, st := newTestMCP()
 			r := start(t, Config{Transport: TransportHTTP, ShutdownTimeout: 2 * time.Second}, m)
 			cs := connect(t, r, TransportHTTP, version, nil)
-			type outcome struct {
-				res *mcp.CallToolResult
-				err error
-			}
-			result := make(chan outcome, 1)
-			go func() {
-				res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "waits"})
-				result <- outcome{res, err}
-			}()
+			result := callInBackground(cs, "waits")
 			<-st.started
 			r.stop()
 			out := <-result
