@@ -6,7 +6,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/subtle"
 	"errors"
 	"flag"
 	"fmt"
@@ -191,11 +193,12 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Toolsets: cfg.Ada.Toolsets, ReadOnly: cfg.Ada.ReadOnly, RedactKeys: cfg.Ada.RedactKeys,
 		// The bearer token is ours, not Ada's, but just as secret in a
 		// log line; so is the webhook secret.
-		Secrets:     []string{cfg.HTTP.AuthToken, cfg.Webhooks.Secret},
-		CallTimeout: cfg.Ada.CallTimeout, PollInterval: pollInterval,
+		Secrets:      []string{cfg.HTTP.AuthToken, cfg.Webhooks.Secret},
+		SharedSecret: cfg.HTTP.AuthToken,
+		CallTimeout:  cfg.Ada.CallTimeout, PollInterval: pollInterval,
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
-		WebhookSecretSink: a.secretSink(cfg), EventsStopped: a.eventsStopped,
+		WebhookSecrets: a.webhookSecrets(cfg), EventsStopped: a.eventsStopped,
 		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive, Unfenced: !cfg.Ada.FenceUntrusted,
 		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
 		// Over stdio the server runs on the user's machine, for them alone:
@@ -226,33 +229,53 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	return a, nil
 }
 
-// secretSink keeps a webhook secret rotate_webhook_secret made: in the
-// operator's --webhook-secret-file, and in this server's receiver, so
-// deliveries signed with it keep being accepted. Nil when there is neither.
-func (a *assembled) secretSink(cfg Config) func(context.Context, string, string) (string, error) {
-	file := cfg.Webhooks.SecretFile
-	if file == "" && a.events == nil {
+// webhookSecrets keeps the secret rotate_webhook_secret made for this
+// server's own webhook: in the operator's --webhook-secret-file, and in
+// this server's receiver, so deliveries signed with it keep being accepted.
+// Nil when there is neither.
+func (a *assembled) webhookSecrets(cfg Config) tools.WebhookSecretStore {
+	if cfg.Webhooks.SecretFile == "" && a.events == nil {
 		return nil
 	}
-	return func(_ context.Context, webhookID, secret string) (string, error) {
-		var where []string
-		if file != "" {
-			if err := privfile.Write(file, []byte(secret+"\n")); err != nil {
-				return "", fmt.Errorf("writing %s: %w", file, err)
-			}
-			where = append(where, file)
-		}
-		if a.rcv != nil {
-			if err := a.rcv.AddSecret(secret); err != nil {
-				return "", err
-			}
-			where = append(where, "this server's webhook receiver (in memory)")
-		}
-		if len(where) == 0 {
-			return "", errors.New("no --webhook-secret-file and no webhook receiver to keep it")
-		}
-		return strings.Join(where, " and "), nil
+	return &secretStore{file: cfg.Webhooks.SecretFile, a: a}
+}
+
+type secretStore struct {
+	file string
+	a    *assembled
+}
+
+// Holds: the receiver verifies with secret, or the file holds it now (it
+// may have been rewritten since the start, by a rotation elsewhere).
+func (s *secretStore) Holds(secret string) bool {
+	if s.a.rcv != nil && s.a.rcv.Knows(secret) {
+		return true
 	}
+	if s.file == "" {
+		return false
+	}
+	b, err := os.ReadFile(s.file)
+	return err == nil && subtle.ConstantTimeCompare(bytes.TrimSpace(b), []byte(secret)) == 1
+}
+
+func (s *secretStore) Keep(_ context.Context, secret string) (string, error) {
+	var where []string
+	if s.file != "" {
+		if err := privfile.Write(s.file, []byte(secret+"\n")); err != nil {
+			return "", fmt.Errorf("writing %s: %w", s.file, err)
+		}
+		where = append(where, s.file)
+	}
+	if s.a.rcv != nil {
+		if err := s.a.rcv.AddSecret(secret); err != nil {
+			return "", err
+		}
+		where = append(where, "this server's webhook receiver (in memory)")
+	}
+	if len(where) == 0 {
+		return "", errors.New("no --webhook-secret-file and no webhook receiver to keep it")
+	}
+	return strings.Join(where, " and "), nil
 }
 
 // eventLog is the log of Ada's webhook events: shared through Redis, or

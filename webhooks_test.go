@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +160,67 @@ func TestWebhookPathNeedsNoBearerToken(t *testing.T) {
 			t.Fatalf("the webhook listener serves /mcp: %d", r.StatusCode)
 		}
 	}
+}
+
+// rotate_webhook_secret of this server's own webhook (the sandbox's
+// delivery endpoint, signed with the file's secret) writes the new secret
+// to --webhook-secret-file and into the receiver, so replies keep arriving
+// by webhook; another webhook's rotation leaves both alone.
+func TestRotateOwnWebhookSecretOnly(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "webhook-secret")
+	const first = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	if err := os.WriteFile(file, []byte(first+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, logs := startHTTP(t, nil, "--sandbox", "--toolsets", "conversations,webhooks", "--webhook-secret-file", file)
+	s := connectHTTP(t, addr, "")
+	hooks, _ := s.OK("list_webhooks", map[string]any{})["webhooks"].([]any)
+	var own string
+	for _, h := range hooks {
+		if h := h.(map[string]any); strings.HasSuffix(h["url"].(string), "/webhooks/ada") {
+			own = h["webhook_id"].(string)
+		}
+	}
+	if own == "" {
+		t.Fatalf("the sandbox's delivery webhook is not listed: %v", hooks)
+	}
+	other := s.OK("create_webhook", map[string]any{"url": "https://other.example.com/hooks"})["webhook"].(map[string]any)["webhook_id"].(string)
+
+	res := s.OK("rotate_webhook_secret", map[string]any{"webhook_id": other})
+	if res["secret_written_to"] != nil || !strings.Contains(res["note"].(string), "not this server's own") {
+		t.Fatalf("rotating another webhook: %v", res)
+	}
+	if kept := readSecret(t, file); kept != first {
+		t.Fatalf("another webhook's rotation rewrote the file: %q", kept)
+	}
+
+	res = s.OK("rotate_webhook_secret", map[string]any{"webhook_id": own})
+	if !strings.Contains(fmt.Sprint(res["secret_written_to"]), file) {
+		t.Fatalf("rotating this server's webhook: %v", res)
+	}
+	rotated := readSecret(t, file)
+	if rotated == first || !strings.HasPrefix(rotated, "whsec_") {
+		t.Fatalf("the file holds %q after the rotation", rotated)
+	}
+	// Deliveries now signed with the new secret are still accepted.
+	cid := s.OK("start_conversation", map[string]any{"external_id": "rot-1"})["conversation_id"].(string)
+	rejectedBefore := len(logs.Records("webhook rejected"))
+	if replies, _ := s.OK("send_message", map[string]any{"conversation_id": cid, "body": "hi", "wait_for_reply_seconds": 10})["replies"].([]any); len(replies) == 0 {
+		t.Fatal("no reply after the rotation")
+	}
+	if n := len(logs.Records("webhook rejected")) - rejectedBefore; n != 0 {
+		t.Fatalf("%d deliveries rejected after the rotation:\n%s", n, logs)
+	}
+	if strings.Contains(logs.String(), rotated) {
+		t.Fatal("the new secret is in the logs")
+	}
+}
+
+func readSecret(t *testing.T, file string) string {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
 }

@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -53,7 +55,8 @@ type Receiver struct {
 	stats ReceiverStats
 
 	mu        sync.RWMutex
-	verifiers []*svix.Webhook // the configured secret, then any added by a rotation
+	verifiers []*svix.Webhook     // the configured secret, then any added by a rotation
+	digests   [][sha256.Size]byte // the same secrets' SHA-256, for Knows
 }
 
 // ReceiverStats count deliveries by outcome.
@@ -83,7 +86,7 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Redactor = cfg.Redactor.With(cfg.Secret)
-	return &Receiver{cfg: cfg, verifiers: []*svix.Webhook{v}, now: time.Now}, nil
+	return &Receiver{cfg: cfg, verifiers: []*svix.Webhook{v}, digests: [][sha256.Size]byte{sha256.Sum256([]byte(cfg.Secret))}, now: time.Now}, nil
 }
 
 func verifierFor(secret string) (*svix.Webhook, error) {
@@ -108,10 +111,26 @@ func (r *Receiver) AddSecret(secret string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.verifiers = append(r.verifiers, v)
+	r.digests = append(r.digests, sha256.Sum256([]byte(secret)))
 	if len(r.verifiers) > 3 { // the configured one and the last two rotations
 		r.verifiers = append(r.verifiers[:1], r.verifiers[len(r.verifiers)-2:]...)
+		r.digests = append(r.digests[:1], r.digests[len(r.digests)-2:]...)
 	}
 	return nil
+}
+
+// Knows reports whether deliveries signed with secret are accepted: it is
+// the configured secret or one a rotation added.
+func (r *Receiver) Knows(secret string) bool {
+	d := sha256.Sum256([]byte(secret))
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, k := range r.digests {
+		if subtle.ConstantTimeCompare(k[:], d[:]) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // verify reports whether any known secret signed the delivery.

@@ -35,6 +35,9 @@ var credentialPattern = strings.Join([]string{
 	`xox[abposr]-[A-Za-z0-9-]+`,
 	// AWS access key ids (long-term and temporary).
 	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
+	// A password in a URL's userinfo (scheme://user:password@host): the
+	// password goes, the rest stays readable (replaceCredential).
+	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]*:[^\s/?#@"'<>]+@`,
 }, "|")
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
@@ -55,7 +58,32 @@ func mayContainCredential(s string) bool {
 			containsGitHubToken(s)) {
 		return true
 	}
-	return containsBearer(s)
+	return containsBearer(s) || containsURLPassword(s)
+}
+
+// containsURLPassword reports whether a "://" in s is followed, within the
+// URL's authority, by a ':' and then an '@' (scheme://user:password@).
+func containsURLPassword(s string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "://")
+		if i < 0 {
+			return false
+		}
+		off += i + len("://")
+		colon := false
+		for _, c := range []byte(s[off:]) {
+			if c == ':' {
+				colon = true
+			} else if c == '@' {
+				if colon {
+					return true
+				}
+				break
+			} else if strings.IndexByte("/?#\"'<> \t\r\n", c) >= 0 {
+				break
+			}
+		}
+	}
 }
 
 // containsJWTStart reports whether s contains "eyJ". It searches for the
@@ -123,6 +151,11 @@ func replaceCredentials(s string) string {
 // strings that contain digits or punctuation; anything with a digit or one
 // of "-._~+/=" in it, or 20 letters or more, is redacted.
 func replaceCredential(m string) string {
+	if i := strings.Index(m, "://"); i >= 0 && strings.HasSuffix(m, "@") {
+		// scheme://user:password@ → scheme://user:[REDACTED]@
+		user, _, _ := strings.Cut(m[i+len("://"):], ":")
+		return m[:i+len("://")] + user + ":" + Placeholder + "@"
+	}
 	const scheme = len("bearer")
 	if len(m) <= scheme || !strings.EqualFold(m[:scheme], "bearer") {
 		return Placeholder

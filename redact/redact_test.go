@@ -46,6 +46,8 @@ var secretCases = []secretCase{
 	{"stripe live", "sk_live_51HxQvR2eZvKYlo2C0abcdef", "sk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
 	{"stripe test", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", "sk_test_4eC39HqLyjWDarjtT1zdp7dc", Placeholder},
 	{"stripe restricted", "rk_live_51HxQvR2eZvKYlo2C0abcdef", "rk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
+	{"url password", "https://admin:hunter2pass@hooks.example.com/x", "hunter2pass", "https://admin:" + Placeholder + "@hooks.example.com/x"},
+	{"url password alone", "redis://:s3cretpass@10.0.0.5:6379/0", "s3cretpass", "redis://:" + Placeholder + "@10.0.0.5:6379/0"},
 	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
 }
 
@@ -113,6 +115,9 @@ func TestStringLeavesOrdinaryTextAlone(t *testing.T) {
 		"AKIA is the AWS key prefix",            // prefix alone
 		"ada_live_ is the prefix of an Ada key", // prefix of the API key, not the key
 		"true false null 42",
+		"https://hooks.example.com:8443/ada?x=1 mail ana@example.com", // a port, then an email elsewhere
+		"https://ana@example.com/profile",                             // a user without a password
+		"see https://example.com/a:b@c",                               // ':' and '@' in the path
 	} {
 		if got := r.String(s); got != s {
 			t.Errorf("String(%q) = %q, want unchanged", s, got)

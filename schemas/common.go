@@ -105,3 +105,14 @@ func allFrom[T, U any](in []T, from func(*T) U) []U {
 	}
 	return out
 }
+
+// AdaCursor is implemented by the arguments of list tools whose cursor is
+// Ada's own, passed through as given: a cursor Ada refuses is then most
+// likely another listing's, and the tool says so.
+type AdaCursor interface{ AdaCursor() string }
+
+func (a *ListCustomInstructionsArgs) AdaCursor() string { return a.Cursor }
+func (a *ListChannelsArgs) AdaCursor() string           { return a.Cursor }
+func (a *ListMessagesArgs) AdaCursor() string           { return a.Cursor }
+func (a *ListEndUsersArgs) AdaCursor() string           { return a.Cursor }
+func (a *ListWebhooksArgs) AdaCursor() string           { return a.Cursor }

@@ -64,6 +64,30 @@ func (a *DeleteEndUserDataArgs) Request() *adaclient.DeletionRequest {
 	return req
 }
 
+// SameIdentifiers reports whether a job holds exactly the identifiers
+// given (in any order; Ada keeps each value as submitted): a repeat of the
+// request, not another request under a client_reference used before.
+func SameIdentifiers(given []DeletionIdentifier, job []adaclient.IdentifierDisposition) bool {
+	if len(given) != len(job) {
+		return false
+	}
+	count := make(map[DeletionIdentifier]int, len(given))
+	for _, id := range given {
+		count[id]++
+	}
+	for _, d := range job {
+		id := DeletionIdentifier{Type: d.Type, Value: d.Value}
+		if d.Variable != nil {
+			id.Variable = *d.Variable
+		}
+		if count[id] == 0 {
+			return false
+		}
+		count[id]--
+	}
+	return true
+}
+
 // DeleteEndUserDataResult is delete_end_user_data's result.
 type DeleteEndUserDataResult struct {
 	JobID           string `json:"job_id" jsonschema:"required"`

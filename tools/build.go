@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -29,7 +28,11 @@ type Config struct {
 	RedactKeys []string
 	// Secrets are values hidden everywhere besides the API key (the HTTP
 	// transports' bearer token, say).
-	Secrets      []string
+	Secrets []string
+	// SharedSecret is a secret every replica has (the HTTP bearer token):
+	// with the API key it keys deletion confirmations, so that one replica
+	// accepts the user's answer to a question another asked.
+	SharedSecret string
 	CallTimeout  time.Duration // zero: DefaultCallTimeout
 	PollInterval time.Duration // zero: DefaultPollInterval
 	Version      string
@@ -49,9 +52,9 @@ type Config struct {
 	RateBudget adaclient.RateBudget
 	// Events is where Ada's webhook events arrive; nil: waits poll.
 	Events events.Log
-	// WebhookSecretSink keeps a secret rotate_webhook_secret made (see
-	// Deps.WebhookSecretSink); nil: none is kept.
-	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
+	// WebhookSecrets keeps the secret rotate_webhook_secret made for this
+	// server's own webhook (Deps.WebhookSecrets); nil: none is kept.
+	WebhookSecrets WebhookSecretStore
 	// EventsStopped is closed when events stop arriving (Deps.EventsStopped).
 	EventsStopped <-chan struct{}
 	// The gates (Deps.AllowCustomerMessages, Deps.AllowDestructive).
@@ -113,9 +116,12 @@ func Build(cfg Config) (*Built, error) {
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
-		WebhookSecretSink: cfg.WebhookSecretSink, EventsStopped: cfg.EventsStopped,
+		WebhookSecrets: cfg.WebhookSecrets, EventsStopped: cfg.EventsStopped,
 		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive, Unfenced: cfg.Unfenced,
 		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
+	// Replicas sharing the Ada key and the bearer token accept each
+	// other's deletion confirmations.
+	deps.confirm = newConfirmer(cfg.APIKey, cfg.SharedSecret)
 	var err error
 	b.MCP, b.Tools, err = NewServer(deps, Options{Version: cfg.Version, Toolsets: cfg.Toolsets, ReadOnly: cfg.ReadOnly})
 	if err != nil {

@@ -28,7 +28,22 @@ func deleteEndUserData(ctx context.Context, env *Env, a *schemas.DeleteEndUserDa
 	if err != nil {
 		return nil, deletionHint(err)
 	}
-	return schemas.DeleteEndUserDataResultFrom(a, acc), nil
+	// Within 24 h a client_reference returns its first job, whatever the
+	// identifiers now: read the job to tell a repeat (the same identifiers)
+	// from a new request that Ada did not submit.
+	job, _, jerr := env.Client.Compliance.Job(ctx, acc.JobID)
+	if jerr == nil && !schemas.SameIdentifiers(a.Identifiers, job.Identifiers) {
+		return nil, plainf(nil, "Not submitted: client_reference %q already names job %s (created %s, %d identifiers), which holds other identifiers; "+
+			"Ada returned that job and erases nothing of this request. To erase these identifiers, call again with a new client_reference.",
+			a.ClientReference, acc.JobID, job.CreatedAt, len(job.Identifiers))
+	}
+	res := schemas.DeleteEndUserDataResultFrom(a, acc)
+	if jerr == nil {
+		res.Status = job.Status // as read back: it may have moved on
+	} else if res.Warning == "" {
+		res.Warning = "Could not read the job back to check it holds these identifiers (a client_reference used before returns its earlier job): check with get_job_status."
+	}
+	return res, nil
 }
 
 // deletionHint: Ada's refusals say what to fix; anything else (a 5xx, a timeout, a 429) may

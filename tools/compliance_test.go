@@ -36,23 +36,25 @@ func TestDeleteEndUserDataErasesOnCompletion(t *testing.T) {
 		{"type": "external_id", "value": "CRM-BO"},
 		{"type": "email", "value": "nobody@example.com"},
 	}}
+	// The simulator moves a job one step each time it is read, the tool's
+	// own read-back (to tell a repeat from a reused client_reference)
+	// included: queued, in_progress, completed.
 	job := h.OK("delete_end_user_data", args)
 	jobID := str(job, "job_id")
-	if jobID == "" || job["status"] != "queued" || job["submitted_count"] != float64(3) || str(job, "client_reference") != "gdpr-ticket-1" ||
+	if jobID == "" || job["status"] != "in_progress" || job["submitted_count"] != float64(3) || str(job, "client_reference") != "gdpr-ticket-1" ||
 		!strings.Contains(str(job, "note"), "get_job_status") || !strings.Contains(str(job, "note"), "30 days") || job["warning"] != nil {
 		t.Fatalf("delete_end_user_data = %v", job)
 	}
-	// The same call again (a retry after a lost answer, say) is the same job.
-	if again := h.OK("delete_end_user_data", args); str(again, "job_id") != jobID || again["warning"] != nil {
-		t.Fatalf("repeated call = %v, want job %s", again, jobID)
-	}
-
-	running := h.OK("get_job_status", map[string]any{"job_id": jobID})
-	if running["status"] != "in_progress" || running["done"] != false || !strings.Contains(str(running, "note"), "30 days") {
-		t.Fatalf("first status = %v", running)
-	}
 	if found := h.OK("lookup_end_user", map[string]any{"external_id": "crm-ana"}); found["found"] != true {
 		t.Fatalf("erased before the job completed: %v", found)
+	}
+	running := h.OK("get_job_status", map[string]any{"job_id": jobID})
+	if running["status"] != "completed" || running["done"] != true {
+		t.Fatalf("first status = %v", running)
+	}
+	// The same call again (a retry after a lost answer, say) is the same job.
+	if again := h.OK("delete_end_user_data", args); str(again, "job_id") != jobID || again["warning"] != nil || again["status"] != "completed" {
+		t.Fatalf("repeated call = %v, want job %s", again, jobID)
 	}
 	done := h.OK("get_job_status", map[string]any{"job_id": jobID})
 	if done["status"] != "completed" || done["done"] != true || str(done, "completed_at") == "" ||
@@ -77,16 +79,30 @@ func TestDeleteEndUserDataErasesOnCompletion(t *testing.T) {
 	h.OK("get_conversation", map[string]any{"conversation_id": keptConv})
 }
 
-// A client_reference reused for other identifiers gets the earlier job from Ada: the result
-// warns that these identifiers were not submitted.
-func TestDeleteEndUserDataWarnsOfAReusedReference(t *testing.T) {
+// A client_reference reused for other identifiers gets the earlier job from Ada: the call
+// fails, saying these identifiers were not submitted, whether their number differs or not;
+// a repeat of the same identifiers (in another order) is the same job, without a warning.
+func TestDeleteEndUserDataRefusesAReusedReference(t *testing.T) {
 	h := complianceHarness(t)
-	first := h.OK("delete_end_user_data", map[string]any{"client_reference": "ref-1", "identifiers": []map[string]any{{"type": "email", "value": "a@example.com"}}})
-	second := h.OK("delete_end_user_data", map[string]any{"client_reference": "ref-1", "identifiers": []map[string]any{
-		{"type": "email", "value": "b@example.com"}, {"type": "email", "value": "c@example.com"}}})
-	if str(second, "job_id") != str(first, "job_id") || !strings.Contains(str(second, "warning"), "not submitted") ||
-		!strings.Contains(str(second, "warning"), "new client_reference") {
-		t.Fatalf("reused reference = %v", second)
+	ids := func(values ...string) []map[string]any {
+		var out []map[string]any
+		for _, v := range values {
+			out = append(out, map[string]any{"type": "email", "value": v})
+		}
+		return out
+	}
+	first := h.OK("delete_end_user_data", map[string]any{"client_reference": "ref-1", "identifiers": ids("a@example.com", "u@example.com")})
+	for _, other := range [][]map[string]any{ids("b@example.com", "c@example.com"), ids("b@example.com"), ids("a@example.com", "A@example.com")} {
+		msg := h.Err("delete_end_user_data", map[string]any{"client_reference": "ref-1", "identifiers": other})
+		for _, want := range []string{"Not submitted", str(first, "job_id"), "new client_reference"} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("reused reference for %v: message lacks %q: %s", other, want, msg)
+			}
+		}
+	}
+	again := h.OK("delete_end_user_data", map[string]any{"client_reference": "ref-1", "identifiers": ids("u@example.com", "a@example.com")})
+	if str(again, "job_id") != str(first, "job_id") || again["warning"] != nil {
+		t.Fatalf("a repeat = %v", again)
 	}
 }
 
@@ -130,7 +146,8 @@ func TestDeleteEndUserDataRetriesWithItsReference(t *testing.T) {
 	b.mu.Lock()
 	bodies := b.bodies
 	b.mu.Unlock()
-	if len(bodies) != 2 || bodies[0] != bodies[1] || !strings.Contains(bodies[0], `"client_reference":"ref-retry"`) {
+	// Two POSTs, then the job read back (a GET, no body).
+	if len(bodies) != 3 || bodies[0] != bodies[1] || bodies[2] != "" || !strings.Contains(bodies[0], `"client_reference":"ref-retry"`) {
 		t.Fatalf("requests %q, want the same body twice", bodies)
 	}
 

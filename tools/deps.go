@@ -65,16 +65,19 @@ type Deps struct {
 	RateLimits map[string][]adaclient.Limit
 	RateShared bool
 
+	// confirm signs deletion confirmations (confirmations).
+	confirm     *confirmer
+	confirmOnce sync.Once
 	// surface is what NewServer selected.
 	surface surface
 	// Transcript, if set, gets one record per tool call, redacted like
 	// the call's result.
 	Transcript *transcript.Writer
-	// WebhookSecretSink, if set, receives the new signing secret after
-	// rotate_webhook_secret (main writes it to --webhook-secret-file and
-	// reloads the receiver) and returns where it went, e.g. a file path;
-	// nil: the server stores rotated secrets nowhere.
-	WebhookSecretSink func(ctx context.Context, webhookID, secret string) (where string, err error)
+	// WebhookSecrets, if set, keeps the signing secret of this server's own
+	// webhook after rotate_webhook_secret (main writes it to
+	// --webhook-secret-file and gives it to the receiver); nil: the server
+	// stores rotated secrets nowhere.
+	WebhookSecrets WebhookSecretStore
 	// Now is the current time for rules relative to it (Data Export's 12 months); nil:
 	// time.Now. Set it to Ada's clock when that is not this machine's (a test's simulator).
 	Now func() time.Time
@@ -125,6 +128,17 @@ func (d *Deps) account(ctx context.Context) string {
 		return t.account
 	}
 	return ""
+}
+
+// confirmations mints and checks deletion confirmations: with the key
+// Build derived from the server's secrets, else a random one.
+func (d *Deps) confirmations() *confirmer {
+	d.confirmOnce.Do(func() {
+		if d.confirm == nil {
+			d.confirm = newConfirmer()
+		}
+	})
+	return d.confirm
 }
 
 func (d *Deps) redactor() *redact.Redactor {

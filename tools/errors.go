@@ -65,6 +65,20 @@ func withHint(err error, format string, args ...any) error {
 	return &hinted{err: err, hint: fmt.Sprintf(format, args...)}
 }
 
+// cursorHint explains Ada's refusal of a list call that passed a cursor
+// through: the usual cause is a cursor from another tool or listing.
+func cursorHint(err error, args any) error {
+	c, ok := args.(schemas.AdaCursor)
+	if !ok || c.AdaCursor() == "" {
+		return err
+	}
+	var h *hinted
+	if status := adaclient.StatusCode(err); (status != http.StatusBadRequest && status != http.StatusUnprocessableEntity) || errors.As(err, &h) {
+		return err
+	}
+	return withHint(err, "cursor must be a next_cursor this tool returned: leave it out to start from the first page.")
+}
+
 // hintIfUncertain adds hint only when Ada may or may not have applied the
 // request: a definite rejection needs no advice about checking for a duplicate.
 func hintIfUncertain(err error, hint string) error {

@@ -37,18 +37,24 @@ func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolReque
 		return nil
 	}
 	what := describeDestruction(m, args, red)
+	account := d.account(ctx)
 	if answer := server.ElicitationResponse(req.Params.InputResponses, confirmID); answer != nil {
-		if answer.Action == mcp.ElicitationResponseActionAccept && confirmed(answer.Content) {
+		if answer.Action != mcp.ElicitationResponseActionAccept || !confirmed(answer.Content) {
+			return mcp.NewToolResultError(red.String(fmt.Sprintf("Not done: the user did not confirm deleting %s. Nothing was deleted.", what)))
+		}
+		// An acceptance counts only as the answer to the question this
+		// server asked for exactly this call: not one the client made up,
+		// nor one given for other arguments. Otherwise it is asked anew.
+		if d.confirmations().valid(req.Params.RequestState, m.name, account, args) {
 			return nil
 		}
-		return mcp.NewToolResultError(red.String(fmt.Sprintf("Not done: the user did not confirm deleting %s. Nothing was deleted.", what)))
 	}
 	if !clientCanElicit(ctx) {
 		return mcp.NewToolResultError(red.String(fmt.Sprintf("Refused: this would delete %s, which needs the user's confirmation, "+
 			"and this MCP client cannot ask for it (it declares no elicitation support). Nothing was deleted. "+
 			"The operator can allow deletions without asking by starting the server with --allow-destructive (ADA_MCP_ALLOW_DESTRUCTIVE=true).", what)))
 	}
-	return server.NewInputRequestBuilder("").Elicit(confirmID, mcp.ElicitationParams{
+	return server.NewInputRequestBuilder(d.confirmations().state(m.name, account, args)).Elicit(confirmID, mcp.ElicitationParams{
 		Message: red.String(fmt.Sprintf("Delete %s in Ada? This cannot be undone.", what)),
 		RequestedSchema: map[string]any{
 			"type": "object",

@@ -1,20 +1,25 @@
 package tools_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/tools"
 )
 
 // countingSim counts the requests that reached the simulator, by method.
@@ -180,5 +185,98 @@ func TestGetCapabilities(t *testing.T) {
 	caps = h.OK("get_capabilities", map[string]any{})
 	if caps["rate_budget"] != "fleet" || fmt.Sprint(caps["rate_limits"]) != "map[conversations:30/s, 300/min]" {
 		t.Fatalf("%v", caps)
+	}
+}
+
+// A confirmation counts only as the answer to the question this server
+// asked about exactly this call (2026-07-28's requestState): an accepting
+// answer a client sends unasked, or one given for another webhook, or with
+// the state tampered with, deletes nothing; a client that can ask is asked
+// anew, one that cannot is refused.
+func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
+	sim := newCountingSim(t)
+	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
+	a, b := createHook(t, h), createHook(t, h)
+	s, _, err := tools.NewServer(h.deps, tools.Options{Version: "test", Toolsets: []string{"webhooks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(s))
+	t.Cleanup(web.Close)
+	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
+	call := func(elicits bool, id string, responses map[string]any, state string) map[string]any {
+		t.Helper()
+		caps := map[string]any{}
+		if elicits {
+			caps["elicitation"] = map[string]any{}
+		}
+		params := map[string]any{"name": "delete_webhook", "arguments": map[string]any{"webhook_id": id},
+			"_meta": map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+				"io.modelcontextprotocol/clientInfo": map[string]any{"name": "t", "version": "1"}, "io.modelcontextprotocol/clientCapabilities": caps}}
+		if responses != nil {
+			params["inputResponses"] = responses
+		}
+		if state != "" {
+			params["requestState"] = state
+		}
+		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
+		req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "delete_webhook")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		text := string(raw)
+		if i := strings.Index(text, "data: "); i >= 0 {
+			text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
+		}
+		var out struct {
+			Result map[string]any `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(text), &out); err != nil || out.Result == nil {
+			t.Fatalf("%d: %v: %s", resp.StatusCode, err, raw)
+		}
+		return out.Result
+	}
+	asked := func(r map[string]any) string {
+		t.Helper()
+		if r["resultType"] != "input_required" {
+			t.Fatalf("not asked: %v", r)
+		}
+		state, _ := r["requestState"].(string)
+		if state == "" {
+			t.Fatalf("no requestState: %v", r)
+		}
+		return state
+	}
+	deletes := func() int { return sim.count(http.MethodDelete) }
+
+	// A client that cannot elicit, answering unasked: refused.
+	if r := call(false, a, accept, ""); r["isError"] != true || !strings.Contains(fmt.Sprint(r["content"]), "--allow-destructive") {
+		t.Fatalf("unasked acceptance from a client that cannot elicit: %v", r)
+	}
+	// One that can: asked (about a), whatever it sent unasked.
+	stateA := asked(call(true, a, accept, ""))
+	// a's confirmation given for b: b is asked about, not deleted.
+	if stateB := asked(call(true, b, accept, stateA)); stateB == stateA {
+		t.Fatal("b's question has a's state")
+	}
+	// A tampered state: asked again.
+	asked(call(true, a, accept, stateA[:len(stateA)-2]+"xx"))
+	if n := deletes(); n != 0 {
+		t.Fatalf("%d DELETEs without a valid confirmation", n)
+	}
+	// a's own: deleted.
+	if r := call(true, a, accept, stateA); r["isError"] == true || r["resultType"] == "input_required" {
+		t.Fatalf("confirmed deletion of a: %v", r)
+	}
+	if n := deletes(); n != 1 {
+		t.Fatalf("%d DELETEs, want a's", n)
 	}
 }

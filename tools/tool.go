@@ -252,7 +252,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		defer cancel()
 		r, err := c.run(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
 		if err != nil {
-			return errorResult(err, red)
+			return errorResult(cursorHint(err, args), red)
 		}
 		deps.recall.add(account, written)
 		return structuredResult(r, red, !m.ownData && !deps.Unfenced)

@@ -40,8 +40,11 @@ func webhookTools(d *Deps) []Tool {
 			description: "List the event types a webhook can subscribe to: the names for event_filters, with what triggers each.",
 		}, d, listWebhookEventTypes),
 		newTool(meta{
-			name: "rotate_webhook_secret", title: "Rotate a webhook's signing secret", toolset: toolsetWebhooks, hints: writes,
-			description: "Replace a webhook's signing secret with a new one made by Ada. The secret is never returned: this server stores it where configured (secret_written_to), else the note says how to get it. Not idempotent: each call retires the previous secret.",
+			name: "rotate_webhook_secret", title: "Rotate a webhook's signing secret", toolset: toolsetWebhooks,
+			// Destructive (the previous secret stops working), but not a
+			// deletion: TOOLS.md's confirmation gate is for deletions.
+			hints: hints{destructive: true}, noConfirm: true,
+			description: "Replace a webhook's signing secret with a new one made by Ada. The secret is never returned: for this server's own webhook it is stored where configured (secret_written_to), else the note says how to get it. Not idempotent: each call retires the previous secret.",
 		}, d, rotateWebhookSecret),
 	}
 }
@@ -115,16 +118,43 @@ func webhookNotFoundHint(err error) error {
 	return err
 }
 
+// WebhookSecretStore keeps the signing secret of this server's own webhook,
+// the one its receiver verifies deliveries with, after a rotation.
+type WebhookSecretStore interface {
+	// Holds reports whether secret is the one this server verifies
+	// deliveries with or keeps in its secret file: the webhook that has it
+	// is this server's own.
+	Holds(secret string) bool
+	// Keep stores the new secret and says where it went.
+	Keep(ctx context.Context, secret string) (where string, err error)
+}
+
 // noSecretSinkNote is rotate_webhook_secret's note when the server has
 // nowhere to store the new secret.
 const noSecretSinkNote = "The new signing secret was not stored anywhere by this server: copy it from Ada's dashboard to the webhook's receiver, or start this server with --webhook-secret-file so it stores the next one."
 
-// rotateWebhookSecret has Ada generate a new secret, then (if the server
-// has a place for it) reads it and hands it to Deps.WebhookSecretSink. The
-// secret goes nowhere else: not into the result, and not into an error,
-// whose text is scrubbed of it before it leaves.
+// notOwnWebhookNote is its note when the webhook is another receiver's:
+// its secret goes to that receiver, not into this server's file.
+const notOwnWebhookNote = "This webhook is not this server's own (its previous secret is not the one this server verifies deliveries with or keeps in its secret file), so the new signing secret was not stored here: copy it from Ada's dashboard to that webhook's receiver."
+
+// rotateWebhookSecret has Ada generate a new secret and, when the webhook
+// is this server's own (its current secret is the one Deps.WebhookSecrets
+// holds), reads the new one and keeps it there. Another webhook's secret
+// is never written over this server's. A secret goes nowhere else: not
+// into the result, and not into an error, whose text is scrubbed of it
+// before it leaves.
 func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) (*schemas.RotateWebhookSecretResult, error) {
 	id := a.WebhookID
+	store := env.Deps.WebhookSecrets
+	own := false
+	if store != nil {
+		// Read before rotating: afterwards only the new secret is known.
+		old, _, err := env.Client.Webhooks.Secret(ctx, id)
+		if err != nil {
+			return nil, withHint(webhookNotFoundHint(err), "Nothing was rotated.")
+		}
+		own = old.Key != "" && store.Holds(old.Key)
+	}
 	if _, err := env.Client.Webhooks.RotateSecret(ctx, id, ""); err != nil {
 		var unknown *adaclient.OutcomeUnknownError
 		if errors.As(err, &unknown) {
@@ -133,9 +163,12 @@ func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) 
 		return nil, webhookNotFoundHint(err)
 	}
 	res := &schemas.RotateWebhookSecretResult{WebhookID: id, Rotated: true}
-	sink := env.Deps.WebhookSecretSink
-	if sink == nil {
+	switch {
+	case store == nil:
 		res.Note = noSecretSinkNote
+		return res, nil
+	case !own:
+		res.Note = notOwnWebhookNote
 		return res, nil
 	}
 	// The rotation is done: finish storing the secret even if the client
@@ -153,7 +186,7 @@ func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) 
 	// newTool's redactor for this call cannot learn the secret, so every
 	// text from here on is scrubbed of it here, before it leaves.
 	red := env.redactor().With(key)
-	where, err := sink(ctx, id, key)
+	where, err := store.Keep(ctx, key)
 	if err != nil {
 		return nil, &rotatedButNotStored{id: id, step: "storing the new secret failed", reason: red.String(err.Error())}
 	}

@@ -174,17 +174,25 @@ func TestListWebhookEventTypes(t *testing.T) {
 	}
 }
 
-// secretSink records what rotate_webhook_secret hands it.
+// secretSink records what rotate_webhook_secret hands it; it holds the
+// secrets in own (this server's webhook's).
 type secretSink struct {
-	mu          sync.Mutex
-	ids, values []string
-	fail        bool
+	mu     sync.Mutex
+	own    []string
+	values []string
+	fail   bool
 }
 
-func (s *secretSink) store(_ context.Context, id, secret string) (string, error) {
+func (s *secretSink) Holds(secret string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ids, s.values = append(s.ids, id), append(s.values, secret)
+	return slices.Contains(s.own, secret)
+}
+
+func (s *secretSink) Keep(_ context.Context, secret string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.values = append(s.values, secret)
 	if s.fail {
 		// A careless sink that quotes the secret: it must still not leak.
 		return "", fmt.Errorf("writing %s to /etc/ada-mcp/webhook-secret: %w", secret, errors.New("permission denied"))
@@ -194,10 +202,10 @@ func (s *secretSink) store(_ context.Context, id, secret string) (string, error)
 
 func TestRotateWebhookSecretStoresItInTheSink(t *testing.T) {
 	h := webhookHarness(t)
-	sink := &secretSink{}
-	h.deps.WebhookSecretSink = sink.store
 	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
 	old := simSecret(t, h, id)
+	sink := &secretSink{own: []string{old}}
+	h.deps.WebhookSecrets = sink
 
 	res := h.Call("rotate_webhook_secret", map[string]any{"webhook_id": id})
 	text := testclient.Text(res)
@@ -210,10 +218,10 @@ func TestRotateWebhookSecretStoresItInTheSink(t *testing.T) {
 		t.Fatalf("rotate_webhook_secret = %v", out)
 	}
 	sink.mu.Lock()
-	ids, values := sink.ids, sink.values
+	values := sink.values
 	sink.mu.Unlock()
-	if len(values) != 1 || ids[0] != id {
-		t.Fatalf("sink got %v for %v, want one secret for %s", values, ids, id)
+	if len(values) != 1 {
+		t.Fatalf("sink got %d secrets, want one", len(values))
 	}
 	secret := values[0]
 	if !strings.HasPrefix(secret, "whsec_") || secret == old || secret != simSecret(t, h, id) {
@@ -242,12 +250,38 @@ func TestRotateWebhookSecretWithoutASink(t *testing.T) {
 	}
 }
 
+// Another receiver's webhook: rotated, but its new secret is not written
+// over this server's (the webhook's old secret is not the one it holds).
+func TestRotateWebhookSecretOfAnotherWebhook(t *testing.T) {
+	h := webhookHarness(t)
+	_, own := createWebhookOK(t, h, map[string]any{"url": "https://mcp.example.com/webhooks/ada"})
+	_, other := createWebhookOK(t, h, map[string]any{"url": "https://other.example.com/hooks"})
+	sink := &secretSink{own: []string{simSecret(t, h, own)}}
+	h.deps.WebhookSecrets = sink
+	old := simSecret(t, h, other)
+
+	out := h.OK("rotate_webhook_secret", map[string]any{"webhook_id": other})
+	if out["rotated"] != true || out["secret_written_to"] != nil || !strings.Contains(str(out, "note"), "not this server's own") {
+		t.Fatalf("rotate_webhook_secret of another webhook = %v", out)
+	}
+	if now := simSecret(t, h, other); now == old {
+		t.Fatal("the secret did not change at Ada")
+	}
+	if len(sink.values) != 0 {
+		t.Fatalf("another webhook's secret was kept: %d secrets", len(sink.values))
+	}
+	// An unknown webhook: nothing rotated, nothing kept.
+	if msg := h.Err("rotate_webhook_secret", map[string]any{"webhook_id": "ep_2bxE8VNtkWEMpJrMJv74FlSQmqP"}); !strings.Contains(msg, "404") || !strings.Contains(msg, "Nothing was rotated") {
+		t.Fatalf("rotating an unknown webhook: %s", msg)
+	}
+	noSecrets(t, "the logs", h.logs.String(), old, simSecret(t, h, other))
+}
+
 func TestRotateWebhookSecretSinkFailure(t *testing.T) {
 	h := webhookHarness(t)
-	sink := &secretSink{fail: true}
-	h.deps.WebhookSecretSink = sink.store
 	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
 	old := simSecret(t, h, id)
+	h.deps.WebhookSecrets = &secretSink{own: []string{old}, fail: true}
 
 	msg := h.Err("rotate_webhook_secret", map[string]any{"webhook_id": id})
 	now := simSecret(t, h, id)
@@ -303,6 +337,23 @@ func TestWebhooksToolsetIsOptIn(t *testing.T) {
 	for _, n := range names(newHarness(t, harnessOpts{})) {
 		if strings.Contains(n, "webhook") {
 			t.Fatalf("default toolsets include %s", n)
+		}
+	}
+}
+
+// A cursor Ada refuses (another listing's, say) gets a hint on what
+// cursor takes, on every list tool that passes Ada's cursor through.
+func TestForeignCursorHint(t *testing.T) {
+	h := newHarness(t, harnessOpts{toolsets: []string{"end_users", "channels", "conversations", "webhooks", "ai_agent"}})
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "cur-1"}), "conversation_id")
+	for tool, args := range map[string]map[string]any{
+		"list_webhooks":            {"cursor": "6955b90ecf4af631276b1d86"},
+		"list_custom_instructions": {"cursor": "ep_2bxE8VNtkWEMpJrMJv74FlSQmqP"},
+		"list_end_users":           {"cursor": "not-a-cursor"},
+		"list_messages":            {"conversation_id": cid, "cursor": "not-a-cursor"},
+	} {
+		if msg := h.Err(tool, args); !strings.Contains(msg, "next_cursor this tool returned") {
+			t.Errorf("%s with a foreign cursor: %s", tool, msg)
 		}
 	}
 }
