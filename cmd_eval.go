@@ -69,6 +69,12 @@ func runEval(ctx context.Context, args []string, std stdio) int {
 			err = fmt.Errorf("--state: %w", serr)
 		}
 	}
+	if err == nil && cfg.BaseSeed == 0 {
+		// eval.Config reads 0 as "the default", which is 1: refused rather
+		// than run with another seed than asked (a scenario's own
+		// sandbox.seed can be 0).
+		err = errors.New("--seed must not be 0: give another seed (the default is 1)")
+	}
 	if err == nil && cfg.Parallel < 0 {
 		err = errors.New("--parallel must not be negative")
 	}

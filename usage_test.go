@@ -52,6 +52,7 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"eval", "--state", bad, "testdata/evals"}, "--state goes with --transcript"},
 		{[]string{"eval", "--transcript", bad, "--state", filepath.Join(dir, "missing.json"), "testdata/evals"}, "--state: "},
 		{[]string{"eval", "--baseline", bad, "testdata/evals/read-only.yaml"}, "is not a report written by --json"},
+		{[]string{"eval", "--seed", "0", "testdata/evals/read-only.yaml"}, "--seed must not be 0"},
 	} {
 		code, stderr := runWith(t, strings.NewReader(""), c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 // exists is false.
 type Assertion struct {
 	Path string
-	// Equals, Contains: JSON values (numbers as float64), or strings with
+	// Equals, Contains: JSON values (numbers compared exactly), or strings with
 	// ${name} references.
 	Equals, Contains       any
 	hasEquals, hasContains bool
@@ -244,22 +245,50 @@ func sameJSON(a, b any) bool {
 	return reflect.DeepEqual(normalize(a), normalize(b))
 }
 
-// normalize turns a value from YAML or JSON into encoding/json's generic
-// form (numbers float64), so that 3 from YAML equals 3 from JSON.
+// normalize turns a value from YAML or JSON into one form that
+// reflect.DeepEqual compares by value: numbers become their exact value
+// (3, 3.0 and 3e0 are one; 9007199254740993 is not 9007199254740992).
 func normalize(v any) any {
-	switch v.(type) {
-	case nil, string, bool, float64:
+	switch t := v.(type) {
+	case nil, string, bool:
 		return v
+	case json.Number:
+		return exactNumber(string(t))
+	case float64:
+		return exactNumber(strconv.FormatFloat(t, 'g', -1, 64))
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = normalize(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = normalize(e)
+		}
+		return out
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return v
 	}
-	var out any
-	if json.Unmarshal(b, &out) != nil {
+	doc, err := decodeRaw(b)
+	if err != nil {
 		return v
 	}
-	return out
+	return normalize(doc)
+}
+
+// number is a JSON number's exact value, as big.Rat writes it.
+type number string
+
+func exactNumber(s string) any {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return s
+	}
+	return number(r.RatString())
 }
 
 // maxShown bounds a value quoted in a message.

@@ -1,9 +1,11 @@
 package eval
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -267,13 +269,20 @@ func (g *grader) verify(asserts []*Assertion, statePath string) {
 	}
 }
 
+// decodeRaw decodes JSON with numbers as json.Number, so that an integer
+// above 2^53 keeps every digit (checks compare numbers exactly: sameJSON).
 func decodeRaw(b []byte) (any, error) {
-	var v any
 	if len(b) == 0 {
 		return nil, nil
 	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
 		return nil, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("more than one JSON value")
 	}
 	return v, nil
 }

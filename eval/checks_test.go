@@ -118,12 +118,12 @@ func TestCommandLineTranscriptWins(t *testing.T) {
 		t.Fatalf("%+v", rep.Results[0])
 	}
 	// A checks file without a transcript, and no --transcript: a usage error.
-	dir = write(t, map[string]string{"c.yaml": "name: c\ntools_used: [a]\n"})
+	dir = write(t, map[string]string{"c.yaml": "name: c\ntools_used: [lookup_end_user]\n"})
 	if _, err := Run(t.Context(), Config{Paths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "no transcript") {
 		t.Fatalf("err = %v", err)
 	}
 	// A --transcript that is not there: a usage error, before anything runs.
-	dir = write(t, map[string]string{"c.yaml": "name: c\ntools_used: [a]\n"})
+	dir = write(t, map[string]string{"c.yaml": "name: c\ntools_used: [lookup_end_user]\n"})
 	var ue *UsageError
 	if _, err := Run(t.Context(), Config{Paths: []string{dir}, Transcript: filepath.Join(dir, "nope.jsonl")}); !errors.As(err, &ue) || !strings.Contains(err.Error(), "nope.jsonl") {
 		t.Fatalf("missing --transcript: err = %v", err)
@@ -163,5 +163,29 @@ func TestCommandLineTranscriptTakesItsOwnState(t *testing.T) {
 	}
 	if res := gradeChecks(c, filepath.Join(dir, "new.jsonl"), filepath.Join(dir, "run.state.json")); !res.Passed {
 		t.Fatalf("--state given: %s", res.Failure)
+	}
+}
+
+// A checks file that would pass whatever was called, or names a tool no
+// toolset has, is refused at load; a --transcript that is not a transcript
+// is a usage error.
+func TestChecksThatCannotFailAreRefused(t *testing.T) {
+	for body, want := range map[string]string{
+		"name: c\ntranscript: run.jsonl\n":                                                      "check nothing",
+		"name: c\ntranscript: run.jsonl\nno_errors: false\n":                                    "check nothing",
+		"name: c\ntranscript: run.jsonl\ntools_not_used: [delete_end_user]\n":                   `no tool "delete_end_user"`,
+		"name: c\ntranscript: run.jsonl\ncalls:\n  - {tool: lookup_enduser, is_error: false}\n": `c.yaml:4: calls: no tool "lookup_enduser"`,
+	} {
+		dir := write(t, map[string]string{"c.yaml": body, "run.jsonl": ""})
+		if _, err := Load([]string{filepath.Join(dir, "c.yaml")}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", body, err, want)
+		}
+	}
+	dir := write(t, map[string]string{"c.yaml": "name: c\ntools_used: [lookup_end_user]\n", "bad.jsonl": "not json\n"})
+	for _, tr := range []string{filepath.Join(dir, "bad.jsonl"), dir} {
+		var usage *UsageError
+		if _, err := Run(t.Context(), Config{Paths: []string{filepath.Join(dir, "c.yaml")}, Transcript: tr}); !errors.As(err, &usage) {
+			t.Errorf("--transcript %s: %v, want a usage error", tr, err)
+		}
 	}
 }

@@ -14,7 +14,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -34,6 +37,9 @@ type LoadError struct {
 	File string
 	Line int
 	Msg  string
+	// neither: the file is not a scenario or checks at all (a scenario's
+	// agent script, found in a directory, say).
+	neither bool
 }
 
 func (e *LoadError) Error() string {
@@ -48,6 +54,7 @@ func (e *LoadError) Error() string {
 // (*.state.json), which scenarios and checks refer to.
 func Load(paths []string) (*Suite, error) {
 	var files []string
+	walked := map[string]bool{} // found in a directory, not named
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -69,6 +76,7 @@ func Load(paths []string) (*Suite, error) {
 			}
 			if isSuiteFile(d.Name()) {
 				files = append(files, path)
+				walked[path] = true
 			}
 			return nil
 		})
@@ -77,8 +85,26 @@ func Load(paths []string) (*Suite, error) {
 		}
 	}
 	suite := &Suite{}
+	// A file found in a directory that is neither a scenario nor checks
+	// is an error, unless a scenario uses it as its sandbox's agent script
+	// or state (an agent.json beside the scenarios, say).
+	neither := map[string]error{}
 	for _, f := range files {
 		if err := suite.loadFile(f); err != nil {
+			var le *LoadError
+			if walked[f] && errors.As(err, &le) && le.neither {
+				neither[f] = err
+				continue
+			}
+			return nil, err
+		}
+	}
+	for _, sc := range suite.Scenarios {
+		delete(neither, filepath.Clean(sc.Sandbox.AgentFile))
+		delete(neither, filepath.Clean(sc.Sandbox.State))
+	}
+	for _, f := range files { // in file order, the first left
+		if err := neither[f]; err != nil {
 			return nil, err
 		}
 	}
@@ -89,6 +115,7 @@ func Load(paths []string) (*Suite, error) {
 }
 
 func isSuiteFile(name string) bool {
+	name = strings.ToLower(name) // FILE.YAML is a scenario as file.yaml is
 	if strings.HasSuffix(name, ".state.json") {
 		return false
 	}
@@ -110,6 +137,7 @@ func (s *Suite) loadFile(path string) error {
 		if err := strictJSON(path, b); err != nil {
 			return err
 		}
+		b = surrogatesAsUTF8(b)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	p := &parser{file: path}
@@ -169,6 +197,60 @@ func strictJSON(path string, b []byte) error {
 	}
 }
 
+// surrogatesAsUTF8 writes a JSON document's UTF-16 surrogate escapes
+// (\ud83d\ude00, as many JSON encoders write characters beyond the BMP) as
+// the characters themselves, which the YAML parser then reads as JSON
+// does: it refuses the escapes. A lone surrogate becomes U+FFFD, as
+// encoding/json decodes it. Nothing else changes, lines included.
+func surrogatesAsUTF8(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(b):
+			if r, n := surrogateEscape(b[i:]); n > 0 {
+				out = utf8.AppendRune(out, r)
+				i += n - 1
+				continue
+			}
+			out = append(out, c, b[i+1])
+			i++
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// surrogateEscape reads a \uXXXX escape of a surrogate at the start of b
+// (with its low half, if one follows) and returns the character and the
+// bytes read; n is 0 for any other escape.
+func surrogateEscape(b []byte) (r rune, n int) {
+	hi, ok := hex4(b)
+	if !ok || !utf16.IsSurrogate(hi) {
+		return 0, 0
+	}
+	if lo, ok := hex4(b[6:]); ok && hi < 0xdc00 && lo >= 0xdc00 && lo <= 0xdfff {
+		return utf16.DecodeRune(hi, lo), 12
+	}
+	return utf8.RuneError, 6
+}
+
+// hex4 reads \uXXXX at the start of b.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 6 || b[0] != '\\' || b[1] != 'u' {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(string(b[2:6]), 16, 16)
+	return rune(v), err == nil
+}
+
 // isEmptyDoc: a YAML document with nothing in it (a trailing ---, or one
 // followed by comments only). An explicit null is not empty: it is refused.
 func isEmptyDoc(n *yaml.Node) bool {
@@ -221,12 +303,15 @@ func (s *Suite) loadDoc(p *parser, root *yaml.Node, defaultName string) error {
 	default:
 		// A misspelt steps: (stepz:) is why, more often than not: name it.
 		valid := append(slices.Clone(scenarioKeys), checkKeys...)
+		err := p.errf(root, "neither a scenario (it has no steps) nor transcript checks (it has none of %s)", strings.Join(checkKeys, ", "))
 		for i := 0; i < len(root.Content); i += 2 {
 			if k := root.Content[i]; !slices.Contains(valid, k.Value) {
-				return p.errf(k, "unknown key %q: neither a scenario (it has no steps) nor transcript checks (valid keys: %s)", k.Value, strings.Join(valid, ", "))
+				err = p.errf(k, "unknown key %q: neither a scenario (it has no steps) nor transcript checks (valid keys: %s)", k.Value, strings.Join(valid, ", "))
+				break
 			}
 		}
-		return p.errf(root, "neither a scenario (it has no steps) nor transcript checks (it has none of %s)", strings.Join(checkKeys, ", "))
+		err.(*LoadError).neither = true
+		return err
 	}
 	return nil
 }
@@ -385,6 +470,11 @@ func (p *parser) value(n *yaml.Node) (any, error) {
 			}
 			fallthrough
 		case "!!float":
+			// Written as JSON writes numbers, a number keeps every digit
+			// (beyond int64, or beyond float64's precision).
+			if d := strings.TrimPrefix(n.Value, "+"); jsonNumber(d) {
+				return json.Number(d), nil
+			}
 			var f float64
 			if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 				return nil, p.errf(n, "%s is not a JSON number", n.Value)
@@ -496,9 +586,17 @@ func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
 			return s, err
 		}
 		s.State = p.relative(state)
-		if _, err := os.Stat(s.State); err != nil {
+		// Read now, so that a broken file is a load error (exit 2) at
+		// its line, not a failure of every run.
+		st, err := adasim.ReadStateFile(s.State)
+		if err != nil {
 			return s, p.errf(v, "sandbox.state: %v", err)
 		}
+		sim, err := adasim.Open(adasim.Options{APIKey: "eval-load-check", Deterministic: true, State: &st})
+		if err != nil {
+			return s, p.errf(v, "sandbox.state: %v", err)
+		}
+		sim.Close()
 	}
 	if v := m["reply_delay"]; v != nil {
 		if s.ReplyDelay, err = p.duration(v, "sandbox.reply_delay"); err != nil {
@@ -513,6 +611,9 @@ func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
 	if v := m["agent"]; v != nil {
 		if s.Agent, err = p.agent(v); err != nil {
 			return s, err
+		}
+		if v.Kind == yaml.ScalarNode {
+			s.AgentFile = p.relative(v.Value)
 		}
 	}
 	return s, nil
@@ -683,7 +784,9 @@ func (p *parser) expect(n *yaml.Node) (Expect, error) {
 		if err != nil {
 			return e, err
 		}
-		if e.ErrorMatches, err = regexp.Compile(s); err != nil {
+		if hasVars(s) {
+			e.ErrorPattern = s // compiled once the variables are known
+		} else if e.ErrorMatches, err = regexp.Compile(s); err != nil {
 			return e, p.errf(v, "expect.error_matches: %v", err)
 		}
 		if !e.IsError {
@@ -843,7 +946,48 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 			return nil, err
 		}
 	}
+	if len(c.ToolsUsed)+len(c.ToolsNotUsed)+len(c.CallOrder)+len(c.Calls)+len(c.Verify) == 0 &&
+		c.MaxToolCalls == nil && c.MinToolCalls == nil && !c.NoErrors {
+		// It would pass whatever the transcript holds.
+		return nil, p.errf(root, "checks %q check nothing: give tools_used, tools_not_used, call_order, max_tool_calls, min_tool_calls, no_errors: true, calls or verify", c.Name)
+	}
+	// A misspelt tool name would pass tools_not_used whatever was called,
+	// and fail the others whatever was.
+	for _, key := range []string{"tools_used", "tools_not_used", "call_order"} {
+		names := map[string][]string{"tools_used": c.ToolsUsed, "tools_not_used": c.ToolsNotUsed, "call_order": c.CallOrder}[key]
+		for _, name := range names {
+			if err := knownTool(name); err != nil {
+				return nil, p.errf(m[key], "%s: %v", key, err)
+			}
+		}
+	}
+	for _, cc := range c.Calls {
+		if err := knownTool(cc.Tool); err != nil {
+			return nil, &LoadError{File: p.file, Line: cc.Line, Msg: "calls: " + err.Error()}
+		}
+	}
 	return c, nil
+}
+
+// toolNames are the names of every tool of every toolset.
+var toolNames = sync.OnceValue(func() []string {
+	all, err := tools.Select(tools.Toolsets(&tools.Deps{}), []string{"all"}, false)
+	if err != nil {
+		panic(err) // "all" is always a valid selection
+	}
+	names := make([]string, len(all))
+	for i, t := range all {
+		names[i] = t.Name()
+	}
+	slices.Sort(names)
+	return names
+})
+
+func knownTool(name string) error {
+	if _, ok := slices.BinarySearch(toolNames(), name); ok {
+		return nil
+	}
+	return fmt.Errorf("no tool %q in any toolset (ada-mcp tools list --toolsets all lists them)", name)
 }
 
 var varName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -911,4 +1055,9 @@ func describe(n *yaml.Node) string {
 		return "null"
 	}
 	return strconv.Quote(n.Value)
+}
+
+// jsonNumber reports whether s is a number in JSON's syntax.
+func jsonNumber(s string) bool {
+	return s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s))
 }

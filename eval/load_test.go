@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,7 @@ func TestLoadWalksDirectoriesAndSkipsStateFiles(t *testing.T) {
 		"notes.md":                 "# not a scenario",
 		".hidden/d.yaml":           "this: is ignored",
 		"multi.yaml":               "steps:\n  - tool: a\n---\nsteps:\n  - tool: b\n",
-		"checks.yaml":              "name: graded\ntranscript: run.jsonl\ntools_used: [a]\n",
+		"checks.yaml":              "name: graded\ntranscript: run.jsonl\ntools_used: [lookup_end_user]\n",
 	})
 	suite, err := Load([]string{dir})
 	if err != nil {
@@ -170,5 +171,52 @@ func TestEmptyDocumentsAreSkipped(t *testing.T) {
 	dir = write(t, map[string]string{"e.yaml": "---\n# nothing\n---\n"})
 	if _, err := Load([]string{dir}); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// What a directory holds: a scenario's agent script beside it is not a
+// suite file, an upper-case extension is, a file nobody refers to that is
+// no scenario is an error, and a broken state file is found at load.
+func TestDirectoryContents(t *testing.T) {
+	scenario := "name: scripted\nsandbox: {agent: agent.json}\nsteps:\n  - tool: get_capabilities\n"
+	agent := `{"rules": [{"match": "refund", "replies": ["Refunds take 5 days."]}]}`
+	dir := write(t, map[string]string{"s.yaml": scenario, "agent.json": agent, "UPPER.YAML": "name: upper\nsteps:\n  - tool: get_capabilities\n"})
+	suite, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(suite.Scenarios) != 2 || suite.Scenarios[0].Name != "upper" && suite.Scenarios[1].Name != "upper" {
+		t.Fatalf("scenarios %v", suite.Scenarios)
+	}
+	dir = write(t, map[string]string{"s.yaml": scenario, "agent.json": agent, "stray.json": agent})
+	if _, err := Load([]string{dir}); err == nil || !strings.Contains(err.Error(), "stray.json") {
+		t.Fatalf("an unreferenced non-scenario: %v", err)
+	}
+	dir = write(t, map[string]string{"s.yaml": "name: broken\nsandbox: {state: broken.state.json}\nsteps:\n  - tool: get_capabilities\n",
+		"broken.state.json": `{"end_users": [`})
+	if _, err := Load([]string{dir}); err == nil || !strings.Contains(err.Error(), "s.yaml:2:") || !strings.Contains(err.Error(), "sandbox.state") {
+		t.Fatalf("a broken state file: %v", err)
+	}
+}
+
+// A .json scenario may write characters beyond the BMP as surrogate pair
+// escapes, as Python's json.dumps does; they read as the characters, as
+// encoding/json reads them (a lone surrogate as U+FFFD, an escaped
+// backslash before "u" as itself).
+func TestJSONSurrogateEscapes(t *testing.T) {
+	const value = `"a\\ud83d\ude00 \udc00 \ud83d\ude00"`
+	dir := write(t, map[string]string{"s.json": `{"name": "emoji \ud83d\ude00",
+ "steps": [{"tool": "lookup_end_user", "args": {"external_id": ` + value + `}}]}`})
+	suite, err := Load([]string{filepath.Join(dir, "s.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	if err := json.Unmarshal([]byte(value), &want); err != nil {
+		t.Fatal(err)
+	}
+	sc := suite.Scenarios[0]
+	if got := sc.Steps[0].Args["external_id"]; sc.Name != "emoji \U0001F600" || got != want {
+		t.Fatalf("name %q, external_id %q, want %q", sc.Name, got, want)
 	}
 }

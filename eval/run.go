@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 // Config is the runner's configuration; main fills it from flags. Zero
@@ -124,7 +126,7 @@ func (c Config) filter(s *Suite) error {
 	if c.Transcript != "" {
 		// The run to grade is the command line's: a missing file is a
 		// usage error, as a missing scenario file is.
-		if _, err := os.Stat(c.Transcript); err != nil {
+		if _, err := transcript.ReadFile(c.Transcript); err != nil {
 			return fmt.Errorf("--transcript: %w", err)
 		}
 	}
@@ -133,14 +135,26 @@ func (c Config) filter(s *Suite) error {
 			return fmt.Errorf("%s:%d: checks %q name no transcript: add transcript: FILE, or give --transcript FILE", ch.File, ch.Line, ch.Name)
 		}
 	}
-	if c.Run == nil {
-		return nil
+	if c.Run != nil {
+		total := len(s.Scenarios) + len(s.Checks)
+		s.Scenarios = keep(s.Scenarios, func(sc *Scenario) string { return sc.Name }, c.Run)
+		s.Checks = keep(s.Checks, func(ch *Checks) string { return ch.Name }, c.Run)
+		if len(s.Scenarios)+len(s.Checks) == 0 {
+			return fmt.Errorf("--run %q matches none of the %d scenarios and checks", c.Run, total)
+		}
 	}
-	total := len(s.Scenarios) + len(s.Checks)
-	s.Scenarios = keep(s.Scenarios, func(sc *Scenario) string { return sc.Name }, c.Run)
-	s.Checks = keep(s.Checks, func(ch *Checks) string { return ch.Name }, c.Run)
-	if len(s.Scenarios)+len(s.Checks) == 0 {
-		return fmt.Errorf("--run %q matches none of the %d scenarios and checks", c.Run, total)
+	if c.Record != "" {
+		// Each scenario records under its own directory: two names that
+		// make the same one would overwrite (or interleave) each other.
+		dirs := map[string]*Scenario{}
+		for _, sc := range s.Scenarios {
+			d := slug(sc.Name)
+			if other, ok := dirs[d]; ok {
+				return fmt.Errorf("%s:%d: scenarios %q and %q (%s:%d) would both record to %s: rename one",
+					sc.File, sc.Line, sc.Name, other.Name, other.File, other.Line, filepath.Join(c.Record, d))
+			}
+			dirs[d] = sc
+		}
 	}
 	return nil
 }

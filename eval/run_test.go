@@ -323,3 +323,122 @@ steps:
 		t.Fatalf("state %s: %v", stateA, err)
 	}
 }
+
+// Integers above 2^53 keep every digit from a result to a saved variable,
+// to the next call's arguments, to the state verify reads: a check that
+// the rounding would have passed fails.
+func TestLargeIntegersKeepEveryDigit(t *testing.T) {
+	scenario := func(want string) string {
+		return `name: big
+steps:
+  - tool: upsert_end_user
+    args: {external_id: b-1, profile: {metadata: {big: 9007199254740993}}}
+    save: {big: $.end_user.profile.metadata.big, uid: $.end_user.end_user_id}
+    expect:
+      result:
+        - {path: $.end_user.profile.metadata.big, equals: ` + want + `}
+        - {path: $.end_user.profile.metadata.big, matches: "^` + want + `$"}
+  - tool: update_end_user
+    args: {end_user_id: "${uid}", profile: {metadata: {copy: "${big}"}}}
+verify:
+  - {path: "$.end_users[0].profile.metadata.copy", equals: ` + want + `}
+  - {path: "$.end_users[0].profile.metadata.copy", equals: ` + want + `.0}
+`
+	}
+	if rep, out := runSuite(t, Config{Paths: []string{write(t, map[string]string{"s.yaml": scenario("9007199254740993")})}}); rep.Failed != 0 {
+		t.Fatalf("exact digits failed:\n%s", out)
+	}
+	if rep, out := runSuite(t, Config{Paths: []string{write(t, map[string]string{"s.yaml": scenario("9007199254740992")})}}); rep.Failed != 1 ||
+		!strings.Contains(out, "got 9007199254740993") {
+		t.Fatalf("a rounded value passed:\n%s", out)
+	}
+}
+
+// A scenario's verify reads the sandbox's state redacted, as the state file
+// is written: a failure's message cannot quote a secret-keyed value, and a
+// check means the same in both places.
+func TestVerifyReadsTheStateRedacted(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: leak
+steps:
+  - tool: upsert_end_user
+    args: {external_id: lk-1, profile: {metadata: {password: hunter2-PLAIN, note: "Bearer abcdefghijklmnop123456"}}, sensitive_metadata: {auth_token: SENSITIVE-42}}
+verify:
+  - {path: "$.end_users[0].profile.metadata.password", equals: "[REDACTED]"}
+  - {path: "$.end_users[0].profile.metadata", length: 5}
+`})
+	rep, out := runSuite(t, Config{Paths: []string{dir}})
+	if rep.Failed != 1 || !strings.Contains(out, "want length 5, got 2") {
+		t.Fatalf("output:\n%s", out)
+	}
+	for _, secret := range []string{"hunter2-PLAIN", "abcdefghijklmnop123456", "SENSITIVE-42"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the output quotes %q:\n%s", secret, out)
+		}
+	}
+}
+
+// A scenario meets the server `ada-mcp --sandbox` serves over stdio: it
+// says it is the sandbox, and upload_attachment reads a file_path.
+func TestScenariosMeetTheStdioSandboxServer(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "note.txt")
+	if err := os.WriteFile(file, []byte("a note"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := write(t, map[string]string{"s.yaml": `name: as served
+steps:
+  - tool: get_capabilities
+    expect:
+      result:
+        - {path: $.sandbox, equals: true}
+  - tool: start_conversation
+    args: {external_id: up-1}
+    save: {cid: $.conversation_id}
+  - tool: upload_attachment
+    args: {conversation_id: "${cid}", file_path: ` + strconv.Quote(file) + `}
+    expect: {is_error: true, error_matches: "handoff"}
+`})
+	if rep, out := runSuite(t, Config{Paths: []string{dir}}); rep.Failed != 0 {
+		t.Fatalf("output:\n%s", out)
+	}
+}
+
+// With --record, two scenarios whose names make one directory are refused
+// before anything runs; a name without ASCII letters gets a directory of
+// its own.
+func TestRecordDirectories(t *testing.T) {
+	dir := write(t, map[string]string{"a.yaml": "name: Order Status\nsteps:\n  - tool: get_capabilities\n",
+		"b.yaml": "name: order-status\nsteps:\n  - tool: get_capabilities\n"})
+	_, err := Run(context.Background(), Config{Paths: []string{dir}, Record: t.TempDir()})
+	var usage *UsageError
+	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "would both record to") {
+		t.Fatalf("colliding names: %v", err)
+	}
+	if rep, _ := runSuite(t, Config{Paths: []string{dir}}); rep.Passed != 2 {
+		t.Fatal("without --record the names are fine")
+	}
+	rec := t.TempDir()
+	dir = write(t, map[string]string{"a.yaml": "name: 日本語\nsteps:\n  - tool: get_capabilities\n", "b.yaml": "name: 中文\nsteps:\n  - tool: get_capabilities\n"})
+	runSuite(t, Config{Paths: []string{dir}, Record: rec})
+	entries, _ := os.ReadDir(rec)
+	if len(entries) != 2 || !entries[0].IsDir() || !strings.HasPrefix(entries[0].Name(), "scenario-") {
+		t.Fatalf("recorded under %v", entries)
+	}
+}
+
+// error_matches takes the run's variables, as matches does.
+func TestErrorMatchesTakesVariables(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: vars in error_matches
+steps:
+  - tool: start_conversation
+    args: {external_id: em-1}
+    save: {cid: $.conversation_id}
+  - tool: end_conversation
+    args: {conversation_id: "${cid}"}
+  - tool: end_handoff
+    args: {conversation_id: "${cid}"}
+    expect: {is_error: true, error_matches: "${cid}"}
+`})
+	if rep, out := runSuite(t, Config{Paths: []string{dir}}); rep.Failed != 0 {
+		t.Fatalf("output:\n%s", out)
+	}
+}

@@ -3,6 +3,7 @@ package eval
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -133,7 +134,7 @@ func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 		}
 	}
 	if len(sc.Verify) > 0 {
-		doc, err := jsonValue(e.srv.Sim.State())
+		doc, err := e.stateDoc()
 		if err != nil {
 			return fail("verify: reading the sandbox state: %v", err)
 		}
@@ -206,6 +207,10 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 		AllowCustomerMessages: sc.Server.AllowCustomerMessages, AllowDestructive: sc.Server.AllowDestructive,
 		CallTimeout: e.callTime, PollInterval: tools.LocalPollInterval,
 		Version: r.cfg.Version, LogHandler: r.cfg.Logs, Transcript: e.transcript, Events: log,
+		// As `ada-mcp --sandbox` over stdio: the simulator (so
+		// get_capabilities says sandbox), and upload_attachment may read a
+		// file_path on this machine.
+		Sandbox: true, LocalFiles: true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
@@ -291,19 +296,23 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 		case res.IsError:
 			isError, message = true, localclient.Text(res)
 		default:
-			if doc, err = jsonValue(res.StructuredContent); err != nil {
+			if doc, err = resultDoc(res); err != nil {
 				return sr, fmt.Errorf("structured result: %w", err)
 			}
 		}
 	}
 	sr.IsError = isError
+	errorRE, err := st.Expect.errorPattern(v)
+	if err != nil {
+		return sr, err
+	}
 	switch {
 	case isError && !st.Expect.IsError:
 		return sr, fmt.Errorf("failed: %s", message)
 	case !isError && st.Expect.IsError:
 		return sr, fmt.Errorf("want an error, got a result: %s", show(doc))
-	case isError && st.Expect.ErrorMatches != nil && !st.Expect.ErrorMatches.MatchString(message):
-		return sr, fmt.Errorf("error: want match %q, got %q", st.Expect.ErrorMatches.String(), message)
+	case isError && errorRE != nil && !errorRE.MatchString(message):
+		return sr, fmt.Errorf("error: want match %q, got %q", errorRE.String(), message)
 	}
 	for _, a := range st.Expect.Result {
 		if err := a.check(doc, v); err != nil {
@@ -364,17 +373,44 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// jsonValue turns any value into encoding/json's generic form.
+// jsonValue turns any value into encoding/json's generic form, numbers
+// as json.Number.
 func jsonValue(v any) (any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
 	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
+	return decodeRaw(b)
+}
+
+// resultDoc is a result's JSON as checks see it: its text content (the
+// same JSON as structuredContent, fenced or not), decoded with every digit
+// of its numbers; decoded structured content would have rounded integers
+// above 2^53 already.
+func resultDoc(res *mcp.CallToolResult) (any, error) {
+	text := localclient.Text(res)
+	if doc, _, ok := tools.Unfence(text); ok {
+		text = doc
+	}
+	if doc, err := decodeRaw([]byte(text)); err == nil {
+		return doc, nil
+	}
+	return jsonValue(res.StructuredContent)
+}
+
+// stateDoc is the sandbox's state as a scenario's verify sees it:
+// redacted like the state file --record and --sandbox-state-out write, so
+// that a check means the same in both places and a failure's message
+// cannot quote a secret.
+func (e *env) stateDoc() (any, error) {
+	b, err := json.Marshal(e.srv.Sim.State())
+	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	if b, err = e.red.Bytes(b); err != nil {
+		return nil, err
+	}
+	return decodeRaw(b)
 }
 
 func newKey() string {
@@ -385,7 +421,9 @@ func newKey() string {
 	return "eval_" + hex.EncodeToString(b)
 }
 
-// slug is a name as a directory name.
+// slug is a name as a directory name: its ASCII letters and digits, the
+// rest as single dashes. A name with none (日本語, say) gets "scenario-"
+// and a hash of the name, so that it still has a directory of its own.
 func slug(name string) string {
 	var b strings.Builder
 	dash := false
@@ -398,5 +436,9 @@ func slug(name string) string {
 			dash = true
 		}
 	}
-	return strings.TrimSuffix(b.String(), "-")
+	if s := strings.TrimSuffix(b.String(), "-"); s != "" {
+		return s
+	}
+	sum := sha256.Sum256([]byte(name))
+	return "scenario-" + hex.EncodeToString(sum[:6])
 }

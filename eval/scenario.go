@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"fmt"
 	"regexp"
 	"time"
 
@@ -34,8 +35,10 @@ type SandboxSpec struct {
 	State      string
 	ReplyDelay time.Duration
 	RateLimits bool
-	// Agent scripts the AI Agent's answers (pattern → replies, handoff).
-	Agent *adasim.AgentScript
+	// Agent scripts the AI Agent's answers (pattern → replies, handoff);
+	// AgentFile is the file it was read from, if any.
+	Agent     *adasim.AgentScript
+	AgentFile string
 }
 
 // ServerSpec is how the MCP server of a run is configured.
@@ -72,9 +75,29 @@ type Save struct {
 // Expect is a step's expectation. Without is_error: true the call must
 // succeed.
 type Expect struct {
-	IsError      bool
+	IsError bool
+	// ErrorMatches is error_matches compiled; with ${name} references it
+	// is compiled at run time from ErrorPattern, as matches: is.
 	ErrorMatches *regexp.Regexp
+	ErrorPattern string
 	Result       []*Assertion
+}
+
+// errorPattern is error_matches with the run's variables in it; nil when
+// the step has none.
+func (e *Expect) errorPattern(v vars) (*regexp.Regexp, error) {
+	if e.ErrorMatches != nil || e.ErrorPattern == "" {
+		return e.ErrorMatches, nil
+	}
+	s, err := v.expandText(e.ErrorPattern)
+	if err != nil {
+		return nil, fmt.Errorf("error_matches: %w", err)
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return nil, fmt.Errorf("error_matches: %w", err)
+	}
+	return re, nil
 }
 
 // label is how messages name the step: "step 2 lookup_end_user".

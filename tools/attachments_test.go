@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"io"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -222,5 +225,38 @@ func TestUploadAttachmentTranscriptOmitsTheFile(t *testing.T) {
 	}
 	if !strings.Contains(string(rec), `"filename":"scan.pdf"`) {
 		t.Fatalf("transcript lacks the other arguments: %s", rec)
+	}
+}
+
+// A call to a tool this server does not serve (a write tool under
+// --read-only, a made-up name) is in the transcript too, its name
+// redacted, so that checks on the run see the attempt.
+func TestTranscriptRecordsCallsToUnservedTools(t *testing.T) {
+	h := newHarness(t, harnessOpts{readOnly: true})
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	w, err := transcript.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.deps.Transcript = w
+	for _, name := range []string{"upsert_end_user", apiKey} {
+		if _, err := h.CallTool(context.Background(), &mcp.CallToolParams{Name: name, Arguments: map[string]any{"external_id": "x-1"}}); err == nil {
+			t.Fatalf("%s: no error", name)
+		}
+	}
+	h.OK("lookup_end_user", map[string]any{"external_id": "x-1"})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := transcript.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 3 || recs[0].Tool != "upsert_end_user" || !recs[0].IsError || !strings.Contains(recs[0].Error, "no such tool") ||
+		!strings.Contains(string(recs[0].Arguments), "x-1") || recs[2].Tool != "lookup_end_user" {
+		t.Fatalf("records: %+v", recs)
+	}
+	if b, _ := os.ReadFile(path); strings.Contains(string(b), apiKey) {
+		t.Fatalf("the pasted key is in the transcript: %s", b)
 	}
 }

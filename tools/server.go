@@ -41,7 +41,7 @@ func NewServer(deps *Deps, opts Options) (*server.MCPServer, []Tool, error) {
 	for _, t := range selected {
 		served[t.Name()] = true
 	}
-	hooks.AddBeforeCallTool(hideUnknownTools(served))
+	hooks.AddBeforeCallTool(hideUnknownTools(deps, served))
 	hooks.AddAfterListTools(titlesInAnnotations)
 	instructions := Instructions
 	if !deps.Unfenced {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -30,13 +31,21 @@ func unknownResourceURI(uri string) string {
 // hideUnknownTools rewrites the name of a call to a tool the server does
 // not serve: not in served (ours), nor added to the server since (a
 // benchmark's or an embedder's), which only an unknown name pays to ask.
-func hideUnknownTools(served map[string]bool) func(context.Context, any, *mcp.CallToolRequest) {
+// The call is recorded in the transcript (its name redacted), so that
+// checks on a run see an assistant's attempt at a tool this server does
+// not serve (--read-only, say), as they see every other call.
+func hideUnknownTools(deps *Deps, served map[string]bool) func(context.Context, any, *mcp.CallToolRequest) {
 	return func(ctx context.Context, _ any, req *mcp.CallToolRequest) {
 		if served[req.Params.Name] {
 			return
 		}
 		if s := server.ServerFromContext(ctx); s != nil && s.GetTool(req.Params.Name) != nil {
 			return
+		}
+		if deps.Transcript != nil {
+			red := deps.redactor()
+			deps.record(ctx, red.String(req.Params.Name), time.Now(), req.Params.Arguments, red, nil,
+				errors.New("no such tool on this server: tools/list has the names"))
 		}
 		req.Params.Name = unknownToolName(req.Params.Name)
 	}
