@@ -55,7 +55,7 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8090", "listen address; keep it on loopback unless other machines must reach the sandbox")
-	fs.StringVar(&c.spec.Key, "key", e.getenv("ADA_SANDBOX_KEY"), "the API key clients must send as a Bearer token (env ADA_SANDBOX_KEY); default: a random one, printed at start")
+	secretVar(fs, &c.spec.Key, "key", e.getenv("ADA_SANDBOX_KEY"), "the API `key` clients must send as a Bearer token (env ADA_SANDBOX_KEY); default: a random one, printed at start")
 	fs.Int64Var(&c.spec.Seed, "seed", 0, "0 picks a new random seed (printed); any other value gives the same ids and logical timestamps every run")
 	fs.StringVar(&c.spec.State, "state", "", "a state file (the JSON of GET /_sandbox/state) to start from; reset returns to it")
 	fs.StringVar(&c.stateOut, "state-out", "", "write the state to this file when the sandbox stops")

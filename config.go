@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
@@ -158,9 +160,9 @@ func (e *env) duration(name string, def time.Duration) time.Duration {
 
 // addFlags registers how to reach Ada and which tools to serve.
 func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
-	fs.StringVar(&c.APIKey, "api-key", e.getenv("ADA_API_KEY"), "Ada API key (env ADA_API_KEY; prefer the env var: flags show in process lists)")
+	secretVar(fs, &c.APIKey, "api-key", e.getenv("ADA_API_KEY"), "Ada API `key` (env ADA_API_KEY; prefer the env var: flags show in process lists)")
 	fs.StringVar(&c.BotHandle, "bot-handle", e.getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
-	fs.StringVar(&c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base URL, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
+	secretVar(fs, &c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base `URL`, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
 	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
 	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: "+toolsetHelp()+" (env ADA_MCP_TOOLSETS)")
 	fs.BoolVar(&c.ReadOnly, "read-only", e.booleanOr("ADA_MCP_READ_ONLY", false), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
@@ -361,7 +363,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 func (c *Config) addFleetFlags(fs *flag.FlagSet, e *env) {
 	fs.StringVar(&c.Webhooks.SecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "file holding Ada's webhook signing secret (whsec_...); or the secret itself in env ADA_WEBHOOK_SECRET. Enables POST "+server.WebhookPath+" over sse/http (env ADA_WEBHOOK_SECRET_FILE)")
 	fs.StringVar(&c.Webhooks.Addr, "webhook-addr", e.getenv("ADA_MCP_WEBHOOK_ADDR"), "also receive webhooks on this address, apart from MCP (env ADA_MCP_WEBHOOK_ADDR)")
-	fs.StringVar(&c.RedisURL, "redis-url", e.getenv("ADA_MCP_REDIS_URL"), "redis://host:6379/0: replicas share the webhook event log and Ada's rate budget (env ADA_MCP_REDIS_URL)")
+	secretVar(fs, &c.RedisURL, "redis-url", e.getenv("ADA_MCP_REDIS_URL"), "`URL` of Redis, redis://host:6379/0: replicas share the webhook event log and Ada's rate budget (env ADA_MCP_REDIS_URL)")
 	fs.StringVar(&c.rateLimits, "rate-limits", e.str("ADA_MCP_RATE_LIMITS", "default"), "client-side budget per API group: default (Ada's: end_users and conversations 30/s+300/m, audit_log 10/s+120/m, other 10/s+100/m), off, or limits for some groups, e.g. conversations=20/s+200/m,other=5/s (the others keep Ada's) (env ADA_MCP_RATE_LIMITS)")
 }
 
@@ -385,8 +387,8 @@ func (c *Config) finishFleet(getenv func(string) string) error {
 		return errors.New("--webhook-addr needs --transport http or sse")
 	}
 	if c.RedisURL != "" {
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			return fmt.Errorf("--redis-url: %w", err)
+		if _, err := parseRedisURL(c.RedisURL); err != nil {
+			return err
 		}
 	}
 	limits, err := parseRateLimits(c.rateLimits)
@@ -505,3 +507,30 @@ func toolsetHelp() string {
 	}
 	return strings.Join(on, ", ") + " (on by default); " + strings.Join(optIn, ", ") + " (opt-in); all; default"
 }
+
+// parseRedisURL is redis.ParseURL with an error that never quotes the URL:
+// it can hold Redis's password (redis://:PASSWORD@host).
+func parseRedisURL(raw string) (*redis.Options, error) {
+	opt, err := redis.ParseURL(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // what is wrong, without the URL
+		}
+		return nil, fmt.Errorf("--redis-url: %s", redact.New().String(err.Error()))
+	}
+	return opt, nil
+}
+
+// secretVar defines a string flag whose default (from the environment: a
+// key, a URL that may hold a password) --help and usage errors never print,
+// as flag.PrintDefaults prints every other default.
+func secretVar(fs *flag.FlagSet, p *string, name, value, usage string) {
+	*p = value
+	fs.Var(secretValue{p}, name, usage)
+}
+
+type secretValue struct{ p *string }
+
+func (secretValue) String() string       { return "" }
+func (s secretValue) Set(v string) error { *s.p = v; return nil }

@@ -203,3 +203,17 @@ func TestBotHandleFlagBeatsBaseURLFromEnv(t *testing.T) {
 		t.Errorf("tools call --bot-handle with ADA_BASE_URL: %q %v", u, err)
 	}
 }
+
+// Replicas of one AI Agent share its rate budget however each spells the
+// base URL.
+func TestSameAda(t *testing.T) {
+	want := sameAda("https://acme.ada.support/api")
+	for _, u := range []string{"https://acme.ada.support/api/", "HTTPS://ACME.ada.support/api", "https://acme.ada.support/api//"} {
+		if got := sameAda(u); got != want {
+			t.Errorf("sameAda(%q) = %q, want %q", u, got, want)
+		}
+	}
+	if sameAda("https://other.ada.support/api") == want {
+		t.Error("two AI Agents share a budget")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -153,6 +154,9 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		}
 	}()
 	if cfg.RedisURL != "" {
+		// go-redis's own messages while it first connects go to the log
+		// in its format too (the server's logger, once built, takes over).
+		fleet.LogRedisTo(slog.New(redact.NewHandler(cfg.Log.handler(stderr), redact.New(redact.WithSecrets(cfg.Ada.APIKey, cfg.HTTP.AuthToken)))))
 		if a.redis, err = connectRedis(cfg.RedisURL); err != nil {
 			return nil, err
 		}
@@ -200,7 +204,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 		WebhookSecrets: a.webhookSecrets(cfg), EventsStopped: a.eventsStopped,
 		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive, Unfenced: !cfg.Ada.FenceUntrusted,
-		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
+		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil, Replicated: a.redis != nil,
 		// Over stdio the server runs on the user's machine, for them alone:
 		// upload_attachment may read a file_path there.
 		LocalFiles: stdio,
@@ -225,6 +229,9 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 	}
 	if a.redis != nil {
 		fleet.LogRedisTo(a.Logger)
+		if l, ok := a.events.(*fleet.Log); ok {
+			l.SetLogger(a.Logger)
+		}
 	}
 	return a, nil
 }
@@ -295,10 +302,24 @@ func (a *assembled) rateBudget(cfg Config, baseURL string) adaclient.RateBudget 
 	}
 	if a.redis != nil {
 		// Ada's limits are per AI Agent: replicas serving the same one share.
-		a.budget = fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(baseURL)+":", cfg.RateLimits)
+		a.budget = fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(sameAda(baseURL))+":", cfg.RateLimits)
 		return a.budget
 	}
 	return adaclient.NewLocalBudget(cfg.RateLimits)
+}
+
+// sameAda is a base URL as every replica names it: the budget is shared by
+// the replicas of one AI Agent however each spells its URL (a trailing
+// slash, the host's case; --bot-handle gives the same URL).
+func sameAda(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return baseURL
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath, u.RawQuery, u.Fragment, u.User = "", "", "", nil
+	return u.String()
 }
 
 // rateLimits are the limits the budget keeps (none for a sandbox).
@@ -454,13 +475,17 @@ func serveStdio(ctx context.Context, s *mcpserver.MCPServer, cfg Config, logger 
 }
 
 // stdioConfig applies the HTTP transports' bounds to stdio: one message's
-// size, and how many of the one client's calls run at once.
+// size, how many of the one client's calls run at once, and how long the
+// calls in flight may go on once the input ends.
 func stdioConfig(cfg Config, logger *slog.Logger) server.StdioConfig {
 	return server.StdioConfig{
 		MaxLineBytes:  cfg.HTTP.MaxBodyBytes,
 		TooLongHint:   stdioTooLongHint,
 		Logger:        logger,
 		MaxConcurrent: cfg.HTTP.MaxConcurrentPerClient,
+		// Input that ends (a script's pipe, a host closing stdin to stop the
+		// server) lets the calls in flight answer first, as a shutdown does.
+		DrainTimeout: cfg.HTTP.ShutdownTimeout,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	neturl "net/url"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -162,10 +163,11 @@ func feedEvents(log events.Log, red func() *redact.Redactor) func(adasim.Event) 
 // connectRedis opens the client of --redis-url and checks Redis answers,
 // so a wrong URL stops the server at start, not at the first webhook.
 func connectRedis(url string) (*redis.Client, error) {
-	opt, err := redis.ParseURL(url)
+	opt, err := parseRedisURL(url)
 	if err != nil {
-		return nil, fmt.Errorf("--redis-url: %w", err)
+		return nil, err
 	}
+	redisTimeouts(opt, url)
 	rdb := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -174,6 +176,33 @@ func connectRedis(url string) (*redis.Client, error) {
 		return nil, fmt.Errorf("--redis-url: Redis at %s does not answer: %w", opt.Addr, err)
 	}
 	return rdb, nil
+}
+
+// redisTimeouts bounds what a Redis that hangs (a partition, a failover)
+// costs a call: go-redis's defaults (5 s to dial, 3 s to read, 3 retries)
+// would hold each operation for seconds before the replica falls back
+// (fleet's health then spares the next calls). The URL's own settings
+// (dial_timeout=, read_timeout=, write_timeout=, max_retries=) win.
+func redisTimeouts(opt *redis.Options, raw string) {
+	q := neturl.Values{}
+	if u, err := neturl.Parse(raw); err == nil {
+		q = u.Query()
+	}
+	if !q.Has("dial_timeout") {
+		opt.DialTimeout = time.Second
+	}
+	if !q.Has("read_timeout") {
+		opt.ReadTimeout = time.Second // a blocking XREAD adds its own BLOCK to this
+	}
+	if !q.Has("write_timeout") {
+		opt.WriteTimeout = time.Second
+	}
+	if !q.Has("max_retries") {
+		opt.MaxRetries = 1
+	}
+	opt.DialerRetries = 1
+	// A call's deadline bounds its Redis operations too.
+	opt.ContextTimeoutEnabled = true
 }
 
 // shortHash names what belongs to one Ada AI Agent in shared storage

@@ -53,10 +53,15 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"eval", "--transcript", bad, "--state", filepath.Join(dir, "missing.json"), "testdata/evals"}, "--state: "},
 		{[]string{"eval", "--baseline", bad, "testdata/evals/read-only.yaml"}, "is not a report written by --json"},
 		{[]string{"eval", "--seed", "0", "testdata/evals/read-only.yaml"}, "--seed must not be 0"},
+		{[]string{"--transport", "http", "--redis-url", "redis://:s3cretpass@127.0.0.1:notaport"}, `--redis-url: invalid port ":notaport"`},
+		{[]string{"--transport", "http", "--redis-url", "redis://:s3cret pass@127.0.0.1:6379"}, "--redis-url: net/url: invalid userinfo"},
 	} {
 		code, stderr := runWith(t, strings.NewReader(""), c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+		if strings.Contains(stderr, "s3cret") {
+			t.Errorf("%v: the password is in %q", c.args, stderr)
 		}
 	}
 }
@@ -151,5 +156,36 @@ func TestToolsetTypoLeavesTheTranscript(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "{}\n" {
 		t.Fatalf("the transcript was emptied: %q", b)
+	}
+}
+
+// --help and usage errors list the flags with their defaults, which come
+// from the environment: the secret ones (the Ada key, the sandbox's key, a
+// Redis URL with its password, a base URL) are never printed.
+func TestHelpNeverPrintsSecrets(t *testing.T) {
+	env := map[string]string{
+		"ADA_API_KEY":       "ada_key_Help7Canary9",
+		"ADA_SANDBOX_KEY":   "sandbox_key_Help7Canary9",
+		"ADA_MCP_REDIS_URL": "redis://:redis_pw_Help7Canary9@127.0.0.1:6379/0",
+		"ADA_BASE_URL":      "https://u:base_pw_Help7Canary9@acme.ada.support/api",
+	}
+	for _, args := range [][]string{
+		{"--help"}, {"--sandox"},
+		{"sandbox", "--help"}, {"sandbox", "--bogus"},
+		{"tools", "list", "--help"}, {"tools", "call", "--bogus"},
+		{"webhooks", "setup", "--help"}, {"webhooks", "setup", "--bogus"},
+		{"eval", "--help"},
+	} {
+		var stdout, stderr bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		run(ctx, args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
+		cancel()
+		out := stdout.String() + stderr.String()
+		if !strings.Contains(out, "-") {
+			t.Errorf("%v: no usage printed: %q", args, out)
+		}
+		if strings.Contains(out, "Help7Canary9") {
+			t.Errorf("%v prints a secret:\n%s", args, out)
+		}
 	}
 }

@@ -25,3 +25,8 @@ type errBadCursor Cursor
 func (e errBadCursor) Error() string {
 	return fmt.Sprintf("events: %q is not a cursor of this log", string(e))
 }
+
+// ErrUnavailable is returned by a Log that knows its store is not
+// answering (Redis, during an outage it has already reported): callers
+// fall back (waits poll) without reporting it again.
+var ErrUnavailable = errors.New("events: the event log is unavailable")

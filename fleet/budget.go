@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-redis/redis_rate/v10"
@@ -23,56 +23,30 @@ import (
 // (adaclient.LocalBudget, the same limits), as without --redis-url: calls
 // to Ada go on, at the risk of N replicas sending N times the limit (Ada
 // then answers 429, which the client honours), rather than every call
-// failing on Redis. Redis is asked again redisRetry after a failure.
+// failing on Redis. redisRetry after a failure, a PING in the background
+// decides when Redis is asked again (health).
 type Budget struct {
 	rdb    redis.UniversalClient
 	lim    *redis_rate.Limiter
 	prefix string
 	limits map[string][]adaclient.Limit
 	local  *adaclient.LocalBudget
-	log    *slog.Logger
-
-	// downUntil (Unix nanoseconds) is when Redis is next asked after a
-	// failure; zero while it answers.
-	downUntil atomic.Int64
+	health *health
 }
-
-// redisRetry is how long the budget stays local after Redis failed: a
-// dial to a Redis that is gone takes seconds, which every call would pay.
-// (A variable for the tests.)
-var redisRetry = 5 * time.Second
 
 // NewBudget returns a budget in rdb under prefix with the given limits per
 // group (adaclient.DefaultLimits for Ada's).
 func NewBudget(rdb redis.UniversalClient, prefix string, limits map[string][]adaclient.Limit) *Budget {
 	return &Budget{rdb: rdb, lim: redis_rate.NewLimiter(rdb), prefix: prefix, limits: limits,
-		local: adaclient.NewLocalBudget(limits), log: slog.New(slog.DiscardHandler)}
+		local: adaclient.NewLocalBudget(limits),
+		health: &health{rdb: rdb,
+			downMsg: "Redis does not answer: this replica keeps Ada's rate budget on its own until it does",
+			upMsg:   "Redis answers again: Ada's rate budget is shared with the other replicas again"}}
 }
 
 // SetLogger is told when Redis stops and starts answering (nothing is
-// logged before). Call it before the budget is used.
-func (b *Budget) SetLogger(l *slog.Logger) { b.log = l }
-
-// redisDown notes a failure of Redis; the first of an outage is logged.
-func (b *Budget) redisDown(err error) {
-	if b.downUntil.Swap(time.Now().Add(redisRetry).UnixNano()) == 0 {
-		b.log.Warn("Redis does not answer: this replica keeps Ada's rate budget on its own until it does",
-			"error", err.Error(), "retry_in", redisRetry.String())
-	}
-}
-
-// redisUp notes that Redis answered; the end of an outage is logged.
-func (b *Budget) redisUp() {
-	if b.downUntil.Swap(0) != 0 {
-		b.log.Info("Redis answers again: Ada's rate budget is shared with the other replicas again")
-	}
-}
-
-// skipRedis reports whether Redis failed less than redisRetry ago.
-func (b *Budget) skipRedis() bool {
-	until := b.downUntil.Load()
-	return until != 0 && time.Now().UnixNano() < until
-}
+// logged before).
+func (b *Budget) SetLogger(l *slog.Logger) { b.health.setLogger(l) }
 
 func (b *Budget) holdKey(group string) string { return b.prefix + "hold:" + group }
 
@@ -81,7 +55,7 @@ func (b *Budget) holdKey(group string) string { return b.prefix + "hold:" + grou
 // deadline: then it returns *adaclient.RateLimitError at once.
 func (b *Budget) Wait(ctx context.Context, group string) error {
 	for {
-		if b.skipRedis() {
+		if !b.health.usable() {
 			return b.local.Wait(ctx, group)
 		}
 		wait, err := b.try(ctx, group)
@@ -89,10 +63,10 @@ func (b *Budget) Wait(ctx context.Context, group string) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			b.redisDown(err)
+			b.health.failed(err)
 			return b.local.Wait(ctx, group)
 		}
-		b.redisUp()
+		b.health.answered()
 		if wait <= 0 {
 			return nil
 		}
@@ -134,14 +108,20 @@ func (b *Budget) try(ctx context.Context, group string) (time.Duration, error) {
 
 // bucket is group's GCRA limit: the same bucket as adaclient's local
 // budget (adaclient.Bucket), which keeps every one of the group's windows,
-// written as a rate per 1000 s so that fractional rates keep their value.
+// written as 1000 requests per the time they take, so that any rate keeps
+// its value (30/s and 1/h alike: GCRA spaces them Period/Rate apart).
 func (b *Budget) bucket(group string) (redis_rate.Limit, bool) {
 	limits := b.limits[group]
 	if len(limits) == 0 {
 		return redis_rate.Limit{}, false
 	}
 	perSecond, burst := adaclient.Bucket(limits)
-	return redis_rate.Limit{Rate: max(1, int(perSecond*1000)), Burst: burst, Period: 1000 * time.Second}, true
+	if perSecond <= 0 || math.IsInf(perSecond, 1) {
+		return redis_rate.Limit{}, false
+	}
+	const n = 1000
+	period := time.Duration(float64(n) / perSecond * float64(time.Second)).Round(time.Millisecond)
+	return redis_rate.Limit{Rate: n, Burst: burst, Period: period}, true
 }
 
 // Observe implements adaclient.RateBudget: when Ada says a window is
@@ -149,7 +129,7 @@ func (b *Budget) bucket(group string) (redis_rate.Limit, bool) {
 // replica holds the group until it resets.
 func (b *Budget) Observe(group string, status int, h http.Header) {
 	b.local.Observe(group, status, h) // for the turns taken while Redis is down
-	if b.skipRedis() {
+	if !b.health.usable() {
 		return
 	}
 	now := time.Now()

@@ -23,11 +23,17 @@ import (
 // Log is an events.Log in Redis: one stream per key (XADD with an
 // approximate MAXLEN, and a TTL refreshed on every append), deduplication
 // by SET NX with a TTL, and waits by XREAD BLOCK.
+//
+// When Redis fails, the log says so once and answers events.ErrUnavailable
+// at once until Redis answers a PING again (health): waits poll Ada, and
+// deliveries are refused with 503 for Svix to retry, rather than each call
+// waiting seconds on a Redis that is gone or hangs.
 type Log struct {
 	rdb    redis.UniversalClient
 	prefix string
 	lim    events.Limits
 	now    func() time.Time
+	health *health
 }
 
 // block is the longest single XREAD BLOCK: a wait re-checks its context at
@@ -37,7 +43,37 @@ const block = time.Second
 // NewLog returns a log in rdb under prefix (e.g. "ada-mcp:"), bounded by
 // lim (zero fields take the events package's defaults).
 func NewLog(rdb redis.UniversalClient, prefix string, lim events.Limits) *Log {
-	return &Log{rdb: rdb, prefix: prefix, lim: lim.WithDefaults(), now: time.Now}
+	return &Log{rdb: rdb, prefix: prefix, lim: lim.WithDefaults(), now: time.Now,
+		health: &health{rdb: rdb,
+			downMsg: "Redis does not answer: waits poll Ada and webhook deliveries are refused (Ada retries them) until it does",
+			upMsg:   "Redis answers again: the event log is shared with the other replicas again"}}
+}
+
+// SetLogger is told when Redis stops and starts answering (nothing is
+// logged before).
+func (l *Log) SetLogger(lg *slog.Logger) { l.health.setLogger(lg) }
+
+// check is the error to return before asking Redis: events.ErrUnavailable
+// while it is known not to answer.
+func (l *Log) check() error {
+	if !l.health.usable() {
+		return fmt.Errorf("fleet: %w", events.ErrUnavailable)
+	}
+	return nil
+}
+
+// result notes how Redis answered (a context's end says nothing of it) and
+// wraps err.
+func (l *Log) result(ctx context.Context, err error) error {
+	switch {
+	case err == nil || errors.Is(err, redis.Nil):
+		l.health.answered()
+		return err
+	case ctx.Err() != nil:
+		return err
+	}
+	l.health.failed(err)
+	return fmt.Errorf("fleet: %w", err)
 }
 
 func (l *Log) stream(key string) string { return l.prefix + "events:" + key }
@@ -45,10 +81,13 @@ func (l *Log) seenKey(id string) string { return l.prefix + "seen:" + id }
 
 // Append implements events.Log.
 func (l *Log) Append(ctx context.Context, e events.Event) (bool, error) {
+	if err := l.check(); err != nil {
+		return false, err
+	}
 	if e.ID != "" {
 		fresh, err := l.rdb.SetNX(ctx, l.seenKey(e.ID), 1, l.lim.DedupeFor).Result()
-		if err != nil {
-			return false, fmt.Errorf("fleet: %w", err)
+		if err := l.result(ctx, err); err != nil {
+			return false, err
 		}
 		if !fresh {
 			return false, nil
@@ -71,16 +110,19 @@ func (l *Log) Append(ctx context.Context, e events.Event) (bool, error) {
 		if e.ID != "" {
 			l.rdb.Del(context.WithoutCancel(ctx), l.seenKey(e.ID))
 		}
-		return false, fmt.Errorf("fleet: %w", err)
+		return false, l.result(ctx, err)
 	}
 	return true, nil
 }
 
 // End implements events.Log: the id of the stream's newest entry.
 func (l *Log) End(ctx context.Context, key string) (events.Cursor, error) {
+	if err := l.check(); err != nil {
+		return "", err
+	}
 	msgs, err := l.rdb.XRevRangeN(ctx, l.stream(key), "+", "-", 1).Result()
-	if err != nil {
-		return "", fmt.Errorf("fleet: %w", err)
+	if err := l.result(ctx, err); err != nil {
+		return "", err
 	}
 	if len(msgs) == 0 {
 		return "0-0", nil
@@ -96,6 +138,9 @@ func (l *Log) Next(ctx context.Context, key string, after events.Cursor) ([]even
 	}
 	stream := l.stream(key)
 	for {
+		if err := l.check(); err != nil {
+			return nil, after, err
+		}
 		wait := block
 		if dl, ok := ctx.Deadline(); ok {
 			if left := time.Until(dl); left < wait {
@@ -109,13 +154,14 @@ func (l *Log) Next(ctx context.Context, key string, after events.Cursor) ([]even
 			wait = time.Millisecond // BLOCK 0 would mean forever
 		}
 		res, err := l.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{stream, from}, Count: int64(l.lim.PerKey), Block: wait}).Result()
+		err = l.result(ctx, err)
 		switch {
 		case ctx.Err() != nil:
 			return nil, after, ctx.Err()
 		case errors.Is(err, redis.Nil):
 			continue
 		case err != nil:
-			return nil, after, fmt.Errorf("fleet: %w", err)
+			return nil, after, err
 		}
 		out, last := l.decode(res, from)
 		if len(out) > 0 {
@@ -160,10 +206,13 @@ func idMillis(id string) (int64, bool) {
 
 // Recent implements events.Log.
 func (l *Log) Recent(ctx context.Context, key string) ([]events.Event, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
 	// The newest PerKey entries (MAXLEN is approximate: there may be more).
 	msgs, err := l.rdb.XRevRangeN(ctx, l.stream(key), "+", "-", int64(l.lim.PerKey)).Result()
-	if err != nil {
-		return nil, fmt.Errorf("fleet: %w", err)
+	if err := l.result(ctx, err); err != nil {
+		return nil, err
 	}
 	slices.Reverse(msgs)
 	out, _ := l.decode([]redis.XStream{{Messages: msgs}}, "")

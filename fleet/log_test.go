@@ -283,3 +283,81 @@ func TestBudgetIsLocalWhileRedisIsDown(t *testing.T) {
 		t.Fatalf("Redis back: the other replica's hold was not seen: %v", err)
 	}
 }
+
+// While Redis does not answer, the log says so once and answers
+// events.ErrUnavailable at once, rather than every call waiting on Redis;
+// a PING in the background finds Redis back, and the log is shared again.
+func TestLogFailsFastWhileRedisIsDown(t *testing.T) {
+	srv := redistest.Start(t)
+	defer fleet.SetRedisRetry(20 * time.Millisecond)()
+	var addr atomic.Value
+	addr.Store("127.0.0.1:1") // nothing listens there
+	var dials atomic.Int64
+	rdb := redis.NewClient(&redis.Options{MaxRetries: -1, DialTimeout: time.Second, DialerRetries: 1,
+		Dialer: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			dials.Add(1)
+			var d net.Dialer
+			return d.DialContext(ctx, network, addr.Load().(string))
+		}})
+	t.Cleanup(func() { rdb.Close() })
+	logs := &testlog.Buffer{}
+	l := fleet.NewLog(rdb, "t9:", events.Limits{})
+	l.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	ctx := ctxT(t)
+
+	if _, err := l.End(ctx, "conv:c1"); err == nil || errors.Is(err, events.ErrUnavailable) {
+		t.Fatalf("the first failure: %v", err)
+	}
+	before := dials.Load()
+	for range 5 {
+		if _, err := l.Recent(ctx, "conv:c1"); !errors.Is(err, events.ErrUnavailable) {
+			t.Fatalf("while down: %v, want ErrUnavailable", err)
+		}
+		if _, err := l.Append(ctx, msg("m0", "c1")); !errors.Is(err, events.ErrUnavailable) {
+			t.Fatalf("append while down: %v", err)
+		}
+	}
+	if n := dials.Load() - before; n > 1 { // at most the background probe's
+		t.Fatalf("%d dials while Redis was known to be down", n)
+	}
+	if n := strings.Count(logs.String(), "Redis does not answer"); n != 1 {
+		t.Fatalf("%d warnings, want one:\n%s", n, logs)
+	}
+
+	addr.Store(srv.Addr)
+	for i := 0; ; i++ {
+		if _, err := l.Append(ctx, msg("m1", "c1")); err == nil {
+			break
+		}
+		if i == 250 {
+			t.Fatalf("the log did not go back to Redis:\n%s", logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "Redis answers again") {
+		t.Fatalf("no line for the end of the outage:\n%s", logs)
+	}
+	// Shared again: another replica sees the event.
+	evs, err := fleet.NewLog(srv.Client(t), "t9:", events.Limits{}).Recent(ctx, events.ConversationKey("c1"))
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("the other replica sees %v, %v", evs, err)
+	}
+}
+
+// Slow limits keep their value through Redis: 1 an hour is one an hour for
+// the fleet (a rate written per 1000 s had become 3.6 an hour).
+func TestBudgetKeepsSlowRates(t *testing.T) {
+	srv := redistest.Start(t)
+	limits := map[string][]adaclient.Limit{adaclient.GroupOther: {{Requests: 1, Per: time.Hour}}}
+	a, b := fleet.NewBudget(srv.Client(t), "t10:", limits), fleet.NewBudget(srv.Client(t), "t10:", limits)
+	ctx := ctxT(t)
+	if err := a.Wait(ctx, adaclient.GroupOther); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	var rl *adaclient.RateLimitError
+	if err := b.Wait(short, adaclient.GroupOther); !errors.As(err, &rl) || rl.RetryAfter < 50*time.Minute {
+		t.Fatalf("the second request of the hour: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"log"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
@@ -32,6 +34,10 @@ type StdioConfig struct {
 	// wait in mcp-go's queue of 100; past that, reading waits for a call to
 	// end, which bounds what one client can make the server hold.
 	MaxConcurrent int
+	// DrainTimeout is how long the requests in flight when the input ends
+	// may go on to their answers (mcp-go cancels them once it sees the
+	// end); zero: none.
+	DrainTimeout time.Duration
 }
 
 // maxStdioWorkers is mcp-go's bound on its stdio worker pool. Its default
@@ -67,8 +73,10 @@ func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, st
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	out := &lockedWriter{w: stdout}
-	in := &lineGuard{src: bufio.NewReaderSize(stdin, stdioChunk), max: max, out: out, hint: cfg.TooLongHint, logger: logger}
+	answers := &unanswered{changed: make(chan struct{})}
+	out := &lockedWriter{w: stdout, answered: answers}
+	in := &lineGuard{src: bufio.NewReaderSize(stdin, stdioChunk), max: max, out: out, hint: cfg.TooLongHint, logger: logger,
+		ctx: ctx, answers: answers, drain: cfg.DrainTimeout}
 	stdio := mcpserver.NewStdioServer(s)
 	stdio.SetErrorLogger(log.New(slogWriter{logger}, "", 0))
 	mcpserver.WithWorkerPoolSize(stdioWorkers(cfg.MaxConcurrent))(stdio)
@@ -86,12 +94,79 @@ func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, st
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
+	// answered, if set, counts the answers to the client's requests.
+	answered *unanswered
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
+	n, err := l.w.Write(p)
+	l.mu.Unlock()
+	if l.answered != nil && isAnswer(p) {
+		l.answered.add(-1)
+	}
+	return n, err
+}
+
+// writeOwn writes a message of the transport's own (an oversized line's
+// error), which answers no request the count saw.
+func (l *lockedWriter) writeOwn(p []byte) (int, error) {
+	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// isAnswer reports whether p is a response (mcp-go writes "jsonrpc", then
+// "id", then "result" or "error"), not a request or notification of the
+// server's.
+func isAnswer(p []byte) bool {
+	const head = `{"jsonrpc":"2.0","id":`
+	if !bytes.HasPrefix(p, []byte(head)) {
+		return false
+	}
+	i := jsonscan.SkipValue(p, len(head))
+	rest := p[min(i, len(p)):]
+	return bytes.HasPrefix(rest, []byte(`,"result"`)) || bytes.HasPrefix(rest, []byte(`,"error"`))
+}
+
+// unanswered counts the client's requests not yet answered, so that the
+// end of the input can wait for them.
+type unanswered struct {
+	mu      sync.Mutex
+	n       int
+	changed chan struct{} // closed and replaced when n drops
+}
+
+func (u *unanswered) add(d int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.n = max(0, u.n+d) // an answer to a line never counted (a parse error) does not go below
+	if d < 0 {
+		close(u.changed)
+		u.changed = make(chan struct{})
+	}
+}
+
+// wait returns once every request is answered, or timeout has passed,
+// or ctx ends.
+func (u *unanswered) wait(ctx context.Context, timeout time.Duration) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		u.mu.Lock()
+		n, changed := u.n, u.changed
+		u.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		select {
+		case <-changed:
+		case <-t.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // lineGuard is the input mcp-go's stdio server reads: line by line, each
@@ -101,17 +176,28 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 type lineGuard struct {
 	src     *bufio.Reader
 	max     int64
-	out     io.Writer
+	out     *lockedWriter
 	hint    string
 	logger  *slog.Logger
 	line    []byte // a line longer than one chunk, gathered
 	pending []byte // what Read hands out next
 	err     error  // returned once pending is drained
+	// At the end of the input, Read waits up to drain (unless ctx ends)
+	// for the requests in answers to be answered before it says so:
+	// mcp-go cancels whatever is in flight once it reads the end.
+	ctx     context.Context
+	answers *unanswered
+	drain   time.Duration
+	drained bool
 }
 
 func (g *lineGuard) Read(p []byte) (int, error) {
 	for len(g.pending) == 0 {
 		if g.err != nil {
+			if g.err == io.EOF && !g.drained && g.drain > 0 {
+				g.drained = true
+				g.answers.wait(g.ctx, g.drain)
+			}
 			return 0, g.err
 		}
 		g.pending, g.err = g.next()
@@ -152,6 +238,9 @@ func (g *lineGuard) guard(line []byte) []byte {
 	if p := c.Problem; p != nil {
 		g.logger.Debug("tool call refused before dispatch", "field", p.Field, "reason", p.Reason)
 	}
+	if c.Request && g.answers != nil {
+		g.answers.add(1)
+	}
 	return c.Msg
 }
 
@@ -184,7 +273,7 @@ func (g *lineGuard) refuseLong(chunk []byte, err error) error {
 		ID      json.RawMessage `json:"id"`
 		Error   rpcError        `json:"error"`
 	}{mcp.JSONRPC_VERSION, id, rpcError{Code: mcp.INVALID_REQUEST, Message: msg, Data: map[string]int64{"max_bytes": g.max}}})
-	if _, werr := g.out.Write(append(resp, '\n')); werr != nil {
+	if _, werr := g.out.writeOwn(append(resp, '\n')); werr != nil {
 		return werr
 	}
 	return err

@@ -10,9 +10,11 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	mgomcp "github.com/mark3labs/mcp-go/mcp"
 	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 )
@@ -278,5 +280,61 @@ func TestStdioWorkers(t *testing.T) {
 		if got := stdioWorkers(c.in); got != c.want {
 			t.Errorf("stdioWorkers(%d) = %d, want %d", c.in, got, c.want)
 		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// When the input ends (a script's pipe, a host closing stdin), the calls
+// in flight still answer, within DrainTimeout, before the server returns;
+// a call longer than that is cut when it passes.
+func TestStdioInputEndLetsCallsAnswer(t *testing.T) {
+	m := mcpserver.NewMCPServer("t", "1", mcpserver.WithToolCapabilities(false))
+	m.AddTool(mgomcp.NewTool("slow"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+			return mgomcp.NewToolResultText("done slowly"), nil
+		case <-ctx.Done():
+			return mgomcp.NewToolResultError("cancelled"), nil
+		}
+	})
+	m.AddTool(mgomcp.NewTool("stuck"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+		<-ctx.Done()
+		return mgomcp.NewToolResultError("cancelled"), nil
+	})
+	call := func(id int, name string) string {
+		return fmt.Sprintf(`{"jsonrpc":"2.0","id":%d,"method":"tools/call","params":{"name":%q,"arguments":{}}}`+"\n", id, name)
+	}
+	serve := func(drain time.Duration, input string) string {
+		var out syncBuffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := ServeStdio(ctx, m, StdioConfig{DrainTimeout: drain}, strings.NewReader(input), &out); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	if out := serve(10*time.Second, rawInit+call(2, "slow")+call(3, "slow")); strings.Count(out, "done slowly") != 2 {
+		t.Fatalf("the calls in flight did not answer before the end:\n%s", out)
+	}
+	// Bounded: a call that would never end is cut once DrainTimeout passes.
+	if out := serve(100*time.Millisecond, rawInit+call(2, "stuck")); strings.Contains(out, "done") {
+		t.Fatalf("%s", out)
 	}
 }

@@ -65,6 +65,8 @@ type Config struct {
 	Sandbox    bool
 	RateLimits map[string][]adaclient.Limit
 	RateShared bool
+	// Replicated: one of several replicas sharing Redis (Deps.Replicated).
+	Replicated bool
 	// Now is Ada's current time (Deps.Now); nil: this machine's.
 	Now func() time.Time
 	// LocalFiles lets upload_attachment read the server's disk (Deps.LocalFiles): stdio only.
@@ -118,7 +120,7 @@ func Build(cfg Config) (*Built, error) {
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
 		WebhookSecrets: cfg.WebhookSecrets, EventsStopped: cfg.EventsStopped,
 		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive, Unfenced: cfg.Unfenced,
-		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
+		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, Replicated: cfg.Replicated, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
 	// Replicas sharing the Ada key and the bearer token accept each
 	// other's deletion confirmations.
 	deps.confirm = newConfirmer(cfg.APIKey, cfg.SharedSecret)

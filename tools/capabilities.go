@@ -44,7 +44,7 @@ func getCapabilities(ctx context.Context, env *Env, _ *schemas.CapabilitiesArgs)
 	case d.surface.readOnly:
 	case d.AllowDestructive:
 		res.Deletions = "allowed"
-	case clientCanElicit(ctx):
+	case asksUser(ctx, d):
 		res.Deletions = "ask_user"
 	}
 	if d.Events != nil {
@@ -75,4 +75,9 @@ func describeLimits(limits []adaclient.Limit) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ", ")
+}
+
+func asksUser(ctx context.Context, d *Deps) bool {
+	ok, _ := d.canAsk(ctx)
+	return ok
 }

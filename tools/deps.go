@@ -58,6 +58,10 @@ type Deps struct {
 	// parses it (--fence-untrusted=false). Otherwise the text of a result
 	// holding outside text is fenced as data (fence.go).
 	Unfenced bool
+	// Replicated: this server is one of several replicas sharing Redis
+	// (--redis-url), so a request may reach another replica than the one
+	// before it (see canAsk).
+	Replicated bool
 	// Sandbox: the Ada is the embedded simulator (get_capabilities says so).
 	Sandbox bool
 	// RateLimits are the client's budget per API group (nil: none), shared

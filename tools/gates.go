@@ -49,10 +49,10 @@ func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolReque
 			return nil
 		}
 	}
-	if !clientCanElicit(ctx) {
+	if ok, why := d.canAsk(ctx); !ok {
 		return mcp.NewToolResultError(red.String(fmt.Sprintf("Refused: this would delete %s, which needs the user's confirmation, "+
-			"and this MCP client cannot ask for it (it declares no elicitation support). Nothing was deleted. "+
-			"The operator can allow deletions without asking by starting the server with --allow-destructive (ADA_MCP_ALLOW_DESTRUCTIVE=true).", what)))
+			"and %s. Nothing was deleted. "+
+			"The operator can allow deletions without asking by starting the server with --allow-destructive (ADA_MCP_ALLOW_DESTRUCTIVE=true).", what, why)))
 	}
 	return server.NewInputRequestBuilder(d.confirmations().state(m.name, account, args)).Elicit(confirmID, mcp.ElicitationParams{
 		Message: red.String(fmt.Sprintf("Delete %s in Ada? This cannot be undone.", what)),
@@ -82,6 +82,28 @@ func describeDestruction(m meta, args any, red *redact.Redactor) string {
 func confirmed(content any) bool {
 	c, ok := content.(map[string]any)
 	return ok && c["confirm"] == true
+}
+
+// canAsk reports whether this server can ask the client's user to confirm
+// (and, if not, why not). A client before 2026-07-28 is asked by a request
+// from the server whose answer comes back as a POST of its own: behind a
+// balancer with several replicas (Deps.Replicated), that answer may reach
+// another replica, which knows nothing of the question, while the call
+// waits for it. So replicas ask only 2026-07-28 clients, whose answer
+// comes with the retried call itself (and is checked by requestState).
+func (d *Deps) canAsk(ctx context.Context) (bool, string) {
+	if !clientCanElicit(ctx) {
+		return false, "this MCP client cannot ask for it (it declares no elicitation support)"
+	}
+	if d.Replicated && !modernRequest(ctx) {
+		return false, "this server runs as one of several replicas (--redis-url), where it asks for confirmations only in protocol 2026-07-28 or later, and this MCP client speaks an older one"
+	}
+	return true, ""
+}
+
+func modernRequest(ctx context.Context) bool {
+	info := server.RequestProtocolInfoFromContext(ctx)
+	return info != nil && info.Modern
 }
 
 // clientCanElicit reports whether the client said it can ask its user:

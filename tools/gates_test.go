@@ -19,6 +19,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -278,5 +279,35 @@ func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	}
 	if n := deletes(); n != 1 {
 		t.Fatalf("%d DELETEs, want a's", n)
+	}
+}
+
+// Among replicas (--redis-url), a deletion is confirmed only with a
+// 2026-07-28 client: an older one's answer is a POST of its own that a
+// balancer may hand to another replica, while the call waits for it.
+func TestReplicasAskOnlyModernClients(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		asked   bool
+	}{{"", true}, {"2025-11-25", false}} {
+		var asked atomic.Int64
+		sim := newCountingSim(t)
+		h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}, version: tc.version, client: &mcp.ClientOptions{
+			ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+				asked.Add(1)
+				return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+			}}})
+		h.deps.Replicated = true
+		res := h.Call("delete_webhook", map[string]any{"webhook_id": createHook(t, h)})
+		if got := asked.Load() == 1; got != tc.asked || res.IsError == tc.asked {
+			t.Fatalf("version %q: asked %v, isError %v: %s", tc.version, got, res.IsError, testclient.Text(res))
+		}
+		caps := h.OK("get_capabilities", map[string]any{})
+		if want := map[bool]string{true: "ask_user", false: "refused"}[tc.asked]; caps["deletions"] != want {
+			t.Fatalf("version %q: get_capabilities deletions %v, want %s", tc.version, caps["deletions"], want)
+		}
+		if !tc.asked && !strings.Contains(testclient.Text(res), "several replicas") {
+			t.Fatalf("the refusal does not say why: %s", testclient.Text(res))
+		}
 	}
 }

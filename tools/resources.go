@@ -46,6 +46,9 @@ var (
 	// than five watched conversations each is polled less often than every
 	// watchPollInterval. (Ada's budget for conversations is 30/s and 300/min.)
 	watchPollRate = rate.Limit(1)
+	// watchLogRetry is how long a subscription polls after the event log
+	// failed before it tries the log again.
+	watchLogRetry = 5 * time.Second
 )
 
 // resources serves the resource templates and their subscriptions: a
@@ -65,8 +68,9 @@ type resources struct {
 	// polls paces the polls of all watches together (watchPollRate), so
 	// that subscriptions, however many, leave Ada's rate budget to the tools.
 	polls *rate.Limiter
-	// pollEvery is watchPollInterval, read once (the tests change it).
-	pollEvery time.Duration
+	// pollEvery and logRetry are watchPollInterval and watchLogRetry,
+	// read once (the tests change them).
+	pollEvery, logRetry time.Duration
 }
 
 // watchKey is a conversation URI as one Ada account (Deps.account) sees
@@ -99,7 +103,7 @@ func sessionKey(s server.ClientSession, listen bool) string {
 }
 
 func newResources(deps *Deps) *resources {
-	return &resources{deps: deps, watches: map[watchKey]*watch{}, polls: rate.NewLimiter(watchPollRate, 1), pollEvery: watchPollInterval}
+	return &resources{deps: deps, watches: map[watchKey]*watch{}, polls: rate.NewLimiter(watchPollRate, 1), pollEvery: watchPollInterval, logRetry: watchLogRetry}
 }
 
 // hooks track subscriptions and forget those of ended sessions and
@@ -307,24 +311,61 @@ func (r *resources) unsubscribe(wk watchKey, key string) {
 // from the event log when there is one and the account is the server's
 // own (webhooks carry its conversations' events, not a tenant's), else by
 // polling with the account's own key: a conversation it cannot read
-// gives it no notification.
+// gives it no notification. When the event log fails (Redis is down), the
+// watch polls for watchLogRetry, then tries the log again: it never just
+// stops.
 func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *adaclient.Client) {
-	if log := r.deps.Events; log != nil && wk.account == "" {
-		cur, err := log.End(ctx, events.ConversationKey(id))
-		for err == nil {
-			var evs []events.Event
-			if evs, cur, err = log.Next(ctx, events.ConversationKey(id), cur); err == nil {
-				if slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type == events.TypeConversationMessage }) {
-					r.notify(wk)
-				}
-			}
-		}
+	log := r.deps.Events
+	if log == nil || wk.account != "" {
+		r.poll(ctx, wk, id, client, time.Time{})
 		return
 	}
-	var last pollMark
-	for first := true; ; first = false {
-		if err := r.polls.Wait(ctx); err != nil {
+	warned := false
+	for {
+		followed, err := followLog(ctx, log, id, func() { r.notify(wk) })
+		if ctx.Err() != nil {
 			return // the watch ended
+		}
+		if !warned {
+			r.deps.logger().Warn("event log unavailable for a subscription; polling Ada until it is back", "uri", wk.uri, "error", err)
+			warned = true
+		}
+		if followed {
+			// It failed while following: a message may have come in
+			// between (later ones, the polls see).
+			r.notify(wk)
+		}
+		if !r.poll(ctx, wk, id, client, time.Now().Add(r.logRetry)) {
+			return
+		}
+	}
+}
+
+// followLog calls notify for each new message event of conversation id
+// until ctx ends or the log fails; followed: it got as far as following.
+func followLog(ctx context.Context, log events.Log, id string, notify func()) (followed bool, err error) {
+	key := events.ConversationKey(id)
+	cur, err := log.End(ctx, key)
+	followed = err == nil
+	for err == nil {
+		var evs []events.Event
+		if evs, cur, err = log.Next(ctx, key, cur); err == nil {
+			if slices.ContainsFunc(evs, func(e events.Event) bool { return e.Type == events.TypeConversationMessage }) {
+				notify()
+			}
+		}
+	}
+	return followed, err
+}
+
+// poll notifies when a poll of the message list finds it changed, until
+// until (the zero time: for as long as the watch lasts). It reports
+// whether the watch goes on.
+func (r *resources) poll(ctx context.Context, wk watchKey, id string, client *adaclient.Client, until time.Time) bool {
+	var last pollMark
+	for first := true; until.IsZero() || time.Now().Before(until); first = false {
+		if err := r.polls.Wait(ctx); err != nil {
+			return false // the watch ended
 		}
 		mark, err := pollEnd(ctx, client, id, last)
 		switch {
@@ -333,7 +374,7 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 			// change, and the polls would only spend Ada's budget.
 			r.deps.logger().Info("subscription to a conversation Ada does not know: no longer watched", "uri", wk.uri)
 			r.drop(wk)
-			return
+			return false
 		case err == nil:
 			if !first && mark != last {
 				r.notify(wk)
@@ -344,10 +385,11 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return false
 		case <-t.C:
 		}
 	}
+	return true
 }
 
 // pollMark is where a conversation's message list ended at a poll: the

@@ -3,6 +3,7 @@ package tools_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/ada-mcp/ada-mcp/events"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -204,5 +206,121 @@ func TestConversationResourceIsBounded(t *testing.T) {
 	m, msg := readResource(t, h, uri)
 	if m == nil || m["truncated"] != true || len(list(m, "messages")) != 500 {
 		t.Fatalf("truncated %v, %d messages: %s", m["truncated"], len(list(m, "messages")), msg)
+	}
+}
+
+// flakyLog is an event log that can fail, as the Redis one does when Redis
+// goes away: End and Next then err, and a Next waiting returns at once.
+type flakyLog struct {
+	events.Log
+	mu   sync.Mutex
+	down chan struct{} // closed while down
+}
+
+func newFlakyLog(inner events.Log) *flakyLog { return &flakyLog{Log: inner} }
+
+func (f *flakyLog) set(down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case down && f.down == nil:
+		f.down = make(chan struct{})
+		close(f.down)
+	case !down:
+		f.down = nil
+	}
+}
+
+func (f *flakyLog) isDown() (<-chan struct{}, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.down, f.down != nil
+}
+
+var errLogDown = errors.New("redis: connection refused")
+
+func (f *flakyLog) End(ctx context.Context, key string) (events.Cursor, error) {
+	if _, down := f.isDown(); down {
+		return "", errLogDown
+	}
+	return f.Log.End(ctx, key)
+}
+
+func (f *flakyLog) Next(ctx context.Context, key string, after events.Cursor) ([]events.Event, events.Cursor, error) {
+	if _, down := f.isDown(); down {
+		return nil, after, errLogDown
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() { // going down ends a wait, as a lost connection does
+		for ctx.Err() == nil {
+			if _, down := f.isDown(); down {
+				cancel()
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	evs, cur, err := f.Log.Next(ctx, key, after)
+	if _, down := f.isDown(); down {
+		return nil, after, errLogDown
+	}
+	return evs, cur, err
+}
+
+// A subscription followed through the event log outlives the log's
+// failure: it polls Ada meanwhile (and says so once), and follows the log
+// again once it is back.
+func TestSubscriptionOutlivesTheEventLog(t *testing.T) {
+	defer tools.SetWatchPolling(20*time.Millisecond, 1000)()
+	defer tools.SetWatchLogRetry(200 * time.Millisecond)()
+	var mu sync.Mutex
+	updates := 0
+	h := newHarness(t, harnessOpts{events: true, version: "2025-11-25", client: &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(context.Context, *mcp.ResourceUpdatedNotificationRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			updates++
+		}}})
+	flaky := newFlakyLog(h.events)
+	h.deps.Events = flaky
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "flaky-1"}), "conversation_id")
+	uri := "ada://conversations/" + cid
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
+		t.Fatal(err)
+	}
+	notified := func(what string) {
+		t.Helper()
+		mu.Lock()
+		updates = 0
+		mu.Unlock()
+		h.OK("send_message", map[string]any{"conversation_id": cid, "body": what})
+		for i := 0; ; i++ {
+			mu.Lock()
+			n := updates
+			mu.Unlock()
+			if n > 0 {
+				return
+			}
+			if i == 300 {
+				t.Fatalf("no notification for %q", what)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the watch follows the log
+	notified("with the log")
+	before := h.lists.Load()
+	flaky.set(true)
+	time.Sleep(100 * time.Millisecond)
+	notified("while the log is down")
+	if h.lists.Load() == before {
+		t.Fatal("no poll while the log was down")
+	}
+	flaky.set(false)
+	time.Sleep(500 * time.Millisecond) // past the retry: following the log again
+	notified("once the log is back")
+	if n := len(h.logs.Records("event log unavailable for a subscription; polling Ada until it is back")); n != 1 {
+		t.Fatalf("%d warnings, want one:\n%s", n, h.logs)
 	}
 }

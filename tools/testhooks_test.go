@@ -38,3 +38,11 @@ func SetWatchPolling(interval time.Duration, perSecond float64) (restore func())
 	watchPollInterval, watchPollRate = interval, rate.Limit(perSecond)
 	return func() { watchPollInterval, watchPollRate = oldInterval, oldRate }
 }
+
+// SetWatchLogRetry sets how long a subscription polls after the event log
+// failed, for servers built after it; restore puts the default back.
+func SetWatchLogRetry(d time.Duration) (restore func()) {
+	old := watchLogRetry
+	watchLogRetry = d
+	return func() { watchLogRetry = old }
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -108,7 +109,7 @@ func (e *Env) beforeSend(ctx context.Context, conversationID string) waitStart {
 	}
 	c, err := e.Deps.Events.End(ctx, events.ConversationKey(conversationID))
 	if err != nil {
-		e.Deps.logger().Warn("event log unavailable; waiting by polling", "error", err.Error())
+		e.Deps.logger().Log(ctx, logLevelFor(err), "event log unavailable; waiting by polling", "error", err.Error())
 		return waitStart{}
 	}
 	return waitStart{cursor: c, ok: true}
@@ -234,7 +235,7 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 				"grace", e.Deps.eventGrace().String())
 			return false
 		case err != nil:
-			e.Deps.logger().Warn("event log failed; polling instead", "error", err.Error())
+			e.Deps.logger().Log(ctx, logLevelFor(err), "event log failed; polling instead", "error", err.Error())
 			return false
 		}
 		cur, sawEvent = next, true
@@ -411,4 +412,14 @@ func shortText(m schemas.Message) string {
 	text = strings.Join(strings.Fields(text), " ")
 	text, _ = redact.Cut(text, 199) // between words: half a secret would pass redaction
 	return text
+}
+
+// logLevelFor is the level of a wait's line about the event log failing:
+// debug when the log has already reported the outage (events.ErrUnavailable,
+// said once), so that an outage is not one warning a call.
+func logLevelFor(err error) slog.Level {
+	if errors.Is(err, events.ErrUnavailable) {
+		return slog.LevelDebug
+	}
+	return slog.LevelWarn
 }

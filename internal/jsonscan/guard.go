@@ -110,6 +110,8 @@ type Checked struct {
 	Problem *Problem
 	// RenamedMethod says an unknown method's name became UnknownMethod.
 	RenamedMethod bool
+	// Request: the message has a method and an id, so it is answered.
+	Request bool
 }
 
 // Check is Guard, and also replaces the method of a request (a message
@@ -125,7 +127,7 @@ func Check(msg []byte) Checked {
 	}
 	if s.toolCall && s.found {
 		p := s.problem
-		return Checked{Msg: s.rewrite(&p), Problem: &p}
+		return Checked{Msg: s.rewrite(&p), Problem: &p, Request: s.request}
 	}
 	if s.methodEnd == 0 || !s.request {
 		return Checked{Msg: msg}
@@ -136,12 +138,12 @@ func Check(msg []byte) Checked {
 		raw = AppendUnquoted(buf[:0], raw)
 	}
 	if servedMethods[string(raw)] {
-		return Checked{Msg: msg}
+		return Checked{Msg: msg, Request: true}
 	}
 	out := make([]byte, 0, len(msg)+len(UnknownMethod))
 	out = append(out, msg[:s.methodStart]...)
 	out = strconv.AppendQuote(out, UnknownMethod)
-	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true}
+	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true, Request: true}
 }
 
 // Refused returns the problem Guard left in a call's _meta, if any. A

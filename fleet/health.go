@@ -1,0 +1,78 @@
+package fleet
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// health is whether Redis answers, as one user of it (the event log, the
+// budget) has found. After a failure nothing asks Redis for redisRetry;
+// then a PING in the background decides, so that no call waits on a Redis
+// that hangs (a dial or a read that times out takes seconds). The first
+// failure of an outage and its end are logged, not each call.
+type health struct {
+	rdb       redis.UniversalClient
+	downUntil atomic.Int64 // Unix nanoseconds; zero while Redis answers
+	probing   atomic.Bool
+	log       atomic.Pointer[slog.Logger]
+	// downMsg and upMsg are the lines logged when an outage starts and ends.
+	downMsg, upMsg string
+}
+
+// redisRetry is how long Redis is left alone after it failed (a variable
+// for the tests).
+var redisRetry = 5 * time.Second
+
+// probeTimeout bounds the background PING.
+const probeTimeout = 2 * time.Second
+
+func (h *health) setLogger(l *slog.Logger) { h.log.Store(l) }
+
+func (h *health) logger() *slog.Logger {
+	if l := h.log.Load(); l != nil {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// usable reports whether to ask Redis now.
+func (h *health) usable() bool {
+	until := h.downUntil.Load()
+	if until == 0 {
+		return true
+	}
+	if time.Now().UnixNano() >= until && h.probing.CompareAndSwap(false, true) {
+		go h.probe()
+	}
+	return false
+}
+
+func (h *health) probe() {
+	defer h.probing.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), probeTimeout)
+	defer cancel()
+	if err := h.rdb.Ping(ctx).Err(); err != nil {
+		h.failed(err)
+		return
+	}
+	h.answered()
+}
+
+// failed notes that Redis did not answer; the first failure of an outage
+// is logged.
+func (h *health) failed(err error) {
+	if h.downUntil.Swap(time.Now().Add(redisRetry).UnixNano()) == 0 {
+		h.logger().Warn(h.downMsg, "error", err.Error(), "retry_in", redisRetry.String())
+	}
+}
+
+// answered notes that Redis answered; the end of an outage is logged.
+func (h *health) answered() {
+	if h.downUntil.Load() != 0 && h.downUntil.Swap(0) != 0 {
+		h.logger().Info(h.upMsg)
+	}
+}
