@@ -6,7 +6,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/subtle"
 	"errors"
@@ -127,6 +126,10 @@ type assembled struct {
 	// budget is the rate budget shared through Redis, when there is one:
 	// it logs through the server's logger once that is built.
 	budget *fleet.Budget
+	// secretFile is --webhook-secret-file; secrets shares rotated webhook
+	// secrets among replicas (with Redis).
+	secretFile string
+	secrets    *fleet.Secrets
 	// rcv is the webhook receiver, once serve made it: a rotated secret
 	// is added to it.
 	rcv *events.Receiver
@@ -153,6 +156,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 			_ = a.close(nil)
 		}
 	}()
+	a.secretFile = cfg.Webhooks.SecretFile
 	if cfg.RedisURL != "" {
 		// go-redis's own messages while it first connects go to the log
 		// in its format too (the server's logger, once built, takes over).
@@ -160,6 +164,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		if a.redis, err = connectRedis(cfg.RedisURL); err != nil {
 			return nil, err
 		}
+		a.secrets = fleet.NewSecrets(a.redis, "ada-mcp:")
 	}
 	stdio := cfg.Transport == TransportStdio || cfg.Transport == ""
 	if cfg.Sandbox.Enabled || (!stdio && cfg.Webhooks.Secret != "") {
@@ -258,14 +263,38 @@ func (s *secretStore) Holds(secret string) bool {
 	if s.a.rcv != nil && s.a.rcv.Knows(secret) {
 		return true
 	}
-	if s.file == "" {
-		return false
+	others, _ := s.a.otherSecrets(context.Background())
+	for _, o := range others {
+		if subtle.ConstantTimeCompare([]byte(o), []byte(secret)) == 1 {
+			return true
+		}
 	}
-	b, err := os.ReadFile(s.file)
-	return err == nil && subtle.ConstantTimeCompare(bytes.TrimSpace(b), []byte(secret)) == 1
+	return false
 }
 
-func (s *secretStore) Keep(_ context.Context, secret string) (string, error) {
+// otherSecrets are the webhook secrets rotations made elsewhere: the
+// secret file as it is now (shared, or rewritten since the start) and,
+// among replicas, those shared through Redis.
+func (a *assembled) otherSecrets(ctx context.Context) ([]string, error) {
+	var out []string
+	if a.secretFile != "" {
+		if b, err := os.ReadFile(a.secretFile); err == nil {
+			out = append(out, strings.TrimSpace(string(b)))
+		}
+	}
+	if a.secrets != nil {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		shared, err := a.secrets.List(ctx)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, shared...)
+	}
+	return out, nil
+}
+
+func (s *secretStore) Keep(ctx context.Context, secret string) (string, error) {
 	var where []string
 	if s.file != "" {
 		if err := privfile.Write(s.file, []byte(secret+"\n")); err != nil {
@@ -278,6 +307,12 @@ func (s *secretStore) Keep(_ context.Context, secret string) (string, error) {
 			return "", err
 		}
 		where = append(where, "this server's webhook receiver (in memory)")
+	}
+	if s.a.secrets != nil {
+		if err := s.a.secrets.Add(ctx, secret); err != nil {
+			return "", fmt.Errorf("%w (kept in %s, but the other replicas do not have it)", err, strings.Join(where, " and "))
+		}
+		where = append(where, "the other replicas (through Redis)")
 	}
 	if len(where) == 0 {
 		return "", errors.New("no --webhook-secret-file and no webhook receiver to keep it")
@@ -450,7 +485,7 @@ func (a *assembled) receiver(ctx context.Context, cfg Config, addr net.Addr) (*e
 		}
 	}
 	rcv, err := events.NewReceiver(events.ReceiverConfig{Secret: secret, Log: a.events, Redactor: a.Redactor,
-		Logger: a.Logger.With("component", "webhooks")})
+		Logger: a.Logger.With("component", "webhooks"), MoreSecrets: a.otherSecrets})
 	if err != nil {
 		return nil, err
 	}

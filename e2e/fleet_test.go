@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,7 +18,9 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	svix "github.com/svix/svix-webhooks/go"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/internal/redistest"
 )
@@ -126,6 +130,7 @@ func proxyTo(t *testing.T, base string) *httputil.ReverseProxy {
 
 type fleet struct {
 	ada      *countingAda
+	adaURL   string // the simulator's API base
 	replicas []*httpServer
 	front    string // the balancer's URL
 }
@@ -149,7 +154,7 @@ func startFleet(t *testing.T, replyDelay time.Duration, extra ...string) *fleet 
 	adaSrv := httptest.NewServer(ada)
 	t.Cleanup(func() { adaSrv.Close(); sim.Close() })
 
-	f := &fleet{ada: ada, front: front.URL}
+	f := &fleet{ada: ada, adaURL: adaSrv.URL + "/api", front: front.URL}
 	env := []string{"ADA_API_KEY=" + fleetKey, "ADA_BASE_URL=" + adaSrv.URL + "/api", "ADA_CHANNEL_ID=" + sim.DefaultChannelID(),
 		"ADA_WEBHOOK_SECRET=" + fleetSecret, "ADA_MCP_REDIS_URL=" + rds.URL, "ADA_MCP_AUTH_TOKEN=" + token}
 	for range 3 {
@@ -253,5 +258,67 @@ func TestFleetStaysUnderAdasRateLimit(t *testing.T) {
 	// still fails. The simulator's own 429s above are Ada's verdict.
 	if most := f.ada.busiest("end_users", time.Second-150*time.Millisecond); most > 30 {
 		t.Fatalf("%d end-user requests reached Ada within 850 ms; its limit is 30 a second", most)
+	}
+}
+
+// A rotation of the fleet's own webhook secret on one replica reaches the
+// others through Redis: replica 3, which receives the webhooks, accepts a
+// delivery signed with the new secret alone (once Svix stops signing with
+// the old one too), and still refuses one signed with any other.
+func TestFleetShareRotatedWebhookSecret(t *testing.T) {
+	f := startFleet(t, 0, "--toolsets", "default,webhooks")
+	s := f.connect(t).connect(t, "http", "", auth())
+	var hook string
+	for _, h := range s.OK("list_webhooks", map[string]any{})["webhooks"].([]any) {
+		if h := h.(map[string]any); h["url"] == f.front+"/webhooks/ada" {
+			hook = h["webhook_id"].(string)
+		}
+	}
+	if hook == "" {
+		t.Fatal("the fleet's webhook is not listed")
+	}
+	res := s.OK("rotate_webhook_secret", map[string]any{"webhook_id": hook})
+	if !strings.Contains(fmt.Sprint(res["secret_written_to"]), "other replicas") {
+		t.Fatalf("rotate_webhook_secret = %v", res)
+	}
+	c, err := adaclient.New(f.adaURL, fleetKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _, err := c.Webhooks.Secret(context.Background(), hook)
+	if err != nil || sec.Key == fleetSecret {
+		t.Fatalf("the new secret: %v", err)
+	}
+	deliver := func(secret, id string) int {
+		t.Helper()
+		body := []byte(`{"type":"v1.not.kept","timestamp":"2026-01-01T00:00:00","data":{}}`)
+		wh, err := svix.NewWebhook(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		sig, err := wh.Sign(id, now, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest(http.MethodPost, f.replicas[2].url+"/webhooks/ada", bytes.NewReader(body))
+		req.Header.Set("svix-id", id)
+		req.Header.Set("svix-timestamp", strconv.FormatInt(now.Unix(), 10))
+		req.Header.Set("svix-signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := deliver(sec.Key, "msg_rotated_1"); code != http.StatusNoContent {
+		t.Fatalf("a delivery signed with the new secret alone: %d\n%s", code, f.replicas[2].logs)
+	}
+	if code := deliver("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD", "msg_forged_1"); code != http.StatusUnauthorized {
+		t.Fatalf("a delivery signed with another secret: %d", code)
+	}
+	if strings.Contains(f.replicas[0].logs.String()+f.replicas[1].logs.String()+f.replicas[2].logs.String(), sec.Key) {
+		t.Fatal("the new secret is in a replica's logs")
 	}
 }

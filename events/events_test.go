@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -418,5 +419,42 @@ func TestZonelessTimestampIsUTC(t *testing.T) {
 	}
 	if want := time.Date(2024, 1, 17, 22, 23, 35, 835000000, time.UTC); !ev.At.Equal(want) {
 		t.Fatalf("At = %v, want %v", ev.At, want)
+	}
+}
+
+// A delivery signed with a secret rotated elsewhere is accepted once
+// MoreSecrets tells it; forged deliveries ask MoreSecrets at most once per
+// refreshEvery, however many come.
+func TestMoreSecrets(t *testing.T) {
+	rotated := "whsec_" + base64.StdEncoding.EncodeToString([]byte("rotated-on-another-host!"))
+	var asked atomic.Int64
+	var shared atomic.Value
+	shared.Store([]string{})
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: NewMemory(Limits{}), Redactor: redact.New(),
+		MoreSecrets: func(context.Context) ([]string, error) {
+			asked.Add(1)
+			return shared.Load().([]string), nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	now := time.Now().Unix()
+	for i := range 20 {
+		id := "forged" + strconv.Itoa(i)
+		if w := post(t, r, delivery{id: id, ts: now, body: body, sig: sign(t, rotated, id, now, []byte(body))}); w.Code != http.StatusUnauthorized {
+			t.Fatalf("before the rotation is shared: %d", w.Code)
+		}
+	}
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("MoreSecrets asked %d times for 20 failed deliveries within %s", n, refreshEvery)
+	}
+	shared.Store([]string{rotated})
+	r.lastRefresh.Store(0) // as if refreshEvery had passed
+	if w := post(t, r, delivery{id: "n1", ts: now, body: body, sig: sign(t, rotated, "n1", now, []byte(body))}); w.Code != http.StatusNoContent {
+		t.Fatalf("once shared: %d", w.Code)
+	}
+	if !r.Knows(rotated) || !r.Knows(secret) {
+		t.Fatal("the receiver does not keep both secrets")
 	}
 }

@@ -46,13 +46,24 @@ type ReceiverConfig struct {
 	MaxBody  int64
 	// OnEvent, if set, is called with each new event once it is kept.
 	OnEvent func(Event)
+	// MoreSecrets, if set, tells secrets a rotation elsewhere made (another
+	// replica's, through Redis; a shared secret file): a delivery no known
+	// secret signed is checked again with them, at most every
+	// refreshEvery.
+	MoreSecrets func(context.Context) ([]string, error)
 }
+
+// refreshEvery bounds how often a failed signature asks MoreSecrets, so
+// that forged deliveries cannot make the receiver hammer Redis.
+const refreshEvery = 2 * time.Second
 
 // Receiver is the http.Handler for Ada's webhooks.
 type Receiver struct {
 	cfg   ReceiverConfig
 	now   func() time.Time
 	stats ReceiverStats
+
+	lastRefresh atomic.Int64 // Unix nanoseconds of the last MoreSecrets
 
 	mu        sync.RWMutex
 	verifiers []*svix.Webhook     // the configured secret, then any added by a rotation
@@ -117,6 +128,33 @@ func (r *Receiver) AddSecret(secret string) error {
 		r.digests = append(r.digests[:1], r.digests[len(r.digests)-2:]...)
 	}
 	return nil
+}
+
+// refresh learns the secrets MoreSecrets tells that the receiver does not
+// know yet, and reports whether there were any.
+func (r *Receiver) refresh(ctx context.Context) bool {
+	if r.cfg.MoreSecrets == nil {
+		return false
+	}
+	now, last := time.Now().UnixNano(), r.lastRefresh.Load()
+	if now-last < int64(refreshEvery) || !r.lastRefresh.CompareAndSwap(last, now) {
+		return false
+	}
+	secrets, err := r.cfg.MoreSecrets(ctx)
+	if err != nil {
+		r.cfg.Logger.Warn("could not learn webhook secrets rotated elsewhere", "error", r.cfg.Redactor.String(err.Error()))
+		return false
+	}
+	learned := false
+	for _, sec := range secrets {
+		if sec != "" && !r.Knows(sec) && r.AddSecret(sec) == nil {
+			learned = true
+		}
+	}
+	if learned {
+		r.cfg.Logger.Info("learned a webhook signing secret rotated elsewhere")
+	}
+	return learned
 }
 
 // Knows reports whether deliveries signed with secret are accepted: it is
@@ -219,7 +257,7 @@ func (r *Receiver) accept(w http.ResponseWriter, req *http.Request) (*Event, err
 	// The library checks the signature (any of several, during a secret
 	// rotation) over the raw body; the timestamp was checked above against
 	// the receiver's clock.
-	if !r.verify(body, req.Header) {
+	if !r.verify(body, req.Header) && !(r.refresh(req.Context()) && r.verify(body, req.Header)) {
 		return nil, &RejectError{http.StatusUnauthorized, "no signature matches the endpoint's secret"}
 	}
 	return r.parse(id, body)
