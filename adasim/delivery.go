@@ -22,8 +22,9 @@ import (
 // Webhook delivery as Svix delivers Ada's webhooks (ada-api.md section 4, "Delivery, signing,
 // retries"): a POST of the envelope {type, timestamp, data} signed with the endpoint's secret,
 // 2xx within 15 s or it is retried on a schedule, at least once. Each endpoint has its own
-// goroutine and queue, so messages reach an endpoint in the order they were emitted and a
-// slow endpoint delays no other.
+// goroutine and queue, so first attempts reach an endpoint in the order the messages were
+// emitted and a slow endpoint delays no other. A message whose attempt failed is retried on a
+// goroutine of its own, so it holds up none after it ("delivery order is not guaranteed").
 
 const (
 	// attemptTimeout: "Endpoint must return 2xx within 15 s".
@@ -197,10 +198,11 @@ type delivery struct {
 	cancel context.CancelFunc
 	wake   chan struct{} // a message was queued
 
-	mu     sync.Mutex
-	queue  []queued
-	pushed int // messages queued so far, for WebhookDuplicateEvery
-	counts WebhookStat
+	mu       sync.Mutex
+	queue    []queued
+	pushed   int // messages queued so far, for WebhookDuplicateEvery
+	retrying int // messages waiting for a retry, each on its own goroutine
+	counts   WebhookStat
 }
 
 func newDelivery(snd *sender, wh *webhook) *delivery {
@@ -305,9 +307,42 @@ func (d *delivery) next() (queued, bool) {
 // errDisabled: the endpoint was disabled after the message was queued.
 var errDisabled = errors.New("endpoint disabled")
 
-// send delivers one message: retried on the schedule, then dropped.
+// maxRetrying bounds the messages of one endpoint waiting for a retry; past it, a message
+// that fails is dropped.
+const maxRetrying = 1000
+
+// send makes a message's first attempt; if it fails, its retries go on apart.
 func (d *delivery) send(q queued) {
-	for retry := 0; ; retry++ {
+	if d.deliver(q, 0, 1) {
+		return
+	}
+	d.mu.Lock()
+	full := d.retrying >= maxRetrying
+	if !full {
+		d.retrying++
+	}
+	d.mu.Unlock()
+	if full {
+		d.count(func(st *WebhookStat) { st.Dropped++ })
+		return
+	}
+	go func() {
+		defer func() {
+			d.mu.Lock()
+			d.retrying--
+			d.mu.Unlock()
+		}()
+		if d.sleep(d.sender.schedule[0]) {
+			d.deliver(q, 1, len(d.sender.schedule)+1)
+		}
+	}()
+}
+
+// deliver makes attempts from..to-1 of a message (attempt i after the schedule's wait i-1),
+// and reports whether it is done with it: delivered, dropped, or stopped; false when the
+// attempts ran out with retries left to make elsewhere.
+func (d *delivery) deliver(q queued, from, to int) bool {
+	for retry := from; ; retry++ {
 		err := d.attempt(q.msg, retry)
 		switch {
 		case err == nil:
@@ -315,20 +350,23 @@ func (d *delivery) send(q queued) {
 			if q.duplicate {
 				d.sendDuplicate(q.msg)
 			}
-			return
+			return true
 		case errors.Is(err, errDisabled):
 			d.count(func(st *WebhookStat) { st.Dropped++ })
-			return
+			return true
 		case d.ctx.Err() != nil:
-			return // stopped: not the endpoint's failure
+			return true // stopped: not the endpoint's failure
 		}
 		d.count(func(st *WebhookStat) { st.Failed++ })
 		if retry >= len(d.sender.schedule) {
 			d.count(func(st *WebhookStat) { st.Dropped++ })
-			return
+			return true
+		}
+		if retry+1 >= to {
+			return false
 		}
 		if !d.sleep(d.sender.schedule[retry]) {
-			return
+			return true
 		}
 	}
 }
