@@ -52,7 +52,7 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 		fmt.Fprint(std.stderr, webhooksUsage)
 		fs.PrintDefaults()
 	}
-	ada.addFlags(fs, e)
+	ada.addAccountFlags(fs, e)
 	fs.StringVar(&hookURL, "url", "", "the public URL of this server's receiver, ending in /webhooks/ada")
 	fs.StringVar(&secretFile, "secret-file", e.str("ADA_WEBHOOK_SECRET_FILE", "ada-webhook-secret"), "where to write the endpoint's signing secret (env ADA_WEBHOOK_SECRET_FILE)")
 	err := fs.Parse(args[1:])
@@ -65,9 +65,6 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	}
 	if err == nil {
 		err = errors.Join(e.errs...)
-	}
-	if err == nil {
-		err = ada.finish()
 	}
 	if err == nil {
 		err = ada.validate(false)

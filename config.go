@@ -160,9 +160,7 @@ func (e *env) duration(name string, def time.Duration) time.Duration {
 
 // addFlags registers how to reach Ada and which tools to serve.
 func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
-	secretVar(fs, &c.APIKey, "api-key", e.getenv("ADA_API_KEY"), "Ada API `key` (env ADA_API_KEY; prefer the env var: flags show in process lists)")
-	fs.StringVar(&c.BotHandle, "bot-handle", e.getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
-	secretVar(fs, &c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base `URL`, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
+	c.addAccountFlags(fs, e)
 	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
 	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: "+toolsetHelp()+" (env ADA_MCP_TOOLSETS)")
 	fs.BoolVar(&c.ReadOnly, "read-only", e.booleanOr("ADA_MCP_READ_ONLY", false), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
@@ -171,6 +169,14 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.BoolVar(&c.FenceUntrusted, "fence-untrusted", e.booleanOr("ADA_MCP_FENCE_UNTRUSTED", true), "wrap the text of results holding what end users or other outside sources wrote in <untrusted-data-NONCE> tags, as data the model must not obey; false gives plain JSON text, for a client that parses it (env ADA_MCP_FENCE_UNTRUSTED)")
 	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
+}
+
+// addAccountFlags are the flags that say which Ada AI Agent, with which
+// key: all that a command that serves no tools (webhooks setup) takes.
+func (c *AdaConfig) addAccountFlags(fs *flag.FlagSet, e *env) {
+	secretVar(fs, &c.APIKey, "api-key", e.getenv("ADA_API_KEY"), "Ada API `key` (env ADA_API_KEY; prefer the env var: flags show in process lists)")
+	fs.StringVar(&c.BotHandle, "bot-handle", e.getenv("ADA_BOT_HANDLE"), "Ada bot handle: the API is https://{handle}.ada.support/api (env ADA_BOT_HANDLE)")
+	secretVar(fs, &c.BaseURL, "base-url", e.getenv("ADA_BASE_URL"), "full Ada API base `URL`, e.g. https://acme.eu.ada.support/api; wins over --bot-handle (env ADA_BASE_URL)")
 }
 
 func (c *AdaConfig) finish() error {
