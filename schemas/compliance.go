@@ -16,7 +16,7 @@ type DeletionIdentifier struct {
 
 // DeleteEndUserDataArgs are delete_end_user_data's arguments.
 type DeleteEndUserDataArgs struct {
-	Identifiers     []DeletionIdentifier `json:"identifiers" jsonschema:"required,minItems=1,maxItems=1000"`
+	Identifiers     []DeletionIdentifier `json:"identifiers" jsonschema:"required,minItems=1,maxItems=1000" jsonschema_description:"More than 1000: split them, each part with its own client_reference."`
 	ClientReference string               `json:"client_reference" jsonschema:"required" jsonschema_description:"Your unique key for this erasure (a ticket id, say): the same key within 24 h returns the same job."`
 }
 
