@@ -76,7 +76,7 @@ const ALL_TOOLS = {
   list_webhook_event_types: [true, false, true],
   list_webhooks: [true, false, true],
   lookup_end_user: [true, false, true],
-  rotate_webhook_secret: [false, false, false],
+  rotate_webhook_secret: [false, true, false], // the old secret stops working
   send_message: [false, false, false],
   start_conversation: [false, false, false],
   start_email_conversation: [false, false, false],
