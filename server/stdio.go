@@ -73,7 +73,7 @@ func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, st
 	if max <= 0 {
 		max = DefaultMaxBodyBytes
 	}
-	answers := &unanswered{changed: make(chan struct{})}
+	answers := &unanswered{}
 	out := &lockedWriter{w: stdout, answered: answers}
 	in := &lineGuard{src: bufio.NewReaderSize(stdin, stdioChunk), max: max, out: out, hint: cfg.TooLongHint, logger: logger,
 		ctx: ctx, answers: answers, drain: cfg.DrainTimeout}
@@ -130,20 +130,21 @@ func isAnswer(p []byte) bool {
 }
 
 // unanswered counts the client's requests not yet answered, so that the
-// end of the input can wait for them.
+// end of the input can wait for them. Counting costs a lock a message; a
+// channel is made only while the end of the input waits.
 type unanswered struct {
 	mu      sync.Mutex
 	n       int
-	changed chan struct{} // closed and replaced when n drops
+	changed chan struct{} // while waiting: closed (and dropped) when n drops
 }
 
 func (u *unanswered) add(d int) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.n = max(0, u.n+d) // an answer to a line never counted (a parse error) does not go below
-	if d < 0 {
+	if d < 0 && u.changed != nil {
 		close(u.changed)
-		u.changed = make(chan struct{})
+		u.changed = nil
 	}
 }
 
@@ -154,11 +155,15 @@ func (u *unanswered) wait(ctx context.Context, timeout time.Duration) {
 	defer t.Stop()
 	for {
 		u.mu.Lock()
-		n, changed := u.n, u.changed
-		u.mu.Unlock()
-		if n == 0 {
+		if u.n == 0 {
+			u.mu.Unlock()
 			return
 		}
+		if u.changed == nil {
+			u.changed = make(chan struct{})
+		}
+		changed := u.changed
+		u.mu.Unlock()
 		select {
 		case <-changed:
 		case <-t.C:
