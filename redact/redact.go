@@ -237,15 +237,31 @@ type rules struct{ secrets, credentials bool }
 
 var allRules = rules{secrets: true, credentials: true}
 
-// apply is String with the rules that can apply.
+// apply is String with the rules that can apply. The shapes go first:
+// an exact secret replaced inside a card number or a token would break
+// its shape, and the rest of it would be shown ("4111 1111 1111
+// [REDACTED]" for a remembered "0881"). Replacing more can only hide more
+// of a secret, never less.
+//
+// A replaced secret can also free a shape it was glued to ("1111zq7w5555"
+// holds no card; "1111[REDACTED]5555" may), so the shapes run again until
+// nothing changes: redacting redacted text must change nothing.
 func (r *Redactor) apply(s string, rl rules) string {
-	if rl.secrets {
-		s = r.replaceSecrets(s)
+	for range 4 {
+		if rl.credentials {
+			s = replaceCredentials(s)
+		}
+		s = replaceCards(s)
+		if !rl.secrets {
+			return s
+		}
+		out := r.replaceSecrets(s)
+		if out == s {
+			return s
+		}
+		s = out
 	}
-	if rl.credentials {
-		s = replaceCredentials(s)
-	}
-	return replaceCards(s)
+	return s
 }
 
 // replaceSecrets replaces every occurrence of every exact secret. Ranges

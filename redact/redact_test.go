@@ -215,6 +215,33 @@ func TestExactSecrets(t *testing.T) {
 			t.Errorf("b.String = %q", got)
 		}
 	})
+	t.Run("a secret inside a shape leaves none of the shape", func(t *testing.T) {
+		// "1881" is the last group of a valid card number; replacing it
+		// first would break the card's shape and show its other 12 digits.
+		r := New(WithSecrets("1881"))
+		for _, in := range []string{
+			"card 4012 8888 8888 1881 on file",
+			"Authorization: Bearer abcdefghij1881klmnopqrstuvwxyz",
+		} {
+			got := r.String(in)
+			if strings.Contains(got, "8888") || strings.Contains(got, "abcdefghij") {
+				t.Errorf("String(%q) = %q: part of the shape is shown", in, got)
+			}
+			if again := r.String(got); again != got {
+				t.Errorf("not idempotent: %q then %q", got, again)
+			}
+		}
+	})
+	t.Run("a replaced secret frees the card it was glued to", func(t *testing.T) {
+		r := New(WithSecrets("zq7w"))
+		got := r.String("4111 1111 1111 1111zq7w5555 5555 5555 4444")
+		if strings.Contains(got, "4444") || strings.Contains(got, "zq7w") {
+			t.Errorf("String = %q", got)
+		}
+		if again := r.String(got); again != got {
+			t.Errorf("not idempotent: %q then %q", got, again)
+		}
+	})
 	t.Run("WithValues", func(t *testing.T) {
 		r := New().WithValues("secret-answer", 123456, json.Number("987654"), 1234.0, true, false, 42, nil)
 		got := r.String("secret-answer 123456 987654 1234 true false 42")

@@ -13,43 +13,58 @@ import (
 // their key, e.g. in an error message that echoes the request. Booleans are
 // left out (see WithValues).
 func (r *Redactor) Secrets(v any) []string {
-	var out []string
-	r.orDefault().collect(v, scopePlain, false, &out)
-	return out
+	var sensitive, keyed []string
+	r.orDefault().collect(v, scopePlain, hidNot, &sensitive, &keyed)
+	return append(sensitive, keyed...)
 }
 
-func (r *Redactor) collect(v any, sc scope, hidden bool, out *[]string) {
+// hid says why a value is hidden: not, as sensitive_metadata, or by its
+// secret-looking metadata key.
+type hid int
+
+const (
+	hidNot hid = iota
+	hidSensitive
+	hidByKey
+)
+
+func (r *Redactor) collect(v any, sc scope, h hid, sensitive, keyed *[]string) {
+	out := func(s string) {
+		switch h {
+		case hidSensitive:
+			*sensitive = append(*sensitive, s)
+		case hidByKey:
+			*keyed = append(*keyed, s)
+		}
+	}
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
 			child := childScope(k, sc)
-			h := hidden || child == scopeSensitive || (sc == scopeMetadata && r.IsSecretKey(k))
-			r.collect(x, child, h, out)
+			ch := h
+			switch {
+			case ch == hidSensitive:
+			case child == scopeSensitive:
+				ch = hidSensitive
+			case ch == hidNot && sc == scopeMetadata && r.IsSecretKey(k):
+				ch = hidByKey
+			}
+			r.collect(x, child, ch, sensitive, keyed)
 		}
 	case []any:
 		for _, x := range t {
-			r.collect(x, sc, hidden, out)
+			r.collect(x, sc, h, sensitive, keyed)
 		}
 	case string:
-		if hidden {
-			*out = append(*out, t)
-		}
+		out(t)
 	case json.Number:
-		if hidden {
-			*out = append(*out, t.String())
-		}
+		out(t.String())
 	case float64:
-		if hidden {
-			*out = append(*out, strconv.FormatFloat(t, 'f', -1, 64))
-		}
+		out(strconv.FormatFloat(t, 'f', -1, 64))
 	case int:
-		if hidden {
-			*out = append(*out, strconv.Itoa(t))
-		}
+		out(strconv.Itoa(t))
 	case int64:
-		if hidden {
-			*out = append(*out, strconv.FormatInt(t, 10))
-		}
+		out(strconv.FormatInt(t, 10))
 	}
 }
 
@@ -58,16 +73,25 @@ func (r *Redactor) collect(v any, sc scope, hidden bool, out *[]string) {
 // a document with neither word, and no escape or non-ASCII byte that could
 // spell one, holds none and is not decoded at all: the usual tool call.
 func (r *Redactor) SecretsJSON(doc []byte) []string {
+	sensitive, keyed := r.SecretsJSONByKind(doc)
+	return append(sensitive, keyed...)
+}
+
+// SecretsJSONByKind is SecretsJSON in two lists: the values of
+// sensitive_metadata, and those hidden by a secret-looking key (which
+// catches ordinary words too: "author", "session").
+func (r *Redactor) SecretsJSONByKind(doc []byte) (sensitive, keyed []string) {
 	if !mayHoldScope(doc) {
-		return nil
+		return nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
 	if dec.Decode(&v) != nil {
-		return nil
+		return nil, nil
 	}
-	return r.Secrets(v)
+	r.orDefault().collect(v, scopePlain, hidNot, &sensitive, &keyed)
+	return sensitive, keyed
 }
 
 func mayHoldScope(doc []byte) bool {

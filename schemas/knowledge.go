@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -212,6 +213,9 @@ func (a *ListArticlesArgs) listing() string {
 
 // Validate reads the cursor: a next_cursor of the same listing.
 func (a *ListArticlesArgs) Validate() error {
+	if err := noBlankFilters(map[string][]string{"id": a.ID, "language": a.Language, "knowledge_source_id": a.KnowledgeSourceID, "tag_ids": a.TagIDs}); err != nil {
+		return err
+	}
 	if a.Cursor == "" {
 		return nil
 	}
@@ -474,6 +478,19 @@ type DeleteArticlesArgs struct {
 	TagIDs            []string `json:"tag_ids,omitempty"`
 }
 
+// noBlankFilters refuses a filter value that is empty or spaces only, in
+// a fixed order of the fields.
+func noBlankFilters(filters map[string][]string) error {
+	for _, field := range slices.Sorted(maps.Keys(filters)) {
+		for _, v := range filters[field] {
+			if strings.TrimSpace(v) == "" {
+				return argErr(field, "must not hold an empty value: give the values to filter by, or leave %s out", field)
+			}
+		}
+	}
+	return nil
+}
+
 // Filter is the filter part of the arguments.
 func (a *DeleteArticlesArgs) Filter() *adaclient.ArticleFilter {
 	return &adaclient.ArticleFilter{Enabled: a.Enabled, Languages: a.Language, KnowledgeSourceIDs: a.KnowledgeSourceID, TagIDs: a.TagIDs}
@@ -482,6 +499,11 @@ func (a *DeleteArticlesArgs) Filter() *adaclient.ArticleFilter {
 // Validate requires ids or at least one filter, not both: an empty filter
 // would delete every article.
 func (a *DeleteArticlesArgs) Validate() error {
+	// A blank value would be sent as key= (language=, say), which Ada may
+	// read as no filter at all: every article.
+	if err := noBlankFilters(map[string][]string{"language": a.Language, "knowledge_source_id": a.KnowledgeSourceID, "tag_ids": a.TagIDs}); err != nil {
+		return err
+	}
 	filtered := !a.Filter().IsEmpty()
 	switch {
 	case len(a.IDs) > 0 && filtered:
@@ -639,5 +661,5 @@ func (a *DeleteArticlesArgs) Destruction() string {
 
 // Destruction names what delete_tags deletes, for the confirmation.
 func (a *DeleteTagsArgs) Destruction() string {
-	return fmt.Sprintf("%d tag(s), removed from every article too: %s", len(a.IDs), strings.Join(a.IDs, ", "))
+	return fmt.Sprintf("%d tag(s), and their place on the articles that carry them: %s", len(a.IDs), strings.Join(a.IDs, ", "))
 }

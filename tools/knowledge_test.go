@@ -283,6 +283,9 @@ func TestKnowledgeArgumentsAreStrict(t *testing.T) {
 		{"delete_articles", map[string]any{}, "every article"},
 		{"delete_articles", map[string]any{"enabled": []bool{}, "tag_ids": []string{}}, "every article"},
 		{"delete_articles", map[string]any{"ids": []string{"a1"}, "language": []string{"fr"}}, "not both"},
+		{"delete_articles", map[string]any{"knowledge_source_id": []string{""}}, "knowledge_source_id"},
+		{"delete_articles", map[string]any{"tag_ids": []string{" "}, "language": []string{"fr"}}, "tag_ids"},
+		{"list_articles", map[string]any{"language": []string{"en", ""}}, "language"},
 		{"delete_articles", map[string]any{"ids": []string{"a1", "a1"}}, "ids[1]"},
 		{"delete_articles", map[string]any{"ids": manyIDs}, "ids"},
 		{"delete_articles", map[string]any{"id": []string{"a1"}}, "id"},
@@ -423,5 +426,22 @@ func TestArticleCursorKeepsItsFilters(t *testing.T) {
 	}
 	if msg := h.Err("list_articles", map[string]any{"cursor": "b2"}); !strings.Contains(msg, "pass it exactly as returned") {
 		t.Errorf("a cursor of Ada's own: %s", msg)
+	}
+}
+
+// Text copied from a result with a secret hidden in it (an article read
+// with get_article, then edited) holds the placeholder: a write call that
+// would send it is refused, naming the field, so the placeholder never
+// replaces the secret in Ada. Read calls are not affected.
+func TestWritesRefuseTheRedactionPlaceholder(t *testing.T) {
+	h := newHarness(t, harnessOpts{toolsets: []string{"knowledge", "end_users"}})
+	h.OK("create_knowledge_source", map[string]any{"id": "ks-p", "name": "Help"})
+	h.refuses(t, []refusal{
+		{"upsert_articles", map[string]any{"articles": []any{map[string]any{"id": "a-p", "name": "Auth", "knowledge_source_id": "ks-p",
+			"content": "Send Authorization: Bearer [REDACTED] to call."}}}, "articles[0].content"},
+		{"upsert_end_user", map[string]any{"external_id": "p-1", "profile": map[string]any{"metadata": map[string]any{"note": "card [REDACTED]"}}}, "profile.metadata.note"},
+	})
+	if found := h.OK("lookup_end_user", map[string]any{"external_id": "[REDACTED]"}); found["found"] != false {
+		t.Fatalf("a read with the placeholder: %v", found)
 	}
 }

@@ -52,6 +52,10 @@ func (r *recall) apply(account string, red *redact.Redactor) *redact.Redactor {
 	return red
 }
 
+// recallKeyedMin is the shortest value of a secret-looking metadata key
+// (not sensitive_metadata) remembered for the account's later calls.
+const recallKeyedMin = 8
+
 // add remembers values written to the account: the newest last, a value
 // written again moved there, and the account marked written to last.
 func (r *recall) add(account string, values []string) {

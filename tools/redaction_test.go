@@ -170,3 +170,24 @@ func TestSensitiveValuesStayHiddenInLaterCalls(t *testing.T) {
 		t.Fatalf("the message and its echo should show the placeholder:\n%s", b)
 	}
 }
+
+// A value hidden only by its secret-looking metadata key is remembered for
+// later calls when it is long enough to be a secret: a short one ("help"
+// under "token") would hide that word from every later result.
+func TestShortKeyedValuesAreNotRemembered(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true})
+	user := str(h.OK("upsert_end_user", map[string]any{"external_id": "later-2",
+		"profile": map[string]any{"metadata": map[string]any{"token": "help", "api_token": "LONGKEYEDVALUE123"}}}), "end_user", "end_user_id")
+	conv := startConvWith(t, h, map[string]any{"end_user_id": user})
+	res := h.Call("send_message", map[string]any{"conversation_id": conv, "body": "help with LONGKEYEDVALUE123", "wait_for_reply_seconds": 10})
+	if res.IsError {
+		t.Fatal(testclient.Text(res))
+	}
+	b, _ := json.Marshal(res.StructuredContent)
+	if strings.Contains(string(b), "LONGKEYEDVALUE123") {
+		t.Fatalf("the long secret-keyed value written earlier is shown:\n%s", b)
+	}
+	if !strings.Contains(string(b), "help with [REDACTED]") {
+		t.Fatalf("the short value should not be remembered, the long one should be:\n%s", b)
+	}
+}

@@ -6,10 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -215,6 +219,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 	// What earlier calls to this account wrote as secret stays hidden.
 	red := deps.recall.apply(account, deps.redactor())
 	var raw json.RawMessage // the arguments as received, for the transcript
+	var written []string    // the secrets they write, for the account's later calls
 	res, err := func() (*mcp.CallToolResult, error) {
 		// The transport found a duplicate key or too deep arguments
 		// (jsonscan.Guard) and left the arguments out: refuse first.
@@ -232,10 +237,27 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		// Values the key rules hide (sensitive_metadata, secret-keyed
 		// metadata) stay hidden wherever they reappear in this call, and
 		// once Ada took them, in the account's later ones.
-		written := red.SecretsJSON(raw)
-		red = red.With(written...)
+		sensitive, keyed := red.SecretsJSONByKind(raw)
+		red = red.With(append(slices.Clip(sensitive), keyed...)...)
+		// Kept for the account's later calls: every sensitive_metadata value,
+		// and the longer values of secret-looking keys (a short one, "help"
+		// under "token" or a name under "author", would hide that word from
+		// every later result).
+		written = slices.Clip(sensitive) // an append below copies
+		for _, v := range keyed {
+			if utf8.RuneCountInString(v) >= recallKeyedMin {
+				written = append(written, v)
+			}
+		}
 		if err != nil {
 			return errorResult(err, red)
+		}
+		if !m.readOnly {
+			if field, ok := placeholderIn(raw); ok {
+				return errorResult(&schemas.ArgumentError{Field: field, Reason: "holds " + redact.Placeholder +
+					", the placeholder this server shows in place of a secret it hid: sending it would write the placeholder over the real text in Ada. " +
+					"Put the real text back, or leave the field out"}, red)
+			}
 		}
 		if stop := deps.gate(ctx, m, args, req, red); stop != nil {
 			return stop, nil
@@ -420,4 +442,43 @@ func (e *Env) redactor() *redact.Redactor {
 		return e.Deps.redactor()
 	}
 	return e.red
+}
+
+// placeholderIn finds the first string of a write call's arguments that
+// holds redact.Placeholder: text copied from a result (an article read
+// with get_article, say) with a secret hidden in it, which would replace
+// the secret in Ada. It costs one search of the bytes when there is none.
+func placeholderIn(raw json.RawMessage) (field string, ok bool) {
+	if !bytes.Contains(raw, []byte(redact.Placeholder)) {
+		return "", false
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return "arguments", true
+	}
+	return findPlaceholder(v, "")
+}
+
+func findPlaceholder(v any, path string) (string, bool) {
+	switch t := v.(type) {
+	case string:
+		return path, strings.Contains(t, redact.Placeholder)
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if f, ok := findPlaceholder(t[k], p); ok {
+				return f, true
+			}
+		}
+	case []any:
+		for i, e := range t {
+			if f, ok := findPlaceholder(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }
