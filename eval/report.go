@@ -35,6 +35,8 @@ type Result struct {
 	Passed     bool    `json:"passed"`
 	Runs       int     `json:"runs"`
 	PassedRuns int     `json:"passed_runs"`
+	// DurationMS is wall time: from the first run's start to the last
+	// run's end (runs go in parallel; each run's own is in RunResults).
 	DurationMS float64 `json:"duration_ms"`
 	// Failure is the first failing run's reason (checks: every failed
 	// check, joined by "; ").
@@ -54,6 +56,8 @@ type RunResult struct {
 	Failure    string       `json:"failure,omitempty"`
 	DurationMS float64      `json:"duration_ms"`
 	Steps      []StepResult `json:"steps"`
+
+	start time.Time // for the scenario's wall time: runs overlap
 }
 
 // StepResult is one step of a run, as far as it went.

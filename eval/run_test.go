@@ -442,3 +442,18 @@ steps:
 		t.Fatalf("output:\n%s", out)
 	}
 }
+
+// A scenario's time is the wall time its runs spanned, not their sum: runs
+// go in parallel, and a summed time would exceed the whole eval's.
+func TestScenarioTimeIsWallTime(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	runs := []RunResult{
+		{Run: 2, Passed: true, DurationMS: 1000, start: t0.Add(100 * time.Millisecond)},
+		{Run: 1, Passed: true, DurationMS: 1000, start: t0},
+		{Run: 3, Passed: true, DurationMS: 200, start: t0.Add(300 * time.Millisecond)},
+	}
+	res := scenarioResult(&Scenario{Name: "s", Runs: 3}, runs)
+	if res.DurationMS != 1100 {
+		t.Fatalf("duration_ms = %v, want 1100 (first start to last end)", res.DurationMS)
+	}
+}

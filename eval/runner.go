@@ -93,8 +93,15 @@ func countRuns(scenarios []*Scenario) int {
 func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 	slices.SortFunc(runs, func(a, b RunResult) int { return a.Run - b.Run })
 	res := &Result{Name: sc.Name, File: sc.File, Kind: KindScenario, Runs: len(runs), RunResults: runs}
+	var first, last time.Time
 	for _, rr := range runs {
-		res.DurationMS += rr.DurationMS
+		end := rr.start.Add(time.Duration(rr.DurationMS * float64(time.Millisecond)))
+		if first.IsZero() || rr.start.Before(first) {
+			first = rr.start
+		}
+		if end.After(last) {
+			last = end
+		}
 		if rr.Passed {
 			res.PassedRuns++
 		} else if res.Failure == "" {
@@ -105,13 +112,14 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 		}
 	}
 	res.Passed = res.PassedRuns == res.Runs
+	res.DurationMS = ms(last.Sub(first))
 	return res
 }
 
 // runOnce runs a scenario once against a fresh sandbox.
 func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 	start := time.Now()
-	rr := RunResult{Run: run, Seed: sc.seedFor(run, r.cfg.BaseSeed)}
+	rr := RunResult{Run: run, Seed: sc.seedFor(run, r.cfg.BaseSeed), start: start}
 	fail := func(format string, args ...any) RunResult {
 		rr.Failure = fmt.Sprintf(format, args...)
 		rr.DurationMS = ms(time.Since(start))
