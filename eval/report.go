@@ -29,12 +29,12 @@ type Report struct {
 
 // Result is one scenario (all its runs) or one set of transcript checks.
 type Result struct {
-	Name       string  `json:"name"`
-	File       string  `json:"file"`
-	Kind       string  `json:"kind"`
-	Passed     bool    `json:"passed"`
-	Runs       int     `json:"runs"`
-	PassedRuns int     `json:"passed_runs"`
+	Name       string `json:"name"`
+	File       string `json:"file"`
+	Kind       string `json:"kind"`
+	Passed     bool   `json:"passed"`
+	Runs       int    `json:"runs"`
+	PassedRuns int    `json:"passed_runs"`
 	// DurationMS is wall time: from the first run's start to the last
 	// run's end (runs go in parallel; each run's own is in RunResults).
 	DurationMS float64 `json:"duration_ms"`
