@@ -445,3 +445,32 @@ func TestWritesRefuseTheRedactionPlaceholder(t *testing.T) {
 		t.Fatalf("a read with the placeholder: %v", found)
 	}
 }
+
+// TestKnowledgeIDsWithSlash: ids holding '/' go through the tool, the client (which escapes
+// them as %2F) and the simulator to the right record.
+func TestKnowledgeIDsWithSlash(t *testing.T) {
+	h := knowledgeHarness(t)
+	h.OK("create_knowledge_source", map[string]any{"id": "help/center", "name": "Help"})
+	h.OK("update_knowledge_source", map[string]any{"id": "help/center", "name": "Help center"})
+	up := h.OK("upsert_articles", map[string]any{"articles": []any{
+		kbArticle("faq/returns", "knowledge_source_id", "help/center"), kbArticle("faq", "knowledge_source_id", "help/center")}})
+	if fmt.Sprint(up["results"]) != "[map[created:true id:faq/returns success:true] map[created:true id:faq success:true]]" {
+		t.Fatalf("upsert_articles = %v", up)
+	}
+	if got := h.OK("get_article", map[string]any{"id": "faq/returns"}); str(got, "article", "id") != "faq/returns" || str(got, "article", "content") != "About faq/returns" {
+		t.Fatalf("get_article(faq/returns) = %v", got)
+	}
+	del := h.OK("delete_articles", map[string]any{"ids": []string{"faq/returns"}})
+	if fmt.Sprint(del["results"]) != "[map[deleted:true id:faq/returns]]" {
+		t.Fatalf("delete_articles = %v", del)
+	}
+	if msg := h.Err("get_article", map[string]any{"id": "faq/returns"}); !strings.Contains(msg, "404") {
+		t.Fatalf("get_article after the deletion: %s", msg)
+	}
+	h.OK("upsert_tags", map[string]any{"tags": []any{map[string]any{"id": "a/b", "name": "AB"}}})
+	if del := h.OK("delete_tags", map[string]any{"ids": []string{"a/b"}}); fmt.Sprint(del["results"]) != "[map[deleted:true id:a/b]]" {
+		t.Fatalf("delete_tags = %v", del)
+	}
+	h.OK("delete_knowledge_source", map[string]any{"id": "help/center"})
+}
+
