@@ -369,11 +369,13 @@ type ArticleInput struct {
 	Name              string                               `json:"name" jsonschema:"required"`
 	Content           string                               `json:"content" jsonschema:"required,maxLength=102400" jsonschema_description:"Markdown; the whole article at most 100 KB."`
 	KnowledgeSourceID string                               `json:"knowledge_source_id" jsonschema:"required"`
-	URL               string                               `json:"url,omitempty"`
+	URL               adaclient.Nullable[string]           `json:"url,omitzero" jsonschema_description:"null clears it."`
 	TagIDs            []string                             `json:"tag_ids,omitempty" jsonschema_description:"Tag ids (list_tags, upsert_tags); [] removes every tag."`
 	Language          string                               `json:"language,omitempty" jsonschema_description:"BCP 47, e.g. en, fr-CA; default en."`
+	ExternalCreated   adaclient.Nullable[string]           `json:"external_created,omitzero" jsonschema_description:"When your system created it: RFC 3339 date-time; null clears it."`
+	ExternalUpdated   adaclient.Nullable[string]           `json:"external_updated,omitzero" jsonschema_description:"When your system last updated it, as external_created."`
 	Enabled           *bool                                `json:"enabled,omitempty" jsonschema_description:"false keeps the AI Agent from using it; default true."`
-	Metadata          AnyObject                            `json:"metadata,omitempty"`
+	Metadata          adaclient.Nullable[AnyObject]        `json:"metadata,omitzero" jsonschema_description:"Your own data; null clears it."`
 	AvailabilityRules adaclient.Nullable[AvailabilityRule] `json:"availability_rules,omitzero" jsonschema_description:"When the AI Agent may use it: a rule attaches or replaces, null detaches, absent keeps the current one."`
 }
 
@@ -386,8 +388,8 @@ var languageTag = lazyregexp.New(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // Validate checks what Ada would reject before anything is sent: 1 to 100
 // articles with distinct ids, an id, name and knowledge_source_id each, an
-// absolute http(s) url, a BCP 47 language, no empty tag id, and the shape
-// of each availability rule. Sizes (100 KB an article, 10 MB in all) are
+// absolute http(s) url, RFC 3339 external dates, a BCP 47 language, no
+// empty tag id, and the shape of each availability rule. Sizes (100 KB an article, 10 MB in all) are
 // checked by the client.
 func (a *UpsertArticlesArgs) Validate() error {
 	if err := batchSize("articles", len(a.Articles)); err != nil {
@@ -409,10 +411,16 @@ func (a *UpsertArticlesArgs) Validate() error {
 		if err := requireArg(at+".knowledge_source_id", in.KnowledgeSourceID); err != nil {
 			return argErr(at+".knowledge_source_id", "is required: list_knowledge_sources shows the ids")
 		}
-		if in.URL != "" {
-			if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return argErr(at+".url", "must be an absolute http(s) URL")
+		if v, ok := in.URL.Get(); ok {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return argErr(at+".url", "must be an absolute http(s) URL, or null to clear it")
 			}
+		}
+		if err := dateTimeArg(at+".external_created", in.ExternalCreated); err != nil {
+			return err
+		}
+		if err := dateTimeArg(at+".external_updated", in.ExternalUpdated); err != nil {
+			return err
 		}
 		if in.Language != "" && !languageTag().MatchString(in.Language) {
 			return argErr(at+".language", "must be a BCP 47 code such as en, fr-CA or zh-TW")
@@ -430,12 +438,28 @@ func (a *UpsertArticlesArgs) Validate() error {
 	return nil
 }
 
+// dateTimeArg requires an RFC 3339 date-time when a value is given (null
+// and absent pass).
+func dateTimeArg(field string, v adaclient.Nullable[string]) error {
+	if s, ok := v.Get(); ok && !adaclient.IsDateTime(s) {
+		return argErr(field, "must be an RFC 3339 date-time with a time zone, such as 2026-06-01T09:30:00Z, or null to clear it")
+	}
+	return nil
+}
+
 // Request converts the arguments to Ada's bulk upsert.
 func (a *UpsertArticlesArgs) Request() []adaclient.ArticleUpsert {
 	out := make([]adaclient.ArticleUpsert, len(a.Articles))
 	for i, in := range a.Articles {
 		out[i] = adaclient.ArticleUpsert{ID: in.ID, Name: in.Name, Content: in.Content, KnowledgeSourceID: in.KnowledgeSourceID,
-			URL: in.URL, TagIDs: in.TagIDs, Language: in.Language, Enabled: in.Enabled, Metadata: in.Metadata}
+			URL: in.URL, TagIDs: in.TagIDs, Language: in.Language, ExternalCreated: in.ExternalCreated, ExternalUpdated: in.ExternalUpdated,
+			Enabled: in.Enabled}
+		switch m, ok := in.Metadata.Get(); {
+		case ok:
+			out[i].Metadata = adaclient.Value(map[string]any(m))
+		case in.Metadata.IsNull():
+			out[i].Metadata = adaclient.Null[map[string]any]()
+		}
 		switch r, ok := in.AvailabilityRules.Get(); {
 		case ok:
 			out[i].AvailabilityRules = adaclient.Value(r.request())
