@@ -20,7 +20,9 @@ const (
 	// (Options.KnowledgeArticleLimit overrides it).
 	defaultArticleLimit = 50_000
 	// maxArticleBytes: "The maximum size of an article is 100KB", measured here on the
-	// article's JSON as sent (an assumption: Ada does not say what it measures).
+	// article's compact JSON: whitespace between tokens (a client's indentation) is not the
+	// article's, whitespace in its values is (an assumption: Ada does not say what it measures;
+	// the client measures the same).
 	maxArticleBytes = 100 << 10
 	// maxRuleConditions: "A rule may contain at most 1000 conditions in total".
 	maxRuleConditions = 1000
@@ -535,7 +537,7 @@ type articleInput struct {
 }
 
 // readBulk reads a request body that must be a JSON array of objects; sizes are the bytes of
-// each object as sent.
+// each object's compact JSON (see maxArticleBytes).
 func readBulk(c *call) (objs []jsonObject, sizes []int, _ *apiError) {
 	data, err := readBody(c.w, c.r)
 	if err != nil {
@@ -551,7 +553,7 @@ func readBulk(c *call) (objs []jsonObject, sizes []int, _ *apiError) {
 		if json.Unmarshal(r, &obj) != nil || obj == nil {
 			probs.add(fmt.Sprintf("$[%d]", i), "must be an object.")
 		}
-		objs, sizes = append(objs, obj), append(sizes, len(r))
+		objs, sizes = append(objs, obj), append(sizes, len(compactJSON(r)))
 	}
 	if err := probs.err(); err != nil {
 		return nil, nil, err

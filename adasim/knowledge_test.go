@@ -466,3 +466,33 @@ func TestRuleVariablesMustBeUsable(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleSizeBoundary: an article is at most 100 KB (102,400 bytes) of JSON. The whitespace
+// a client puts between JSON tokens (indentation) is not the article's and is not counted;
+// whitespace inside its values (content) is.
+func TestArticleSizeBoundary(t *testing.T) {
+	c := knowledgeBase(t, adasim.Options{})
+	// sized is the article's compact JSON, padded with pad (repeated) to exactly n bytes.
+	sized := func(id, pad string, n int) string {
+		head, tail := `{"id":"`+id+`","name":"n","knowledge_source_id":"kb","content":"`, `"}`
+		return head + strings.Repeat(pad, n-len(head)-len(tail)) + tail
+	}
+	const limit = 100 << 10
+	indent := func(compact string) string {
+		return "[\n  " + strings.NewReplacer(`{`, "{\n    ", `,"`, ",\n    \"", `":`, `": `, `"}`, "\"\n  }").Replace(compact) + "\n]"
+	}
+	at, spaces, over := sized("at", "x", limit), sized("spaces", " ", limit), sized("over", " ", limit+1)
+	if len(indent(at)) <= limit+2 {
+		t.Fatal("the indented article is not larger than the limit as sent")
+	}
+	for _, body := range []string{"[" + at + "]", indent(at), "[" + spaces + "]", indent(spaces)} {
+		if r := c.do("POST", bulkArticles, []byte(body)); r.status != http.StatusOK {
+			t.Fatalf("an article of %d bytes as JSON (%d as sent): %d %.300s", limit, len(body)-2, r.status, r.body)
+		}
+	}
+	for _, body := range []string{"[" + over + "]", indent(over)} {
+		if got := validationDetails(t, c.do("POST", bulkArticles, []byte(body))); !slices.Equal(got, []string{"$[0]"}) {
+			t.Fatalf("an article of %d bytes: details %v", limit+1, got)
+		}
+	}
+}
