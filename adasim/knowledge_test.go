@@ -496,3 +496,21 @@ func TestArticleSizeBoundary(t *testing.T) {
 		}
 	}
 }
+
+// TestUpsertPartialSuccess: the ids of Options.KnowledgeUpsertFailures are answered success
+// false and not written; the rest of the batch is.
+func TestUpsertPartialSuccess(t *testing.T) {
+	c := knowledgeBase(t, adasim.Options{KnowledgeUpsertFailures: []string{"bad", "bad-tag"}})
+	got := c.upsert(bulkArticles, art("a1"), art("bad"), art("a2"))
+	if fmt.Sprint(got) != "[map[created:true id:a1 success:true] map[created:false id:bad success:false] map[created:true id:a2 success:true]]" {
+		t.Fatalf("upsert = %v", got)
+	}
+	if ids := c.articleIDs(""); !slices.Equal(ids, []string{"a1", "a2"}) {
+		t.Fatalf("articles %v", ids)
+	}
+	c.expectError(http.StatusNotFound, "not_found", "GET", articlesPath+"bad", nil)
+	tags := c.upsert(bulkTags, object{"id": "bad-tag", "name": "B"}, object{"id": "t", "name": "T"})
+	if fmt.Sprint(tags) != "[map[created:false id:bad-tag success:false] map[created:true id:t success:true]]" {
+		t.Fatalf("upsert tags = %v", tags)
+	}
+}

@@ -475,20 +475,39 @@ type UpsertOutcome struct {
 	ID      string `json:"id" jsonschema:"required"`
 	Success bool   `json:"success" jsonschema:"required"`
 	Created bool   `json:"created" jsonschema:"required" jsonschema_description:"false: an existing one was updated."`
+	Error   string `json:"error,omitempty"`
 }
 
 // UpsertResult is upsert_articles' and upsert_tags' result: one outcome
-// per item, in order.
+// per item, in order, and how many Ada did not write.
 type UpsertResult struct {
 	Results []UpsertOutcome `json:"results" jsonschema:"required"`
+	Failed  int             `json:"failed" jsonschema:"required" jsonschema_description:"Items Ada did not write (success false)."`
+	Note    string          `json:"note,omitempty"`
 }
 
-// UpsertResultFrom converts Ada's per-item answers. An item without
-// success is counted as applied: Ada answered the batch 200.
-func UpsertResultFrom(in []adaclient.UpsertResult) *UpsertResult {
+// upsertFailed is the error of an item Ada answered success false; Ada
+// gives no reason.
+const upsertFailed = "not written: Ada answered success false (without a reason)"
+
+// UpsertResultFrom converts Ada's per-item answers, counting and naming
+// those Ada answered success false; check says how to look at them. An
+// item without success is counted as applied: Ada answered the batch 200.
+func UpsertResultFrom(in []adaclient.UpsertResult, check string) *UpsertResult {
 	out := &UpsertResult{Results: make([]UpsertOutcome, len(in))}
+	var failed []string
 	for i, r := range in {
-		out.Results[i] = UpsertOutcome{ID: r.ID, Success: r.Success == nil || *r.Success, Created: r.Created}
+		o := UpsertOutcome{ID: r.ID, Success: r.Success == nil || *r.Success, Created: r.Created}
+		if !o.Success {
+			o.Error = upsertFailed
+			failed = append(failed, r.ID)
+		}
+		out.Results[i] = o
+	}
+	if out.Failed = len(failed); out.Failed > 0 {
+		out.Note = fmt.Sprintf("%d of %d were NOT written (success false): %s. The others were. "+
+			"Ada gives no reason: send only these again, and check them with %s.",
+			out.Failed, len(in), strings.Join(failed, ", "), check)
 	}
 	return out
 }

@@ -508,3 +508,25 @@ func TestUpsertArticlesNullsAndExternalDates(t *testing.T) {
 		}
 	}
 }
+
+// TestUpsertReportsPerItemFailures: when Ada answers success false for some items, the result
+// counts them and says which were not written, so the assistant does not take the batch as
+// done.
+func TestUpsertReportsPerItemFailures(t *testing.T) {
+	h := simHarness(t, adasim.Options{KnowledgeUpsertFailures: []string{"a2", "t1"}})
+	h.OK("create_knowledge_source", map[string]any{"id": "kb", "name": "Help"})
+	up := h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1"), kbArticle("a2"), kbArticle("a3")}})
+	items := list(up, "results")
+	if up["failed"] != float64(1) || len(items) != 3 || items[1].(map[string]any)["success"] != false ||
+		!strings.Contains(str(items[1].(map[string]any), "error"), "not written") || str(items[0].(map[string]any), "error") != "" ||
+		!strings.Contains(str(up, "note"), "1 of 3") || !strings.Contains(str(up, "note"), "a2") {
+		t.Fatalf("upsert_articles = %v", up)
+	}
+	if all := h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1")}}); all["failed"] != float64(0) || str(all, "note") != "" {
+		t.Fatalf("upsert_articles without a failure = %v", all)
+	}
+	tags := h.OK("upsert_tags", map[string]any{"tags": []any{map[string]any{"id": "t1", "name": "T1"}, map[string]any{"id": "t2", "name": "T2"}}})
+	if tags["failed"] != float64(1) || !strings.Contains(str(tags, "note"), "t1") || !strings.Contains(str(tags, "note"), "list_tags") {
+		t.Fatalf("upsert_tags = %v", tags)
+	}
+}
