@@ -295,8 +295,8 @@ func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {
 		{Match: "all", Conditions: []adaclient.AvailabilityCondition{{Variable: &adaclient.VariableRef{ID: "66a1f0c2b7e4d3a1c0f00005"}, Operator: "greater_than", Value: 3}}},
 	}}
 	res, _, err := k.UpsertArticles(ctx, []adaclient.ArticleUpsert{
-		{ID: "a1", Name: "Refunds", Content: "# Refunds", KnowledgeSourceID: "kb", URL: "https://help.example.com/a1", TagIDs: []string{"billing"},
-			Language: "en-GB", ExternalUpdated: "2026-09-01T00:00:00Z", Metadata: map[string]any{"views": 3}, AvailabilityRules: adaclient.Value(rule)},
+		{ID: "a1", Name: "Refunds", Content: "# Refunds", KnowledgeSourceID: "kb", URL: adaclient.Value("https://help.example.com/a1"), TagIDs: []string{"billing"},
+			Language: "en-GB", ExternalUpdated: adaclient.Value("2026-09-01T00:00:00Z"), Metadata: adaclient.Value(map[string]any{"views": 3}), AvailabilityRules: adaclient.Value(rule)},
 		{ID: "a2", Name: "Retours", Content: "Sous 30 jours", KnowledgeSourceID: "kb", Language: "fr", Enabled: new(false)},
 		{ID: "o1", Name: "Old", Content: "old", KnowledgeSourceID: "old", TagIDs: []string{"old"}},
 	})

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // KnowledgeService is Ada's Knowledge API (/v2/knowledge/...): the knowledge
@@ -127,15 +128,19 @@ type ArticleUpsert struct {
 	Name              string `json:"name"`
 	Content           string `json:"content"` // markdown
 	KnowledgeSourceID string `json:"knowledge_source_id"`
-	URL               string `json:"url,omitempty"`
+	// URL, ExternalCreated, ExternalUpdated and Metadata: a value sets it,
+	// null clears it, absent leaves it unchanged.
+	URL Nullable[string] `json:"url,omitzero"`
 	// TagIDs nil is not sent; an empty, non-nil slice is.
 	TagIDs []string `json:"tag_ids,omitzero"`
 	// Language is a BCP 47 code; empty leaves Ada's default (en).
-	Language        string         `json:"language,omitempty"`
-	ExternalCreated string         `json:"external_created,omitempty"`
-	ExternalUpdated string         `json:"external_updated,omitempty"`
-	Enabled         *bool          `json:"enabled,omitempty"`
-	Metadata        map[string]any `json:"metadata,omitempty"`
+	Language string `json:"language,omitempty"`
+	// ExternalCreated and ExternalUpdated are RFC 3339 date-times: when the
+	// article was created and last updated in the source system.
+	ExternalCreated Nullable[string]         `json:"external_created,omitzero"`
+	ExternalUpdated Nullable[string]         `json:"external_updated,omitzero"`
+	Enabled         *bool                    `json:"enabled,omitempty"`
+	Metadata        Nullable[map[string]any] `json:"metadata,omitzero"`
 	// AvailabilityRules: a rule attaches or replaces the article's rule,
 	// null detaches it, absent leaves it unchanged.
 	AvailabilityRules Nullable[AvailabilityRule] `json:"availability_rules,omitzero"`
@@ -398,9 +403,17 @@ func validateArticle(field string, a *ArticleUpsert) (int, error) {
 	if err := requireText(field+".knowledge_source_id", a.KnowledgeSourceID); err != nil {
 		return 0, err
 	}
-	if a.URL != "" {
-		if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return 0, invalid(field+".url", "must be an absolute http(s) URL")
+	if v, ok := a.URL.Get(); ok {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return 0, invalid(field+".url", "must be an absolute http(s) URL, or null to clear it")
+		}
+	}
+	for _, d := range []struct {
+		name string
+		v    Nullable[string]
+	}{{".external_created", a.ExternalCreated}, {".external_updated", a.ExternalUpdated}} {
+		if v, ok := d.v.Get(); ok && !IsDateTime(v) {
+			return 0, invalid(field+d.name, "must be an RFC 3339 date-time such as 2026-06-01T09:30:00Z, or null to clear it")
 		}
 	}
 	for j, t := range a.TagIDs {
@@ -421,6 +434,13 @@ func validateArticle(field string, a *ArticleUpsert) (int, error) {
 		return 0, invalid(field, "is %d bytes as JSON; Ada accepts articles of at most 100 KB: shorten its content or split it into several articles", len(b))
 	}
 	return len(b), nil
+}
+
+// IsDateTime reports whether v is an RFC 3339 date-time (with a time zone),
+// the format of Ada's date-time fields.
+func IsDateTime(v string) bool {
+	_, err := time.Parse(time.RFC3339Nano, v)
+	return err == nil
 }
 
 // ValidateAvailabilityRule applies Ada's documented rule shape: match all or

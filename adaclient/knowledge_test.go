@@ -88,8 +88,10 @@ func TestKnowledgeRequestsMatchAdasPaths(t *testing.T) {
 		func() error {
 			_, _, err := c.Knowledge.UpsertArticles(ctx, []adaclient.ArticleUpsert{
 				{ID: "a1", Name: "Refunds", Content: "# Refunds", KnowledgeSourceID: "kb"},
-				{ID: "a2", Name: "Retours", Content: "", KnowledgeSourceID: "kb", URL: "https://help.example.com/r", TagIDs: []string{},
-					Language: "fr", Enabled: new(false), Metadata: map[string]any{"v": 2}, AvailabilityRules: adaclient.Null[adaclient.AvailabilityRule]()},
+				{ID: "a2", Name: "Retours", Content: "", KnowledgeSourceID: "kb", URL: adaclient.Value("https://help.example.com/r"), TagIDs: []string{},
+					Language: "fr", ExternalCreated: adaclient.Value("2026-09-01T00:00:00Z"), ExternalUpdated: adaclient.Null[string](), Enabled: new(false),
+					Metadata: adaclient.Value(map[string]any{"v": 2}), AvailabilityRules: adaclient.Null[adaclient.AvailabilityRule]()},
+				{ID: "a4", Name: "Cleared", Content: "c", KnowledgeSourceID: "kb", URL: adaclient.Null[string](), Metadata: adaclient.Null[map[string]any]()},
 				{ID: "a3", Name: "Hours", Content: "9-5", KnowledgeSourceID: "kb", AvailabilityRules: adaclient.Value(adaclient.AvailabilityRule{
 					Match: "all", Conditions: []adaclient.AvailabilityCondition{{Variable: &adaclient.VariableRef{ID: "plan"}, Operator: "equals", Value: false, CaseSensitive: new(true)}}})},
 			})
@@ -115,7 +117,9 @@ func TestKnowledgeRequestsMatchAdasPaths(t *testing.T) {
 		{"DELETE", "/api/v2/knowledge/articles/a1", "", ""},
 		{"DELETE", "/api/v2/knowledge/articles/", "enabled=false&knowledge_source_id=kb", ""},
 		{"POST", "/api/v2/knowledge/bulk/articles/", "", `[{"id":"a1","name":"Refunds","content":"# Refunds","knowledge_source_id":"kb"},` +
-			`{"id":"a2","name":"Retours","content":"","knowledge_source_id":"kb","url":"https://help.example.com/r","tag_ids":[],"language":"fr","enabled":false,"metadata":{"v":2},"availability_rules":null},` +
+			`{"id":"a2","name":"Retours","content":"","knowledge_source_id":"kb","url":"https://help.example.com/r","tag_ids":[],"language":"fr",` +
+			`"external_created":"2026-09-01T00:00:00Z","external_updated":null,"enabled":false,"metadata":{"v":2},"availability_rules":null},` +
+			`{"id":"a4","name":"Cleared","content":"c","knowledge_source_id":"kb","url":null,"metadata":null},` +
 			`{"id":"a3","name":"Hours","content":"9-5","knowledge_source_id":"kb","availability_rules":{"match":"all","conditions":[{"variable":{"id":"plan"},"operator":"equals","value":false,"case_sensitive":true}]}}]`},
 		{"GET", "/api/v2/knowledge/tags/", "", ""},
 		{"DELETE", "/api/v2/knowledge/tags/billing", "", ""},
@@ -237,7 +241,11 @@ func TestKnowledgeLocalValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"relative url", "articles[1].url", func() error {
-			_, _, err := c.Knowledge.UpsertArticles(ctx, with(func(a *adaclient.ArticleUpsert) { a.URL = "/help" }))
+			_, _, err := c.Knowledge.UpsertArticles(ctx, with(func(a *adaclient.ArticleUpsert) { a.URL = adaclient.Value("/help") }))
+			return err
+		}},
+		{"external date without a zone", "articles[1].external_created", func() error {
+			_, _, err := c.Knowledge.UpsertArticles(ctx, with(func(a *adaclient.ArticleUpsert) { a.ExternalCreated = adaclient.Value("2026-09-01T00:00:00") }))
 			return err
 		}},
 		{"blank tag", "articles[1].tag_ids[0]", func() error {

@@ -164,11 +164,13 @@
 //     {parameter ("$[1].knowledge_source_id"), location ("body"), message}, the shape a
 //     third-party capture shows; the article-limit 400 is bad_request. A batch is one state
 //     change (one tick of the logical clock); an update that changes nothing keeps updated;
-//     upserting into a source sets its last_sync. The variables of availability rules are not
-//     checked (the simulator has no Variables API). Sources and tags count in Ada's default
-//     rate budget, the article endpoints (the bulk upsert included) in one of their own
-//     without a daily cap. The knowledge base is not part of a State: a load keeps it, Reset
-//     empties it.
+//     upserting into a source sets its last_sync. Ada answers each item with a success flag
+//     without saying when it is false: the simulator answers false only for the ids of
+//     Options.KnowledgeUpsertFailures (not written; the rest of the batch is). The variables
+//     of availability rules are not checked (the simulator has no Variables API). Sources and
+//     tags count in Ada's default rate budget, the article endpoints (the bulk upsert
+//     included) in one of their own without a daily cap. The knowledge base is not part of a
+//     State: a load keeps it, Reset empties it.
 //   - Custom instructions: titles are unique case-insensitively; ids are shaped like MongoDB
 //     ObjectIds (creation second, a fixed random part, a counter) so that id order is creation
 //     order; a list cursor is an id, and one whose record was deleted continues at the next id.

@@ -20,7 +20,9 @@ const (
 	// (Options.KnowledgeArticleLimit overrides it).
 	defaultArticleLimit = 50_000
 	// maxArticleBytes: "The maximum size of an article is 100KB", measured here on the
-	// article's JSON as sent (an assumption: Ada does not say what it measures).
+	// article's compact JSON: whitespace between tokens (a client's indentation) is not the
+	// article's, whitespace in its values is (an assumption: Ada does not say what it measures;
+	// the client measures the same).
 	maxArticleBytes = 100 << 10
 	// maxRuleConditions: "A rule may contain at most 1000 conditions in total".
 	maxRuleConditions = 1000
@@ -535,7 +537,7 @@ type articleInput struct {
 }
 
 // readBulk reads a request body that must be a JSON array of objects; sizes are the bytes of
-// each object as sent.
+// each object's compact JSON (see maxArticleBytes).
 func readBulk(c *call) (objs []jsonObject, sizes []int, _ *apiError) {
 	data, err := readBody(c.w, c.r)
 	if err != nil {
@@ -551,7 +553,7 @@ func readBulk(c *call) (objs []jsonObject, sizes []int, _ *apiError) {
 		if json.Unmarshal(r, &obj) != nil || obj == nil {
 			probs.add(fmt.Sprintf("$[%d]", i), "must be an object.")
 		}
-		objs, sizes = append(objs, obj), append(sizes, len(r))
+		objs, sizes = append(objs, obj), append(sizes, len(compactJSON(r)))
 	}
 	if err := probs.err(); err != nil {
 		return nil, nil, err
@@ -567,7 +569,8 @@ func readBulk(c *call) (objs []jsonObject, sizes []int, _ *apiError) {
 // assumption; Ada documents it for availability_rules: a rule attaches or replaces, null
 // detaches). tag_ids must name existing tags (an assumption). A batch that adds any new id
 // while it would take the knowledge base past its article limit is rejected whole with Ada's
-// documented 400; update-only batches always pass.
+// documented 400; update-only batches always pass. The ids of Options.KnowledgeUpsertFailures
+// that pass these checks are answered success false and not written.
 func (s *Sim) upsertArticles(c *call) (int, any, *apiError) {
 	objs, sizes, err := readBulk(c)
 	if err != nil {
@@ -621,6 +624,10 @@ func (s *Sim) upsertArticles(c *call) (int, any, *apiError) {
 	now := s.clock.Tick()
 	results := make([]upsertResultJSON, 0, len(inputs))
 	for _, in := range inputs {
+		if s.upsertFails(in.id) {
+			results = append(results, upsertResultJSON{Success: false, ID: in.id})
+			continue
+		}
 		a, created := k.articles[in.id], false
 		if a == nil {
 			a = &article{id: in.id, language: "en", enabled: true, created: now, updated: now}
@@ -642,6 +649,12 @@ func (s *Sim) upsertArticles(c *call) (int, any, *apiError) {
 		results = append(results, upsertResultJSON{Success: true, Created: created, ID: a.id})
 	}
 	return http.StatusOK, results, nil
+}
+
+// upsertFails reports whether a bulk upsert answers success false for the id
+// (Options.KnowledgeUpsertFailures).
+func (s *Sim) upsertFails(id string) bool {
+	return slices.Contains(s.opts.KnowledgeUpsertFailures, id)
 }
 
 func (in *articleInput) apply(a *article) {
@@ -914,7 +927,8 @@ func (s *Sim) getArticleTags(*call) (int, any, *apiError) {
 }
 
 // upsertArticleTags is POST /v2/knowledge/bulk/tags/: [{id, name}] created or renamed by id;
-// [{success, created, id}] in order. Any invalid tag is a 400 for the whole batch.
+// [{success, created, id}] in order. Any invalid tag is a 400 for the whole batch; the ids of
+// Options.KnowledgeUpsertFailures are answered success false and not written.
 func (s *Sim) upsertArticleTags(c *call) (int, any, *apiError) {
 	objs, _, err := readBulk(c)
 	if err != nil {
@@ -946,6 +960,10 @@ func (s *Sim) upsertArticleTags(c *call) (int, any, *apiError) {
 	k := s.knowledge
 	results := make([]upsertResultJSON, 0, len(tags))
 	for _, in := range tags {
+		if s.upsertFails(in.ID) {
+			results = append(results, upsertResultJSON{Success: false, ID: in.ID})
+			continue
+		}
 		t, created := k.tags[in.ID], false
 		if t == nil {
 			t, created = &articleTag{id: in.ID}, true

@@ -466,3 +466,51 @@ func TestRuleVariablesMustBeUsable(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleSizeBoundary: an article is at most 100 KB (102,400 bytes) of JSON. The whitespace
+// a client puts between JSON tokens (indentation) is not the article's and is not counted;
+// whitespace inside its values (content) is.
+func TestArticleSizeBoundary(t *testing.T) {
+	c := knowledgeBase(t, adasim.Options{})
+	// sized is the article's compact JSON, padded with pad (repeated) to exactly n bytes.
+	sized := func(id, pad string, n int) string {
+		head, tail := `{"id":"`+id+`","name":"n","knowledge_source_id":"kb","content":"`, `"}`
+		return head + strings.Repeat(pad, n-len(head)-len(tail)) + tail
+	}
+	const limit = 100 << 10
+	indent := func(compact string) string {
+		return "[\n  " + strings.NewReplacer(`{`, "{\n    ", `,"`, ",\n    \"", `":`, `": `, `"}`, "\"\n  }").Replace(compact) + "\n]"
+	}
+	at, spaces, over := sized("at", "x", limit), sized("spaces", " ", limit), sized("over", " ", limit+1)
+	if len(indent(at)) <= limit+2 {
+		t.Fatal("the indented article is not larger than the limit as sent")
+	}
+	for _, body := range []string{"[" + at + "]", indent(at), "[" + spaces + "]", indent(spaces)} {
+		if r := c.do("POST", bulkArticles, []byte(body)); r.status != http.StatusOK {
+			t.Fatalf("an article of %d bytes as JSON (%d as sent): %d %.300s", limit, len(body)-2, r.status, r.body)
+		}
+	}
+	for _, body := range []string{"[" + over + "]", indent(over)} {
+		if got := validationDetails(t, c.do("POST", bulkArticles, []byte(body))); !slices.Equal(got, []string{"$[0]"}) {
+			t.Fatalf("an article of %d bytes: details %v", limit+1, got)
+		}
+	}
+}
+
+// TestUpsertPartialSuccess: the ids of Options.KnowledgeUpsertFailures are answered success
+// false and not written; the rest of the batch is.
+func TestUpsertPartialSuccess(t *testing.T) {
+	c := knowledgeBase(t, adasim.Options{KnowledgeUpsertFailures: []string{"bad", "bad-tag"}})
+	got := c.upsert(bulkArticles, art("a1"), art("bad"), art("a2"))
+	if fmt.Sprint(got) != "[map[created:true id:a1 success:true] map[created:false id:bad success:false] map[created:true id:a2 success:true]]" {
+		t.Fatalf("upsert = %v", got)
+	}
+	if ids := c.articleIDs(""); !slices.Equal(ids, []string{"a1", "a2"}) {
+		t.Fatalf("articles %v", ids)
+	}
+	c.expectError(http.StatusNotFound, "not_found", "GET", articlesPath+"bad", nil)
+	tags := c.upsert(bulkTags, object{"id": "bad-tag", "name": "B"}, object{"id": "t", "name": "T"})
+	if fmt.Sprint(tags) != "[map[created:false id:bad-tag success:false] map[created:true id:t success:true]]" {
+		t.Fatalf("upsert tags = %v", tags)
+	}
+}

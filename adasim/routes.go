@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -168,11 +169,16 @@ var routes = sync.OnceValue(func() []route {
 })
 
 // match returns the route the path (below basePath) spells for the method, and its parameter.
-// As in an OpenAPI document, a literal spelling wins over a parameter (/v2/conversations/email/
-// over /v2/conversations/{}/), and a method it does not serve is a 405 there, unless the route
-// is shared. found is false when no route spells the path.
-func match(method, path string) (rt *route, param string, found bool) {
-	segments := strings.Split(path, "/")
+// The path is as sent (escaped), so that an id holding '/' (sent as %2F) stays one segment;
+// each segment is unescaped after the split. As in an OpenAPI document, a literal spelling wins
+// over a parameter (/v2/conversations/email/ over /v2/conversations/{}/), and a method it does
+// not serve is a 405 there, unless the route is shared. found is false when no route spells
+// the path.
+func match(method, escapedPath string) (rt *route, param string, found bool) {
+	segments, ok := unescapeSegments(escapedPath)
+	if !ok {
+		return nil, "", false
+	}
 	type candidate struct {
 		rt     *route
 		param  string
@@ -214,6 +220,20 @@ func match(method, path string) (rt *route, param string, found bool) {
 	return nil, "", false
 }
 
+// unescapeSegments splits an escaped path at its '/' and unescapes each segment; false when a
+// segment is not valid percent-encoding.
+func unescapeSegments(escapedPath string) ([]string, bool) {
+	segments := strings.Split(escapedPath, "/")
+	for i, seg := range segments {
+		v, err := url.PathUnescape(seg)
+		if err != nil {
+			return nil, false
+		}
+		segments[i] = v
+	}
+	return segments, true
+}
+
 // ServeHTTP serves Ada's v2 API under /api: authentication, routing, rate limits, then the
 // operation; every error is Ada's error body. The sandbox's own endpoints are under /_sandbox/
 // (sandboxhttp.go).
@@ -238,7 +258,8 @@ func (s *Sim) serve(w http.ResponseWriter, r *http.Request) int {
 	if strings.HasPrefix(r.URL.Path, sandboxPrefix) {
 		return s.serveSandbox(w, r) // not Ada's: no rate limit
 	}
-	path, underBase := strings.CutPrefix(r.URL.Path, basePath)
+	// Routed as sent: r.URL.Path has %2F decoded into a separator.
+	path, underBase := strings.CutPrefix(r.URL.EscapedPath(), basePath)
 	if !underBase {
 		return writeError(w, notFound("No such path: %s (the API is served under %s).", r.URL.Path, basePath))
 	}

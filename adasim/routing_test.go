@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -186,4 +187,32 @@ func TestNewRequiresAPIKey(t *testing.T) {
 		}
 	}()
 	adasim.New(adasim.Options{})
+}
+
+// TestEscapedPathParameters: an id holding '/' (or '%', '?', a space) reaches its record when a
+// client percent-encodes it, as url.PathEscape does: routing splits the path as sent, then
+// unescapes each segment.
+func TestEscapedPathParameters(t *testing.T) {
+	c := newSim(t, adasim.Options{})
+	c.expect(http.StatusOK, "POST", "/v2/knowledge/sources/", object{"id": "help/center", "name": "Help"})
+	ids := []string{"faq/returns", "50% off?", "a b", "%2F"}
+	var items []object
+	for _, id := range ids {
+		items = append(items, object{"id": id, "name": "n", "content": "c", "knowledge_source_id": "help/center"})
+	}
+	c.upsert(bulkArticles, items...)
+	for _, id := range ids {
+		if got := str(c.expect(http.StatusOK, "GET", "/v2/knowledge/articles/"+url.PathEscape(id), nil)["id"]); got != id {
+			t.Fatalf("GET article %q answered article %q", id, got)
+		}
+	}
+	c.expect(http.StatusOK, "PATCH", "/v2/knowledge/sources/"+url.PathEscape("help/center"), object{"name": "Help center"})
+	if r := c.do("DELETE", "/v2/knowledge/articles/"+url.PathEscape("faq/returns"), nil); r.status != http.StatusNoContent {
+		t.Fatalf("DELETE faq/returns: %d %s", r.status, r.body)
+	}
+	// The '/' is a separator only where it is sent as one: faq/returns unescaped is another path.
+	checkError(t, c.do("GET", "/v2/knowledge/articles/faq/returns", nil), http.StatusNotFound, "not_found")
+	checkError(t, c.do("GET", "/v2/knowledge/articles/"+url.PathEscape("faq/returns"), nil), http.StatusNotFound, "not_found")
+	// An escaped separator does not join two literal segments into one route.
+	checkError(t, c.do("GET", "/v2/knowledge%2Farticles/", nil), http.StatusNotFound, "not_found")
 }

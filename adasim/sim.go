@@ -61,6 +61,11 @@ type Options struct {
 	// bulk upsert that adds an article is rejected (ada-api.md section 3). 0: Ada's default,
 	// 50,000.
 	KnowledgeArticleLimit int
+	// KnowledgeUpsertFailures are article and tag ids that a bulk upsert answers with success
+	// false (created false) and does not write, the rest of the batch being written: Ada's
+	// per-item answer has a success flag but Ada does not say when it is false, so this is how
+	// a client's handling of a partial success is tested.
+	KnowledgeUpsertFailures []string
 	// State, if set, is loaded at start (Open) and again by every Reset, instead of the seeded
 	// state alone (see State and Sim.LoadState). Open keeps a copy: later changes to it do not
 	// matter.

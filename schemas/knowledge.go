@@ -369,11 +369,13 @@ type ArticleInput struct {
 	Name              string                               `json:"name" jsonschema:"required"`
 	Content           string                               `json:"content" jsonschema:"required,maxLength=102400" jsonschema_description:"Markdown; the whole article at most 100 KB."`
 	KnowledgeSourceID string                               `json:"knowledge_source_id" jsonschema:"required"`
-	URL               string                               `json:"url,omitempty"`
+	URL               adaclient.Nullable[string]           `json:"url,omitzero" jsonschema_description:"null clears it."`
 	TagIDs            []string                             `json:"tag_ids,omitempty" jsonschema_description:"Tag ids (list_tags, upsert_tags); [] removes every tag."`
 	Language          string                               `json:"language,omitempty" jsonschema_description:"BCP 47, e.g. en, fr-CA; default en."`
+	ExternalCreated   adaclient.Nullable[string]           `json:"external_created,omitzero" jsonschema_description:"When your system created it: RFC 3339 date-time; null clears it."`
+	ExternalUpdated   adaclient.Nullable[string]           `json:"external_updated,omitzero" jsonschema_description:"When your system last updated it, as external_created."`
 	Enabled           *bool                                `json:"enabled,omitempty" jsonschema_description:"false keeps the AI Agent from using it; default true."`
-	Metadata          AnyObject                            `json:"metadata,omitempty"`
+	Metadata          adaclient.Nullable[AnyObject]        `json:"metadata,omitzero" jsonschema_description:"Your own data; null clears it."`
 	AvailabilityRules adaclient.Nullable[AvailabilityRule] `json:"availability_rules,omitzero" jsonschema_description:"When the AI Agent may use it: a rule attaches or replaces, null detaches, absent keeps the current one."`
 }
 
@@ -386,8 +388,8 @@ var languageTag = lazyregexp.New(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$`)
 
 // Validate checks what Ada would reject before anything is sent: 1 to 100
 // articles with distinct ids, an id, name and knowledge_source_id each, an
-// absolute http(s) url, a BCP 47 language, no empty tag id, and the shape
-// of each availability rule. Sizes (100 KB an article, 10 MB in all) are
+// absolute http(s) url, RFC 3339 external dates, a BCP 47 language, no
+// empty tag id, and the shape of each availability rule. Sizes (100 KB an article, 10 MB in all) are
 // checked by the client.
 func (a *UpsertArticlesArgs) Validate() error {
 	if err := batchSize("articles", len(a.Articles)); err != nil {
@@ -409,10 +411,16 @@ func (a *UpsertArticlesArgs) Validate() error {
 		if err := requireArg(at+".knowledge_source_id", in.KnowledgeSourceID); err != nil {
 			return argErr(at+".knowledge_source_id", "is required: list_knowledge_sources shows the ids")
 		}
-		if in.URL != "" {
-			if u, err := url.Parse(in.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return argErr(at+".url", "must be an absolute http(s) URL")
+		if v, ok := in.URL.Get(); ok {
+			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return argErr(at+".url", "must be an absolute http(s) URL, or null to clear it")
 			}
+		}
+		if err := dateTimeArg(at+".external_created", in.ExternalCreated); err != nil {
+			return err
+		}
+		if err := dateTimeArg(at+".external_updated", in.ExternalUpdated); err != nil {
+			return err
 		}
 		if in.Language != "" && !languageTag().MatchString(in.Language) {
 			return argErr(at+".language", "must be a BCP 47 code such as en, fr-CA or zh-TW")
@@ -430,12 +438,28 @@ func (a *UpsertArticlesArgs) Validate() error {
 	return nil
 }
 
+// dateTimeArg requires an RFC 3339 date-time when a value is given (null
+// and absent pass).
+func dateTimeArg(field string, v adaclient.Nullable[string]) error {
+	if s, ok := v.Get(); ok && !adaclient.IsDateTime(s) {
+		return argErr(field, "must be an RFC 3339 date-time with a time zone, such as 2026-06-01T09:30:00Z, or null to clear it")
+	}
+	return nil
+}
+
 // Request converts the arguments to Ada's bulk upsert.
 func (a *UpsertArticlesArgs) Request() []adaclient.ArticleUpsert {
 	out := make([]adaclient.ArticleUpsert, len(a.Articles))
 	for i, in := range a.Articles {
 		out[i] = adaclient.ArticleUpsert{ID: in.ID, Name: in.Name, Content: in.Content, KnowledgeSourceID: in.KnowledgeSourceID,
-			URL: in.URL, TagIDs: in.TagIDs, Language: in.Language, Enabled: in.Enabled, Metadata: in.Metadata}
+			URL: in.URL, TagIDs: in.TagIDs, Language: in.Language, ExternalCreated: in.ExternalCreated, ExternalUpdated: in.ExternalUpdated,
+			Enabled: in.Enabled}
+		switch m, ok := in.Metadata.Get(); {
+		case ok:
+			out[i].Metadata = adaclient.Value(map[string]any(m))
+		case in.Metadata.IsNull():
+			out[i].Metadata = adaclient.Null[map[string]any]()
+		}
 		switch r, ok := in.AvailabilityRules.Get(); {
 		case ok:
 			out[i].AvailabilityRules = adaclient.Value(r.request())
@@ -451,20 +475,39 @@ type UpsertOutcome struct {
 	ID      string `json:"id" jsonschema:"required"`
 	Success bool   `json:"success" jsonschema:"required"`
 	Created bool   `json:"created" jsonschema:"required" jsonschema_description:"false: an existing one was updated."`
+	Error   string `json:"error,omitempty"`
 }
 
 // UpsertResult is upsert_articles' and upsert_tags' result: one outcome
-// per item, in order.
+// per item, in order, and how many Ada did not write.
 type UpsertResult struct {
 	Results []UpsertOutcome `json:"results" jsonschema:"required"`
+	Failed  int             `json:"failed" jsonschema:"required" jsonschema_description:"Items Ada did not write (success false)."`
+	Note    string          `json:"note,omitempty"`
 }
 
-// UpsertResultFrom converts Ada's per-item answers. An item without
-// success is counted as applied: Ada answered the batch 200.
-func UpsertResultFrom(in []adaclient.UpsertResult) *UpsertResult {
+// upsertFailed is the error of an item Ada answered success false; Ada
+// gives no reason.
+const upsertFailed = "not written: Ada answered success false (without a reason)"
+
+// UpsertResultFrom converts Ada's per-item answers, counting and naming
+// those Ada answered success false; check says how to look at them. An
+// item without success is counted as applied: Ada answered the batch 200.
+func UpsertResultFrom(in []adaclient.UpsertResult, check string) *UpsertResult {
 	out := &UpsertResult{Results: make([]UpsertOutcome, len(in))}
+	var failed []string
 	for i, r := range in {
-		out.Results[i] = UpsertOutcome{ID: r.ID, Success: r.Success == nil || *r.Success, Created: r.Created}
+		o := UpsertOutcome{ID: r.ID, Success: r.Success == nil || *r.Success, Created: r.Created}
+		if !o.Success {
+			o.Error = upsertFailed
+			failed = append(failed, r.ID)
+		}
+		out.Results[i] = o
+	}
+	if out.Failed = len(failed); out.Failed > 0 {
+		out.Note = fmt.Sprintf("%d of %d were NOT written (success false): %s. The others were. "+
+			"Ada gives no reason: send only these again, and check them with %s.",
+			out.Failed, len(in), strings.Join(failed, ", "), check)
 	}
 	return out
 }

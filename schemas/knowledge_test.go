@@ -73,9 +73,11 @@ func TestArticleFromCutsLongContent(t *testing.T) {
 
 func TestUpsertResultFrom(t *testing.T) {
 	no := false
-	r := schemas.UpsertResultFrom([]adaclient.UpsertResult{{ID: "a", Created: true}, {ID: "b", Success: &no}})
+	r := schemas.UpsertResultFrom([]adaclient.UpsertResult{{ID: "a", Created: true}, {ID: "b", Success: &no}}, "get_article")
 	b, _ := json.Marshal(r)
-	if string(b) != `{"results":[{"id":"a","success":true,"created":true},{"id":"b","success":false,"created":false}]}` {
+	if string(b) != `{"results":[{"id":"a","success":true,"created":true},`+
+		`{"id":"b","success":false,"created":false,"error":"not written: Ada answered success false (without a reason)"}],"failed":1,`+
+		`"note":"1 of 2 were NOT written (success false): b. The others were. Ada gives no reason: send only these again, and check them with get_article."}` {
 		t.Fatalf("got %s", b)
 	}
 }

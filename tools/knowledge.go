@@ -132,7 +132,7 @@ func upsertArticles(ctx context.Context, env *Env, a *schemas.UpsertArticlesArgs
 	if err != nil {
 		return nil, err
 	}
-	return schemas.UpsertResultFrom(res), nil
+	return schemas.UpsertResultFrom(res, "get_article"), nil
 }
 
 // articleLimitError is Ada's rejection of a batch that would take the
@@ -190,7 +190,7 @@ func upsertTags(ctx context.Context, env *Env, a *schemas.UpsertTagsArgs) (*sche
 	if err != nil {
 		return nil, err
 	}
-	return schemas.UpsertResultFrom(res), nil
+	return schemas.UpsertResultFrom(res, "list_tags"), nil
 }
 
 func deleteTags(ctx context.Context, env *Env, a *schemas.DeleteTagsArgs) (*schemas.DeleteTagsResult, error) {

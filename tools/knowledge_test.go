@@ -271,7 +271,8 @@ func TestKnowledgeArgumentsAreStrict(t *testing.T) {
 		{"upsert_articles", withArticle("url", "help/a1"), "articles[0].url"},
 		{"upsert_articles", withArticle("language", "English"), "articles[0].language"},
 		{"upsert_articles", withArticle("tag_ids", []string{""}), "articles[0].tag_ids"},
-		{"upsert_articles", withArticle("external_updated", "2026-01-01T00:00:00Z"), "external_updated"},
+		{"upsert_articles", withArticle("external_updated", "2026-01-01"), "articles[0].external_updated"},
+		{"upsert_articles", withArticle("created", "2026-01-01T00:00:00Z"), "created"},
 		{"upsert_articles", withArticle("content", strings.Repeat("x", 100<<10)), "100 KB"},
 		{"upsert_articles", withArticle("availability_rules", rule()), "articles.0.availability_rules.conditions: must have at least 1 item(s) (got 0)"},
 		{"upsert_articles", withArticle("availability_rules", rule(cond("is_set", "x"))), "articles[0].availability_rules.conditions[0].value"},
@@ -443,5 +444,89 @@ func TestWritesRefuseTheRedactionPlaceholder(t *testing.T) {
 	})
 	if found := h.OK("lookup_end_user", map[string]any{"external_id": "[REDACTED]"}); found["found"] != false {
 		t.Fatalf("a read with the placeholder: %v", found)
+	}
+}
+
+// TestKnowledgeIDsWithSlash: ids holding '/' go through the tool, the client (which escapes
+// them as %2F) and the simulator to the right record.
+func TestKnowledgeIDsWithSlash(t *testing.T) {
+	h := knowledgeHarness(t)
+	h.OK("create_knowledge_source", map[string]any{"id": "help/center", "name": "Help"})
+	h.OK("update_knowledge_source", map[string]any{"id": "help/center", "name": "Help center"})
+	up := h.OK("upsert_articles", map[string]any{"articles": []any{
+		kbArticle("faq/returns", "knowledge_source_id", "help/center"), kbArticle("faq", "knowledge_source_id", "help/center")}})
+	if fmt.Sprint(up["results"]) != "[map[created:true id:faq/returns success:true] map[created:true id:faq success:true]]" {
+		t.Fatalf("upsert_articles = %v", up)
+	}
+	if got := h.OK("get_article", map[string]any{"id": "faq/returns"}); str(got, "article", "id") != "faq/returns" || str(got, "article", "content") != "About faq/returns" {
+		t.Fatalf("get_article(faq/returns) = %v", got)
+	}
+	del := h.OK("delete_articles", map[string]any{"ids": []string{"faq/returns"}})
+	if fmt.Sprint(del["results"]) != "[map[deleted:true id:faq/returns]]" {
+		t.Fatalf("delete_articles = %v", del)
+	}
+	if msg := h.Err("get_article", map[string]any{"id": "faq/returns"}); !strings.Contains(msg, "404") {
+		t.Fatalf("get_article after the deletion: %s", msg)
+	}
+	h.OK("upsert_tags", map[string]any{"tags": []any{map[string]any{"id": "a/b", "name": "AB"}}})
+	if del := h.OK("delete_tags", map[string]any{"ids": []string{"a/b"}}); fmt.Sprint(del["results"]) != "[map[deleted:true id:a/b]]" {
+		t.Fatalf("delete_tags = %v", del)
+	}
+	h.OK("delete_knowledge_source", map[string]any{"id": "help/center"})
+}
+
+// TestUpsertArticlesNullsAndExternalDates: url and metadata are cleared by null (as Ada
+// documents for the article object), external_created and external_updated are passed on and
+// cleared alike, and the dates must be RFC 3339.
+func TestUpsertArticlesNullsAndExternalDates(t *testing.T) {
+	h := knowledgeHarness(t)
+	h.OK("create_knowledge_source", map[string]any{"id": "kb", "name": "Help"})
+	h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1", "url", "https://help.example.com/a1", "metadata", map[string]any{"views": 3},
+		"external_created", "2026-01-02T03:04:05Z", "external_updated", "2026-02-03T04:05:06.5+02:00")}})
+	a := obj(h.OK("get_article", map[string]any{"id": "a1"}), "article")
+	if a["url"] != "https://help.example.com/a1" || fmt.Sprint(a["metadata"]) != "map[views:3]" ||
+		a["external_created"] != "2026-01-02T03:04:05Z" || a["external_updated"] != "2026-02-03T04:05:06.5+02:00" {
+		t.Fatalf("get_article = %v", a)
+	}
+	// Left out, they stay.
+	h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1", "content", "Changed")}})
+	if a := obj(h.OK("get_article", map[string]any{"id": "a1"}), "article"); a["url"] == nil || a["metadata"] == nil || a["external_created"] == nil {
+		t.Fatalf("an update without them dropped them: %v", a)
+	}
+	// null clears each.
+	h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1", "url", nil, "metadata", nil, "external_created", nil, "external_updated", nil)}})
+	a = obj(h.OK("get_article", map[string]any{"id": "a1"}), "article")
+	for _, k := range []string{"url", "metadata", "external_created", "external_updated"} {
+		if _, has := a[k]; has {
+			t.Fatalf("%s: null did not clear it: %v", k, a)
+		}
+	}
+	for _, bad := range []string{"2026-01-02", "yesterday", "2026-01-02T03:04:05"} {
+		msg := h.Err("upsert_articles", map[string]any{"articles": []any{kbArticle("a1", "external_updated", bad)}})
+		if !strings.Contains(msg, "articles[0].external_updated") || !strings.Contains(msg, "RFC 3339") {
+			t.Fatalf("external_updated %q: %s", bad, msg)
+		}
+	}
+}
+
+// TestUpsertReportsPerItemFailures: when Ada answers success false for some items, the result
+// counts them and says which were not written, so the assistant does not take the batch as
+// done.
+func TestUpsertReportsPerItemFailures(t *testing.T) {
+	h := simHarness(t, adasim.Options{KnowledgeUpsertFailures: []string{"a2", "t1"}})
+	h.OK("create_knowledge_source", map[string]any{"id": "kb", "name": "Help"})
+	up := h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1"), kbArticle("a2"), kbArticle("a3")}})
+	items := list(up, "results")
+	if up["failed"] != float64(1) || len(items) != 3 || items[1].(map[string]any)["success"] != false ||
+		!strings.Contains(str(items[1].(map[string]any), "error"), "not written") || str(items[0].(map[string]any), "error") != "" ||
+		!strings.Contains(str(up, "note"), "1 of 3") || !strings.Contains(str(up, "note"), "a2") {
+		t.Fatalf("upsert_articles = %v", up)
+	}
+	if all := h.OK("upsert_articles", map[string]any{"articles": []any{kbArticle("a1")}}); all["failed"] != float64(0) || str(all, "note") != "" {
+		t.Fatalf("upsert_articles without a failure = %v", all)
+	}
+	tags := h.OK("upsert_tags", map[string]any{"tags": []any{map[string]any{"id": "t1", "name": "T1"}, map[string]any{"id": "t2", "name": "T2"}}})
+	if tags["failed"] != float64(1) || !strings.Contains(str(tags, "note"), "t1") || !strings.Contains(str(tags, "note"), "list_tags") {
+		t.Fatalf("upsert_tags = %v", tags)
 	}
 }
