@@ -361,3 +361,47 @@ func TestBudgetKeepsSlowRates(t *testing.T) {
 		t.Fatalf("the second request of the hour: %v", err)
 	}
 }
+
+// deadlineCtx is a context at the instant its deadline passes, before its
+// timer has ended it: Deadline is past, Err still nil. go-redis (with
+// ContextTimeoutEnabled) gives the socket that deadline, so the call
+// fails with an i/o timeout then.
+type deadlineCtx struct {
+	context.Context
+	dl time.Time
+}
+
+func (c deadlineCtx) Deadline() (time.Time, bool) { return c.dl, true }
+
+// A call that fails because the caller's deadline passed says nothing of
+// Redis: neither the log nor the budget takes Redis for down (which would
+// send every other call to the fallback for redisRetry).
+func TestCallersDeadlineIsNotRedisDown(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	if err := rdb.Ping(ctxT(t)).Err(); err != nil { // a pooled connection: no dial below
+		t.Fatal(err)
+	}
+	logs := &testlog.Buffer{}
+	l := fleet.NewLog(rdb, "t11:", events.Limits{})
+	l.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	b := fleet.NewBudget(rdb, "t11:", adaclient.DefaultLimits())
+	b.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	ended := deadlineCtx{context.Background(), time.Now().Add(-time.Millisecond)}
+
+	if _, err := l.End(ended, "conv:c1"); err == nil {
+		t.Fatal("a call past its deadline succeeded")
+	}
+	if _, err := l.Append(ended, msg("m1", "c1")); err == nil {
+		t.Fatal("an append past its deadline succeeded")
+	}
+	_ = b.Wait(ended, adaclient.GroupOther)
+	ctx := ctxT(t)
+	if _, err := l.End(ctx, "conv:c1"); err != nil {
+		t.Fatalf("the next call, in time: %v (a caller's deadline took Redis for down)", err)
+	}
+	if strings.Contains(logs.String(), "Redis does not answer") {
+		t.Fatalf("a caller's deadline was logged as an outage:\n%s", logs)
+	}
+}
