@@ -405,3 +405,33 @@ func TestCallersDeadlineIsNotRedisDown(t *testing.T) {
 		t.Fatalf("a caller's deadline was logged as an outage:\n%s", logs)
 	}
 }
+
+// Rotations of webhook secrets are one at a time across replicas: a lock
+// another replica holds is waited for until the caller's deadline, and
+// one that is given back is taken.
+func TestRotationLockIsShared(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := fleet.NewSecrets(srv.Client(t), "t12:"), fleet.NewSecrets(srv.Client(t), "t12:")
+	ctx := ctxT(t)
+	unlock, err := a.LockRotation(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if _, err := b.LockRotation(short, time.Minute); !errors.Is(err, fleet.ErrRotationBusy) {
+		t.Fatalf("while the other replica rotates: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		unlockB, err := b.LockRotation(ctx, time.Minute)
+		if err == nil {
+			unlockB()
+		}
+		done <- err
+	}()
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("once given back: %v", err)
+	}
+}
