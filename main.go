@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -164,7 +165,6 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		if a.redis, err = connectRedis(cfg.RedisURL); err != nil {
 			return nil, err
 		}
-		a.secrets = fleet.NewSecrets(a.redis, "ada-mcp:")
 	}
 	stdio := cfg.Transport == TransportStdio || cfg.Transport == ""
 	if cfg.Sandbox.Enabled || (!stdio && cfg.Webhooks.Secret != "") {
@@ -192,6 +192,11 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 			return nil, usageError{err}
 		}
 	}
+	if a.redis != nil {
+		// Per AI Agent, as the budget: deployments sharing a Redis do not
+		// trade webhook secrets.
+		a.secrets = fleet.NewSecrets(a.redis, fleetPrefix(baseURL))
+	}
 	if cfg.Transcript != "" {
 		if a.transcript, err = transcript.Create(cfg.Transcript); err != nil {
 			return nil, usageError{err}
@@ -209,7 +214,9 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
 		WebhookSecrets: a.webhookSecrets(cfg), EventsStopped: a.eventsStopped,
 		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive, Unfenced: !cfg.Ada.FenceUntrusted,
-		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil, Replicated: a.redis != nil,
+		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
+		// A stdio server is one process for one client, Redis or not.
+		Replicated: a.redis != nil && !stdio,
 		// Over stdio the server runs on the user's machine, for them alone:
 		// upload_attachment may read a file_path there.
 		LocalFiles: stdio,
@@ -255,31 +262,100 @@ func (a *assembled) webhookSecrets(cfg Config) tools.WebhookSecretStore {
 type secretStore struct {
 	file string
 	a    *assembled
+
+	mu  sync.Mutex
+	own map[string]bool // webhook ids found to be this server's own
 }
 
-// Holds: the receiver verifies with secret, or the file holds it now (it
-// may have been rewritten since the start, by a rotation elsewhere).
-func (s *secretStore) Holds(secret string) bool {
-	if s.a.rcv != nil && s.a.rcv.Knows(secret) {
-		return true
+// holdsTimeout bounds the Redis calls of Holds.
+const holdsTimeout = 2 * time.Second
+
+// rotationLockTTL is how long the replicas' rotation lock outlives a
+// replica that died holding it. A rotation takes a few calls to Ada.
+const rotationLockTTL = time.Minute
+
+// Holds: webhookID was found to be this server's own before (by this
+// process, or by a replica through Redis), or secret is one it verifies
+// with, the file holds now (it may have been rewritten since the start, by
+// a rotation elsewhere) or the replicas shared. The webhook is then
+// remembered as its own, so that a retry after a rotation whose secret
+// could not be stored still knows it. An error: Redis did not answer.
+func (s *secretStore) Holds(ctx context.Context, webhookID, secret string) (bool, error) {
+	if s.remembered(webhookID) {
+		return true, nil
 	}
-	others, _ := s.a.otherSecrets(context.Background())
-	for _, o := range others {
-		if subtle.ConstantTimeCompare([]byte(o), []byte(secret)) == 1 {
-			return true
+	ctx, cancel := context.WithTimeout(ctx, holdsTimeout)
+	defer cancel()
+	held, err := s.holds(ctx, secret)
+	if err != nil {
+		return false, err
+	}
+	if !held && s.a.secrets != nil {
+		if held, err = s.a.secrets.IsOwn(ctx, webhookID); err != nil {
+			return false, err
 		}
 	}
-	return false
+	if !held {
+		return false, nil
+	}
+	if s.a.secrets != nil {
+		if err := s.a.secrets.MarkOwn(ctx, webhookID); err != nil {
+			return false, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.own == nil {
+		s.own = map[string]bool{}
+	}
+	s.own[webhookID] = true
+	return true, nil
 }
 
-// otherSecrets are the webhook secrets rotations made elsewhere: the
-// secret file as it is now (shared, or rewritten since the start) and,
-// among replicas, those shared through Redis.
+func (s *secretStore) remembered(webhookID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.own[webhookID]
+}
+
+// holds reports whether secret is one the receiver, the file or the
+// replicas hold.
+func (s *secretStore) holds(ctx context.Context, secret string) (bool, error) {
+	if secret == "" {
+		return false, nil
+	}
+	if s.a.rcv != nil && s.a.rcv.Knows(secret) {
+		return true, nil
+	}
+	others, err := s.a.otherSecrets(ctx)
+	for _, o := range others {
+		if subtle.ConstantTimeCompare([]byte(o), []byte(secret)) == 1 {
+			return true, nil
+		}
+	}
+	return false, err
+}
+
+// LockRotation makes rotations one at a time across the replicas
+// (tools.RotationLocker); without Redis there is nothing to share.
+func (s *secretStore) LockRotation(ctx context.Context) (func(), error) {
+	if s.a.secrets == nil {
+		return func() {}, nil
+	}
+	return s.a.secrets.LockRotation(ctx, rotationLockTTL)
+}
+
+// otherSecrets are the webhook secrets rotations made elsewhere, newest
+// first: the secret file as it is now (shared, or rewritten since the
+// start) and, among replicas, those shared through Redis. When Redis
+// fails, the file's secret comes with the error.
 func (a *assembled) otherSecrets(ctx context.Context) ([]string, error) {
 	var out []string
 	if a.secretFile != "" {
 		if b, err := os.ReadFile(a.secretFile); err == nil {
-			out = append(out, strings.TrimSpace(string(b)))
+			if sec := strings.TrimSpace(string(b)); sec != "" {
+				out = append(out, sec)
+			}
 		}
 	}
 	if a.secrets != nil {
@@ -289,7 +365,11 @@ func (a *assembled) otherSecrets(ctx context.Context) ([]string, error) {
 		if err != nil {
 			return out, err
 		}
-		out = append(out, shared...)
+		for _, sec := range shared {
+			if !slices.Contains(out, sec) {
+				out = append(out, sec)
+			}
+		}
 	}
 	return out, nil
 }
@@ -337,10 +417,16 @@ func (a *assembled) rateBudget(cfg Config, baseURL string) adaclient.RateBudget 
 	}
 	if a.redis != nil {
 		// Ada's limits are per AI Agent: replicas serving the same one share.
-		a.budget = fleet.NewBudget(a.redis, "ada-mcp:"+shortHash(sameAda(baseURL))+":", cfg.RateLimits)
+		a.budget = fleet.NewBudget(a.redis, fleetPrefix(baseURL), cfg.RateLimits)
 		return a.budget
 	}
 	return adaclient.NewLocalBudget(cfg.RateLimits)
+}
+
+// fleetPrefix is the Redis prefix of what the replicas of one AI Agent
+// share (the rate budget, webhook secrets), apart from another's.
+func fleetPrefix(baseURL string) string {
+	return "ada-mcp:" + shortHash(sameAda(baseURL)) + ":"
 }
 
 // sameAda is a base URL as every replica names it: the budget is shared by

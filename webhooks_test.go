@@ -224,3 +224,50 @@ func readSecret(t *testing.T, file string) string {
 	}
 	return strings.TrimSpace(string(b))
 }
+
+// A rotation of this server's own webhook whose new secret could not be
+// stored leaves Ada with a secret the server does not hold; the retry the
+// error asks for still takes the webhook for its own and stores it.
+func TestRotateOwnWebhookSecretRetryAfterStoreFailure(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "webhook-secret")
+	const first = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	if err := os.WriteFile(file, []byte(first+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, logs := startHTTP(t, nil, "--sandbox", "--toolsets", "conversations,webhooks", "--webhook-secret-file", file)
+	s := connectHTTP(t, addr, "")
+	own := ownWebhook(t, s)
+	// The file cannot be written: a directory stands in its place.
+	if err := os.Remove(file); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(file, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if msg := s.Err("rotate_webhook_secret", map[string]any{"webhook_id": own}); !strings.Contains(msg, "was rotated at Ada") {
+		t.Fatalf("the failed store: %s", msg)
+	}
+	if err := os.Remove(file); err != nil { // the cause fixed
+		t.Fatal(err)
+	}
+	res := s.OK("rotate_webhook_secret", map[string]any{"webhook_id": own})
+	if !strings.Contains(fmt.Sprint(res["secret_written_to"]), file) {
+		t.Fatalf("the retry: %v", res)
+	}
+	if rotated := readSecret(t, file); rotated == first || strings.Contains(logs.String(), rotated) {
+		t.Fatal("the retry's secret is not in the file, or it is in the logs")
+	}
+}
+
+// ownWebhook is the sandbox's delivery webhook, this server's own.
+func ownWebhook(t *testing.T, s *testclient.Session) string {
+	t.Helper()
+	hooks, _ := s.OK("list_webhooks", map[string]any{})["webhooks"].([]any)
+	for _, h := range hooks {
+		if h := h.(map[string]any); strings.HasSuffix(h["url"].(string), "/webhooks/ada") {
+			return h["webhook_id"].(string)
+		}
+	}
+	t.Fatalf("the sandbox's delivery webhook is not listed: %v", hooks)
+	return ""
+}

@@ -197,6 +197,9 @@ type delivery struct {
 	ctx    context.Context // cancelled by stop: pending messages and retries are dropped
 	cancel context.CancelFunc
 	wake   chan struct{} // a message was queued
+	// retries are the goroutines of messages waiting for a retry: run
+	// waits for them once stopped, so that Close leaves none behind.
+	retries sync.WaitGroup
 
 	mu       sync.Mutex
 	queue    []queued
@@ -272,14 +275,38 @@ func (d *delivery) count(f func(*WebhookStat)) {
 	f(&d.counts)
 }
 
-// run delivers queued messages one at a time, in order, until stop.
+// run delivers queued messages one at a time, in order, until stop; then
+// it waits (within retryStopWait) for the retries it started.
 func (d *delivery) run() {
+	defer d.awaitRetries()
 	for {
 		q, ok := d.next()
 		if !ok {
 			return
 		}
 		d.send(q)
+	}
+}
+
+// retryStopWait bounds how long a stopped endpoint waits for its retries:
+// stop cancels them (their timers and requests), so they end at once unless
+// a caller's WebhookClient ignores the cancellation.
+const retryStopWait = 5 * time.Second
+
+func (d *delivery) awaitRetries() {
+	done := make(chan struct{})
+	go func() {
+		d.retries.Wait()
+		close(done)
+	}()
+	t := time.NewTimer(retryStopWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		if d.sender.logger != nil {
+			d.sender.logger.Warn("adasim webhook retries still running after the endpoint stopped", slog.String("endpoint", d.id))
+		}
 	}
 }
 
@@ -326,7 +353,7 @@ func (d *delivery) send(q queued) {
 		d.count(func(st *WebhookStat) { st.Dropped++ })
 		return
 	}
-	go func() {
+	d.retries.Go(func() {
 		defer func() {
 			d.mu.Lock()
 			d.retrying--
@@ -335,7 +362,7 @@ func (d *delivery) send(q queued) {
 		if d.sleep(d.sender.schedule[0]) {
 			d.deliver(q, 1, len(d.sender.schedule)+1)
 		}
-	}()
+	})
 }
 
 // deliver makes attempts from..to-1 of a message (attempt i after the schedule's wait i-1),

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -456,5 +457,87 @@ func TestMoreSecrets(t *testing.T) {
 	}
 	if !r.Knows(rotated) || !r.Knows(secret) {
 		t.Fatal("the receiver does not keep both secrets")
+	}
+}
+
+func testSecret(name string) string {
+	return "whsec_" + base64.StdEncoding.EncodeToString([]byte(name+"-rotated-elsewhere-0123"))
+}
+
+// postSigned posts a delivery signed with sec alone and returns the status.
+func postSigned(t *testing.T, r *Receiver, id, sec string) int {
+	t.Helper()
+	body := message("c1", id, "ai_agent", "hi", time.Now())
+	now := time.Now().Unix()
+	return post(t, r, delivery{id: id, ts: now, body: body, sig: sign(t, sec, id, now, []byte(body))}).Code
+}
+
+// Secrets rotated elsewhere are learned oldest first, so that the newest
+// (the one Svix signs with) is kept when more come than the receiver keeps.
+func TestMoreSecretsKeepsTheNewest(t *testing.T) {
+	s1, s2, s3 := testSecret("s1"), testSecret("s2"), testSecret("s3")
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: NewMemory(Limits{}),
+		MoreSecrets: func(context.Context) ([]string, error) { return []string{s3, s3, s2, s1}, nil }}) // newest first
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := postSigned(t, r, "n1", s3); code != http.StatusNoContent {
+		t.Fatalf("signed with the newest secret: %d", code)
+	}
+	if !r.Knows(s2) || r.Knows(s1) || !r.Knows(secret) {
+		t.Fatalf("kept s1 %v s2 %v configured %v; want the configured secret and the two newest", r.Knows(s1), r.Knows(s2), r.Knows(secret))
+	}
+}
+
+// When Redis fails, the secret file's secret (which MoreSecrets still
+// returns with its error) is learned all the same; and a failed refresh
+// leaves the next delivery free to try again at once.
+func TestMoreSecretsFailure(t *testing.T) {
+	fromFile, fromRedis := testSecret("file"), testSecret("redis")
+	var redisDown atomic.Bool
+	redisDown.Store(true)
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: NewMemory(Limits{}),
+		MoreSecrets: func(context.Context) ([]string, error) {
+			if redisDown.Load() {
+				return []string{fromFile}, errors.New("redis: connection refused")
+			}
+			return []string{fromFile, fromRedis}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := postSigned(t, r, "n1", fromFile); code != http.StatusNoContent {
+		t.Fatalf("signed with the file's secret while Redis fails: %d", code)
+	}
+	if code := postSigned(t, r, "n2", fromRedis); code != http.StatusUnauthorized {
+		t.Fatalf("signed with a secret nobody told: %d", code)
+	}
+	redisDown.Store(false)
+	if code := postSigned(t, r, "n3", fromRedis); code != http.StatusNoContent {
+		t.Fatalf("Redis back, right after a failed refresh: %d", code)
+	}
+}
+
+// The refresh outlives the delivery's request (a client that hangs up
+// does not cancel it) but is bounded on its own.
+func TestMoreSecretsContext(t *testing.T) {
+	rotated := testSecret("ctx")
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: NewMemory(Limits{}),
+		MoreSecrets: func(ctx context.Context) ([]string, error) {
+			if _, ok := ctx.Deadline(); !ok {
+				return nil, errors.New("no deadline of its own")
+			}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return []string{rotated}, nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if !r.refresh(gone) || !r.Knows(rotated) {
+		t.Fatal("a refresh for a request that went away learned nothing")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,13 +50,17 @@ type ReceiverConfig struct {
 	// MoreSecrets, if set, tells secrets a rotation elsewhere made (another
 	// replica's, through Redis; a shared secret file): a delivery no known
 	// secret signed is checked again with them, at most every
-	// refreshEvery.
+	// refreshEvery. It tells them newest first, and may tell some along
+	// with an error (those it could read).
 	MoreSecrets func(context.Context) ([]string, error)
 }
 
 // refreshEvery bounds how often a failed signature asks MoreSecrets, so
 // that forged deliveries cannot make the receiver hammer Redis.
 const refreshEvery = 2 * time.Second
+
+// refreshTimeout bounds one MoreSecrets.
+const refreshTimeout = 2 * time.Second
 
 // Receiver is the http.Handler for Ada's webhooks.
 type Receiver struct {
@@ -131,7 +136,11 @@ func (r *Receiver) AddSecret(secret string) error {
 }
 
 // refresh learns the secrets MoreSecrets tells that the receiver does not
-// know yet, and reports whether there were any.
+// know yet, and reports whether there were any. It runs apart from the
+// delivery's request (a client hanging up does not cut it short) within
+// refreshTimeout. Secrets told along with an error (the secret file's,
+// when Redis fails) are learned too; but a refresh that failed gives its
+// turn back, so the next delivery asks again at once.
 func (r *Receiver) refresh(ctx context.Context) bool {
 	if r.cfg.MoreSecrets == nil {
 		return false
@@ -140,13 +149,17 @@ func (r *Receiver) refresh(ctx context.Context) bool {
 	if now-last < int64(refreshEvery) || !r.lastRefresh.CompareAndSwap(last, now) {
 		return false
 	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+	defer cancel()
 	secrets, err := r.cfg.MoreSecrets(ctx)
 	if err != nil {
+		r.lastRefresh.CompareAndSwap(now, last)
 		r.cfg.Logger.Warn("could not learn webhook secrets rotated elsewhere", "error", r.cfg.Redactor.String(err.Error()))
-		return false
 	}
 	learned := false
-	for _, sec := range secrets {
+	// Newest first as told; added oldest first, since AddSecret keeps the
+	// last ones added: the newest is the one Svix signs with.
+	for _, sec := range slices.Backward(slices.Compact(slices.Clone(secrets))) {
 		if sec != "" && !r.Knows(sec) && r.AddSecret(sec) == nil {
 			learned = true
 		}

@@ -60,8 +60,8 @@ func (b *Budget) Wait(ctx context.Context, group string) error {
 		}
 		wait, err := b.try(ctx, group)
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if ctxEnded(ctx) { // the caller's time is up: Redis is not to blame
+				return ctxErr(ctx)
 			}
 			b.health.failed(err)
 			return b.local.Wait(ctx, group)

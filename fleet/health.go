@@ -30,6 +30,31 @@ var redisRetry = 5 * time.Second
 // probeTimeout bounds the background PING.
 const probeTimeout = 2 * time.Second
 
+// deadlineSlack is how near its deadline a caller's context counts as
+// ended (clocks and timers are not to the nanosecond).
+const deadlineSlack = 5 * time.Millisecond
+
+// ctxEnded reports whether ctx has ended or its deadline is (all but)
+// reached. go-redis gives the socket the caller's deadline, so a call may
+// fail with an i/o timeout an instant before ctx.Err() says so: that is the
+// caller's time running out, not Redis failing.
+func ctxEnded(ctx context.Context) bool {
+	if ctx.Err() != nil {
+		return true
+	}
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < deadlineSlack
+}
+
+// ctxErr is ctx's error once ctxEnded: DeadlineExceeded before the
+// context itself says so.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return context.DeadlineExceeded
+}
+
 func (h *health) setLogger(l *slog.Logger) { h.log.Store(l) }
 
 func (h *health) logger() *slog.Logger {

@@ -62,14 +62,14 @@ func (l *Log) check() error {
 	return nil
 }
 
-// result notes how Redis answered (a context's end says nothing of it) and
-// wraps err.
+// result notes how Redis answered (the caller's context ending, or its
+// deadline reached, says nothing of it) and wraps err.
 func (l *Log) result(ctx context.Context, err error) error {
 	switch {
 	case err == nil || errors.Is(err, redis.Nil):
 		l.health.answered()
 		return err
-	case ctx.Err() != nil:
+	case ctxEnded(ctx):
 		return err
 	}
 	l.health.failed(err)
@@ -156,8 +156,8 @@ func (l *Log) Next(ctx context.Context, key string, after events.Cursor) ([]even
 		res, err := l.rdb.XRead(ctx, &redis.XReadArgs{Streams: []string{stream, from}, Count: int64(l.lim.PerKey), Block: wait}).Result()
 		err = l.result(ctx, err)
 		switch {
-		case ctx.Err() != nil:
-			return nil, after, ctx.Err()
+		case err != nil && ctxEnded(ctx):
+			return nil, after, ctxErr(ctx)
 		case errors.Is(err, redis.Nil):
 			continue
 		case err != nil:

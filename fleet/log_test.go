@@ -361,3 +361,77 @@ func TestBudgetKeepsSlowRates(t *testing.T) {
 		t.Fatalf("the second request of the hour: %v", err)
 	}
 }
+
+// deadlineCtx is a context at the instant its deadline passes, before its
+// timer has ended it: Deadline is past, Err still nil. go-redis (with
+// ContextTimeoutEnabled) gives the socket that deadline, so the call
+// fails with an i/o timeout then.
+type deadlineCtx struct {
+	context.Context
+	dl time.Time
+}
+
+func (c deadlineCtx) Deadline() (time.Time, bool) { return c.dl, true }
+
+// A call that fails because the caller's deadline passed says nothing of
+// Redis: neither the log nor the budget takes Redis for down (which would
+// send every other call to the fallback for redisRetry).
+func TestCallersDeadlineIsNotRedisDown(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := redis.NewClient(&redis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true, MaxRetries: -1})
+	t.Cleanup(func() { rdb.Close() })
+	if err := rdb.Ping(ctxT(t)).Err(); err != nil { // a pooled connection: no dial below
+		t.Fatal(err)
+	}
+	logs := &testlog.Buffer{}
+	l := fleet.NewLog(rdb, "t11:", events.Limits{})
+	l.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	b := fleet.NewBudget(rdb, "t11:", adaclient.DefaultLimits())
+	b.SetLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	ended := deadlineCtx{context.Background(), time.Now().Add(-time.Millisecond)}
+
+	if _, err := l.End(ended, "conv:c1"); err == nil {
+		t.Fatal("a call past its deadline succeeded")
+	}
+	if _, err := l.Append(ended, msg("m1", "c1")); err == nil {
+		t.Fatal("an append past its deadline succeeded")
+	}
+	_ = b.Wait(ended, adaclient.GroupOther)
+	ctx := ctxT(t)
+	if _, err := l.End(ctx, "conv:c1"); err != nil {
+		t.Fatalf("the next call, in time: %v (a caller's deadline took Redis for down)", err)
+	}
+	if strings.Contains(logs.String(), "Redis does not answer") {
+		t.Fatalf("a caller's deadline was logged as an outage:\n%s", logs)
+	}
+}
+
+// Rotations of webhook secrets are one at a time across replicas: a lock
+// another replica holds is waited for until the caller's deadline, and
+// one that is given back is taken.
+func TestRotationLockIsShared(t *testing.T) {
+	srv := redistest.Start(t)
+	a, b := fleet.NewSecrets(srv.Client(t), "t12:"), fleet.NewSecrets(srv.Client(t), "t12:")
+	ctx := ctxT(t)
+	unlock, err := a.LockRotation(ctx, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if _, err := b.LockRotation(short, time.Minute); !errors.Is(err, fleet.ErrRotationBusy) {
+		t.Fatalf("while the other replica rotates: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		unlockB, err := b.LockRotation(ctx, time.Minute)
+		if err == nil {
+			unlockB()
+		}
+		done <- err
+	}()
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatalf("once given back: %v", err)
+	}
+}

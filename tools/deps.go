@@ -92,6 +92,8 @@ type Deps struct {
 
 	authors authorCache
 	recall  recall
+	// rotations makes rotate_webhook_secret one at a time.
+	rotations rotationLock
 }
 
 type clientKey struct{}

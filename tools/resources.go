@@ -316,8 +316,9 @@ func (r *resources) unsubscribe(wk watchKey, key string) {
 // stops.
 func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *adaclient.Client) {
 	log := r.deps.Events
+	var seen pollState
 	if log == nil || wk.account != "" {
-		r.poll(ctx, wk, id, client, time.Time{})
+		r.poll(ctx, wk, id, client, &seen, time.Time{})
 		return
 	}
 	warned := false
@@ -332,10 +333,13 @@ func (r *resources) follow(ctx context.Context, wk watchKey, id string, client *
 		}
 		if followed {
 			// It failed while following: a message may have come in
-			// between (later ones, the polls see).
+			// between (later ones, the polls see, from a fresh mark).
 			r.notify(wk)
+			seen = pollState{}
 		}
-		if !r.poll(ctx, wk, id, client, time.Now().Add(r.logRetry)) {
+		// The mark carries over from one segment of polls to the next:
+		// with one poll a segment, a fresh mark each time never saw a change.
+		if !r.poll(ctx, wk, id, client, &seen, time.Now().Add(r.logRetry)) {
 			return
 		}
 	}
@@ -358,16 +362,21 @@ func followLog(ctx context.Context, log events.Log, id string, notify func()) (f
 	return followed, err
 }
 
-// poll notifies when a poll of the message list finds it changed, until
-// until (the zero time: for as long as the watch lasts). It reports
-// whether the watch goes on.
-func (r *resources) poll(ctx context.Context, wk watchKey, id string, client *adaclient.Client, until time.Time) bool {
-	var last pollMark
-	for first := true; until.IsZero() || time.Now().Before(until); first = false {
+// pollState is what the polls of a watch have seen so far.
+type pollState struct {
+	last pollMark
+	set  bool // a poll has set last
+}
+
+// poll notifies when a poll of the message list finds it changed since
+// seen, until until (the zero time: for as long as the watch lasts). It
+// reports whether the watch goes on.
+func (r *resources) poll(ctx context.Context, wk watchKey, id string, client *adaclient.Client, seen *pollState, until time.Time) bool {
+	for until.IsZero() || time.Now().Before(until) {
 		if err := r.polls.Wait(ctx); err != nil {
 			return false // the watch ended
 		}
-		mark, err := pollEnd(ctx, client, id, last)
+		mark, err := pollEnd(ctx, client, id, seen.last)
 		switch {
 		case adaclient.IsNotFound(err):
 			// No such conversation for this account: nothing will ever
@@ -376,10 +385,10 @@ func (r *resources) poll(ctx context.Context, wk watchKey, id string, client *ad
 			r.drop(wk)
 			return false
 		case err == nil:
-			if !first && mark != last {
+			if seen.set && mark != seen.last {
 				r.notify(wk)
 			}
-			last = mark
+			*seen = pollState{last: mark, set: true}
 		}
 		t := time.NewTimer(r.pollEvery)
 		select {

@@ -324,3 +324,48 @@ func TestSubscriptionOutlivesTheEventLog(t *testing.T) {
 		t.Fatalf("%d warnings, want one:\n%s", n, h.logs)
 	}
 }
+
+// While the event log stays down, a subscription polls in segments of
+// watchLogRetry between tries of the log: with the defaults (a poll every
+// 5 s, the log tried again every 5 s) each segment holds one poll, and a
+// poll that only set a baseline never reported a change. The mark carries
+// over from one segment to the next.
+func TestSubscriptionPollsAcrossLogRetries(t *testing.T) {
+	defer tools.SetWatchPolling(30*time.Millisecond, 1000)()
+	defer tools.SetWatchLogRetry(30 * time.Millisecond)()
+	var mu sync.Mutex
+	updates := 0
+	h := newHarness(t, harnessOpts{events: true, version: "2025-11-25", client: &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(context.Context, *mcp.ResourceUpdatedNotificationRequest) {
+			mu.Lock()
+			defer mu.Unlock()
+			updates++
+		}}})
+	flaky := newFlakyLog(h.events)
+	flaky.set(true)
+	h.deps.Events = flaky
+	cid := str(h.OK("start_conversation", map[string]any{"external_id": "segments-1"}), "conversation_id")
+	before := h.lists.Load()
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: "ada://conversations/" + cid}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; h.lists.Load() < before+3; i++ { // a few segments' polls: the mark is set
+		if i == 500 {
+			t.Fatal("the subscription does not poll while the log is down")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "while the log stays down"})
+	for i := 0; ; i++ {
+		mu.Lock()
+		n := updates
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		if i == 300 {
+			t.Fatalf("no notification after %d polls", h.lists.Load()-before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/schemas"
@@ -121,13 +122,64 @@ func webhookNotFoundHint(err error) error {
 // WebhookSecretStore keeps the signing secret of this server's own webhook,
 // the one its receiver verifies deliveries with, after a rotation.
 type WebhookSecretStore interface {
-	// Holds reports whether secret is the one this server verifies
-	// deliveries with or keeps in its secret file: the webhook that has it
-	// is this server's own.
-	Holds(secret string) bool
+	// Holds reports whether webhook webhookID, whose current secret is
+	// secret, is this server's own: secret is the one it verifies
+	// deliveries with or keeps in its secret file, or the webhook was found
+	// to be its own before (a rotation whose new secret could not be
+	// stored leaves a secret it does not hold). An error: it cannot tell
+	// (Redis does not answer), and nothing is rotated.
+	Holds(ctx context.Context, webhookID, secret string) (bool, error)
 	// Keep stores the new secret and says where it went.
 	Keep(ctx context.Context, secret string) (where string, err error)
 }
+
+// RotationLocker, if a WebhookSecretStore has it, makes rotations one at a
+// time across the replicas that share the store.
+type RotationLocker interface {
+	LockRotation(ctx context.Context) (unlock func(), err error)
+}
+
+// rotationLock makes this process's rotations one at a time: two at once
+// could leave the store with the secret Ada replaced last.
+type rotationLock struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+// lock waits for the lock until ctx ends.
+func (l *rotationLock) lock(ctx context.Context) (unlock func(), err error) {
+	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
+	select {
+	case l.ch <- struct{}{}:
+		return func() { <-l.ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// lockRotation takes this process's lock, then the replicas' (the store's).
+func (d *Deps) lockRotation(ctx context.Context) (unlock func(), err error) {
+	local, err := d.rotations.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, ok := d.WebhookSecrets.(RotationLocker)
+	if !ok {
+		return local, nil
+	}
+	shared, err := l.LockRotation(ctx)
+	if err != nil {
+		local()
+		return nil, err
+	}
+	return func() { shared(); local() }, nil
+}
+
+// rotationRefused is a rotation not started: nothing changed at Ada.
+type rotationRefused struct{ msg string }
+
+func (e *rotationRefused) plain()        {}
+func (e *rotationRefused) Error() string { return e.msg }
 
 // noSecretSinkNote is rotate_webhook_secret's note when the server has
 // nowhere to store the new secret.
@@ -146,6 +198,12 @@ const notOwnWebhookNote = "This webhook is not this server's own (its previous s
 func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) (*schemas.RotateWebhookSecretResult, error) {
 	id := a.WebhookID
 	store := env.Deps.WebhookSecrets
+	// One rotation at a time: the secret read before is the one replaced.
+	unlock, err := env.Deps.lockRotation(ctx)
+	if err != nil {
+		return nil, &rotationRefused{msg: fmt.Sprintf("another rotation of a webhook secret is under way and did not end in time (%s). Nothing was rotated: try again.", strings.TrimRight(describe(err), ". "))}
+	}
+	defer unlock()
 	own := false
 	if store != nil {
 		// Read before rotating: afterwards only the new secret is known.
@@ -153,7 +211,12 @@ func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) 
 		if err != nil {
 			return nil, withHint(webhookNotFoundHint(err), "Nothing was rotated.")
 		}
-		own = old.Key != "" && store.Holds(old.Key)
+		if own, err = store.Holds(ctx, id, old.Key); err != nil {
+			// Rotating a webhook that may be this server's own without
+			// storing its new secret would stop its deliveries.
+			reason := env.redactor().With(old.Key).String(err.Error())
+			return nil, &rotationRefused{msg: fmt.Sprintf("could not tell whether webhook %s is this server's own (%s). Nothing was rotated: try again once that is fixed.", id, strings.TrimRight(reason, ". "))}
+		}
 	}
 	if _, err := env.Client.Webhooks.RotateSecret(ctx, id, ""); err != nil {
 		var unknown *adaclient.OutcomeUnknownError

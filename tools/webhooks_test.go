@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
@@ -181,12 +183,19 @@ type secretSink struct {
 	own    []string
 	values []string
 	fail   bool
+	// holdsErr: Holds cannot tell (Redis down).
+	holdsErr error
+	// inHolds, if set, is called inside Holds.
+	inHolds func()
 }
 
-func (s *secretSink) Holds(secret string) bool {
+func (s *secretSink) Holds(_ context.Context, _, secret string) (bool, error) {
+	if s.inHolds != nil {
+		s.inHolds()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return slices.Contains(s.own, secret)
+	return slices.Contains(s.own, secret), s.holdsErr
 }
 
 func (s *secretSink) Keep(_ context.Context, secret string) (string, error) {
@@ -299,6 +308,52 @@ func TestRotateWebhookSecretSinkFailure(t *testing.T) {
 	}
 	noSecrets(t, "the error", msg, now, old)
 	noSecrets(t, "the logs", h.logs.String(), now, old)
+}
+
+// When the store cannot tell whether the webhook is this server's own
+// (Redis does not answer), nothing is rotated: a rotation of its own
+// webhook whose secret it then did not store would stop its deliveries.
+func TestRotateWebhookSecretRefusedWhenOwnershipUnknown(t *testing.T) {
+	h := webhookHarness(t)
+	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
+	old := simSecret(t, h, id)
+	h.deps.WebhookSecrets = &secretSink{holdsErr: errors.New("redis: connection refused")}
+
+	msg := h.Err("rotate_webhook_secret", map[string]any{"webhook_id": id})
+	for _, want := range []string{id, "connection refused", "Nothing was rotated"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q: %s", want, msg)
+		}
+	}
+	if now := simSecret(t, h, id); now != old {
+		t.Fatal("the secret was rotated although ownership was unknown")
+	}
+	noSecrets(t, "the error", msg, old)
+}
+
+// Rotations run one at a time: two at once could both take the webhook
+// for this server's own and store the secret Ada replaced last.
+func TestRotateWebhookSecretOneAtATime(t *testing.T) {
+	h := webhookHarness(t)
+	_, id := createWebhookOK(t, h, map[string]any{"url": "https://hooks.example.com/ada"})
+	var inside, most atomic.Int64
+	sink := &secretSink{}
+	sink.inHolds = func() {
+		n := inside.Add(1)
+		defer inside.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(100 * time.Millisecond) // room for another call to come in
+	}
+	h.deps.WebhookSecrets = sink
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() { h.OK("rotate_webhook_secret", map[string]any{"webhook_id": id}) })
+	}
+	wg.Wait()
+	if n := most.Load(); n != 1 {
+		t.Fatalf("%d rotations at once", n)
+	}
 }
 
 func TestWebhookArgumentsAreStrict(t *testing.T) {
