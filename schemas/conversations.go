@@ -165,6 +165,15 @@ type SendMessageResult struct {
 	Replies []Message   `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
 	// ReplyPending is set when a wait ended with no reply yet.
 	ReplyPending bool `json:"reply_pending,omitempty"`
+	// RepliesMayAnswerEarlier: Ada does not say which message a reply
+	// answers; the first replies may answer an earlier message still
+	// unanswered when this one was sent, or be the greeting.
+	RepliesMayAnswerEarlier bool `json:"replies_may_answer_earlier,omitempty" jsonschema_description:"The first replies may answer an earlier unanswered message, or be the greeting."`
+	// NextMessageID: another message of the same role followed this one
+	// (another call or client); replies after it are left to it.
+	NextMessageID string `json:"next_message_id,omitempty" jsonschema_description:"A later message of the same role; replies after it are not here."`
+	HandedOff     bool   `json:"handed_off,omitempty" jsonschema_description:"A human agent has the conversation."`
+	Ended         bool   `json:"ended,omitempty" jsonschema_description:"The conversation ended: send no more."`
 }
 
 // EndConversationResult is end_conversation's result.
@@ -212,8 +221,14 @@ type AskAIAgentResult struct {
 	ConversationID string    `json:"conversation_id" jsonschema:"required"`
 	EndUserID      string    `json:"end_user_id" jsonschema:"required"`
 	HandedOff      bool      `json:"handed_off" jsonschema_description:"A human agent has the conversation (as far as Ada shows it)."`
-	// AnswerPending is set when no reply came within the wait.
+	// AnswerPending is set when no answer came within the wait (replies
+	// may still hold the greeting or an earlier question's answer).
 	AnswerPending bool `json:"answer_pending,omitempty"`
+	// RepliesMayAnswerEarlier: some replies were left out of answer as
+	// the greeting or an earlier question's answer; Ada does not say which
+	// message a reply answers.
+	RepliesMayAnswerEarlier bool `json:"replies_may_answer_earlier,omitempty" jsonschema_description:"The first replies were taken for the greeting or an earlier answer, not in answer."`
+	Ended                   bool `json:"ended,omitempty" jsonschema_description:"The conversation ended."`
 }
 
 // EndHandoffResult is end_handoff's result.

@@ -161,6 +161,8 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 	if a.WaitForReplySeconds > 0 {
 		w := env.waitForReplies(ctx, a.ConversationID, m, role, a.ExtraTime(), start)
 		res.Replies, res.ReplyPending = w.replies, len(w.replies) == 0
+		res.RepliesMayAnswerEarlier, res.NextMessageID = w.uncertain > 0, w.nextMessageID
+		res.HandedOff, res.Ended = w.handedOff, w.ended
 	}
 	return res, nil
 }
@@ -232,10 +234,13 @@ func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*sche
 		return nil, withHint(err, "The question may not have been sent: check list_messages of conversation %s before asking again.", conversationID)
 	}
 	w := env.waitForReplies(ctx, conversationID, m, adaclient.RoleEndUser, a.Wait(), start)
+	// The greeting, or an earlier question's answer, is never the answer:
+	// it stays in replies, flagged.
+	answer := w.answer()
 	res := &schemas.AskAIAgentResult{Replies: w.replies, ConversationID: conversationID, EndUserID: u.EndUserID,
-		HandedOff: w.handedOff, AnswerPending: len(w.replies) == 0}
+		HandedOff: w.handedOff, AnswerPending: len(answer) == 0, RepliesMayAnswerEarlier: w.uncertain > 0, Ended: w.ended}
 	var parts []string
-	for _, r := range w.replies {
+	for _, r := range answer {
 		if t := strings.TrimSpace(shortLink(r)); t != "" {
 			parts = append(parts, t)
 		}
