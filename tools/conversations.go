@@ -306,6 +306,10 @@ func endHandoff(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*sc
 	var unknown *adaclient.OutcomeUnknownError
 	switch {
 	case adaclient.StatusCode(err) == http.StatusUnprocessableEntity:
+		// Ada answers an ended conversation so too: ending it ended the handoff.
+		if env.conversationEnded(ctx, a.ConversationID) {
+			return nil, plainf(err, "Conversation %s has ended: there is no handoff to end, and it takes no more messages", a.ConversationID)
+		}
 		return nil, plainf(err, "Conversation %s is not in a handoff: nothing to end; the AI Agent already has it", a.ConversationID)
 	case errors.As(err, &unknown):
 		return nil, withHint(err, "Calling end_handoff again is safe: if this call took effect, it answers that the conversation is not in a handoff.")
@@ -313,6 +317,13 @@ func endHandoff(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*sc
 		return nil, err
 	}
 	return &schemas.EndHandoffResult{ConversationID: a.ConversationID, Message: res.Message}, nil
+}
+
+// conversationEnded reports whether Ada says the conversation has ended
+// (false when it cannot tell).
+func (e *Env) conversationEnded(ctx context.Context, conversationID string) bool {
+	cv, _, err := e.Client.Conversations.Get(ctx, conversationID)
+	return err == nil && cv.Status == adaclient.StatusEnded
 }
 
 func uploadAttachment(ctx context.Context, env *Env, a *schemas.UploadAttachmentArgs) (*schemas.UploadAttachmentResult, error) {

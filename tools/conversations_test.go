@@ -110,3 +110,16 @@ func TestStartEmailConversation(t *testing.T) {
 		t.Fatalf("%d requests sent for arguments Ada would refuse", n)
 	}
 }
+
+// end_handoff on an ended conversation: Ada answers 422 as for one not in a
+// handoff, but "the AI Agent already has it" would be wrong: it says the
+// conversation has ended.
+func TestEndHandoffOnAnEndedConversation(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := handedOff(t, h)
+	h.OK("end_conversation", map[string]any{"conversation_id": cid})
+	msg := h.Err("end_handoff", map[string]any{"conversation_id": cid})
+	if want := "Conversation " + cid + " has ended: there is no handoff to end, and it takes no more messages."; msg != want {
+		t.Fatalf("message = %q, want %q", msg, want)
+	}
+}

@@ -168,9 +168,7 @@ func (e *Env) checkEnded(ctx context.Context, conversationID string, w *replyWat
 	if w.result.ended || ctx.Err() != nil {
 		return
 	}
-	if cv, _, err := e.Client.Conversations.Get(ctx, conversationID); err == nil {
-		w.result.ended = cv.Status == adaclient.StatusEnded
-	}
+	w.result.ended = e.conversationEnded(ctx, conversationID)
 }
 
 // finish is the result: the replies before the next message of the
