@@ -252,7 +252,7 @@ type UploadAttachmentArgs struct {
 }
 
 // Validate checks, before anything is read or sent: one source of the
-// file; a file name with a type Ada accepts; content_base64 that decodes
+// file; file names (file_path's and filename) with a type Ada accepts; content_base64 that decodes
 // to 1 byte to 50 MB; a MIME type's shape; display_name for human_agent.
 func (a *UploadAttachmentArgs) Validate() error {
 	if err := exactlyOne("file_path", "content_base64", a.FilePath, a.ContentBase64); err != nil {
@@ -261,12 +261,18 @@ func (a *UploadAttachmentArgs) Validate() error {
 	if a.ContentBase64 != "" && a.Filename == "" {
 		return argErr("filename", "is required with content_base64")
 	}
-	name, field := a.Name(), "filename"
-	if a.Filename == "" {
-		field = "file_path"
+	// file_path's own name is checked too, whatever filename says: the
+	// server reads only files of the types Ada accepts (not /etc/shadow
+	// uploaded as x.png). Before the local-files check, on every transport.
+	if a.FilePath != "" {
+		if err := adaclient.ValidateAttachmentName("file_path", filepath.Base(a.FilePath)); err != nil {
+			return err
+		}
 	}
-	if err := adaclient.ValidateAttachmentName(field, name); err != nil {
-		return err
+	if a.Filename != "" {
+		if err := adaclient.ValidateAttachmentName("filename", a.Filename); err != nil {
+			return err
+		}
 	}
 	if a.ContentType != "" {
 		if err := adaclient.ValidateContentType("content_type", a.ContentType); err != nil {

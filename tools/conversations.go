@@ -377,13 +377,25 @@ func readLocalFile(path string) ([]byte, error) {
 	if !filepath.IsAbs(path) {
 		return nil, bad("must be an absolute path")
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	cannotRead := func(err error) error {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, bad("cannot be read: %v", err)
+		return bad("cannot be read: %v", err)
+	}
+	// A link is judged by the file it leads to: notes.txt linked to
+	// /etc/shadow is not a text file.
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, cannotRead(err)
+	}
+	if err := adaclient.ValidateAttachmentName("file_path", filepath.Base(real)); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, cannotRead(err)
 	}
 	defer f.Close()
 	st, err := f.Stat()
