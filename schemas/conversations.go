@@ -127,7 +127,16 @@ type SendMessageArgs struct {
 }
 
 func (a *SendMessageArgs) Validate() error {
-	if a.Role == adaclient.RoleHumanAgent && a.DisplayName == "" {
+	if err := validateID("conversation_id", a.ConversationID, ""); err != nil {
+		return err
+	}
+	if isBlank(a.Body) {
+		return argErr("body", "must not be blank")
+	}
+	if isBlank(a.AuthorID) {
+		return argErr("author_id", "must not be blank; leave it out for the conversation's end user")
+	}
+	if a.Role == adaclient.RoleHumanAgent && strings.TrimSpace(a.DisplayName) == "" {
 		return argErr("display_name", "is required when role is human_agent")
 	}
 	if a.WaitForReplySeconds < 0 || a.WaitForReplySeconds > MaxWaitForReplySeconds {
@@ -196,6 +205,15 @@ type AskAIAgentArgs struct {
 const DefaultAskWaitSeconds = 30
 
 func (a *AskAIAgentArgs) Validate() error {
+	if strings.TrimSpace(a.ExternalID) == "" {
+		return argErr("external_id", "is required: your id for the customer")
+	}
+	if isBlank(a.Question) {
+		return argErr("question", "must not be blank")
+	}
+	if isBlank(a.ConversationID) {
+		return argErr("conversation_id", "must not be blank; leave it out to start a new conversation")
+	}
 	if a.WaitSeconds < 0 || a.WaitSeconds > MaxWaitForReplySeconds {
 		return argErr("wait_seconds", "must be between 1 and %d", MaxWaitForReplySeconds)
 	}
@@ -279,7 +297,7 @@ func (a *UploadAttachmentArgs) Validate() error {
 			return err
 		}
 	}
-	if a.SendAs == adaclient.RoleHumanAgent && a.DisplayName == "" {
+	if a.SendAs == adaclient.RoleHumanAgent && strings.TrimSpace(a.DisplayName) == "" {
 		return argErr("display_name", "is required when send_as is human_agent")
 	}
 	if a.ContentBase64 != "" {
@@ -291,6 +309,10 @@ func (a *UploadAttachmentArgs) Validate() error {
 	}
 	return nil
 }
+
+// isBlank: given, but only white space. An optional argument given as ""
+// counts as left out; a blank one is refused, as Ada would refuse it.
+func isBlank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
 
 // base64URLToStd reads the URL-safe alphabet as the standard one.
 var base64URLToStd = strings.NewReplacer("-", "+", "_", "/")

@@ -123,3 +123,27 @@ func TestEndHandoffOnAnEndedConversation(t *testing.T) {
 		t.Fatalf("message = %q, want %q", msg, want)
 	}
 }
+
+// Empty and blank strings: an optional argument given as "" is left out
+// (the schemas' convention); a blank one, or a required one given empty,
+// is refused naming the argument before anything reaches Ada.
+func TestConversationToolsRefuseBlankArguments(t *testing.T) {
+	h := newHarness(t, harnessOpts{allowCustomer: true})
+	cid := startConv(t, h)
+	h.refuses(t, []refusal{
+		{"ask_ai_agent", map[string]any{"external_id": "", "question": "hi"}, "external_id"},
+		{"ask_ai_agent", map[string]any{"external_id": "  ", "question": "hi"}, "external_id"},
+		{"ask_ai_agent", map[string]any{"external_id": "b-1", "question": " ", "conversation_id": cid}, "question"},
+		{"ask_ai_agent", map[string]any{"external_id": "b-1", "question": "hi", "conversation_id": " "}, "conversation_id: must not be blank"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": "hi", "author_id": " "}, "author_id"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": " "}, "body"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": "hi", "role": "human_agent", "display_name": " "}, "display_name"},
+		{"upload_attachment", map[string]any{"conversation_id": cid, "content_base64": "aGk=", "filename": "a.txt", "send_as": "human_agent", "display_name": " "}, "display_name"},
+	})
+	// "" for an optional argument is as if it were left out.
+	res := h.OK("ask_ai_agent", map[string]any{"external_id": "b-2", "question": "hi", "conversation_id": "", "wait_seconds": 5})
+	if str(res, "conversation_id") == "" || str(res, "answer") == "" {
+		t.Fatalf("%v", res)
+	}
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hi", "author_id": "", "display_name": "", "avatar": ""})
+}
