@@ -127,7 +127,16 @@ type SendMessageArgs struct {
 }
 
 func (a *SendMessageArgs) Validate() error {
-	if a.Role == adaclient.RoleHumanAgent && a.DisplayName == "" {
+	if err := validateID("conversation_id", a.ConversationID, ""); err != nil {
+		return err
+	}
+	if isBlank(a.Body) {
+		return argErr("body", "must not be blank")
+	}
+	if isBlank(a.AuthorID) {
+		return argErr("author_id", "must not be blank; leave it out for the conversation's end user")
+	}
+	if a.Role == adaclient.RoleHumanAgent && strings.TrimSpace(a.DisplayName) == "" {
 		return argErr("display_name", "is required when role is human_agent")
 	}
 	if a.WaitForReplySeconds < 0 || a.WaitForReplySeconds > MaxWaitForReplySeconds {
@@ -165,6 +174,15 @@ type SendMessageResult struct {
 	Replies []Message   `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
 	// ReplyPending is set when a wait ended with no reply yet.
 	ReplyPending bool `json:"reply_pending,omitempty"`
+	// RepliesMayAnswerEarlier: Ada does not say which message a reply
+	// answers; the first replies may answer an earlier message still
+	// unanswered when this one was sent, or be the greeting.
+	RepliesMayAnswerEarlier bool `json:"replies_may_answer_earlier,omitempty" jsonschema_description:"The first replies may answer an earlier unanswered message, or be the greeting."`
+	// NextMessageID: another message of the same role followed this one
+	// (another call or client); replies after it are left to it.
+	NextMessageID string `json:"next_message_id,omitempty" jsonschema_description:"A later message of the same role; replies after it are not here."`
+	HandedOff     bool   `json:"handed_off,omitempty" jsonschema_description:"A human agent has the conversation."`
+	Ended         bool   `json:"ended,omitempty" jsonschema_description:"The conversation ended: send no more."`
 }
 
 // EndConversationResult is end_conversation's result.
@@ -187,6 +205,15 @@ type AskAIAgentArgs struct {
 const DefaultAskWaitSeconds = 30
 
 func (a *AskAIAgentArgs) Validate() error {
+	if strings.TrimSpace(a.ExternalID) == "" {
+		return argErr("external_id", "is required: your id for the customer")
+	}
+	if isBlank(a.Question) {
+		return argErr("question", "must not be blank")
+	}
+	if isBlank(a.ConversationID) {
+		return argErr("conversation_id", "must not be blank; leave it out to start a new conversation")
+	}
 	if a.WaitSeconds < 0 || a.WaitSeconds > MaxWaitForReplySeconds {
 		return argErr("wait_seconds", "must be between 1 and %d", MaxWaitForReplySeconds)
 	}
@@ -212,8 +239,14 @@ type AskAIAgentResult struct {
 	ConversationID string    `json:"conversation_id" jsonschema:"required"`
 	EndUserID      string    `json:"end_user_id" jsonschema:"required"`
 	HandedOff      bool      `json:"handed_off" jsonschema_description:"A human agent has the conversation (as far as Ada shows it)."`
-	// AnswerPending is set when no reply came within the wait.
+	// AnswerPending is set when no answer came within the wait (replies
+	// may still hold the greeting or an earlier question's answer).
 	AnswerPending bool `json:"answer_pending,omitempty"`
+	// RepliesMayAnswerEarlier: some replies were left out of answer as
+	// the greeting or an earlier question's answer; Ada does not say which
+	// message a reply answers.
+	RepliesMayAnswerEarlier bool `json:"replies_may_answer_earlier,omitempty" jsonschema_description:"The first replies were taken for the greeting or an earlier answer, not in answer."`
+	Ended                   bool `json:"ended,omitempty" jsonschema_description:"The conversation ended."`
 }
 
 // EndHandoffResult is end_handoff's result.
@@ -237,7 +270,7 @@ type UploadAttachmentArgs struct {
 }
 
 // Validate checks, before anything is read or sent: one source of the
-// file; a file name with a type Ada accepts; content_base64 that decodes
+// file; file names (file_path's and filename) with a type Ada accepts; content_base64 that decodes
 // to 1 byte to 50 MB; a MIME type's shape; display_name for human_agent.
 func (a *UploadAttachmentArgs) Validate() error {
 	if err := exactlyOne("file_path", "content_base64", a.FilePath, a.ContentBase64); err != nil {
@@ -246,19 +279,25 @@ func (a *UploadAttachmentArgs) Validate() error {
 	if a.ContentBase64 != "" && a.Filename == "" {
 		return argErr("filename", "is required with content_base64")
 	}
-	name, field := a.Name(), "filename"
-	if a.Filename == "" {
-		field = "file_path"
+	// file_path's own name is checked too, whatever filename says: the
+	// server reads only files of the types Ada accepts (not /etc/shadow
+	// uploaded as x.png). Before the local-files check, on every transport.
+	if a.FilePath != "" {
+		if err := adaclient.ValidateAttachmentName("file_path", filepath.Base(a.FilePath)); err != nil {
+			return err
+		}
 	}
-	if err := adaclient.ValidateAttachmentName(field, name); err != nil {
-		return err
+	if a.Filename != "" {
+		if err := adaclient.ValidateAttachmentName("filename", a.Filename); err != nil {
+			return err
+		}
 	}
 	if a.ContentType != "" {
 		if err := adaclient.ValidateContentType("content_type", a.ContentType); err != nil {
 			return err
 		}
 	}
-	if a.SendAs == adaclient.RoleHumanAgent && a.DisplayName == "" {
+	if a.SendAs == adaclient.RoleHumanAgent && strings.TrimSpace(a.DisplayName) == "" {
 		return argErr("display_name", "is required when send_as is human_agent")
 	}
 	if a.ContentBase64 != "" {
@@ -270,6 +309,10 @@ func (a *UploadAttachmentArgs) Validate() error {
 	}
 	return nil
 }
+
+// isBlank: given, but only white space. An optional argument given as ""
+// counts as left out; a blank one is refused, as Ada would refuse it.
+func isBlank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
 
 // base64URLToStd reads the URL-safe alphabet as the standard one.
 var base64URLToStd = strings.NewReplacer("-", "+", "_", "/")

@@ -260,3 +260,39 @@ func TestTranscriptRecordsCallsToUnservedTools(t *testing.T) {
 		t.Fatalf("the pasted key is in the transcript: %s", b)
 	}
 }
+
+// file_path's own extension must be a type Ada accepts, whatever filename
+// says: file_path /etc/shadow with filename x.png would otherwise upload
+// the server's password file. The check comes before the local-files
+// one, so an HTTP server gives the same, more useful, message.
+func TestUploadAttachmentChecksFilePathsOwnExtension(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "shadow")
+	if err := os.WriteFile(secret, []byte("root:$6$salt$hash:19000:0:99999:7:::"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A link with an accepted name is judged by the file it leads to.
+	link := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.Symlink(secret, link); err != nil {
+		t.Fatal(err)
+	}
+	for name, local := range map[string]bool{"stdio": true, "http": false} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{localFiles: local})
+			cid := handedOff(t, h)
+			before := h.requests.Load()
+			msg := h.Err("upload_attachment", map[string]any{"conversation_id": cid, "file_path": secret, "filename": "x.png"})
+			if !strings.Contains(msg, "Invalid file_path") || !strings.Contains(msg, "(none)") {
+				t.Fatalf("message = %s", msg)
+			}
+			if local {
+				msg := h.Err("upload_attachment", map[string]any{"conversation_id": cid, "file_path": link})
+				if !strings.Contains(msg, "Invalid file_path") || !strings.Contains(msg, "(none)") {
+					t.Fatalf("through a link: message = %s", msg)
+				}
+			}
+			if n := h.requests.Load() - before; n != 0 {
+				t.Fatalf("%d requests reached Ada", n)
+			}
+		})
+	}
+}

@@ -161,6 +161,8 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 	if a.WaitForReplySeconds > 0 {
 		w := env.waitForReplies(ctx, a.ConversationID, m, role, a.ExtraTime(), start)
 		res.Replies, res.ReplyPending = w.replies, len(w.replies) == 0
+		res.RepliesMayAnswerEarlier, res.NextMessageID = w.uncertain > 0, w.nextMessageID
+		res.HandedOff, res.Ended = w.handedOff, w.ended
 	}
 	return res, nil
 }
@@ -232,10 +234,13 @@ func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*sche
 		return nil, withHint(err, "The question may not have been sent: check list_messages of conversation %s before asking again.", conversationID)
 	}
 	w := env.waitForReplies(ctx, conversationID, m, adaclient.RoleEndUser, a.Wait(), start)
+	// The greeting, or an earlier question's answer, is never the answer:
+	// it stays in replies, flagged.
+	answer := w.answer()
 	res := &schemas.AskAIAgentResult{Replies: w.replies, ConversationID: conversationID, EndUserID: u.EndUserID,
-		HandedOff: w.handedOff, AnswerPending: len(w.replies) == 0}
+		HandedOff: w.handedOff, AnswerPending: len(answer) == 0, RepliesMayAnswerEarlier: w.uncertain > 0, Ended: w.ended}
 	var parts []string
-	for _, r := range w.replies {
+	for _, r := range answer {
 		if t := strings.TrimSpace(shortLink(r)); t != "" {
 			parts = append(parts, t)
 		}
@@ -301,6 +306,10 @@ func endHandoff(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*sc
 	var unknown *adaclient.OutcomeUnknownError
 	switch {
 	case adaclient.StatusCode(err) == http.StatusUnprocessableEntity:
+		// Ada answers an ended conversation so too: ending it ended the handoff.
+		if env.conversationEnded(ctx, a.ConversationID) {
+			return nil, plainf(err, "Conversation %s has ended: there is no handoff to end, and it takes no more messages", a.ConversationID)
+		}
 		return nil, plainf(err, "Conversation %s is not in a handoff: nothing to end; the AI Agent already has it", a.ConversationID)
 	case errors.As(err, &unknown):
 		return nil, withHint(err, "Calling end_handoff again is safe: if this call took effect, it answers that the conversation is not in a handoff.")
@@ -308,6 +317,13 @@ func endHandoff(ctx context.Context, env *Env, a *schemas.ConversationArgs) (*sc
 		return nil, err
 	}
 	return &schemas.EndHandoffResult{ConversationID: a.ConversationID, Message: res.Message}, nil
+}
+
+// conversationEnded reports whether Ada says the conversation has ended
+// (false when it cannot tell).
+func (e *Env) conversationEnded(ctx context.Context, conversationID string) bool {
+	cv, _, err := e.Client.Conversations.Get(ctx, conversationID)
+	return err == nil && cv.Status == adaclient.StatusEnded
 }
 
 func uploadAttachment(ctx context.Context, env *Env, a *schemas.UploadAttachmentArgs) (*schemas.UploadAttachmentResult, error) {
@@ -361,13 +377,25 @@ func readLocalFile(path string) ([]byte, error) {
 	if !filepath.IsAbs(path) {
 		return nil, bad("must be an absolute path")
 	}
-	f, err := os.Open(path)
-	if err != nil {
+	cannotRead := func(err error) error {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, bad("cannot be read: %v", err)
+		return bad("cannot be read: %v", err)
+	}
+	// A link is judged by the file it leads to: notes.txt linked to
+	// /etc/shadow is not a text file.
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return nil, cannotRead(err)
+	}
+	if err := adaclient.ValidateAttachmentName("file_path", filepath.Base(real)); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(real)
+	if err != nil {
+		return nil, cannotRead(err)
 	}
 	defer f.Close()
 	st, err := f.Stat()

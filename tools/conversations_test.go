@@ -110,3 +110,40 @@ func TestStartEmailConversation(t *testing.T) {
 		t.Fatalf("%d requests sent for arguments Ada would refuse", n)
 	}
 }
+
+// end_handoff on an ended conversation: Ada answers 422 as for one not in a
+// handoff, but "the AI Agent already has it" would be wrong: it says the
+// conversation has ended.
+func TestEndHandoffOnAnEndedConversation(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	cid := handedOff(t, h)
+	h.OK("end_conversation", map[string]any{"conversation_id": cid})
+	msg := h.Err("end_handoff", map[string]any{"conversation_id": cid})
+	if want := "Conversation " + cid + " has ended: there is no handoff to end, and it takes no more messages."; msg != want {
+		t.Fatalf("message = %q, want %q", msg, want)
+	}
+}
+
+// Empty and blank strings: an optional argument given as "" is left out
+// (the schemas' convention); a blank one, or a required one given empty,
+// is refused naming the argument before anything reaches Ada.
+func TestConversationToolsRefuseBlankArguments(t *testing.T) {
+	h := newHarness(t, harnessOpts{allowCustomer: true})
+	cid := startConv(t, h)
+	h.refuses(t, []refusal{
+		{"ask_ai_agent", map[string]any{"external_id": "", "question": "hi"}, "external_id"},
+		{"ask_ai_agent", map[string]any{"external_id": "  ", "question": "hi"}, "external_id"},
+		{"ask_ai_agent", map[string]any{"external_id": "b-1", "question": " ", "conversation_id": cid}, "question"},
+		{"ask_ai_agent", map[string]any{"external_id": "b-1", "question": "hi", "conversation_id": " "}, "conversation_id: must not be blank"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": "hi", "author_id": " "}, "author_id"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": " "}, "body"},
+		{"send_message", map[string]any{"conversation_id": cid, "body": "hi", "role": "human_agent", "display_name": " "}, "display_name"},
+		{"upload_attachment", map[string]any{"conversation_id": cid, "content_base64": "aGk=", "filename": "a.txt", "send_as": "human_agent", "display_name": " "}, "display_name"},
+	})
+	// "" for an optional argument is as if it were left out.
+	res := h.OK("ask_ai_agent", map[string]any{"external_id": "b-2", "question": "hi", "conversation_id": "", "wait_seconds": 5})
+	if str(res, "conversation_id") == "" || str(res, "answer") == "" {
+		t.Fatalf("%v", res)
+	}
+	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hi", "author_id": "", "display_name": "", "avatar": ""})
+}

@@ -36,13 +36,27 @@ const (
 
 // waitResult is what a wait found.
 type waitResult struct {
+	// replies: the other roles' messages after the one sent and before
+	// the next message of its role (nextMessageID), in Ada's order.
 	replies []schemas.Message
 	// handedOff: a human agent has the conversation, as far as Ada shows
 	// it (a human agent replied, or a message event carried the handoff
 	// integration).
 	handedOff bool
 	ended     bool // the conversation ended while waiting
+	// uncertain: how many of the first replies may answer something else
+	// than the message sent: an earlier message still unanswered when it
+	// was sent, or the start of the conversation (the greeting). Ada's
+	// messages do not say what they answer, only when they were written.
+	uncertain int
+	// nextMessageID: a later message of the sender's role (another call or
+	// client); the replies after it are left to it.
+	nextMessageID string
 }
+
+// answer is the replies presumed to answer the message sent: those after
+// the ones that may answer something earlier.
+func (r waitResult) answer() []schemas.Message { return r.replies[min(r.uncertain, len(r.replies)):] }
 
 // waitStart is where a wait starts: the event log's end before the
 // message was sent, so no event about it is missed.
@@ -123,6 +137,7 @@ func (e *Env) beforeSend(ctx context.Context, conversationID string) waitStart {
 // event comes within EventGrace).
 func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *adaclient.Message, senderRole string, wait time.Duration, start waitStart) waitResult {
 	startedAt := time.Now()
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	w := &replyWatch{sentID: sent.ID, sentAt: parseTime(sent.CreatedAt), senderRole: senderRole, seen: map[string]bool{},
@@ -134,25 +149,42 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *a
 	// conversation; else one read of the message list tells.
 	if !start.ok || !e.fromHistory(ctx, conversationID, w) {
 		if _, err := w.poll(ctx, e.Client, conversationID); err != nil {
-			return w.sorted()
+			return w.finish()
 		}
 	}
 	if start.ok && !w.done() {
 		if e.followEvents(ctx, conversationID, w, start.cursor) {
-			return w.sorted()
+			return w.finish()
 		}
 	}
 	e.pollReplies(ctx, conversationID, w)
-	return w.sorted()
+	e.checkEnded(parent, conversationID, w)
+	return w.finish()
 }
 
-// sorted is the result with the replies in the order Ada wrote them:
-// webhooks may arrive out of order.
-func (w *replyWatch) sorted() waitResult {
-	slices.SortStableFunc(w.result.replies, func(a, b schemas.Message) int {
+// checkEnded asks Ada once whether the conversation ended during a wait
+// that polled: only events announce the end.
+func (e *Env) checkEnded(ctx context.Context, conversationID string, w *replyWatch) {
+	if w.result.ended || ctx.Err() != nil {
+		return
+	}
+	w.result.ended = e.conversationEnded(ctx, conversationID)
+}
+
+// finish is the result: the replies before the next message of the
+// sender's role, in the order Ada wrote them (webhooks may arrive out of
+// order), and how many of them may answer something earlier.
+func (w *replyWatch) finish() waitResult {
+	res := w.result
+	res.replies = w.ours()
+	slices.SortStableFunc(res.replies, func(a, b schemas.Message) int {
 		return parseTime(a.CreatedAt).Compare(parseTime(b.CreatedAt))
 	})
-	return w.result
+	if len(res.replies) > 0 {
+		res.uncertain = min(w.uncertain(), len(res.replies))
+	}
+	res.nextMessageID = w.nextID
+	return res
 }
 
 // fromHistory takes the conversation's events kept so far, when they are
@@ -289,19 +321,65 @@ type replyWatch struct {
 	cursor             string // cursor of the newest message page seen
 	sentSeen           bool
 	otherBefore        bool // another role wrote before our message
-	seen               map[string]bool
-	progress           func(m schemas.Message, n int)
-	result             waitResult
+	// earlier: the messages written before ours, in any order.
+	earlier []earlierMessage
+	// nextAt, nextID: the first message of our role written after ours.
+	nextAt   time.Time
+	nextID   string
+	seen     map[string]bool
+	progress func(m schemas.Message, n int)
+	result   waitResult
 }
 
-// answered reports whether the replies so far can be taken as the answer.
-// When nobody else had written before our message, the first message after
-// it may be the AI Agent's greeting (Ada posts it asynchronously after the
-// conversation starts), so one reply is not enough: keep waiting for more
-// until the wait ends.
+type earlierMessage struct {
+	role string
+	at   time.Time
+}
+
+// uncertain is how many replies may come before the answer to ours: the
+// greeting when nobody else had written yet (Ada posts it asynchronously
+// after the conversation starts), and one answer for each message of our
+// role still unanswered when ours was sent (the AI Agent answers in turn;
+// a reply does not say which message it answers).
+func (w *replyWatch) uncertain() int {
+	n := 0
+	if !w.otherBefore {
+		n++
+	}
+	earlier := slices.Clone(w.earlier)
+	slices.SortStableFunc(earlier, func(a, b earlierMessage) int { return a.at.Compare(b.at) })
+	for i := len(earlier) - 1; i >= 0 && earlier[i].role == w.senderRole; i-- {
+		n++
+	}
+	return n
+}
+
+// ours is the replies written before the next message of our role: those
+// after it belong to that message's wait.
+func (w *replyWatch) ours() []schemas.Message {
+	if w.nextAt.IsZero() {
+		return slices.Clone(w.result.replies)
+	}
+	var out []schemas.Message
+	for _, m := range w.result.replies {
+		if w.beforeNext(m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (w *replyWatch) beforeNext(m schemas.Message) bool {
+	at := parseTime(m.CreatedAt)
+	return w.nextAt.IsZero() || at.IsZero() || at.Before(w.nextAt)
+}
+
+// answered reports whether the replies so far can be taken as the answer:
+// there are more than may answer something earlier (see uncertain), or a
+// later message of our role closed the replies to ours. Otherwise keep
+// waiting for more until the wait ends.
 func (w *replyWatch) answered() bool {
-	n := len(w.result.replies)
-	return n > 1 || (n == 1 && w.otherBefore)
+	return !w.nextAt.IsZero() || len(w.ours()) > w.uncertain()
 }
 
 // done: nothing more will come (the conversation ended).
@@ -318,18 +396,28 @@ func (w *replyWatch) add(m schemas.Message, before bool) bool {
 	case m.MessageID == w.sentID:
 		w.sentSeen = true
 		return false
-	case m.Role == w.senderRole:
-		return false
 	case before:
-		w.otherBefore = true
+		w.earlier = append(w.earlier, earlierMessage{role: m.Role, at: parseTime(m.CreatedAt)})
+		if m.Role != w.senderRole {
+			w.otherBefore = true
+		}
+		return false
+	case m.Role == w.senderRole:
+		// Another call or client wrote after ours: what follows answers it.
+		if at := parseTime(m.CreatedAt); !at.IsZero() && (w.nextAt.IsZero() || at.Before(w.nextAt)) {
+			w.nextAt, w.nextID = at, m.MessageID
+		}
 		return false
 	}
-	w.result.replies = append(w.result.replies, m)
 	if m.Role == adaclient.RoleHumanAgent {
 		w.result.handedOff = true
 	}
+	w.result.replies = append(w.result.replies, m)
+	if !w.beforeNext(m) {
+		return false
+	}
 	if w.progress != nil {
-		w.progress(m, len(w.result.replies))
+		w.progress(m, len(w.ours()))
 	}
 	return true
 }

@@ -1,7 +1,12 @@
 package tools_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -315,5 +320,162 @@ func TestAnotherReplicaSendsWithOneRequest(t *testing.T) {
 	}
 	if n := h.requests.Load() - before; n != 1 {
 		t.Fatalf("%d Ada requests, want 1 (the send)", n)
+	}
+}
+
+// twoAnswers scripts an AI Agent that answers "first" and "second" each
+// with a text of its own, so a test can tell whose reply is whose.
+var twoAnswers = &adasim.AgentScript{Rules: []adasim.AgentRule{
+	{Match: "first", Replies: []string{"answer one"}},
+	{Match: "second", Replies: []string{"answer two"}},
+}}
+
+// createdAt is the created_at of the conversation's message with body.
+func createdAt(t *testing.T, h *harness, cid, body string) string {
+	t.Helper()
+	for _, m := range list(h.OK("list_messages", map[string]any{"conversation_id": cid, "limit": 100}), "messages") {
+		if mm := m.(map[string]any); mm["body"] == body {
+			return str(mm, "created_at")
+		}
+	}
+	t.Fatalf("no message %q", body)
+	return ""
+}
+
+// A reply to an earlier message that comes after the next one was sent
+// is not silently taken for the next one's answer: Ada does not say which
+// message a reply answers, so the wait goes on for the next answer and
+// the result says the first replies may answer the earlier message. Once
+// the wait ended with the late reply alone, more than a quiet spell before
+// the answer to its own message.
+func TestLateReplyToAnEarlierMessageIsFlagged(t *testing.T) {
+	for name, ev := range map[string]bool{"events": true, "polling": false} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{events: ev, replyDelay: 1500 * time.Millisecond, script: twoAnswers})
+			cid := startConv(t, h)
+			h.OK("send_message", map[string]any{"conversation_id": cid, "body": "first"})
+			time.Sleep(500 * time.Millisecond) // the two answers come this far apart: more than a quiet spell
+			res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "second", "wait_for_reply_seconds": 20})
+			if createdAt(t, h, cid, "answer one") < createdAt(t, h, cid, "second") {
+				t.Skip("the machine is too slow: the first answer came before the second message")
+			}
+			got := replyBodies(res)
+			if !slices.Contains(got, "answer two") || res["replies_may_answer_earlier"] != true {
+				t.Fatalf("replies %v, result %v: want the second message's answer, flagged", got, res)
+			}
+		})
+	}
+}
+
+// Two calls sending in the same conversation at once each get the replies
+// between their message and the next one of the same role, not the
+// other's answer.
+func TestConcurrentSendsDoNotTakeEachOthersReplies(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true, replyDelay: time.Second, script: twoAnswers})
+	cid := startConv(t, h)
+	first := make(chan map[string]any, 1)
+	go func() {
+		first <- h.OK("send_message", map[string]any{"conversation_id": cid, "body": "first", "wait_for_reply_seconds": 20})
+	}()
+	for i := 0; ; i++ { // until the first message is in
+		if i == 500 {
+			t.Fatal("the first message never showed")
+		}
+		if slices.ContainsFunc(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages"), func(m any) bool {
+			return m.(map[string]any)["body"] == "first"
+		}) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	second := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "second", "wait_for_reply_seconds": 20})
+	one := <-first
+	if got := replyBodies(one); slices.Contains(got, "answer two") {
+		t.Fatalf("the first call took the second message's answer: %v", one)
+	}
+	if str(one, "next_message_id") != str(second, "message", "message_id") {
+		t.Fatalf("the first call does not name the message that closed its replies: %v", one)
+	}
+	if got := replyBodies(second); !slices.Contains(got, "answer two") {
+		t.Fatalf("the second call lacks its answer: %v", second)
+	}
+}
+
+// send_message says when the conversation was handed off or ended during
+// the wait, so the assistant does not go on sending.
+func TestSendMessageSaysHandedOffOrEnded(t *testing.T) {
+	h := newHarness(t, harnessOpts{events: true})
+	cid := startConv(t, h)
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "I want a human", "wait_for_reply_seconds": 10})
+	if res["handed_off"] != true {
+		t.Fatalf("handed_off missing: %v", res)
+	}
+	for name, ev := range map[string]bool{"events": true, "polling": false} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, harnessOpts{events: ev, replyDelay: time.Hour}) // the AI Agent does not answer in time
+			cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+			done := make(chan map[string]any, 1)
+			go func() {
+				done <- h.OK("send_message", map[string]any{"conversation_id": cid, "body": "anyone?", "wait_for_reply_seconds": 3})
+			}()
+			for i := 0; ; i++ {
+				if i == 500 {
+					t.Fatal("the message never showed")
+				}
+				if len(list(h.OK("list_messages", map[string]any{"conversation_id": cid}), "messages")) > 0 {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			h.OK("end_conversation", map[string]any{"conversation_id": cid})
+			if res := <-done; res["ended"] != true {
+				t.Fatalf("ended missing: %v", res)
+			}
+		})
+	}
+}
+
+// quietAbout has the AI Agent ignore the end user's messages holding
+// text: the backend posts them as a human agent's, which it does not answer.
+func quietAbout(sim http.Handler, text string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/messages/") {
+			body, _ := io.ReadAll(r.Body)
+			if bytes.Contains(body, []byte(text)) {
+				var req map[string]any
+				if err := json.Unmarshal(body, &req); err == nil {
+					req["author"] = map[string]any{"role": "human_agent", "display_name": "Quiet"}
+					body, _ = json.Marshal(req)
+				}
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		}
+		sim.ServeHTTP(w, r)
+	})
+}
+
+// A slow AI Agent greets after ask_ai_agent has sent the question: the
+// greeting is never the answer. When the answer does not come within the
+// wait, the result says so; when it does, the greeting is not part of it.
+func TestAskAIAgentNeverAnswersWithTheGreeting(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: apiKey, ReplyDelay: 2 * time.Second})
+	t.Cleanup(sim.Close)
+	h := newHarness(t, harnessOpts{backend: quietAbout(sim, "unanswered")})
+	h.deps.DefaultChannelID = sim.DefaultChannelID()
+	// The question goes after a third of the wait (1 s), the greeting
+	// shows at 2 s, the wait ends at 4 s.
+	res := h.OK("ask_ai_agent", map[string]any{"external_id": "slow-1", "question": "unanswered question", "wait_seconds": 3,
+		"profile": map[string]any{"first_name": "Ana"}})
+	if strings.Contains(str(res, "answer"), "Hi Ana") || res["answer_pending"] != true {
+		t.Fatalf("the greeting was taken for the answer: %v", res)
+	}
+	if len(list(res, "replies")) > 0 && res["replies_may_answer_earlier"] != true {
+		t.Fatalf("the greeting in replies is not flagged: %v", res)
+	}
+	// Question at 1.7 s, greeting at 2 s, answer at 3.7 s, end of the wait at 6.7 s.
+	res = h.OK("ask_ai_agent", map[string]any{"external_id": "slow-2", "question": "Where is my order?", "wait_seconds": 5,
+		"profile": map[string]any{"first_name": "Bo"}})
+	if a := str(res, "answer"); strings.Contains(a, "Hi Bo") || !strings.Contains(a, "Where is my order?") || res["answer_pending"] == true {
+		t.Fatalf("answer %q: want the answer without the greeting (%v)", a, res)
 	}
 }
