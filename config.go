@@ -75,6 +75,9 @@ type AdaConfig struct {
 	// FenceUntrusted wraps the text of results holding outside text as
 	// data (tools.Deps.Unfenced is its negation).
 	FenceUntrusted bool
+	// LocalFiles lets upload_attachment read a file_path over stdio
+	// (never over HTTP, where the disk is not the user's).
+	LocalFiles bool
 
 	toolsets, redactKeys string // as given, split by finish
 }
@@ -167,6 +170,7 @@ func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.booleanOr("ADA_MCP_ALLOW_CUSTOMER_MESSAGES", false), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
 	fs.BoolVar(&c.AllowDestructive, "allow-destructive", e.booleanOr("ADA_MCP_ALLOW_DESTRUCTIVE", false), "let tools delete without asking the user (otherwise they ask through MCP elicitation, or refuse when the client cannot ask) (env ADA_MCP_ALLOW_DESTRUCTIVE)")
 	fs.BoolVar(&c.FenceUntrusted, "fence-untrusted", e.booleanOr("ADA_MCP_FENCE_UNTRUSTED", true), "wrap the text of results holding what end users or other outside sources wrote in <untrusted-data-NONCE> tags, as data the model must not obey; false gives plain JSON text, for a client that parses it (env ADA_MCP_FENCE_UNTRUSTED)")
+	fs.BoolVar(&c.LocalFiles, "local-files", e.booleanOr("ADA_MCP_LOCAL_FILES", true), "over stdio, let upload_attachment read a file_path from this machine; never over HTTP (env ADA_MCP_LOCAL_FILES)")
 	fs.StringVar(&c.redactKeys, "redact-keys", e.getenv("ADA_MCP_REDACT_KEYS"), "extra comma-separated metadata key patterns whose values are redacted (env ADA_MCP_REDACT_KEYS)")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", tools.DefaultCallTimeout, "time limit of one tool call (send_message adds its wait)")
 }

@@ -15,15 +15,25 @@ import (
 )
 
 // upload_attachment reads a file_path from the server's disk only when the server runs over
-// stdio, on the user's machine for them alone; over HTTP it refuses and asks for the content.
+// stdio, on the user's machine for them alone, and --local-files is not false; otherwise it
+// refuses and asks for the content.
 func TestLocalFilesOnlyOverStdio(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.txt")
 	if err := os.WriteFile(path, []byte("call back at 5pm"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, transport := range []string{"stdio", "http"} {
-		t.Run(transport, func(t *testing.T) {
-			cfg, err := load(t, nil, "--sandbox", "--transport", transport)
+	for _, c := range []struct {
+		name  string
+		flags []string
+		reads bool
+	}{
+		{"stdio", []string{"--transport", "stdio"}, true},
+		{"stdio without local files", []string{"--transport", "stdio", "--local-files=false"}, false},
+		{"http", []string{"--transport", "http"}, false},
+		{"http with local files", []string{"--transport", "http", "--local-files=true"}, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := load(t, nil, append([]string{"--sandbox"}, c.flags...)...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -54,10 +64,10 @@ func TestLocalFilesOnlyOverStdio(t *testing.T) {
 			call("send_message", map[string]any{"conversation_id": cid, "body": "a human, please"})
 			res := call("upload_attachment", map[string]any{"conversation_id": cid, "file_path": path})
 			switch {
-			case transport == "stdio" && (res.IsError || !strings.Contains(text(res), `"filename":"notes.txt"`)):
-				t.Fatalf("over stdio: %s", text(res))
-			case transport == "http" && (!res.IsError || !strings.Contains(text(res), "content_base64 with filename")):
-				t.Fatalf("over http: %s", text(res))
+			case c.reads && (res.IsError || !strings.Contains(text(res), `"filename":"notes.txt"`)):
+				t.Fatalf("the file should be read: %s", text(res))
+			case !c.reads && (!res.IsError || !strings.Contains(text(res), "content_base64 with filename")):
+				t.Fatalf("the path should be refused: %s", text(res))
 			}
 		})
 	}

@@ -218,8 +218,8 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		// A stdio server is one process for one client, Redis or not.
 		Replicated: a.redis != nil && !stdio,
 		// Over stdio the server runs on the user's machine, for them alone:
-		// upload_attachment may read a file_path there.
-		LocalFiles: stdio,
+		// upload_attachment may read a file_path there, unless told not to.
+		LocalFiles: stdio && cfg.Ada.LocalFiles,
 		Now:        sandboxNow(a.sandbox),
 	})
 	if err != nil {

@@ -330,7 +330,7 @@ func uploadAttachment(ctx context.Context, env *Env, a *schemas.UploadAttachment
 	var content []byte
 	if a.FilePath != "" {
 		if !env.Deps.LocalFiles {
-			return nil, &schemas.ArgumentError{Field: "file_path", Reason: "is read only when this server runs locally over stdio; send the file as content_base64 with filename instead"}
+			return nil, &schemas.ArgumentError{Field: "file_path", Reason: "is not read by this server (only over stdio, and not with --local-files=false); send the file as content_base64 with filename instead"}
 		}
 		var err error
 		if content, err = readLocalFile(a.FilePath); err != nil {
