@@ -36,8 +36,10 @@ var credentialPattern = strings.Join([]string{
 	// AWS access key ids (long-term and temporary).
 	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
 	// A password in a URL's userinfo (scheme://user:password@host): the
-	// password goes, the rest stays readable (replaceCredential).
-	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]*:[^\s/?#@"'<>]+@`,
+	// password goes, the rest stays readable (replaceCredential). As in
+	// net/url, the userinfo ends at the authority's last '@' (a password
+	// may hold '@') and the user at its first ':'.
+	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#:"'<>]*:[^\s/?#"'<>]+@`,
 }, "|")
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
@@ -63,7 +65,11 @@ func mayContainCredential(s string) bool {
 
 // containsURLPassword reports whether a "://" in s is followed, within the
 // URL's authority, by a ':' and then an '@' (scheme://user:password@).
+// Text without an '@' cannot hold one, and is ruled out first.
 func containsURLPassword(s string) bool {
+	if strings.IndexByte(s, '@') < 0 {
+		return false
+	}
 	for off := 0; ; {
 		i := strings.Index(s[off:], "://")
 		if i < 0 {
@@ -78,7 +84,6 @@ func containsURLPassword(s string) bool {
 				if colon {
 					return true
 				}
-				break
 			} else if strings.IndexByte("/?#\"'<> \t\r\n", c) >= 0 {
 				break
 			}
@@ -152,9 +157,11 @@ func replaceCredentials(s string) string {
 // of "-._~+/=" in it, or 20 letters or more, is redacted.
 func replaceCredential(m string) string {
 	if i := strings.Index(m, "://"); i >= 0 && strings.HasSuffix(m, "@") {
-		// scheme://user:password@ → scheme://user:[REDACTED]@
+		// scheme://user:password@ → scheme://user:[REDACTED]@. The user
+		// may itself be a token (https://ghp_…:x-oauth-basic@github.com);
+		// it holds no "://", so this recursion ends.
 		user, _, _ := strings.Cut(m[i+len("://"):], ":")
-		return m[:i+len("://")] + user + ":" + Placeholder + "@"
+		return m[:i+len("://")] + replaceCredentials(user) + ":" + Placeholder + "@"
 	}
 	const scheme = len("bearer")
 	if len(m) <= scheme || !strings.EqualFold(m[:scheme], "bearer") {

@@ -48,6 +48,13 @@ var secretCases = []secretCase{
 	{"stripe restricted", "rk_live_51HxQvR2eZvKYlo2C0abcdef", "rk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
 	{"url password", "https://admin:hunter2pass@hooks.example.com/x", "hunter2pass", "https://admin:" + Placeholder + "@hooks.example.com/x"},
 	{"url password alone", "redis://:s3cretpass@10.0.0.5:6379/0", "s3cretpass", "redis://:" + Placeholder + "@10.0.0.5:6379/0"},
+	// The userinfo ends at the authority's last '@', as in net/url.
+	{"url password with @", "https://admin:hunter@2pass@hooks.example.com/x", "2pass", "https://admin:" + Placeholder + "@hooks.example.com/x"},
+	{"url user with @", "https://ana@corp:hunter2pass@hooks.example.com/x", "hunter2pass", "https://ana@corp:" + Placeholder + "@hooks.example.com/x"},
+	// A token used as the user of a URL is a credential too.
+	{"url github token user", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234:x-oauth-basic@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + ":" + Placeholder + "@github.com/o/r.git"},
+	{"url aws key user", "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENG@bucket/key", "AKIAIOSFODNN7EXAMPLE", "s3://" + Placeholder + ":" + Placeholder + "@bucket/key"},
+	{"url github token user alone", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + "@github.com/o/r.git"},
 	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
 }
 
@@ -118,6 +125,8 @@ func TestStringLeavesOrdinaryTextAlone(t *testing.T) {
 		"https://hooks.example.com:8443/ada?x=1 mail ana@example.com", // a port, then an email elsewhere
 		"https://ana@example.com/profile",                             // a user without a password
 		"see https://example.com/a:b@c",                               // ':' and '@' in the path
+		"https://example.com/a:b@c?d=e@f#g@h",                         // ... and in the query and fragment
+		"https://ana@example.com/?next=b:c@d",                         // a user, then ':' and '@' in the query
 	} {
 		if got := r.String(s); got != s {
 			t.Errorf("String(%q) = %q, want unchanged", s, got)
