@@ -241,6 +241,32 @@ func TestExactSecrets(t *testing.T) {
 			}
 		}
 	})
+	t.Run("a secret overlapping a shape leaves no part of either", func(t *testing.T) {
+		// A shape replaced first would take part of the secret and leave
+		// the rest; the secret replaced first would break the shape.
+		for _, c := range []struct{ secret, in string }{
+			{"zq7wghp_R2d2", "x zq7wghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234 y"},
+			{"po1234x-zq7w", "x ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234x-zq7w y"},
+			{"MPLEzq7w", "key AKIAIOSFODNN7EXAMPLEzq7w y"},
+			{"abc.zq7w", "Authorization: Bearer abc.zq7w.defghij"},
+			{"1881zq7w", "card 4012 8888 8888 1881zq7w on file"},
+			{"zq7w4012", "card zq7w4012 8888 8888 1881 on file"},
+			{"1881zq7w", "card 4012888888881881zq7w on file"},
+			{"99zq7w", "card 401288888888188199zq7w on file"},
+			{"8888 1881", "card 4012 8888 8888 1881 on file"},
+		} {
+			r := New(WithSecrets(c.secret))
+			got := r.String(c.in)
+			for _, part := range []string{"zq7w", "R2d2", "AKIA", "abc", "defg", "8888", "1881", "4012"} {
+				if strings.Contains(got, part) {
+					t.Errorf("secret %q: String(%q) = %q shows %q", c.secret, c.in, got, part)
+				}
+			}
+			if again := r.String(got); again != got {
+				t.Errorf("not idempotent: %q then %q", got, again)
+			}
+		}
+	})
 	t.Run("a replaced secret frees the card it was glued to", func(t *testing.T) {
 		r := New(WithSecrets("zq7w"))
 		got := r.String("4111 1111 1111 1111zq7w5555 5555 5555 4444")
