@@ -418,6 +418,9 @@ func TestUnansweredTracksIDs(t *testing.T) {
 // Tracking runs on every stdio message: a request with a short id and its
 // answer allocate nothing.
 func TestStdioTrackingAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool allocate")
+	}
 	out := &lockedWriter{w: io.Discard, answered: &unanswered{}}
 	g := &lineGuard{out: out, answers: out.answered, logger: slog.New(slog.DiscardHandler)}
 	req := []byte(`{"jsonrpc":"2.0","id":"c0ffee-42","method":"tools/list"}` + "\n")
