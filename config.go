@@ -17,7 +17,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
-	"github.com/ada-mcp/ada-mcp/redact"
 	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
@@ -519,17 +518,48 @@ func toolsetHelp() string {
 }
 
 // parseRedisURL is redis.ParseURL with an error that never quotes the URL:
-// it can hold Redis's password (redis://:PASSWORD@host).
+// any part of it can hold Redis's password (redis://:PASSWORD@host, or a
+// password pasted into the path or an option by mistake), and the parser's
+// errors quote the part they reject.
 func parseRedisURL(raw string) (*redis.Options, error) {
 	opt, err := redis.ParseURL(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // what is wrong, without the URL
-		}
-		return nil, fmt.Errorf("--redis-url: %s", redact.New().String(err.Error()))
+		return nil, errors.New("--redis-url: " + redisURLProblem(err))
 	}
 	return opt, nil
+}
+
+// redisURLProblem names what is wrong with a Redis URL from the error of
+// redis.ParseURL, in fixed words. An error it does not know gets a generic
+// message rather than its own text.
+func redisURLProblem(err error) string {
+	msg := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg = ue.Err.Error()
+	}
+	for _, p := range [...]struct{ says, problem string }{
+		{"invalid port", "invalid port (want redis://host:6379)"},
+		{"invalid URL escape", "invalid %-escape (write a '%' in the password as %25)"},
+		{"in host name", "invalid host"},
+		{"invalid userinfo", "invalid user or password (percent-escape spaces and other special characters)"},
+		{"missing protocol scheme", "missing scheme (want redis://, rediss:// or unix://)"},
+		{"first path segment in URL cannot contain colon", "missing scheme (want redis://, rediss:// or unix://)"},
+		{"invalid URL scheme", "unsupported scheme (want redis://, rediss:// or unix://)"},
+		{"invalid database number", "invalid database number (want a number: redis://host:6379/0)"},
+		{"invalid URL path", "invalid path (want nothing or a database number: redis://host:6379/0)"},
+		{"empty unix socket path", "missing socket path (want unix:///path/to/redis.sock)"},
+		{"unexpected option", "unknown query option"},
+		// "redis: invalid <option> number|duration|boolean: ..."
+		{" number: ", "invalid query option value (want a number)"},
+		{" duration: ", "invalid query option value (want a duration such as 3s)"},
+		{" boolean: ", "invalid query option value (want true or false)"},
+	} {
+		if strings.Contains(msg, p.says) {
+			return p.problem
+		}
+	}
+	return "not a valid Redis URL (want redis://[:password@]host:port/db)"
 }
 
 // secretVar defines a string flag whose default (from the environment: a

@@ -217,3 +217,41 @@ func TestSameAda(t *testing.T) {
 		t.Error("two AI Agents share a budget")
 	}
 }
+
+// A bad --redis-url is named by what is wrong, never by quoting the URL:
+// any part of it (the scheme, the path, an option) may be the password
+// typed in the wrong place.
+func TestRedisURLErrorsQuoteNothing(t *testing.T) {
+	for _, c := range []struct{ url, want string }{
+		{"redis://:pwCanary@127.0.0.1:portCanary", "port"},
+		{"redis://:pw%zzCanary@127.0.0.1:6379", "escape"},
+		{"redis://:pwCanary@ho st:6379", "host"},
+		{"redis://:pw Canary@127.0.0.1:6379", "user or password"},
+		{"schemeCanary://:pwCanary@127.0.0.1:6379", "scheme"},
+		{"pwCanary@127.0.0.1:6379", "scheme"},
+		{"redis://:pwCanary@127.0.0.1:6379/dbCanary", "database number"},
+		{"redis://:pwCanary@127.0.0.1:6379/0?db=dbCanary", "database number"},
+		{"redis://:pwCanary@127.0.0.1:6379/0/pathCanary", "path"},
+		{"unix://:pwCanary@", "socket path"},
+		{"redis://:pwCanary@127.0.0.1:6379/0?dial_timeout=durCanary", "query option"},
+		{"redis://:pwCanary@127.0.0.1:6379/0?pool_size=numCanary", "query option"},
+		{"redis://:pwCanary@127.0.0.1:6379/0?pool_fifo=boolCanary", "query option"},
+		{"redis://:pwCanary@127.0.0.1:6379/0?optCanary=1", "query option"},
+	} {
+		_, err := parseRedisURL(c.url)
+		if err == nil {
+			t.Errorf("%s: no error", c.url)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "--redis-url: ") || !strings.Contains(msg, c.want) {
+			t.Errorf("%s: error %q does not name the %s", c.url, msg, c.want)
+		}
+		if strings.Contains(strings.ToLower(msg), "canary") || strings.Contains(msg, "%zz") {
+			t.Errorf("%s: error %q quotes the URL", c.url, msg)
+		}
+	}
+	if _, err := parseRedisURL("rediss://user:pw@127.0.0.1:6380/2?dial_timeout=3s"); err != nil {
+		t.Errorf("a good URL: %v", err)
+	}
+}

@@ -53,8 +53,8 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"eval", "--transcript", bad, "--state", filepath.Join(dir, "missing.json"), "testdata/evals"}, "--state: "},
 		{[]string{"eval", "--baseline", bad, "testdata/evals/read-only.yaml"}, "is not a report written by --json"},
 		{[]string{"eval", "--seed", "0", "testdata/evals/read-only.yaml"}, "--seed must not be 0"},
-		{[]string{"--transport", "http", "--redis-url", "redis://:s3cretpass@127.0.0.1:notaport"}, `--redis-url: invalid port ":notaport"`},
-		{[]string{"--transport", "http", "--redis-url", "redis://:s3cret pass@127.0.0.1:6379"}, "--redis-url: net/url: invalid userinfo"},
+		{[]string{"--transport", "http", "--redis-url", "redis://:s3cretpass@127.0.0.1:notaport"}, "--redis-url: invalid port ("},
+		{[]string{"--transport", "http", "--redis-url", "redis://:s3cret pass@127.0.0.1:6379"}, "--redis-url: invalid user or password"},
 	} {
 		code, stderr := runWith(t, strings.NewReader(""), c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {

@@ -15,7 +15,10 @@ func FuzzString(f *testing.F) {
 	for _, tc := range secretCases {
 		f.Add("x " + tc.in + " y")
 	}
-	for _, s := range []string{"", "zq7w", "zq7wzq7w", "Bearer zq7w", "4111 1111 1111 1111 5555 5555 5555 4444", "12 34 56 78 90 21 02"} {
+	for _, s := range []string{"", "zq7w", "zq7wzq7w", "Bearer zq7w", "4111 1111 1111 1111 5555 5555 5555 4444", "12 34 56 78 90 21 02",
+		"https://u:p@ss@h/x?y@z", "https://a@b:c@d@e#f@g", "https://ghp_zq7wAAAA:x@h", "s3://AKIAIOSFODNN7EXAMPLE:zq7w@b",
+		"https://u:[REDACTED]@ss@h/", "https://u:zq7w@h,v@w",
+		"zq7wghp_R2d2C3po1234", "AKIAIOSFODNN7EXAMPLEzq7w", "4012 8888 8888 1881zq7w", "zq7w4012888888881881"} {
 		f.Add(s)
 	}
 	// The secret shares no byte with Placeholder, so a replacement can never

@@ -32,8 +32,8 @@ const maxGroups = 32
 
 type group struct{ start, end int }
 
-// replaceCards replaces every card number in s with Placeholder.
-func replaceCards(s string) string {
+// cardSpans appends the spans of the card numbers in s.
+func cardSpans(s string, spans []span) []span {
 	// Fast exit: most strings (ids, timestamps, prose) have fewer digits
 	// than the shortest card.
 	digits := 0
@@ -43,9 +43,8 @@ func replaceCards(s string) string {
 		}
 	}
 	if digits < 13 {
-		return s
+		return spans
 	}
-	var spans []span
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
@@ -53,7 +52,43 @@ func replaceCards(s string) string {
 		}
 		i, spans = scanRun(s, i, spans)
 	}
-	return applySpans(s, spans)
+	return spans
+}
+
+// unglued returns s as the card rules would read it once the secrets at
+// secrets and the credentials at creds are replaced, with the same
+// length: a credential becomes ',' throughout, as its placeholder would
+// stand there; in a secret only what would glue a card to it (a letter,
+// '_', '+', '.') becomes ',', and its digits and separators stay, since
+// they may be the card's own ("1881zq7w" for a card ending in 1881). ok
+// is false when that changes nothing.
+func unglued(s string, secrets, creds []span) (string, bool) {
+	var b []byte // a copy of s, made at the first change
+	set := func(i int, c byte) {
+		if s[i] == c {
+			return
+		}
+		if b == nil {
+			b = []byte(s)
+		}
+		b[i] = c
+	}
+	for _, sp := range secrets {
+		for i := sp.start; i < sp.end; i++ {
+			if c := s[i]; !isDigit(c) && isWordByte(c) || c == '+' || c == '.' {
+				set(i, ',')
+			}
+		}
+	}
+	for _, sp := range creds {
+		for i := sp.start; i < sp.end; i++ {
+			set(i, ',')
+		}
+	}
+	if b == nil {
+		return s, false
+	}
+	return string(b), true
 }
 
 // nextGroup returns the end of the digit group starting at s[j] and, when

@@ -36,8 +36,10 @@ var credentialPattern = strings.Join([]string{
 	// AWS access key ids (long-term and temporary).
 	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
 	// A password in a URL's userinfo (scheme://user:password@host): the
-	// password goes, the rest stays readable (replaceCredential).
-	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:"'<>]*:[^\s/?#@"'<>]+@`,
+	// password goes, the rest stays readable (replaceCredential). As in
+	// net/url, the userinfo ends at the authority's last '@' (a password
+	// may hold '@') and the user at its first ':'.
+	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#:"'<>]*:[^\s/?#"'<>]+@`,
 }, "|")
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
@@ -63,7 +65,11 @@ func mayContainCredential(s string) bool {
 
 // containsURLPassword reports whether a "://" in s is followed, within the
 // URL's authority, by a ':' and then an '@' (scheme://user:password@).
+// Text without an '@' cannot hold one, and is ruled out first.
 func containsURLPassword(s string) bool {
+	if strings.IndexByte(s, '@') < 0 {
+		return false
+	}
 	for off := 0; ; {
 		i := strings.Index(s[off:], "://")
 		if i < 0 {
@@ -78,7 +84,6 @@ func containsURLPassword(s string) bool {
 				if colon {
 					return true
 				}
-				break
 			} else if strings.IndexByte("/?#\"'<> \t\r\n", c) >= 0 {
 				break
 			}
@@ -133,15 +138,19 @@ func containsBearer(s string) bool {
 	return false
 }
 
-// replaceCredentials replaces every credential-shaped substring of s.
-func replaceCredentials(s string) string {
+// credentialSpans appends the spans of s to replace for its credentials,
+// offset by off (s may be part of a longer string).
+func credentialSpans(s string, off int, spans []span) []span {
 	if !mayContainCredential(s) {
-		return s
+		return spans
 	}
-	return credentialRE().ReplaceAllStringFunc(s, replaceCredential)
+	for _, m := range credentialRE().FindAllStringIndex(s, -1) {
+		spans = credentialSpan(s, m[0], m[1], off, spans)
+	}
+	return spans
 }
 
-// replaceCredential maps one credentialRE match to its replacement.
+// credentialSpan appends what to replace of the credentialRE match s[a:b].
 //
 // For "Bearer <token>" the scheme word is kept so logs still show which
 // kind of credential was present. Prose such as "the bearer of this card"
@@ -150,15 +159,20 @@ func replaceCredentials(s string) string {
 // as an English word and left alone. Real bearer tokens are long random
 // strings that contain digits or punctuation; anything with a digit or one
 // of "-._~+/=" in it, or 20 letters or more, is redacted.
-func replaceCredential(m string) string {
+func credentialSpan(s string, a, b, off int, spans []span) []span {
+	m := s[a:b]
 	if i := strings.Index(m, "://"); i >= 0 && strings.HasSuffix(m, "@") {
-		// scheme://user:password@ → scheme://user:[REDACTED]@
-		user, _, _ := strings.Cut(m[i+len("://"):], ":")
-		return m[:i+len("://")] + user + ":" + Placeholder + "@"
+		// scheme://user:password@ → scheme://user:[REDACTED]@. The user
+		// may itself be a token (https://ghp_…:x-oauth-basic@github.com);
+		// it holds no "://", so this recursion ends.
+		user := a + i + len("://")
+		colon := user + strings.IndexByte(s[user:b], ':')
+		spans = credentialSpans(s[user:colon], off+user, spans)
+		return append(spans, span{off + colon + 1, off + b - 1})
 	}
 	const scheme = len("bearer")
 	if len(m) <= scheme || !strings.EqualFold(m[:scheme], "bearer") {
-		return Placeholder
+		return append(spans, span{off + a, off + b})
 	}
 	i := scheme
 	for i < len(m) && (m[i] == ' ' || m[i] == '\t') {
@@ -166,9 +180,9 @@ func replaceCredential(m string) string {
 	}
 	tok := strings.TrimRight(m[i:], ".")
 	if tok == "" || isProseWord(tok) {
-		return m
+		return spans
 	}
-	return m[:i] + Placeholder + m[i+len(tok):]
+	return append(spans, span{off + a + i, off + a + i + len(tok)})
 }
 
 func isProseWord(s string) bool {

@@ -237,38 +237,46 @@ type rules struct{ secrets, credentials bool }
 
 var allRules = rules{secrets: true, credentials: true}
 
-// apply is String with the rules that can apply. The shapes go first:
-// an exact secret replaced inside a card number or a token would break
-// its shape, and the rest of it would be shown ("4111 1111 1111
-// [REDACTED]" for a remembered "0881"). Replacing more can only hide more
-// of a secret, never less.
+// apply is String with the rules that can apply. Exact secrets, credential
+// shapes and cards are all found in the same text and their spans merged,
+// so whatever overlaps is hidden whole: a secret inside a card or a token
+// does not break its shape (a remembered "1881" replaced alone would
+// leave "4012 8888 8888" of a card shown), and a token does not take part
+// of a secret and leave the rest ("zq7w" of "zq7wghp_..."). Cards are also
+// looked for as if the secrets and credentials were replaced already
+// (unglued): "1111zq7w5555" holds no card, "1111[REDACTED]5555" may, and a
+// secret may end in a card's last digits ("1881zq7w").
 //
-// A replaced secret can also free a shape it was glued to ("1111zq7w5555"
-// holds no card; "1111[REDACTED]5555" may), so the shapes run again until
-// nothing changes: redacting redacted text must change nothing.
+// A replaced secret can still make a shape of its neighbours (a card
+// whose run it lengthened), so while secrets are replaced the rules run
+// again until nothing changes: redacting redacted text must change
+// nothing.
 func (r *Redactor) apply(s string, rl rules) string {
 	for range 4 {
+		var secrets, creds []span
+		if rl.secrets {
+			secrets = r.secretSpans(s, nil)
+		}
 		if rl.credentials {
-			s = replaceCredentials(s)
+			creds = credentialSpans(s, 0, nil)
 		}
-		s = replaceCards(s)
-		if !rl.secrets {
-			return s
+		spans := cardSpans(s, append(secrets[:len(secrets):len(secrets)], creds...))
+		if u, ok := unglued(s, secrets, creds); ok {
+			spans = cardSpans(u, spans)
 		}
-		out := r.replaceSecrets(s)
-		if out == s {
-			return s
+		out := applySpans(s, spans)
+		if len(secrets) == 0 || out == s {
+			return out
 		}
 		s = out
 	}
 	return s
 }
 
-// replaceSecrets replaces every occurrence of every exact secret. Ranges
-// are collected first and merged, so overlapping secrets (or a secret
-// overlapping itself, "aaaa" in "aaaaa") leave no fragment behind.
-func (r *Redactor) replaceSecrets(s string) string {
-	var spans []span
+// secretSpans appends the spans of every occurrence of every exact secret,
+// overlapping ones (or a secret overlapping itself, "aaaa" in "aaaaa")
+// too: applySpans merges them, leaving no fragment behind.
+func (r *Redactor) secretSpans(s string, spans []span) []span {
 	for _, sec := range r.secrets {
 		off := 0
 		for {
@@ -280,7 +288,12 @@ func (r *Redactor) replaceSecrets(s string) string {
 			off += i + 1
 		}
 	}
-	return applySpans(s, spans)
+	return spans
+}
+
+// replaceSecrets replaces every occurrence of every exact secret.
+func (r *Redactor) replaceSecrets(s string) string {
+	return applySpans(s, r.secretSpans(s, nil))
 }
 
 // containsSecret reports whether s contains any exact secret.

@@ -48,6 +48,13 @@ var secretCases = []secretCase{
 	{"stripe restricted", "rk_live_51HxQvR2eZvKYlo2C0abcdef", "rk_live_51HxQvR2eZvKYlo2C0abcdef", Placeholder},
 	{"url password", "https://admin:hunter2pass@hooks.example.com/x", "hunter2pass", "https://admin:" + Placeholder + "@hooks.example.com/x"},
 	{"url password alone", "redis://:s3cretpass@10.0.0.5:6379/0", "s3cretpass", "redis://:" + Placeholder + "@10.0.0.5:6379/0"},
+	// The userinfo ends at the authority's last '@', as in net/url.
+	{"url password with @", "https://admin:hunter@2pass@hooks.example.com/x", "2pass", "https://admin:" + Placeholder + "@hooks.example.com/x"},
+	{"url user with @", "https://ana@corp:hunter2pass@hooks.example.com/x", "hunter2pass", "https://ana@corp:" + Placeholder + "@hooks.example.com/x"},
+	// A token used as the user of a URL is a credential too.
+	{"url github token user", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234:x-oauth-basic@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + ":" + Placeholder + "@github.com/o/r.git"},
+	{"url aws key user", "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENG@bucket/key", "AKIAIOSFODNN7EXAMPLE", "s3://" + Placeholder + ":" + Placeholder + "@bucket/key"},
+	{"url github token user alone", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + "@github.com/o/r.git"},
 	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
 }
 
@@ -118,6 +125,8 @@ func TestStringLeavesOrdinaryTextAlone(t *testing.T) {
 		"https://hooks.example.com:8443/ada?x=1 mail ana@example.com", // a port, then an email elsewhere
 		"https://ana@example.com/profile",                             // a user without a password
 		"see https://example.com/a:b@c",                               // ':' and '@' in the path
+		"https://example.com/a:b@c?d=e@f#g@h",                         // ... and in the query and fragment
+		"https://ana@example.com/?next=b:c@d",                         // a user, then ':' and '@' in the query
 	} {
 		if got := r.String(s); got != s {
 			t.Errorf("String(%q) = %q, want unchanged", s, got)
@@ -226,6 +235,32 @@ func TestExactSecrets(t *testing.T) {
 			got := r.String(in)
 			if strings.Contains(got, "8888") || strings.Contains(got, "abcdefghij") {
 				t.Errorf("String(%q) = %q: part of the shape is shown", in, got)
+			}
+			if again := r.String(got); again != got {
+				t.Errorf("not idempotent: %q then %q", got, again)
+			}
+		}
+	})
+	t.Run("a secret overlapping a shape leaves no part of either", func(t *testing.T) {
+		// A shape replaced first would take part of the secret and leave
+		// the rest; the secret replaced first would break the shape.
+		for _, c := range []struct{ secret, in string }{
+			{"zq7wghp_R2d2", "x zq7wghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234 y"},
+			{"po1234x-zq7w", "x ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234x-zq7w y"},
+			{"MPLEzq7w", "key AKIAIOSFODNN7EXAMPLEzq7w y"},
+			{"abc.zq7w", "Authorization: Bearer abc.zq7w.defghij"},
+			{"1881zq7w", "card 4012 8888 8888 1881zq7w on file"},
+			{"zq7w4012", "card zq7w4012 8888 8888 1881 on file"},
+			{"1881zq7w", "card 4012888888881881zq7w on file"},
+			{"99zq7w", "card 401288888888188199zq7w on file"},
+			{"8888 1881", "card 4012 8888 8888 1881 on file"},
+		} {
+			r := New(WithSecrets(c.secret))
+			got := r.String(c.in)
+			for _, part := range []string{"zq7w", "R2d2", "AKIA", "abc", "defg", "8888", "1881", "4012"} {
+				if strings.Contains(got, part) {
+					t.Errorf("secret %q: String(%q) = %q shows %q", c.secret, c.in, got, part)
+				}
 			}
 			if again := r.String(got); again != got {
 				t.Errorf("not idempotent: %q then %q", got, again)

@@ -94,7 +94,7 @@ func ServeStdio(ctx context.Context, s *mcpserver.MCPServer, cfg StdioConfig, st
 type lockedWriter struct {
 	mu sync.Mutex
 	w  io.Writer
-	// answered, if set, counts the answers to the client's requests.
+	// answered, if set, is told of each answer to a client's request.
 	answered *unanswered
 }
 
@@ -102,50 +102,170 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	n, err := l.w.Write(p)
 	l.mu.Unlock()
-	if l.answered != nil && isAnswer(p) {
-		l.answered.add(-1)
+	if l.answered != nil {
+		if id, ok := answerID(p); ok {
+			l.answered.answer(id)
+		}
 	}
 	return n, err
 }
 
 // writeOwn writes a message of the transport's own (an oversized line's
-// error), which answers no request the count saw.
+// error), which answers no request the tracker saw.
 func (l *lockedWriter) writeOwn(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
 
-// isAnswer reports whether p is a response (mcp-go writes "jsonrpc", then
-// "id", then "result" or "error"), not a request or notification of the
-// server's.
-func isAnswer(p []byte) bool {
+// answerID returns the id of a response (mcp-go writes "jsonrpc", then
+// "id", then "result" or "error"); ok is false for a request or
+// notification of the server's.
+func answerID(p []byte) (id []byte, ok bool) {
 	const head = `{"jsonrpc":"2.0","id":`
 	if !bytes.HasPrefix(p, []byte(head)) {
-		return false
+		return nil, false
 	}
 	i := jsonscan.SkipValue(p, len(head))
-	rest := p[min(i, len(p)):]
-	return bytes.HasPrefix(rest, []byte(`,"result"`)) || bytes.HasPrefix(rest, []byte(`,"error"`))
+	if i < 0 {
+		return nil, false
+	}
+	rest := p[i:]
+	if !bytes.HasPrefix(rest, []byte(`,"result"`)) && !bytes.HasPrefix(rest, []byte(`,"error"`)) {
+		return nil, false
+	}
+	return p[len(head):i], true
 }
 
-// unanswered counts the client's requests not yet answered, so that the
-// end of the input can wait for them. Counting costs a lock a message; a
+// unanswered tracks the client's requests not yet answered, by id, so that
+// the end of the input can wait for them: an answer counts for its own
+// request only, once (not a parse error's answer to id null, nor a second
+// answer). It costs a lock and a map operation a message, and no
+// allocation for an id of up to idKeyLen bytes once the map has grown; a
 // channel is made only while the end of the input waits.
 type unanswered struct {
-	mu      sync.Mutex
-	n       int
-	changed chan struct{} // while waiting: closed (and dropped) when n drops
+	mu    sync.Mutex
+	short map[idKey]int  // requests in flight per id
+	long  map[string]int // ids longer than an idKey holds
+	n     int            // all requests in flight
+	// changed, while the end of the input waits, is closed (and dropped)
+	// when a request is answered.
+	changed chan struct{}
 }
 
-func (u *unanswered) add(d int) {
+// idKeyLen holds the ids clients use (numbers, UUIDs quoted) inline.
+const idKeyLen = 46
+
+type idKey struct {
+	n uint8
+	b [idKeyLen]byte
+}
+
+// request notes a request with the id raw, as the client wrote it.
+func (u *unanswered) request(raw []byte) {
+	id, ok := canonicalID(raw)
+	if !ok {
+		return // answered to id null, if at all
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.n = max(0, u.n+d) // an answer to a line never counted (a parse error) does not go below
-	if d < 0 && u.changed != nil {
+	if k, short := shortKey(id); short {
+		if u.short == nil {
+			u.short = make(map[idKey]int)
+		}
+		u.short[k]++
+	} else {
+		if u.long == nil {
+			u.long = make(map[string]int)
+		}
+		u.long[string(id)]++
+	}
+	u.n++
+}
+
+// answer notes an answer to id, as mcp-go writes it (canonicalID's form).
+func (u *unanswered) answer(id []byte) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if k, short := shortKey(id); short {
+		if !take(u.short, k) {
+			return
+		}
+	} else if !take(u.long, string(id)) {
+		return
+	}
+	u.n--
+	if u.changed != nil {
 		close(u.changed)
 		u.changed = nil
 	}
+}
+
+// take removes one request in flight under k, if there is one.
+func take[K comparable](m map[K]int, k K) bool {
+	c, ok := m[k]
+	switch {
+	case !ok:
+		return false
+	case c == 1:
+		delete(m, k)
+	default:
+		m[k] = c - 1
+	}
+	return true
+}
+
+func shortKey(id []byte) (idKey, bool) {
+	var k idKey
+	if len(id) > idKeyLen {
+		return k, false
+	}
+	k.n = uint8(len(id))
+	copy(k.b[:], id)
+	return k, true
+}
+
+// canonicalID returns the id raw as mcp-go writes it in its answer:
+// decoded into an any (numbers become float64) and encoded again by
+// encoding/json. The common ids, a short integer or a string of plain
+// ASCII, are already in that form and are neither decoded nor copied.
+func canonicalID(raw []byte) ([]byte, bool) {
+	if plainID(raw) {
+		return raw, true
+	}
+	var v any
+	if json.Unmarshal(raw, &v) != nil || v == nil {
+		return nil, false
+	}
+	b, err := json.Marshal(v)
+	return b, err == nil
+}
+
+// plainID reports whether raw is an integer of up to 15 digits (exact as
+// a float64, without a leading zero) or a string of printable ASCII that
+// encoding/json writes as it is (no escape, no '<', '>' or '&').
+func plainID(raw []byte) bool {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' {
+		for _, c := range raw[1 : len(raw)-1] {
+			if c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+		}
+		return true
+	}
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 15 || digits[0] == '0' && len(digits) > 1 {
+		return false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // wait returns once every request is answered, or timeout has passed,
@@ -243,8 +363,8 @@ func (g *lineGuard) guard(line []byte) []byte {
 	if p := c.Problem; p != nil {
 		g.logger.Debug("tool call refused before dispatch", "field", p.Field, "reason", p.Reason)
 	}
-	if c.Request && g.answers != nil {
-		g.answers.add(1)
+	if c.ID != nil && g.answers != nil {
+		g.answers.request(c.ID)
 	}
 	return c.Msg
 }

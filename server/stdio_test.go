@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -336,5 +337,104 @@ func TestStdioInputEndLetsCallsAnswer(t *testing.T) {
 	// Bounded: a call that would never end is cut once DrainTimeout passes.
 	if out := serve(100*time.Millisecond, rawInit+call(2, "stuck")); strings.Contains(out, "done") {
 		t.Fatalf("%s", out)
+	}
+}
+
+// The end of the input waits for the requests in flight by id, not by a
+// count of answers: an answer to a line that was no request (a parse
+// error, answered to id null) does not stand in for the call still
+// running.
+func TestStdioInputEndWaitsForTheRequestNotAnAnswerCount(t *testing.T) {
+	m := mcpserver.NewMCPServer("t", "1", mcpserver.WithToolCapabilities(false))
+	m.AddTool(mgomcp.NewTool("slow"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+			return mgomcp.NewToolResultText("done slowly"), nil
+		case <-ctx.Done():
+			return mgomcp.NewToolResultError("cancelled"), nil
+		}
+	})
+	input := rawInit +
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{}}}` + "\n" +
+		"not json\n" // answered at once, with id null
+	var out syncBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := ServeStdio(ctx, m, StdioConfig{DrainTimeout: 10 * time.Second}, strings.NewReader(input), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "done slowly") {
+		t.Fatalf("the call in flight was cut when the input ended:\n%s", out.String())
+	}
+}
+
+// Requests are tracked by id: an answer counts for its own request only,
+// once, and an id is the same however the client spelt it.
+func TestUnansweredTracksIDs(t *testing.T) {
+	var u unanswered
+	pending := func() int {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		return u.n
+	}
+	u.request([]byte(`1`))
+	u.request([]byte(`"two"`))
+	u.answer([]byte(`1`))
+	u.answer([]byte(`1`))     // answered twice
+	u.answer([]byte(`99`))    // no such request
+	u.answer([]byte(`"one"`)) // no such request
+	if n := pending(); n != 1 {
+		t.Fatalf("%d pending, want 1 (\"two\")", n)
+	}
+	u.answer([]byte(`"two"`))
+	if n := pending(); n != 0 {
+		t.Fatalf("%d pending, want 0", n)
+	}
+	// mcp-go answers with the id as encoding/json writes it.
+	for _, c := range []struct{ sent, answered string }{
+		{`1.0`, `1`},
+		{`1e2`, `100`},
+		{`"a\u0062"`, `"ab"`},
+		{`"<&>"`, `"\u003c\u0026\u003e"`},
+		{`"` + strings.Repeat("x", 100) + `"`, `"` + strings.Repeat("x", 100) + `"`},
+		{`12345678901234567890`, `12345678901234567000`},
+	} {
+		u.request([]byte(c.sent))
+		u.answer([]byte(c.answered))
+		if n := pending(); n != 0 {
+			t.Errorf("%s answered as %s: still pending", c.sent, c.answered)
+			u = unanswered{}
+		}
+	}
+	// The same id twice in flight needs two answers.
+	u.request([]byte(`5`))
+	u.request([]byte(`5`))
+	u.answer([]byte(`5`))
+	if n := pending(); n != 1 {
+		t.Fatalf("%d pending, want 1", n)
+	}
+}
+
+// Tracking runs on every stdio message: a request with a short id and its
+// answer allocate nothing.
+func TestStdioTrackingAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector makes sync.Pool allocate")
+	}
+	out := &lockedWriter{w: io.Discard, answered: &unanswered{}}
+	g := &lineGuard{out: out, answers: out.answered, logger: slog.New(slog.DiscardHandler)}
+	req := []byte(`{"jsonrpc":"2.0","id":"c0ffee-42","method":"tools/list"}` + "\n")
+	ans := []byte(`{"jsonrpc":"2.0","id":"c0ffee-42","result":{"tools":[]}}` + "\n")
+	g.guard(req)
+	out.Write(ans) // the map's first entry
+	allocs := testing.AllocsPerRun(100, func() {
+		g.guard(req)
+		out.Write(ans)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per request and answer", allocs)
+	}
+	if out.answered.n != 0 {
+		t.Fatalf("%d pending", out.answered.n)
 	}
 }

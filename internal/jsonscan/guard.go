@@ -112,6 +112,11 @@ type Checked struct {
 	RenamedMethod bool
 	// Request: the message has a method and an id, so it is answered.
 	Request bool
+	// ID is a request's id as written, a slice of the message given, when
+	// the message is one whole JSON value (a reader of all of it, as
+	// mcp-go's stdio is, rejects one followed by more, and answers that
+	// to id null).
+	ID []byte
 }
 
 // Check is Guard, and also replaces the method of a request (a message
@@ -122,12 +127,17 @@ type Checked struct {
 func Check(msg []byte) Checked {
 	s := getScanner(msg)
 	defer s.release()
-	if _, err := s.scan(); err != nil {
+	end, err := s.scan()
+	if err != nil {
 		return Checked{Msg: msg}
+	}
+	var id []byte
+	if s.request && SkipSpace(msg, end) == len(msg) {
+		id = msg[s.idStart:s.idEnd]
 	}
 	if s.toolCall && s.found {
 		p := s.problem
-		return Checked{Msg: s.rewrite(&p), Problem: &p, Request: s.request}
+		return Checked{Msg: s.rewrite(&p), Problem: &p, Request: s.request, ID: id}
 	}
 	if s.methodEnd == 0 || !s.request {
 		return Checked{Msg: msg}
@@ -138,12 +148,12 @@ func Check(msg []byte) Checked {
 		raw = AppendUnquoted(buf[:0], raw)
 	}
 	if servedMethods[string(raw)] {
-		return Checked{Msg: msg, Request: true}
+		return Checked{Msg: msg, Request: true, ID: id}
 	}
 	out := make([]byte, 0, len(msg)+len(UnknownMethod))
 	out = append(out, msg[:s.methodStart]...)
 	out = strconv.AppendQuote(out, UnknownMethod)
-	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true, Request: true}
+	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true, Request: true, ID: id}
 }
 
 // Refused returns the problem Guard left in a call's _meta, if any. A

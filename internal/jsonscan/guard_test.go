@@ -274,3 +274,25 @@ func TestCheckRenamesUnknownMethods(t *testing.T) {
 		}
 	}
 }
+
+// Check gives a request's id as written, the last "id" key's (as
+// encoding/json keeps the last), and none when the message is more than
+// one JSON value (the server answers that to id null).
+func TestCheckID(t *testing.T) {
+	for _, c := range []struct{ msg, id string }{
+		{`{"jsonrpc":"2.0","id":7,"method":"ping"}`, `7`},
+		{`{"jsonrpc":"2.0","method":"ping","id":"a\"b"}` + "\n", `"a\"b"`},
+		{`{"jsonrpc":"2.0","id":1,"ID":2,"method":"tools/list"}`, `2`},
+		{`{"jsonrpc":"2.0","id":3,"method":"no/such"}`, `3`},
+		{`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"x","arguments":{"a":1,"a":2}}}`, `4`},
+		{`{"jsonrpc":"2.0","id":5,"method":"ping"} x`, ``},
+		{`{"jsonrpc":"2.0","id":5,"method":"ping"}{}`, ``},
+		{`{"jsonrpc":"2.0","id":null,"method":"ping"}`, ``},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, ``},
+		{`{"jsonrpc":"2.0","id":6,"result":{}}`, ``},
+	} {
+		if got := string(Check([]byte(c.msg)).ID); got != c.id {
+			t.Errorf("Check(%s).ID = %s, want %s", c.msg, got, c.id)
+		}
+	}
+}

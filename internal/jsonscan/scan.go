@@ -135,6 +135,7 @@ type scanner struct {
 	// included (methodEnd 0: none); request says it has an id.
 	methodStart, methodEnd int
 	request                bool
+	idStart, idEnd         int // the span of the last top-level "id"'s value
 	sawParams              bool
 	values                 int // inside the arguments
 	found                  bool
@@ -391,6 +392,7 @@ func (s *scanner) valueDone(start, end int, isContainer bool, done closed) {
 		}
 	case p.role == roleTop && p.kind == keyID:
 		s.request = s.data[start] != 'n' // null is no id
+		s.idStart, s.idEnd = start, end
 	case p.role == roleTop && p.kind == keyParams:
 		s.sawParams = true
 		if !isObject {
