@@ -59,7 +59,8 @@ func listEndUsers(ctx context.Context, env *Env, a *schemas.ListEndUsersArgs) (*
 	if err != nil {
 		return nil, err
 	}
-	return &schemas.ListEndUsersResult{EndUsers: schemas.EndUsersFrom(us), Page: pageOf(r)}, nil
+	listed, cut := schemas.ListedEndUsersFrom(us)
+	return &schemas.ListEndUsersResult{EndUsers: listed, MetadataTruncated: cut, Page: pageOf(r)}, nil
 }
 
 func pageOf(r *adaclient.Response) schemas.Page {
