@@ -1,6 +1,7 @@
 package tools_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -39,4 +40,24 @@ func TestListEndUsersBoundsMetadata(t *testing.T) {
 	if whole["notes_2"] != big["notes_2"] {
 		t.Fatalf("lookup_end_user metadata cut: %v", whole)
 	}
+}
+
+// Ada deletes an end user created through the API that no conversation joins within 24
+// hours: upsert_end_user says so, so that an assistant registering users for later does not
+// lose them silently.
+func TestUpsertDescriptionSaysANewEndUserExpires(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	res, err := h.ListTools(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tl := range res.Tools {
+		if tl.Name == "upsert_end_user" {
+			if !strings.Contains(tl.Description, "24 h") {
+				t.Fatalf("description: %s", tl.Description)
+			}
+			return
+		}
+	}
+	t.Fatal("upsert_end_user not listed")
 }
