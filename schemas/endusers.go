@@ -1,6 +1,10 @@
 package schemas
 
-import "github.com/ada-mcp/ada-mcp/adaclient"
+import (
+	"encoding/json"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+)
 
 // ProfileArgs is the writable end-user profile of update_end_user. A null
 // string clears the field; an absent one leaves it unchanged.
@@ -144,6 +148,28 @@ func EndUserFrom(u *adaclient.EndUser) EndUser {
 // EndUsersFrom converts a page of end users.
 func EndUsersFrom(us []adaclient.EndUser) []EndUser { return allFrom(us, EndUserFrom) }
 
+// Bounds of an end user's metadata in list_end_users: Ada allows 10 KB each, so a page of
+// 100 could put a megabyte in the assistant's context. lookup_end_user shows it whole.
+const (
+	maxListedMetadataBytes      = 1 << 10
+	maxListedMetadataValueRunes = 200
+)
+
+// ListedEndUsersFrom converts a page of end users for list_end_users: metadata over
+// maxListedMetadataBytes is cut (long values, then the last keys); cut lists their ids.
+func ListedEndUsersFrom(us []adaclient.EndUser) (out []EndUser, cut []string) {
+	out = EndUsersFrom(us)
+	for i := range out {
+		m := out[i].Profile.Metadata
+		if b, err := json.Marshal(m); err == nil && len(b) <= maxListedMetadataBytes {
+			continue
+		}
+		out[i].Profile.Metadata, _ = boundMap(map[string]any(m), maxListedMetadataValueRunes, maxListedMetadataBytes)
+		cut = append(cut, out[i].EndUserID)
+	}
+	return out, cut
+}
+
 // LookupEndUserArgs are lookup_end_user's arguments.
 type LookupEndUserArgs struct {
 	EndUserID  string `json:"end_user_id,omitempty"`
@@ -169,6 +195,8 @@ type ListEndUsersArgs struct {
 // ListEndUsersResult is list_end_users' result.
 type ListEndUsersResult struct {
 	EndUsers []EndUser `json:"end_users" jsonschema:"required"`
+	// MetadataTruncated names the end users whose metadata the list cut.
+	MetadataTruncated []string `json:"metadata_truncated,omitempty" jsonschema_description:"end_user_ids whose long metadata was cut here: lookup_end_user shows it whole."`
 	Page
 }
 

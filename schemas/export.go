@@ -1,17 +1,13 @@
 package schemas
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/internal/paging"
-	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // The bounds of each export record's values, so that no record is unbounded. The bounds of a
@@ -236,56 +232,9 @@ func exportDate(s string) string {
 	return out
 }
 
-// cutText cuts s to n runes between words, marking the cut: results are
-// redacted after this, and half a secret would not be recognised.
-func cutText(s string, n int) (string, bool) { return redact.Cut(s, n) }
-
-// boundedMap flattens an object for a result: strings (cut to maxExportValueRunes), numbers
-// and booleans as they are, anything else as its JSON text (cut), keys in order until
-// maxExportMapBytes. Not an object: nil.
+// boundedMap is boundMap at the bounds of an export record.
 func boundedMap(v any) (Metadata, bool) {
-	m, ok := v.(map[string]any)
-	if !ok || len(m) == 0 {
-		return nil, false
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out, size, cut := Metadata{}, 2, false
-	for _, k := range keys {
-		var value any
-		switch x := m[k].(type) {
-		case nil:
-			continue
-		case string:
-			value, cut = cutOr(x, cut)
-		case bool, json.Number:
-			value = x
-		case float64:
-			if math.IsInf(x, 0) || math.IsNaN(x) {
-				continue
-			}
-			value = x
-		default:
-			b, _ := json.Marshal(x)
-			value, cut = cutOr(string(b), cut)
-		}
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(value)
-		if size+len(kb)+len(vb)+2 > maxExportMapBytes {
-			return out, true
-		}
-		size += len(kb) + len(vb) + 2
-		out[k] = value
-	}
-	return out, cut
-}
-
-func cutOr(s string, cut bool) (string, bool) {
-	out, c := cutText(s, maxExportValueRunes)
-	return out, cut || c
+	return boundMap(v, maxExportValueRunes, maxExportMapBytes)
 }
 
 // ExportConversationsResult is export_conversations' result.

@@ -3,6 +3,8 @@ package tools_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/ada-mcp/ada-mcp/internal/testclient"
 )
 
 func TestUpdateChannel(t *testing.T) {
@@ -59,6 +61,22 @@ func TestSensitiveMetadataRefusalNamesTheArgument(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	msg := h.Err("update_end_user", map[string]any{"end_user_id": "5f7e0e2c1e7c7e000f0f9c3a", "sensitive_metadata": map[string]any{"bad key!": "v"}})
 	if !strings.Contains(msg, "Invalid sensitive_metadata.bad key!:") || strings.Contains(msg, "profile.") {
+		t.Fatalf("message: %s", msg)
+	}
+}
+
+// Ada's cap of 100 new channels a day answers 429 with a Retry-After of hours: the error says
+// what the limit is and that an existing channel will do, not only "retry in 86000 seconds".
+func TestCreateChannelPastTheDailyCapSaysWhy(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	args := map[string]any{"name": "n", "description": "d", "modality": "messaging"}
+	for i := range 100 {
+		if res := h.Call("create_channel", args); res.IsError {
+			t.Fatalf("channel %d: %s", i+1, testclient.Text(res))
+		}
+	}
+	msg := h.Err("create_channel", args)
+	if !strings.Contains(msg, "(429)") || !strings.Contains(msg, "100 new channels a day") || !strings.Contains(msg, "list_channels") {
 		t.Fatalf("message: %s", msg)
 	}
 }

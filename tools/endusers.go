@@ -21,7 +21,7 @@ func endUserTools(d *Deps) []Tool {
 		}, d, listEndUsers),
 		newTool(meta{
 			name: "upsert_end_user", title: "Create or update an end user", toolset: toolsetEndUsers, hints: idemWrites,
-			description: "Create the end user for your external_id, or find the existing one (created:false) and apply the profile; or update by end_user_id. Use before start_conversation so the greeting has the context. sensitive_metadata is write-only.",
+			description: "Create the end user for your external_id, or find the existing one (created:false) and apply the profile; or update by end_user_id. Use before start_conversation so the greeting has the context (Ada deletes a new end user that no conversation joins within 24 h). sensitive_metadata is write-only.",
 		}, d, upsertEndUser),
 		newTool(meta{
 			name: "update_end_user", title: "Update an end user", toolset: toolsetEndUsers, hints: idemWrites,
@@ -59,7 +59,8 @@ func listEndUsers(ctx context.Context, env *Env, a *schemas.ListEndUsersArgs) (*
 	if err != nil {
 		return nil, err
 	}
-	return &schemas.ListEndUsersResult{EndUsers: schemas.EndUsersFrom(us), Page: pageOf(r)}, nil
+	listed, cut := schemas.ListedEndUsersFrom(us)
+	return &schemas.ListEndUsersResult{EndUsers: listed, MetadataTruncated: cut, Page: pageOf(r)}, nil
 }
 
 func pageOf(r *adaclient.Response) schemas.Page {

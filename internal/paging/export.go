@@ -98,7 +98,13 @@ func (r *ExportRequest) Plan(now time.Time) (*ExportPlan, error) {
 	p := &ExportPlan{Messages: r.Messages, By: cmp.Or(r.By, adaclient.ExportByCreated), Start: r.Start.UTC(), End: r.End.UTC(),
 		ConversationID: r.ConversationID, PageSize: pageSize, requestedStart: r.Start.UTC(), requestedEnd: r.End.UTC()}
 	// "Now", rounded up to the second, so that what was written this second is in.
-	if latest := now.Truncate(time.Second).Add(time.Second); p.End.IsZero() || p.End.After(latest) {
+	latest := now.Truncate(time.Second).Add(time.Second)
+	if !p.Start.Before(latest) {
+		// Said before the end is clipped to now: "not before end" would blame an end the
+		// caller may not have given.
+		return nil, fieldErr("start", "is in the future (now is %s): Data Export has nothing newer than now", FormatExportTime(now.Truncate(time.Second)))
+	}
+	if p.End.IsZero() || p.End.After(latest) {
 		p.End = latest
 	}
 	oldest := ExportOldest(now)

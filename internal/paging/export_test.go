@@ -80,6 +80,22 @@ func TestExportPlanClipsToTwelveMonths(t *testing.T) {
 	}
 }
 
+// A start after now says so, whether or not an end was given: Data Export has nothing newer
+// than now, and "not before end" would blame an end the caller may not have given.
+func TestExportPlanRefusesAStartInTheFuture(t *testing.T) {
+	for _, r := range []paging.ExportRequest{
+		{Start: day("2027-01-01")},
+		{Start: day("2027-01-01"), End: day("2027-02-01")},
+	} {
+		_, err := r.Plan(exportNow)
+		refusedAs(t, err, "start", "is in the future (now is 2026-12-06T20:30:15Z)")
+	}
+	// Within the second now is in, a start is not yet in the future (now is rounded up).
+	if _, err := (&paging.ExportRequest{Start: exportNow.Add(500 * time.Millisecond)}).Plan(exportNow); err != nil {
+		t.Fatalf("start within the current second: %v", err)
+	}
+}
+
 // The cursor keeps the whole position, and comes back only as it left.
 func TestExportCursorRoundTripAndChecks(t *testing.T) {
 	p := planFor(t, paging.ExportRequest{Start: day("2026-09-01"), End: day("2026-12-01")})
