@@ -175,10 +175,11 @@ func describeAdaError(e *adaclient.ErrorResponse) string {
 	case http.StatusRequestEntityTooLarge:
 		return fmt.Sprintf("Too large for Ada (413)%s.", detail)
 	case http.StatusTooManyRequests:
+		// Ada's own message says which limit (a daily cap, say).
 		if e.RetryAfter > 0 {
-			return fmt.Sprintf("Ada's rate limit was reached (429); retry in %d seconds.", int(math.Ceil(e.RetryAfter.Seconds())))
+			return fmt.Sprintf("Ada's rate limit was reached (429)%s; retry in %d seconds.", detail, int(math.Ceil(e.RetryAfter.Seconds())))
 		}
-		return "Ada's rate limit was reached (429) and retries ran out; wait a few seconds and retry."
+		return fmt.Sprintf("Ada's rate limit was reached (429)%s and retries ran out; wait a few seconds and retry.", detail)
 	}
 	if e.StatusCode >= 500 {
 		return fmt.Sprintf("Ada had a server error (%d)%s. Try again shortly.", e.StatusCode, detail)
