@@ -17,8 +17,15 @@ import (
 // HTTP with a webhook secret (so it keeps rotated secrets).
 func assembleOn(t *testing.T, redisURL, baseURL string) *assembled {
 	t.Helper()
-	cfg, err := load(t, map[string]string{"ADA_API_KEY": "fleet_main_key_0123456789abcdef", "ADA_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+	return assembleWith(t, map[string]string{"ADA_API_KEY": "fleet_main_key_0123456789abcdef", "ADA_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 		"--transport", "http", "--redis-url", redisURL, "--base-url", baseURL)
+}
+
+// assembleWith assembles the server that env and args configure, closed
+// when the test ends.
+func assembleWith(t *testing.T, env map[string]string, args ...string) *assembled {
+	t.Helper()
+	cfg, err := load(t, env, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,15 +80,7 @@ func TestRotatedSecretsArePerAIAgent(t *testing.T) {
 // client: it asks an older client to confirm deletions, as without Redis.
 func TestStdioWithRedisIsNotReplicated(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg, err := load(t, nil, "--sandbox", "--transport", "stdio", "--redis-url", srv.URL, "--toolsets", "webhooks")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := assemble(cfg, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.close(nil) })
+	a := assembleWith(t, nil, "--sandbox", "--transport", "stdio", "--redis-url", srv.URL, "--toolsets", "webhooks")
 	s := testclient.ConnectVersion(t, a.MCP, &mcp.ClientOptions{
 		ElicitationHandler: func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
 			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,15 +32,7 @@ func TestLocalFilesOnlyOverStdio(t *testing.T) {
 		{"http with local files", []string{"--transport", "http", "--local-files=true"}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, err := load(t, nil, append([]string{"--sandbox"}, c.flags...)...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a, err := assemble(cfg, io.Discard)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { a.close(nil) })
+			a := assembleWith(t, nil, append([]string{"--sandbox"}, c.flags...)...)
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			s, err := localclient.Connect(ctx, a.MCP, "test", "1")

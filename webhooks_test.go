@@ -167,30 +167,15 @@ func TestWebhookPathNeedsNoBearerToken(t *testing.T) {
 // to --webhook-secret-file and into the receiver, so replies keep arriving
 // by webhook; another webhook's rotation leaves both alone.
 func TestRotateOwnWebhookSecretOnly(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "webhook-secret")
-	const first = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	if err := os.WriteFile(file, []byte(first+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr, logs := startHTTP(t, nil, "--sandbox", "--toolsets", "conversations,webhooks", "--webhook-secret-file", file)
-	s := connectHTTP(t, addr, "")
-	hooks, _ := s.OK("list_webhooks", map[string]any{})["webhooks"].([]any)
-	var own string
-	for _, h := range hooks {
-		if h := h.(map[string]any); strings.HasSuffix(h["url"].(string), "/webhooks/ada") {
-			own = h["webhook_id"].(string)
-		}
-	}
-	if own == "" {
-		t.Fatalf("the sandbox's delivery webhook is not listed: %v", hooks)
-	}
+	file, logs, s := secretFileServer(t)
+	own := ownWebhook(t, s)
 	other := s.OK("create_webhook", map[string]any{"url": "https://other.example.com/hooks"})["webhook"].(map[string]any)["webhook_id"].(string)
 
 	res := s.OK("rotate_webhook_secret", map[string]any{"webhook_id": other})
 	if res["secret_written_to"] != nil || !strings.Contains(res["note"].(string), "not this server's own") {
 		t.Fatalf("rotating another webhook: %v", res)
 	}
-	if kept := readSecret(t, file); kept != first {
+	if kept := readSecret(t, file); kept != firstSecret {
 		t.Fatalf("another webhook's rotation rewrote the file: %q", kept)
 	}
 
@@ -199,7 +184,7 @@ func TestRotateOwnWebhookSecretOnly(t *testing.T) {
 		t.Fatalf("rotating this server's webhook: %v", res)
 	}
 	rotated := readSecret(t, file)
-	if rotated == first || !strings.HasPrefix(rotated, "whsec_") {
+	if rotated == firstSecret || !strings.HasPrefix(rotated, "whsec_") {
 		t.Fatalf("the file holds %q after the rotation", rotated)
 	}
 	// Deliveries now signed with the new secret are still accepted.
@@ -229,13 +214,7 @@ func readSecret(t *testing.T, file string) string {
 // stored leaves Ada with a secret the server does not hold; the retry the
 // error asks for still takes the webhook for its own and stores it.
 func TestRotateOwnWebhookSecretRetryAfterStoreFailure(t *testing.T) {
-	file := filepath.Join(t.TempDir(), "webhook-secret")
-	const first = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-	if err := os.WriteFile(file, []byte(first+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr, logs := startHTTP(t, nil, "--sandbox", "--toolsets", "conversations,webhooks", "--webhook-secret-file", file)
-	s := connectHTTP(t, addr, "")
+	file, logs, s := secretFileServer(t)
 	own := ownWebhook(t, s)
 	// The file cannot be written: a directory stands in its place.
 	if err := os.Remove(file); err != nil {
@@ -254,12 +233,27 @@ func TestRotateOwnWebhookSecretRetryAfterStoreFailure(t *testing.T) {
 	if !strings.Contains(fmt.Sprint(res["secret_written_to"]), file) {
 		t.Fatalf("the retry: %v", res)
 	}
-	if rotated := readSecret(t, file); rotated == first || strings.Contains(logs.String(), rotated) {
+	if rotated := readSecret(t, file); rotated == firstSecret || strings.Contains(logs.String(), rotated) {
 		t.Fatal("the retry's secret is not in the file, or it is in the logs")
 	}
 }
 
 // ownWebhook is the sandbox's delivery webhook, this server's own.
+// firstSecret is the webhook secret secretFileServer starts with.
+const firstSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// secretFileServer serves the sandbox over HTTP with its webhook secret in
+// a file (holding firstSecret), and connects to it.
+func secretFileServer(t *testing.T) (file string, logs *testlog.Buffer, s *testclient.Session) {
+	t.Helper()
+	file = filepath.Join(t.TempDir(), "webhook-secret")
+	if err := os.WriteFile(file, []byte(firstSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr, logs := startHTTP(t, nil, "--sandbox", "--toolsets", "conversations,webhooks", "--webhook-secret-file", file)
+	return file, logs, connectHTTP(t, addr, "")
+}
+
 func ownWebhook(t *testing.T, s *testclient.Session) string {
 	t.Helper()
 	hooks, _ := s.OK("list_webhooks", map[string]any{})["webhooks"].([]any)

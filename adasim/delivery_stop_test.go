@@ -1,15 +1,15 @@
 package adasim_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/internal/testlog"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 )
@@ -18,27 +18,10 @@ type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // Close waits for the retries in flight (each on a goroutine of its own),
 // not only for the endpoints' queues: none is left running after it.
 func TestCloseWaitsForRetries(t *testing.T) {
-	var logs lockedBuffer
+	var logs testlog.Buffer
 	var attempts atomic.Int64
 	retrying := make(chan struct{})
 	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {

@@ -306,15 +306,7 @@ func (s *syncBuffer) String() string {
 // in flight still answer, within DrainTimeout, before the server returns;
 // a call longer than that is cut when it passes.
 func TestStdioInputEndLetsCallsAnswer(t *testing.T) {
-	m := mcpserver.NewMCPServer("t", "1", mcpserver.WithToolCapabilities(false))
-	m.AddTool(mgomcp.NewTool("slow"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
-		select {
-		case <-time.After(200 * time.Millisecond):
-			return mgomcp.NewToolResultText("done slowly"), nil
-		case <-ctx.Done():
-			return mgomcp.NewToolResultError("cancelled"), nil
-		}
-	})
+	m := slowToolServer()
 	m.AddTool(mgomcp.NewTool("stuck"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
 		<-ctx.Done()
 		return mgomcp.NewToolResultError("cancelled"), nil
@@ -345,15 +337,7 @@ func TestStdioInputEndLetsCallsAnswer(t *testing.T) {
 // error, answered to id null) does not stand in for the call still
 // running.
 func TestStdioInputEndWaitsForTheRequestNotAnAnswerCount(t *testing.T) {
-	m := mcpserver.NewMCPServer("t", "1", mcpserver.WithToolCapabilities(false))
-	m.AddTool(mgomcp.NewTool("slow"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
-		select {
-		case <-time.After(200 * time.Millisecond):
-			return mgomcp.NewToolResultText("done slowly"), nil
-		case <-ctx.Done():
-			return mgomcp.NewToolResultError("cancelled"), nil
-		}
-	})
+	m := slowToolServer()
 	input := rawInit +
 		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"slow","arguments":{}}}` + "\n" +
 		"not json\n" // answered at once, with id null
@@ -366,6 +350,21 @@ func TestStdioInputEndWaitsForTheRequestNotAnAnswerCount(t *testing.T) {
 	if !strings.Contains(out.String(), "done slowly") {
 		t.Fatalf("the call in flight was cut when the input ended:\n%s", out.String())
 	}
+}
+
+// slowToolServer serves "slow", which answers "done slowly" after 200 ms,
+// or "cancelled" when its context ends first.
+func slowToolServer() *mcpserver.MCPServer {
+	m := mcpserver.NewMCPServer("t", "1", mcpserver.WithToolCapabilities(false))
+	m.AddTool(mgomcp.NewTool("slow"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+		select {
+		case <-time.After(200 * time.Millisecond):
+			return mgomcp.NewToolResultText("done slowly"), nil
+		case <-ctx.Done():
+			return mgomcp.NewToolResultError("cancelled"), nil
+		}
+	})
+	return m
 }
 
 // Requests are tracked by id: an answer counts for its own request only,

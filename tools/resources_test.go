@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -274,38 +275,17 @@ func (f *flakyLog) Next(ctx context.Context, key string, after events.Cursor) ([
 func TestSubscriptionOutlivesTheEventLog(t *testing.T) {
 	defer tools.SetWatchPolling(20*time.Millisecond, 1000)()
 	defer tools.SetWatchLogRetry(200 * time.Millisecond)()
-	var mu sync.Mutex
-	updates := 0
-	h := newHarness(t, harnessOpts{events: true, version: "2025-11-25", client: &mcp.ClientOptions{
-		ResourceUpdatedHandler: func(context.Context, *mcp.ResourceUpdatedNotificationRequest) {
-			mu.Lock()
-			defer mu.Unlock()
-			updates++
-		}}})
-	flaky := newFlakyLog(h.events)
-	h.deps.Events = flaky
+	h, flaky, updates := flakyLogHarness(t, false)
 	cid := str(h.OK("start_conversation", map[string]any{"external_id": "flaky-1"}), "conversation_id")
-	uri := "ada://conversations/" + cid
-	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: uri}); err != nil {
+	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: "ada://conversations/" + cid}); err != nil {
 		t.Fatal(err)
 	}
 	notified := func(what string) {
 		t.Helper()
-		mu.Lock()
-		updates = 0
-		mu.Unlock()
+		updates.reset()
 		h.OK("send_message", map[string]any{"conversation_id": cid, "body": what})
-		for i := 0; ; i++ {
-			mu.Lock()
-			n := updates
-			mu.Unlock()
-			if n > 0 {
-				return
-			}
-			if i == 300 {
-				t.Fatalf("no notification for %q", what)
-			}
-			time.Sleep(10 * time.Millisecond)
+		if !updates.wait() {
+			t.Fatalf("no notification for %q", what)
 		}
 	}
 	time.Sleep(100 * time.Millisecond) // the watch follows the log
@@ -333,17 +313,7 @@ func TestSubscriptionOutlivesTheEventLog(t *testing.T) {
 func TestSubscriptionPollsAcrossLogRetries(t *testing.T) {
 	defer tools.SetWatchPolling(30*time.Millisecond, 1000)()
 	defer tools.SetWatchLogRetry(30 * time.Millisecond)()
-	var mu sync.Mutex
-	updates := 0
-	h := newHarness(t, harnessOpts{events: true, version: "2025-11-25", client: &mcp.ClientOptions{
-		ResourceUpdatedHandler: func(context.Context, *mcp.ResourceUpdatedNotificationRequest) {
-			mu.Lock()
-			defer mu.Unlock()
-			updates++
-		}}})
-	flaky := newFlakyLog(h.events)
-	flaky.set(true)
-	h.deps.Events = flaky
+	h, _, updates := flakyLogHarness(t, true)
 	cid := str(h.OK("start_conversation", map[string]any{"external_id": "segments-1"}), "conversation_id")
 	before := h.lists.Load()
 	if err := h.Subscribe(context.Background(), &mcp.SubscribeParams{URI: "ada://conversations/" + cid}); err != nil {
@@ -356,16 +326,35 @@ func TestSubscriptionPollsAcrossLogRetries(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "while the log stays down"})
-	for i := 0; ; i++ {
-		mu.Lock()
-		n := updates
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if i == 300 {
-			t.Fatalf("no notification after %d polls", h.lists.Load()-before)
+	if !updates.wait() {
+		t.Fatalf("no notification after %d polls", h.lists.Load()-before)
+	}
+}
+
+// flakyLogHarness is a harness whose event log can fail (down from the
+// start if down), counting the resource-updated notifications it gets.
+func flakyLogHarness(t *testing.T, down bool) (*harness, *flakyLog, *updateCount) {
+	t.Helper()
+	updates := &updateCount{}
+	h := newHarness(t, harnessOpts{events: true, version: "2025-11-25", client: &mcp.ClientOptions{
+		ResourceUpdatedHandler: func(context.Context, *mcp.ResourceUpdatedNotificationRequest) { updates.n.Add(1) }}})
+	flaky := newFlakyLog(h.events)
+	flaky.set(down)
+	h.deps.Events = flaky
+	return h, flaky, updates
+}
+
+// updateCount counts notifications; wait polls it for up to 3 s.
+type updateCount struct{ n atomic.Int64 }
+
+func (u *updateCount) reset() { u.n.Store(0) }
+
+func (u *updateCount) wait() bool {
+	for range 300 {
+		if u.n.Load() > 0 {
+			return true
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return false
 }
