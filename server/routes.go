@@ -44,12 +44,14 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 	case TransportSSE:
 		sse := mcpserver.NewSSEServer(s.deps.MCP,
 			mcpserver.WithSSEContextFunc(s.toolContext),
-			mcpserver.WithSessionIDGenerator(s.binder.sseSessionID),
+			mcpserver.WithSessionIDGenerator(s.sseSessionID),
 			mcpserver.WithKeepAliveInterval(keepAliveInterval),
 		)
-		// The POST only queues the call (202); the tool middleware limits it.
-		mux.Handle("/sse", guard(sse.SSEHandler(), s.streams.streamMiddleware(s.logger)))
-		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true)))
+		// The POST only queues the request (202): it counts as in flight
+		// until its answer is written to the stream (sseAnswers), and a
+		// tool call while it runs (the tool middleware).
+		mux.Handle("/sse", guard(sse.SSEHandler(), s.streams.streamMiddleware(s.logger), s.answers.streamMiddleware))
+		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true), s.answers.messageMiddleware(s.logger)))
 		endStreams = sse.CloseSessions
 	default:
 		// mcp-go serves both eras here: 2026-07-28 requests statelessly,
@@ -81,4 +83,15 @@ func (s *Server) toolContext(ctx context.Context, r *http.Request) context.Conte
 		ctx = context.WithValue(ctx, limitKey{}, clientKey(r.Context(), remoteIP(r)))
 	}
 	return ctx
+}
+
+// sseSessionID is mcp-go's SSE session id generator, called as a stream
+// opens: the id is bound to the caller, and the stream's answers are
+// followed from then on.
+func (s *Server) sseSessionID(ctx context.Context, r *http.Request) (string, error) {
+	sid, err := s.binder.sseSessionID(ctx, r)
+	if err == nil {
+		openSSEStream(r, sid)
+	}
+	return sid, err
 }
