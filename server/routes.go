@@ -65,7 +65,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			mcpserver.WithHeartbeatInterval(keepAliveInterval),
 			mcpserver.WithStreamableHTTPLogger(s.logger.With("component", "mcp-http")),
 		)
-		mux.Handle("/mcp", guard(h, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
+		mux.Handle("/mcp", guard(h, onlyMCPMethods, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
 		endStreams = func() { _ = h.Shutdown(context.Background()) } // not started by us: ends sessions and the sweeper
 	}
 	return accessLog(s.logger)(mux), endStreams
@@ -94,4 +94,19 @@ func (s *Server) sseSessionID(ctx context.Context, r *http.Request) (string, err
 		openSSEStream(r, sid)
 	}
 	return sid, err
+}
+
+// onlyMCPMethods answers 405 to a method Streamable HTTP does not use
+// (mcp-go answers 404, which reads as "no MCP endpoint here"). HEAD
+// passes: mcp-go answers it. CORS preflights never get here.
+func onlyMCPMethods(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodHead:
+			next.ServeHTTP(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST, DELETE")
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "the MCP endpoint takes POST, GET and DELETE")
+		}
+	})
 }

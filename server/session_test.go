@@ -192,3 +192,22 @@ func TestPostWithoutSessionIsBadRequest(t *testing.T) {
 		}
 	}
 }
+
+// Methods the endpoint does not serve get 405 naming the ones it does,
+// not mcp-go's 404, which reads as "no MCP endpoint here".
+func TestUnsupportedMethodIs405(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodOptions} {
+		req, _ := http.NewRequest(method, r.url+"/mcp", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, POST, DELETE" {
+			t.Errorf("%s: %d, Allow %q; want 405 with Allow: GET, POST, DELETE", method, resp.StatusCode, resp.Header.Get("Allow"))
+		}
+	}
+}
