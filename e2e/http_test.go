@@ -89,8 +89,9 @@ func TestBothProtocolErasOnOneEndpoint(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"channels"`) || strings.Contains(body, `"isError":true`) {
 			t.Fatalf("tools/call in the session: %d %s", resp.StatusCode, body)
 		}
-		if resp, _ := srv.rawPost(t, "/mcp", fmt.Sprintf(call, 3, ""), withHeaders(map[string]string{"Mcp-Protocol-Version": "2025-11-25"})); resp.StatusCode != http.StatusNotFound {
-			t.Fatalf("a 2025-11-25 call without its session: %d, want 404", resp.StatusCode)
+		// The spec's 400, not 404, which would tell the client its session expired.
+		if resp, body := srv.rawPost(t, "/mcp", fmt.Sprintf(call, 3, ""), withHeaders(map[string]string{"Mcp-Protocol-Version": "2025-11-25"})); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "missing_session") {
+			t.Fatalf("a 2025-11-25 call without its session: %d %s, want 400 missing_session", resp.StatusCode, body)
 		}
 		req, _ := http.NewRequest(http.MethodDelete, srv.url+"/mcp", nil)
 		for k, v := range session {

@@ -2,9 +2,12 @@ package server
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
+
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/ada-mcp/ada-mcp/internal/jsonscan"
 )
@@ -57,10 +60,58 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				r.Header.Set("Mcp-Method", jsonscan.UnknownMethod)
 			}
 			if c.Problem != nil || c.RenamedMethod {
-				r.Body = newBufferedBody(c.Msg)
-				r.ContentLength = int64(len(c.Msg))
+				body = c.Msg
+				r.Body = newBufferedBody(body)
+				r.ContentLength = int64(len(body))
+			}
+			if id, header, ok := headerMismatch(r.Header, body); ok {
+				writeJSON(w, http.StatusBadRequest, map[string]any{"jsonrpc": mcp.JSONRPC_VERSION, "id": id,
+					"error": map[string]any{"code": mcp.HEADER_MISMATCH, "message": "header mismatch: the " + header + " header does not match the request body"}})
+				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// headerMismatch finds a 2026-07-28 request whose Mcp-Method or Mcp-Name
+// header names another method, tool or URI than its body. mcp-go refuses
+// it too, but with an error quoting both values, and a caller can put
+// anything there, a secret too (see tools/unknown.go); the other failures
+// of its header check quote nothing the caller chose, and are left to it.
+func headerMismatch(h http.Header, body []byte) (id json.RawMessage, header string, ok bool) {
+	headerMethod := h.Get(mcp.HeaderMethod)
+	if headerMethod == "" || h.Get(mcp.HeaderProtocolVersion) == "" {
+		return nil, "", false // older clients send neither: nothing to parse
+	}
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method mcp.MCPMethod   `json:"method"`
+		Params json.RawMessage `json:"params"`
+	}
+	var p struct {
+		Meta *mcp.Meta `json:"_meta"`
+	}
+	if json.Unmarshal(body, &m) != nil || json.Unmarshal(m.Params, &p) != nil {
+		return nil, "", false
+	}
+	// mcp-go checks the headers of the version the body declares.
+	if !mcp.RequiresStandardHeaders(p.Meta.ProtocolVersion()) {
+		return nil, "", false
+	}
+	if m.ID == nil {
+		m.ID = json.RawMessage("null")
+	}
+	if headerMethod != string(m.Method) {
+		return m.ID, mcp.HeaderMethod, true
+	}
+	if !mcp.MethodRequiresNameHeader(m.Method) {
+		return nil, "", false
+	}
+	headerName, decoded := mcp.DecodeHeaderValue(h.Get(mcp.HeaderName))
+	bodyName, found := mcp.ExtractHeaderName(m.Method, m.Params)
+	if h.Get(mcp.HeaderName) != "" && decoded && found && headerName != bodyName {
+		return m.ID, mcp.HeaderName, true
+	}
+	return nil, "", false
 }

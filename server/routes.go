@@ -44,12 +44,14 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 	case TransportSSE:
 		sse := mcpserver.NewSSEServer(s.deps.MCP,
 			mcpserver.WithSSEContextFunc(s.toolContext),
-			mcpserver.WithSessionIDGenerator(s.binder.sseSessionID),
+			mcpserver.WithSessionIDGenerator(s.sseSessionID),
 			mcpserver.WithKeepAliveInterval(keepAliveInterval),
 		)
-		// The POST only queues the call (202); the tool middleware limits it.
-		mux.Handle("/sse", guard(sse.SSEHandler(), s.streams.streamMiddleware(s.logger)))
-		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true)))
+		// The POST only queues the request (202): it counts as in flight
+		// until its answer is written to the stream (sseAnswers), and a
+		// tool call while it runs (the tool middleware).
+		mux.Handle("/sse", guard(sse.SSEHandler(), s.streams.streamMiddleware(s.logger), s.answers.streamMiddleware))
+		mux.Handle("/message", guard(sse.MessageHandler(), s.binder.checkSession(s.logger, true), s.answers.messageMiddleware(s.logger)))
 		endStreams = sse.CloseSessions
 	default:
 		// mcp-go serves both eras here: 2026-07-28 requests statelessly,
@@ -63,7 +65,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			mcpserver.WithHeartbeatInterval(keepAliveInterval),
 			mcpserver.WithStreamableHTTPLogger(s.logger.With("component", "mcp-http")),
 		)
-		mux.Handle("/mcp", guard(h, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
+		mux.Handle("/mcp", guard(h, onlyMCPMethods, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
 		endStreams = func() { _ = h.Shutdown(context.Background()) } // not started by us: ends sessions and the sweeper
 	}
 	return accessLog(s.logger)(mux), endStreams
@@ -81,4 +83,30 @@ func (s *Server) toolContext(ctx context.Context, r *http.Request) context.Conte
 		ctx = context.WithValue(ctx, limitKey{}, clientKey(r.Context(), remoteIP(r)))
 	}
 	return ctx
+}
+
+// sseSessionID is mcp-go's SSE session id generator, called as a stream
+// opens: the id is bound to the caller, and the stream's answers are
+// followed from then on.
+func (s *Server) sseSessionID(ctx context.Context, r *http.Request) (string, error) {
+	sid, err := s.binder.sseSessionID(ctx, r)
+	if err == nil {
+		openSSEStream(r, sid)
+	}
+	return sid, err
+}
+
+// onlyMCPMethods answers 405 to a method Streamable HTTP does not use
+// (mcp-go answers 404, which reads as "no MCP endpoint here"). HEAD
+// passes: mcp-go answers it. CORS preflights never get here.
+func onlyMCPMethods(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodPost, http.MethodDelete, http.MethodHead:
+			next.ServeHTTP(w, r)
+		default:
+			w.Header().Set("Allow", "GET, POST, DELETE")
+			writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", "the MCP endpoint takes POST, GET and DELETE")
+		}
+	})
 }

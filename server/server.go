@@ -42,8 +42,9 @@ type Server struct {
 	logger  *slog.Logger
 	auth    bearerAuth
 	binder  sessionBinder
-	limit   *limiter // requests in flight per client
-	streams *limiter // streams open per client
+	limit   *limiter    // requests in flight per client
+	streams *limiter    // streams open per client
+	answers *sseAnswers // legacy SSE requests awaiting their answer
 	drain   *inflight
 	ready   *readiness
 	tenants *tenants // nil unless multi-tenant
@@ -81,6 +82,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		}
 		s.tenants = newTenants(allow, cfg.UserAgent, logger)
 	}
+	// Counted apart from the tool calls running, which outlive a stream
+	// that ends.
+	s.answers = newSSEAnswers(newLimiter(cfg.MaxConcurrentPerClient))
 	deps.MCP.Use(s.drain.toolMiddleware)
 	if cfg.Transport == TransportSSE {
 		deps.MCP.Use(s.limit.toolMiddleware)

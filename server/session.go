@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"hash"
 	"io"
@@ -149,6 +150,11 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 				writeError(w, http.StatusBadRequest, "missing_session", "DELETE ends a session: send its Mcp-Session-Id header")
 				return
 			}
+			if !fromQuery && sid == "" && r.Method == http.MethodPost && needsSession(r) {
+				writeError(w, http.StatusBadRequest, "missing_session",
+					"send the Mcp-Session-Id header that initialize returned (or initialize first)")
+				return
+			}
 			if sid != "" && (!b.valid(callerFrom(r.Context()).principal(), sid) || b.ended.has(sid)) {
 				logger.LogAttrs(r.Context(), slog.LevelInfo, "request rejected", slog.String("reason", "session of another caller or unknown"),
 					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
@@ -158,6 +164,30 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// needsSession reports whether a POST without Mcp-Session-Id is an older
+// client's request or notification other than initialize, which the spec
+// answers with 400; mcp-go answers 404, which tells a client that its
+// session expired. Read only for such POSTs: the body is buffered.
+func needsSession(r *http.Request) bool {
+	if mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
+		return false
+	}
+	b, ok := r.Body.(*bufferedBody)
+	if !ok {
+		return false
+	}
+	var m struct {
+		Method mcp.MCPMethod `json:"method"`
+		Params struct {
+			Meta *mcp.Meta `json:"_meta"`
+		} `json:"params"`
+	}
+	if json.Unmarshal(b.data, &m) != nil {
+		return false // mcp-go answers a parse error
+	}
+	return m.Method != "" && m.Method != mcp.MethodInitialize && !mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
 }
 
 // ResolveSessionIdManager makes sessionBinder mcp-go's session id manager

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -150,5 +151,63 @@ func TestDeletedSessionIsGone(t *testing.T) {
 	}
 	if e.has("0") || !e.has(fmt.Sprint(maxEndedSessions)) || len(e.at) != maxEndedSessions {
 		t.Fatalf("bound: %d kept", len(e.at))
+	}
+}
+
+// An older client's POST without Mcp-Session-Id (other than initialize)
+// is a 400, as the spec asks, not mcp-go's 404 "Invalid session ID", which
+// tells a client its session expired; 2026-07-28 requests need none.
+func TestPostWithoutSessionIsBadRequest(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+	auth := "Bearer " + testToken
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+	for _, tc := range []struct {
+		name, body, version, method string
+		want                        int
+	}{
+		{"request", `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "2025-11-25", "", http.StatusBadRequest},
+		{"request, no version header", `{"jsonrpc":"2.0","id":2,"method":"tools/list"}`, "", "", http.StatusBadRequest},
+		{"notification", `{"jsonrpc":"2.0","method":"notifications/initialized"}`, "2025-11-25", "", http.StatusBadRequest},
+		{"initialize", initialize, "", "", http.StatusOK},
+		{"2026-07-28", `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{` + meta + `}}`, "2026-07-28", "tools/list", http.StatusOK},
+	} {
+		h := map[string]string{"Authorization": auth}
+		if tc.version != "" {
+			h["Mcp-Protocol-Version"] = tc.version
+		}
+		if tc.method != "" {
+			h["Mcp-Method"] = tc.method
+		}
+		resp := post(t, r.url+"/mcp", []byte(tc.body), h)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.name, resp.StatusCode, tc.want)
+			continue
+		}
+		if tc.want == http.StatusBadRequest {
+			var b errorBody
+			if err := json.NewDecoder(resp.Body).Decode(&b); err != nil || b.Error != "missing_session" {
+				t.Errorf("%s: body %+v, %v; want missing_session", tc.name, b, err)
+			}
+		}
+	}
+}
+
+// Methods the endpoint does not serve get 405 naming the ones it does,
+// not mcp-go's 404, which reads as "no MCP endpoint here".
+func TestUnsupportedMethodIs405(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+	for _, method := range []string{http.MethodPut, http.MethodPatch, http.MethodOptions} {
+		req, _ := http.NewRequest(method, r.url+"/mcp", strings.NewReader("{}"))
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, POST, DELETE" {
+			t.Errorf("%s: %d, Allow %q; want 405 with Allow: GET, POST, DELETE", method, resp.StatusCode, resp.Header.Get("Allow"))
+		}
 	}
 }

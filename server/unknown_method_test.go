@@ -103,3 +103,36 @@ func TestServedMethodsAreServed(t *testing.T) {
 		}
 	}
 }
+
+// A 2026-07-28 request whose Mcp-Method or Mcp-Name header disagrees with
+// its body is refused (HEADER_MISMATCH) without quoting either: mcp-go's
+// own error would repeat a tool name, URI or method the caller wrote.
+func TestHeaderMismatchIsNotRepeated(t *testing.T) {
+	m, _ := newToolsMCP(t)
+	r := start(t, Config{Transport: TransportHTTP}, m)
+	meta := `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+	for _, tc := range []struct{ name, body, method, mcpName string }{
+		{"tool name in the body", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"` + methodCanary + `","arguments":{},` + meta + `}}`, "tools/call", "get_capabilities"},
+		{"tool name in the header", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_capabilities","arguments":{},` + meta + `}}`, "tools/call", methodCanary},
+		{"URI in the body", `{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"uri":"` + methodCanary + `",` + meta + `}}`, "resources/read", "ada://x"},
+		{"method in the header", `{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{` + meta + `}}`, methodCanary, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := map[string]string{"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": tc.method}
+			if tc.mcpName != "" {
+				h["Mcp-Name"] = tc.mcpName
+			}
+			resp := post(t, r.url+"/mcp", []byte(tc.body), h)
+			if resp.StatusCode != 400 {
+				t.Errorf("status %d, want 400", resp.StatusCode)
+			}
+			code, msg := rpcErrorOf(t, resp.Body)
+			if code != mcp.HEADER_MISMATCH {
+				t.Errorf("code %d, want %d (%s)", code, mcp.HEADER_MISMATCH, msg)
+			}
+			if strings.Contains(msg, methodCanary[:12]) {
+				t.Errorf("the error repeats what the caller wrote: %s", msg)
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"bufio"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// rawSSE is a legacy SSE client on raw HTTP: the stream's data lines
+// arrive on events, and post sends to the session's message endpoint.
+type rawSSE struct {
+	t       *testing.T
+	message string
+	events  chan string
+}
+
+func openRawSSE(t *testing.T, r *running) *rawSSE {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/sse", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /sse = %d", resp.StatusCode)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(nil, 1<<20)
+	c := &rawSSE{t: t, events: make(chan string, 64)}
+	for sc.Scan() {
+		if endpoint, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			c.message = r.url + strings.TrimSpace(endpoint)
+			break
+		}
+	}
+	if c.message == "" {
+		t.Fatal("no endpoint event")
+	}
+	go func() {
+		defer close(c.events)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data:"); ok {
+				c.events <- data
+			}
+		}
+	}()
+	return c
+}
+
+func (c *rawSSE) post(body string) *http.Response {
+	return post(c.t, c.message, []byte(body), map[string]string{"Authorization": "Bearer " + testToken})
+}
+
+// awaitAnswer reads the stream until the answer with this id.
+func (c *rawSSE) awaitAnswer(id string) string {
+	c.t.Helper()
+	for data := range c.events {
+		if strings.Contains(data, `"id":`+id+`,`) && !strings.Contains(data, `"method"`) {
+			return data
+		}
+	}
+	c.t.Fatalf("the stream ended before the answer to %s", id)
+	return ""
+}
+
+// Over legacy SSE a POST is answered 202 before its request runs, and the
+// answer waits for the stream. A request counts as in flight until its
+// answer is written, any request, not only tool calls: otherwise a client
+// that posts faster than it reads its stream piles up goroutines and
+// request bodies without bound.
+func TestSSERequestsInFlightAreBounded(t *testing.T) {
+	m, slow := newTestMCP()
+	r := start(t, Config{Transport: TransportSSE, AuthToken: testToken, MaxConcurrentPerClient: 2}, m)
+	c := openRawSSE(t, r)
+	if resp := c.post(initialize); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("initialize: %d", resp.StatusCode)
+	}
+	c.awaitAnswer("1")
+	// Notifications get no answer and are not counted.
+	for range 3 {
+		if resp := c.post(`{"jsonrpc":"2.0","method":"notifications/initialized"}`); resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("notification: %d", resp.StatusCode)
+		}
+	}
+	for _, id := range []string{"2", "3"} {
+		if resp := c.post(`{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"slow"}}`); resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("call %s: %d", id, resp.StatusCode)
+		}
+		<-slow.started
+	}
+	// Two answers are owed: any third request is refused, whatever its id.
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":4,"method":"ping"}`,
+		`{"jsonrpc":"2.0","id":{"x":1},"method":"tools/list"}`,
+		`{"jsonrpc":"2.0","id":5,"method":7}`,
+	} {
+		resp := c.post(body)
+		if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+			t.Fatalf("%s over the limit: %d, want 429 with Retry-After", body, resp.StatusCode)
+		}
+	}
+	close(slow.release)
+	c.awaitAnswer("2")
+	c.awaitAnswer("3")
+	// Written answers free their slots; ids are matched however spelled.
+	if resp := c.post(`{"jsonrpc":"2.0","id":6.0,"method":"ping"}`); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("after the answers: %d", resp.StatusCode)
+	}
+	c.awaitAnswer("6")
+	if resp := c.post(`{"jsonrpc":"2.0","id":7,"method":"ping"}`); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("after the ping: %d", resp.StatusCode)
+	}
+	if resp := c.post(`{"jsonrpc":"2.0","id":8,"method":"ping"}`); resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("second ping: %d", resp.StatusCode)
+	}
+}
+
+func TestSSEAnswerID(t *testing.T) {
+	for _, tc := range []struct {
+		body, id string
+		answered bool
+	}{
+		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "1", true},
+		{`{"jsonrpc":"2.0","id":1e0,"method":"ping"} trailing`, "1", true},
+		{`{"jsonrpc":"2.0","id":"a","method":"ping"}`, `"a"`, true},
+		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "", false},
+		{`{"jsonrpc":"2.0","id":3,"result":{}}`, "", false},
+		{`{"jsonrpc":"1.0","id":3,"method":"ping"}`, "3", true},
+		{`{"jsonrpc":"2.0","id":3,"method":5}`, "null", true},
+		{`{"jsonrpc":"2.0","method":"x","params":5}`, "null", true},
+		{`not json`, "", false},
+	} {
+		id, answered := sseAnswerID([]byte(tc.body))
+		if id != tc.id || answered != tc.answered {
+			t.Errorf("sseAnswerID(%s) = %q, %v; want %q, %v", tc.body, id, answered, tc.id, tc.answered)
+		}
+	}
+}
