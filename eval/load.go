@@ -703,6 +703,12 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		if st.Tool, err = p.nonEmpty(v, "tool"); err != nil {
 			return st, err
 		}
+		// A misspelt tool would pass a step that expects an error (the
+		// server refuses it too); one of another toolset is checked at
+		// run time, against the tools the scenario's server serves.
+		if err := knownTool(st.Tool); err != nil {
+			return st, p.errf(v, "%v", err)
+		}
 	}
 	if v := m["list_tools"]; v != nil {
 		if st.ListTools, err = p.boolean(v, "list_tools"); err != nil {
@@ -987,7 +993,43 @@ func knownTool(name string) error {
 	if _, ok := slices.BinarySearch(toolNames(), name); ok {
 		return nil
 	}
-	return fmt.Errorf("no tool %q in any toolset (ada-mcp tools list --toolsets all lists them)", name)
+	hint := ""
+	if near := nearestTool(name); near != "" {
+		hint = fmt.Sprintf("did you mean %s? ", near)
+	}
+	return fmt.Errorf("no tool %q in any toolset (%sada-mcp tools list --toolsets all lists them)", name, hint)
+}
+
+// nearestTool is the tool name closest to a misspelt one, if it is close.
+func nearestTool(name string) string {
+	best, bestDist := "", max(2, len(name)/4)+1
+	for _, t := range toolNames() {
+		if d := editDistance(name, t); d < bestDist {
+			best, bestDist = t, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 var varName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
