@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -59,6 +60,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, &UsageError{err}
 	}
 	if err := cfg.filter(suite); err != nil {
+		return nil, &UsageError{err}
+	}
+	if err := cfg.checkOutputs(); err != nil {
 		return nil, &UsageError{err}
 	}
 	var baseline *Report
@@ -154,6 +158,34 @@ func (c Config) filter(s *Suite) error {
 					sc.File, sc.Line, sc.Name, other.Name, other.File, other.Line, filepath.Join(c.Record, d))
 			}
 			dirs[d] = sc
+		}
+	}
+	return nil
+}
+
+// checkOutputs makes the --record directory and checks that the reports'
+// directories are there, so that a mistyped path is refused before the
+// runs rather than failing every one of them, or all their work after.
+func (c Config) checkOutputs() error {
+	if c.Record != "" {
+		if err := os.MkdirAll(c.Record, 0o700); err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+	}
+	for _, out := range []struct{ flag, path string }{{"--json", c.JSON}, {"--junit", c.JUnit}} {
+		if out.path == "" {
+			continue
+		}
+		if st, err := os.Stat(out.path); err == nil && st.IsDir() {
+			return fmt.Errorf("%s: %s is a directory: name the report file", out.flag, out.path)
+		}
+		dir := filepath.Dir(out.path)
+		st, err := os.Stat(dir)
+		if err == nil && !st.IsDir() {
+			err = fmt.Errorf("%s is not a directory", dir)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", out.flag, err)
 		}
 	}
 	return nil

@@ -457,3 +457,34 @@ func TestScenarioTimeIsWallTime(t *testing.T) {
 		t.Fatalf("duration_ms = %v, want 1100 (first start to last end)", res.DurationMS)
 	}
 }
+
+// Report and record paths that cannot be written are usage errors before
+// anything runs, not a failure of every run (--record) or an error after
+// all of them (--json, --junit).
+func TestUnwritableOutputsAreRefusedBeforeRunning(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": "name: s\nsteps:\n  - tool: list_channels\n", "file": "x"})
+	scenario := filepath.Join(dir, "s.yaml")
+	for name, cfg := range map[string]Config{
+		"record under a file": {Record: filepath.Join(dir, "file", "rec")},
+		"record is a file":    {Record: filepath.Join(dir, "file")},
+		"json in no dir":      {JSON: filepath.Join(dir, "missing", "r.json")},
+		"junit is a dir":      {JUnit: dir},
+		"json under a file":   {JSON: filepath.Join(dir, "file", "r.json")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			cfg.Paths, cfg.Out = []string{scenario}, &out
+			_, err := Run(t.Context(), cfg)
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want a usage error", err)
+			}
+			if out.Len() > 0 {
+				t.Fatalf("ran anyway:\n%s", out.String())
+			}
+			if flag := map[bool]string{cfg.Record != "": "--record", cfg.JSON != "": "--json", cfg.JUnit != "": "--junit"}[true]; !strings.HasPrefix(err.Error(), flag+": ") {
+				t.Fatalf("err = %v, want it to start with %s", err, flag)
+			}
+		})
+	}
+}
