@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if baseline != nil {
 		writeComparison(cfg.Out, cfg.Baseline, compare(baseline, rep))
 	}
-	fmt.Fprintf(cfg.Out, "%d passed, %d failed in %.2fs\n", rep.Passed, rep.Failed, time.Since(start).Seconds())
+	fmt.Fprintln(cfg.Out, rep.closingLine(time.Since(start)))
 	var errs []error
 	if cfg.JSON != "" {
 		errs = append(errs, rep.writeJSON(cfg.JSON))
@@ -204,13 +204,21 @@ func keep[T any](items []T, name func(T) string, re *regexp.Regexp) []T {
 // line is a result as the one line the runner prints.
 func (r *Result) line() string {
 	var b strings.Builder
-	if r.Passed {
+	switch {
+	case r.Passed:
 		b.WriteString("PASS ")
-	} else {
+	case r.Interrupted:
+		b.WriteString("INTERRUPTED ")
+	default:
 		b.WriteString("FAIL ")
 	}
 	b.WriteString(r.Name)
 	switch {
+	case r.Interrupted:
+		if r.Runs > 1 {
+			fmt.Fprintf(&b, " (%d/%d runs passed before the interrupt)", r.PassedRuns, r.Runs)
+		}
+		return b.String()
 	case r.Kind == KindChecks && r.Passed:
 		fmt.Fprintf(&b, " (%d calls)", r.Calls)
 	case r.Kind == KindScenario && (r.Passed || r.Runs > 1):
@@ -221,6 +229,14 @@ func (r *Result) line() string {
 		b.WriteString(r.Failure)
 	}
 	return b.String()
+}
+
+// closingLine is the last line printed: the counts and the time taken.
+func (r *Report) closingLine(took time.Duration) string {
+	if r.Interrupted > 0 {
+		return fmt.Sprintf("%d passed, %d failed, %d interrupted in %.2fs", r.Passed, r.Failed, r.Interrupted, took.Seconds())
+	}
+	return fmt.Sprintf("%d passed, %d failed in %.2fs", r.Passed, r.Failed, took.Seconds())
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -196,6 +196,10 @@ func TestReportsBaselineAndRunFilter(t *testing.T) {
 	if err := xml.Unmarshal(b, &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
 		t.Fatalf("JUnit %s: %v", b, err)
 	}
+	// Readers that follow Ant's schema read errors and skipped too.
+	if !regexp.MustCompile(`<testsuite name="[^"]*" tests="1" failures="[01]" errors="0" skipped="0" time="`).Match(b) {
+		t.Errorf("JUnit suites lack errors or skipped:\n%s", b)
+	}
 	for _, s := range suites.Suites {
 		if _, err := strconv.ParseFloat(s.Time, 64); err != nil {
 			t.Errorf("suite %s: time %q is not a number of seconds (JUnit readers refuse it)", s.Name, s.Time)
@@ -486,5 +490,79 @@ func TestUnwritableOutputsAreRefusedBeforeRunning(t *testing.T) {
 				t.Fatalf("err = %v, want it to start with %s", err, flag)
 			}
 		})
+	}
+}
+
+// cancelOnLine cancels a context once a line holding want is printed.
+type cancelOnLine struct {
+	bytes.Buffer
+	want   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnLine) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), w.want) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
+}
+
+// Ctrl-C mid-run: the runs it cuts short, and those it keeps from
+// starting, are INTERRUPTED (skipped in JUnit), not failures of the agent
+// or regressions against a baseline.
+func TestInterruptedRunsAreNotFailures(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: first
+steps:
+  - tool: list_channels
+---
+name: waiting
+runs: 2
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-i}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 30}
+---
+name: never started
+steps:
+  - tool: list_channels
+`})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := t.TempDir()
+	report, junit := filepath.Join(out, "r.json"), filepath.Join(out, "j.xml")
+	w := &cancelOnLine{want: "PASS first", cancel: cancel}
+	rep, err := Run(ctx, Config{Paths: []string{dir}, Parallel: 1, Out: w, JSON: report, JUnit: junit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := w.String()
+	for _, want := range []string{"PASS first", "INTERRUPTED waiting (0/2 runs passed before the interrupt)", "INTERRUPTED never started", "1 passed, 0 failed, 2 interrupted in "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if rep.Passed != 1 || rep.Failed != 0 || rep.Interrupted != 2 {
+		t.Fatalf("report: %d passed, %d failed, %d interrupted", rep.Passed, rep.Failed, rep.Interrupted)
+	}
+	saved, err := ReadReport(report)
+	if err != nil || !saved.Results[1].Interrupted || saved.Results[1].Passed {
+		t.Fatalf("JSON report: %+v %v", saved.Results[1], err)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `<skipped message="interrupted`) || strings.Contains(string(b), "<failure") {
+		t.Fatalf("JUnit:\n%s", b)
+	}
+
+	// As a baseline, the interrupted ones are no verdict: passing now is
+	// not a new pass.
+	_, text = runSuite(t, Config{Paths: []string{dir}, Baseline: report, Run: regexp.MustCompile("never")})
+	if !strings.Contains(text, "0 regression(s), 0 new pass(es)") || strings.Contains(text, "NEW PASS") {
+		t.Fatalf("against an interrupted baseline:\n%s", text)
 	}
 }

@@ -94,6 +94,7 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 	slices.SortFunc(runs, func(a, b RunResult) int { return a.Run - b.Run })
 	res := &Result{Name: sc.Name, File: sc.File, Kind: KindScenario, Runs: len(runs), RunResults: runs}
 	var first, last time.Time
+	interrupted := false
 	for _, rr := range runs {
 		end := rr.start.Add(time.Duration(rr.DurationMS * float64(time.Millisecond)))
 		if first.IsZero() || rr.start.Before(first) {
@@ -102,9 +103,12 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 		if end.After(last) {
 			last = end
 		}
-		if rr.Passed {
+		switch {
+		case rr.Passed:
 			res.PassedRuns++
-		} else if res.Failure == "" {
+		case rr.Interrupted:
+			interrupted = true
+		case res.Failure == "":
 			res.Failure = rr.Failure
 			if sc.Runs > 1 {
 				res.Failure = fmt.Sprintf("run %d (seed %d): %s", rr.Run, rr.Seed, rr.Failure)
@@ -112,6 +116,9 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 		}
 	}
 	res.Passed = res.PassedRuns == res.Runs
+	// A run that failed on its own is a verdict; one an interrupt cut
+	// short is none.
+	res.Interrupted = interrupted && res.Failure == ""
 	res.DurationMS = ms(last.Sub(first))
 	return res
 }
@@ -120,9 +127,16 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 	start := time.Now()
 	rr := RunResult{Run: run, Seed: sc.seedFor(run, r.cfg.BaseSeed), start: start}
+	if ctx.Err() != nil {
+		rr.Interrupted, rr.Failure = true, "interrupted before it started"
+		return rr
+	}
 	fail := func(format string, args ...any) RunResult {
 		rr.Failure = fmt.Sprintf(format, args...)
 		rr.DurationMS = ms(time.Since(start))
+		// Whatever failed once the context was cancelled failed because
+		// of it (a call cut short, a session closed).
+		rr.Interrupted = ctx.Err() != nil
 		return rr
 	}
 	e, err := r.start(ctx, sc, run, rr.Seed)
