@@ -566,7 +566,61 @@ func (p *parser) scenario(root *yaml.Node, defaultName string) (*Scenario, error
 	if len(sc.Steps) == 0 && len(sc.Verify) == 0 {
 		return nil, p.errf(root, "scenario %q has no steps and nothing to verify", sc.Name)
 	}
+	if err := p.checkVars(sc); err != nil {
+		return nil, err
+	}
 	return sc, nil
+}
+
+// checkVars refuses a variable that no earlier step saves (a typo, or a
+// save that comes later): found now, it fails before anything runs, not
+// after the steps before it. A step's own saves come after its checks.
+func (p *parser) checkVars(sc *Scenario) error {
+	saved := []string{"run", "seed"}
+	check := func(names []string, line int, where string) error {
+		for _, name := range names {
+			if !slices.Contains(saved, name) {
+				return &LoadError{File: p.file, Line: line, Msg: fmt.Sprintf("%s: unknown variable ${%s} (saved before it: %s)", where, name, strings.Join(saved, ", "))}
+			}
+		}
+		return nil
+	}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		where := st.label(i)
+		if err := check(refs([]any{st.Args, st.Expect.ErrorPattern}), st.Line, where); err != nil {
+			return err
+		}
+		for _, s := range st.Save {
+			if err := check(refs(s.Path), s.Line, where+" save."+s.Name); err != nil {
+				return err
+			}
+		}
+		for _, a := range st.Expect.Result {
+			if err := check(a.refs(), a.Line, where); err != nil {
+				return err
+			}
+		}
+		for _, s := range st.Save {
+			saved = append(saved, s.Name)
+		}
+	}
+	for _, a := range sc.Verify {
+		if err := check(a.refs(), a.Line, "verify"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noVars refuses variables in transcript checks: they have none to refer to.
+func (p *parser) noVars(asserts []*Assertion, where string) error {
+	for _, a := range asserts {
+		if names := a.refs(); len(names) > 0 {
+			return &LoadError{File: p.file, Line: a.Line, Msg: fmt.Sprintf("%s: unknown variable ${%s}: transcript checks have no variables (write $${ for a literal ${)", where, names[0])}
+		}
+	}
+	return nil
 }
 
 func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
@@ -971,6 +1025,12 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 		if err := knownTool(cc.Tool); err != nil {
 			return nil, &LoadError{File: p.file, Line: cc.Line, Msg: "calls: " + err.Error()}
 		}
+		if err := p.noVars(append(slices.Clone(cc.Args), cc.Result...), "calls "+cc.Tool); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.noVars(c.Verify, "verify"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -56,6 +56,19 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		// refuses a tool it does not have, too).
 		"unknown tool": {"name: x\nsteps:\n  - tool: list_channels\n  - tool: upsert_enduser\n    expect: {is_error: true}\n",
 			[]string{":4:", `no tool "upsert_enduser"`, "did you mean upsert_end_user?", "toolset"}},
+		// A misspelt or not yet saved variable is known before anything runs.
+		"unknown variable in args": {"name: x\nsteps:\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n  - tool: lookup_end_user\n    args: {end_user_id: \"${userid}\"}\n",
+			[]string{":6:", "step 2", "${userid}", "saved before it: run, seed, uid"}},
+		"variable saved later": {"name: x\nsteps:\n  - tool: lookup_end_user\n    args: {external_id: \"cust-${uid}\"}\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n",
+			[]string{":3:", "step 1", "${uid}"}},
+		"own save in an assertion": {"name: x\nsteps:\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n    expect:\n      result: [{path: $.end_user.end_user_id, equals: \"${uid}\"}]\n",
+			[]string{":7:", "${uid}"}},
+		"unknown variable in verify": {"name: x\nsteps:\n  - tool: list_channels\nverify:\n  - {path: \"$.end_users[?@.id == '${uid}']\", exists: true}\n",
+			[]string{":5:", "verify", "${uid}"}},
+		"unknown variable in error_matches": {"name: x\nsteps:\n  - tool: lookup_end_user\n    expect: {is_error: true, error_matches: \"${nope}\"}\n",
+			[]string{":3:", "${nope}"}},
+		"variable in checks": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, args: [{path: $.a, equals: \"${x}\"}]}\n",
+			[]string{":4:", "${x}"}},
 		"bad select": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
 	} {
 		t.Run(name, func(t *testing.T) {

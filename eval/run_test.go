@@ -69,8 +69,6 @@ func TestStepFailures(t *testing.T) {
 			`step 1 lookup_end_user: error: want match "nothing-like-this", got "Invalid argument`},
 		"a tool of another toolset lists the served ones": {"  - tool: get_persona\n",
 			"step 1 get_persona: no such tool on this server (default toolsets); its tools are: ask_ai_agent, create_channel, end_conversation,"},
-		"unknown variable": {"  - tool: lookup_end_user\n    args: {end_user_id: \"${uid}\"}\n",
-			"step 1 lookup_end_user: args: unknown variable ${uid} (defined so far: run, seed)"},
 		"save selects nothing": {"  - tool: list_channels\n    save: {x: $.nope}\n",
 			"step 1 list_channels: save x: $.nope selects nothing"},
 		"save selects several": {"  - tool: list_channels\n    save: {x: \"$.channels[0].*\"}\n",
