@@ -564,3 +564,39 @@ steps:
 		t.Fatalf("against an interrupted baseline:\n%s", text)
 	}
 }
+
+// A call that does not come back within its limit ends the step with a
+// failure that says so, not as a tool's error.
+func TestAHangingStepTimesOut(t *testing.T) {
+	defer func(f func(time.Duration) time.Duration) { stepLimit = f }(stepLimit)
+	stepLimit = func(time.Duration) time.Duration { return 100 * time.Millisecond }
+	dir := write(t, map[string]string{"s.yaml": `name: hangs
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-h}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 20}
+---
+name: hangs where an error is expected
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-h}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 20}
+    expect: {is_error: true}
+`})
+	_, out := runSuite(t, Config{Paths: []string{dir}})
+	for _, want := range []string{
+		"FAIL hangs -- step 2 send_message: no answer within 100ms: the call hangs",
+		// A hang is not the error a step expects.
+		"FAIL hangs where an error is expected -- step 2 send_message: no answer within 100ms",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output:\n%s\nwant: %s", out, want)
+		}
+	}
+}

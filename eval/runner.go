@@ -35,6 +35,12 @@ type runner struct {
 // beyond its call timeout.
 const maxWait = 60 * time.Second
 
+// stepLimit is how long a step's call may take before it is deemed to
+// hang: its call timeout, the longest wait, and some slack.
+var stepLimit = func(callTimeout time.Duration) time.Duration {
+	return callTimeout + maxWait + 5*time.Second
+}
+
 type task struct {
 	scenario int
 	run      int // 1-based
@@ -308,10 +314,17 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 			}
 			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(listed, ", "))
 		}
-		callCtx, cancel := context.WithTimeout(ctx, e.callTime+maxWait+5*time.Second)
+		limit := stepLimit(e.callTime)
+		callCtx, cancel := context.WithTimeout(ctx, limit)
 		res, err := e.sess.Call(callCtx, st.Tool, args)
+		hung := errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		switch {
+		// Neither is the error a step may expect: the tool never answered.
+		case hung:
+			return sr, fmt.Errorf("no answer within %s: the call hangs (the limit is the call timeout, %s, plus the longest wait, %s, and 5s)", limit, e.callTime, maxWait)
+		case err != nil && ctx.Err() != nil:
+			return sr, fmt.Errorf("interrupted: %w", ctx.Err())
 		case err != nil:
 			// A protocol error: an unknown tool, or a bug of ours.
 			isError, message = true, err.Error()
