@@ -258,6 +258,16 @@ func isEmptyDoc(n *yaml.Node) bool {
 		n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "" && n.Style&yaml.TaggedStyle == 0
 }
 
+// yamlParserProblems are the messages of the YAML parser's errors (the
+// scanner's are others), whose line go.yaml.in/yaml/v3 reports 0-based.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
+}
+
 var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlError is a syntax error as file:line: message, named for the file's
@@ -270,6 +280,11 @@ func yamlError(path string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if slices.Contains(yamlParserProblems, m[2]) {
+			// The parser (not the scanner) reports a 0-based line: that of
+			// the mapping or list it was in, or of the problem.
+			line++
+		}
 		return &LoadError{File: path, Line: line, Msg: format + m[2]}
 	}
 	return &LoadError{File: path, Msg: format + msg}

@@ -69,7 +69,12 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 			[]string{":3:", "${nope}"}},
 		"variable in checks": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, args: [{path: $.a, equals: \"${x}\"}]}\n",
 			[]string{":4:", "${x}"}},
-		"bad select": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
+		// The YAML parser's own line numbers are one short for these: the
+		// line is where the broken mapping or list starts.
+		"flow mapping not closed":  {"name: x\nsteps:\n  - tool: list_channels\n    args: {a: 1\n", []string{":4:", "did not find expected ',' or '}'"}},
+		"step indented too little": {"name: x\nsteps:\n  - tool: list_channels\n  args: {}\n   bad: 1\n", []string{":3:", "expected '-'"}},
+		"scanner error line":       {"name: x\nsteps:\n  - tool: list_channels\n    args: \"open\n", []string{":4:", "end of stream"}},
+		"bad select":               {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, map[string]string{"x.yaml": tc.body})
