@@ -19,7 +19,8 @@ PATH is a scenario or checks file (.yaml, .yml, .json) or a directory searched
 for them (state files, *.state.json, are skipped). Each scenario runs against
 a fresh sandbox through an MCP client session on the server ada-mcp serves.
 Prints one line per scenario, then "N passed, N failed". Exit status: 0 all
-passed, 1 something failed, 2 a usage error or a malformed file (file:line).
+passed, 1 something failed or was interrupted, 2 a usage error or a malformed
+file (file:line).
 
 Flags:
 `
@@ -100,7 +101,7 @@ func runEval(ctx context.Context, args []string, std stdio) int {
 	case err != nil:
 		fmt.Fprintln(std.stderr, "ada-mcp eval:", err)
 		return exitFail
-	case rep.Failed > 0:
+	case rep.Failed > 0 || rep.Interrupted > 0:
 		return exitFail
 	}
 	return exitOK

@@ -133,7 +133,7 @@ func TestCommandLineTranscriptWins(t *testing.T) {
 		t.Fatalf("empty directory: err = %v", err)
 	}
 	// --transcript with a scenario: a usage error.
-	dir = write(t, map[string]string{"s.yaml": "name: s\nsteps:\n  - tool: a\n"})
+	dir = write(t, map[string]string{"s.yaml": "name: s\nsteps:\n  - tool: list_channels\n"})
 	if _, err := Run(t.Context(), Config{Paths: []string{dir}, Transcript: "x.jsonl"}); err == nil || !strings.Contains(err.Error(), "is a scenario") {
 		t.Fatalf("err = %v", err)
 	}

@@ -258,6 +258,16 @@ func isEmptyDoc(n *yaml.Node) bool {
 		n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" && n.Value == "" && n.Style&yaml.TaggedStyle == 0
 }
 
+// yamlParserProblems are the messages of the YAML parser's errors (the
+// scanner's are others), whose line go.yaml.in/yaml/v3 reports 0-based.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>", "did not find expected <document start>",
+	"found undefined tag handle", "did not find expected node content",
+	"did not find expected '-' indicator", "did not find expected key",
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"found duplicate %YAML directive", "found incompatible YAML document", "found duplicate %TAG directive",
+}
+
 var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlError is a syntax error as file:line: message, named for the file's
@@ -270,6 +280,11 @@ func yamlError(path string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if slices.Contains(yamlParserProblems, m[2]) {
+			// The parser (not the scanner) reports a 0-based line: that of
+			// the mapping or list it was in, or of the problem.
+			line++
+		}
 		return &LoadError{File: path, Line: line, Msg: format + m[2]}
 	}
 	return &LoadError{File: path, Msg: format + msg}
@@ -566,7 +581,61 @@ func (p *parser) scenario(root *yaml.Node, defaultName string) (*Scenario, error
 	if len(sc.Steps) == 0 && len(sc.Verify) == 0 {
 		return nil, p.errf(root, "scenario %q has no steps and nothing to verify", sc.Name)
 	}
+	if err := p.checkVars(sc); err != nil {
+		return nil, err
+	}
 	return sc, nil
+}
+
+// checkVars refuses a variable that no earlier step saves (a typo, or a
+// save that comes later): found now, it fails before anything runs, not
+// after the steps before it. A step's own saves come after its checks.
+func (p *parser) checkVars(sc *Scenario) error {
+	saved := []string{"run", "seed"}
+	check := func(names []string, line int, where string) error {
+		for _, name := range names {
+			if !slices.Contains(saved, name) {
+				return &LoadError{File: p.file, Line: line, Msg: fmt.Sprintf("%s: unknown variable ${%s} (saved before it: %s)", where, name, strings.Join(saved, ", "))}
+			}
+		}
+		return nil
+	}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		where := st.label(i)
+		if err := check(refs([]any{st.Args, st.Expect.ErrorPattern}), st.Line, where); err != nil {
+			return err
+		}
+		for _, s := range st.Save {
+			if err := check(refs(s.Path), s.Line, where+" save."+s.Name); err != nil {
+				return err
+			}
+		}
+		for _, a := range st.Expect.Result {
+			if err := check(a.refs(), a.Line, where); err != nil {
+				return err
+			}
+		}
+		for _, s := range st.Save {
+			saved = append(saved, s.Name)
+		}
+	}
+	for _, a := range sc.Verify {
+		if err := check(a.refs(), a.Line, "verify"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noVars refuses variables in transcript checks: they have none to refer to.
+func (p *parser) noVars(asserts []*Assertion, where string) error {
+	for _, a := range asserts {
+		if names := a.refs(); len(names) > 0 {
+			return &LoadError{File: p.file, Line: a.Line, Msg: fmt.Sprintf("%s: unknown variable ${%s}: transcript checks have no variables (write $${ for a literal ${)", where, names[0])}
+		}
+	}
+	return nil
 }
 
 func (p *parser) sandbox(n *yaml.Node) (SandboxSpec, error) {
@@ -702,6 +771,12 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 	if v := m["tool"]; v != nil {
 		if st.Tool, err = p.nonEmpty(v, "tool"); err != nil {
 			return st, err
+		}
+		// A misspelt tool would pass a step that expects an error (the
+		// server refuses it too); one of another toolset is checked at
+		// run time, against the tools the scenario's server serves.
+		if err := knownTool(st.Tool); err != nil {
+			return st, p.errf(v, "%v", err)
 		}
 	}
 	if v := m["list_tools"]; v != nil {
@@ -965,6 +1040,12 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 		if err := knownTool(cc.Tool); err != nil {
 			return nil, &LoadError{File: p.file, Line: cc.Line, Msg: "calls: " + err.Error()}
 		}
+		if err := p.noVars(append(slices.Clone(cc.Args), cc.Result...), "calls "+cc.Tool); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.noVars(c.Verify, "verify"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -987,7 +1068,43 @@ func knownTool(name string) error {
 	if _, ok := slices.BinarySearch(toolNames(), name); ok {
 		return nil
 	}
-	return fmt.Errorf("no tool %q in any toolset (ada-mcp tools list --toolsets all lists them)", name)
+	hint := ""
+	if near := nearestTool(name); near != "" {
+		hint = fmt.Sprintf("did you mean %s? ", near)
+	}
+	return fmt.Errorf("no tool %q in any toolset (%sada-mcp tools list --toolsets all lists them)", name, hint)
+}
+
+// nearestTool is the tool name closest to a misspelt one, if it is close.
+func nearestTool(name string) string {
+	best, bestDist := "", max(2, len(name)/4)+1
+	for _, t := range toolNames() {
+		if d := editDistance(name, t); d < bestDist {
+			best, bestDist = t, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 var varName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)

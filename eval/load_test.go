@@ -29,30 +29,52 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		body string
 		want []string
 	}{
-		"unknown top key":  {"name: x\nsteps:\n  - tool: a\nrun: 3\n", []string{":4:", `unknown key "run"`, "runs"}},
-		"unknown step key": {"name: x\nsteps:\n  - tool: a\n    expct: {}\n", []string{":4:", `"expct"`, "expect"}},
+		"unknown top key":  {"name: x\nsteps:\n  - tool: list_channels\nrun: 3\n", []string{":4:", `unknown key "run"`, "runs"}},
+		"unknown step key": {"name: x\nsteps:\n  - tool: list_channels\n    expct: {}\n", []string{":4:", `"expct"`, "expect"}},
 		"case variant key": {"name: x\nsteps:\n  - Tool: a\n", []string{":3:", `"Tool"`}},
-		"unknown assertion key": {"name: x\nsteps:\n  - tool: a\n    expect:\n      result:\n        - {path: $.a, equal: 1}\n",
+		"unknown assertion key": {"name: x\nsteps:\n  - tool: list_channels\n    expect:\n      result:\n        - {path: $.a, equal: 1}\n",
 			[]string{":6:", `"equal"`, "equals"}},
-		"bad path":               {"name: x\nsteps:\n  - tool: a\n    expect:\n      result:\n        - {path: \"$.a[\", equals: 1}\n", []string{":6:", "JSONPath"}},
+		"bad path":               {"name: x\nsteps:\n  - tool: list_channels\n    expect:\n      result:\n        - {path: \"$.a[\", equals: 1}\n", []string{":6:", "JSONPath"}},
 		"assertion says nothing": {"name: x\nverify:\n  - {path: $.a}\n", []string{":3:", "says nothing"}},
-		"bad regexp":             {"name: x\nsteps:\n  - tool: a\n    expect: {is_error: true, error_matches: \"(\"}\n", []string{":4:", "error_matches"}},
-		"runs not a number":      {"name: x\nruns: three\nsteps:\n  - tool: a\n", []string{":2:", "runs", `"three"`}},
-		"runs zero":              {"name: x\nruns: 0\nsteps:\n  - tool: a\n", []string{":2:", "between 1"}},
+		"bad regexp":             {"name: x\nsteps:\n  - tool: list_channels\n    expect: {is_error: true, error_matches: \"(\"}\n", []string{":4:", "error_matches"}},
+		"runs not a number":      {"name: x\nruns: three\nsteps:\n  - tool: list_channels\n", []string{":2:", "runs", `"three"`}},
+		"runs zero":              {"name: x\nruns: 0\nsteps:\n  - tool: list_channels\n", []string{":2:", "between 1"}},
 		"step without tool":      {"name: x\nsteps:\n  - args: {a: 1}\n", []string{":3:", "tool: NAME"}},
-		"bad duration":           {"name: x\nsandbox: {reply_delay: 5}\nsteps:\n  - tool: a\n", []string{":2:", "reply_delay", "50ms"}},
-		"missing state":          {"name: x\nsandbox: {state: nope.state.json}\nsteps:\n  - tool: a\n", []string{":2:", "sandbox.state"}},
-		"result with error":      {"name: x\nsteps:\n  - tool: a\n    expect:\n      is_error: true\n      result: [{path: $.a, exists: true}]\n", []string{":6:", "error_matches"}},
+		"bad duration":           {"name: x\nsandbox: {reply_delay: 5}\nsteps:\n  - tool: list_channels\n", []string{":2:", "reply_delay", "50ms"}},
+		"missing state":          {"name: x\nsandbox: {state: nope.state.json}\nsteps:\n  - tool: list_channels\n", []string{":2:", "sandbox.state"}},
+		"result with error":      {"name: x\nsteps:\n  - tool: list_channels\n    expect:\n      is_error: true\n      result: [{path: $.a, exists: true}]\n", []string{":6:", "error_matches"}},
 		"yaml syntax":            {"name: x\nsteps: [\n", []string{"x.yaml"}},
 		"neither":                {"name: x\ndescription: nothing\n", []string{":1:", "neither a scenario"}},
-		"misspelt steps":         {"name: x\nstepz:\n  - tool: a\n", []string{":2:", `unknown key "stepz"`, "steps"}},
-		"unknown toolset":        {"name: x\nserver: {toolsets: [end_users, bogus]}\nsteps:\n  - tool: a\n", []string{":2:", `"bogus"`, "valid toolsets"}},
-		"duplicate top key":      {"name: x\nname: y\nsteps:\n  - tool: a\n", []string{":2:", `"name" appears twice`}},
-		"duplicate arg":          {"name: x\nsteps:\n  - tool: a\n    args: {external_id: first, external_id: second}\n", []string{":4:", `"external_id" appears twice`}},
-		"explicit null document": {"name: x\nsteps:\n  - tool: a\n--- null\n", []string{":4:", "got null"}},
-		"save not a var name":    {"name: x\nsteps:\n  - tool: a\n    save: {1x: $.a}\n", []string{":4:", "variable name"}},
+		"misspelt steps":         {"name: x\nstepz:\n  - tool: list_channels\n", []string{":2:", `unknown key "stepz"`, "steps"}},
+		"unknown toolset":        {"name: x\nserver: {toolsets: [end_users, bogus]}\nsteps:\n  - tool: list_channels\n", []string{":2:", `"bogus"`, "valid toolsets"}},
+		"duplicate top key":      {"name: x\nname: y\nsteps:\n  - tool: list_channels\n", []string{":2:", `"name" appears twice`}},
+		"duplicate arg":          {"name: x\nsteps:\n  - tool: list_channels\n    args: {external_id: first, external_id: second}\n", []string{":4:", `"external_id" appears twice`}},
+		"explicit null document": {"name: x\nsteps:\n  - tool: list_channels\n--- null\n", []string{":4:", "got null"}},
+		"save not a var name":    {"name: x\nsteps:\n  - tool: list_channels\n    save: {1x: $.a}\n", []string{":4:", "variable name"}},
 		"checks unknown key":     {"name: x\ntranscript: t.jsonl\ntools_use: [a]\n", []string{":3:", `"tools_use"`, "tools_used"}},
-		"bad select":             {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: a, select: some}\n", []string{":4:", "select"}},
+		// A typo must not pass a step that expects an error (the server
+		// refuses a tool it does not have, too).
+		"unknown tool": {"name: x\nsteps:\n  - tool: list_channels\n  - tool: upsert_enduser\n    expect: {is_error: true}\n",
+			[]string{":4:", `no tool "upsert_enduser"`, "did you mean upsert_end_user?", "toolset"}},
+		// A misspelt or not yet saved variable is known before anything runs.
+		"unknown variable in args": {"name: x\nsteps:\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n  - tool: lookup_end_user\n    args: {end_user_id: \"${userid}\"}\n",
+			[]string{":6:", "step 2", "${userid}", "saved before it: run, seed, uid"}},
+		"variable saved later": {"name: x\nsteps:\n  - tool: lookup_end_user\n    args: {external_id: \"cust-${uid}\"}\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n",
+			[]string{":3:", "step 1", "${uid}"}},
+		"own save in an assertion": {"name: x\nsteps:\n  - tool: upsert_end_user\n    args: {external_id: a}\n    save: {uid: $.end_user.end_user_id}\n    expect:\n      result: [{path: $.end_user.end_user_id, equals: \"${uid}\"}]\n",
+			[]string{":7:", "${uid}"}},
+		"unknown variable in verify": {"name: x\nsteps:\n  - tool: list_channels\nverify:\n  - {path: \"$.end_users[?@.id == '${uid}']\", exists: true}\n",
+			[]string{":5:", "verify", "${uid}"}},
+		"unknown variable in error_matches": {"name: x\nsteps:\n  - tool: lookup_end_user\n    expect: {is_error: true, error_matches: \"${nope}\"}\n",
+			[]string{":3:", "${nope}"}},
+		"variable in checks": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, args: [{path: $.a, equals: \"${x}\"}]}\n",
+			[]string{":4:", "${x}"}},
+		// The YAML parser's own line numbers are one short for these: the
+		// line is where the broken mapping or list starts.
+		"flow mapping not closed":  {"name: x\nsteps:\n  - tool: list_channels\n    args: {a: 1\n", []string{":4:", "did not find expected ',' or '}'"}},
+		"step indented too little": {"name: x\nsteps:\n  - tool: list_channels\n  args: {}\n   bad: 1\n", []string{":3:", "expected '-'"}},
+		"scanner error line":       {"name: x\nsteps:\n  - tool: list_channels\n    args: \"open\n", []string{":4:", "end of stream"}},
+		"bad select":               {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, map[string]string{"x.yaml": tc.body})
@@ -81,7 +103,7 @@ func TestLoadWalksDirectoriesAndSkipsStateFiles(t *testing.T) {
 		"run.jsonl":                "{}",
 		"notes.md":                 "# not a scenario",
 		".hidden/d.yaml":           "this: is ignored",
-		"multi.yaml":               "steps:\n  - tool: a\n---\nsteps:\n  - tool: b\n",
+		"multi.yaml":               "steps:\n  - tool: list_channels\n---\nsteps:\n  - tool: get_capabilities\n",
 		"checks.yaml":              "name: graded\ntranscript: run.jsonl\ntools_used: [lookup_end_user]\n",
 	})
 	suite, err := Load([]string{dir})
@@ -106,8 +128,8 @@ func TestLoadWalksDirectoriesAndSkipsStateFiles(t *testing.T) {
 
 func TestDuplicateNamesAreRefused(t *testing.T) {
 	dir := write(t, map[string]string{
-		"a.yaml": "name: same\nsteps:\n  - tool: a\n",
-		"b.yaml": "name: same\nsteps:\n  - tool: b\n",
+		"a.yaml": "name: same\nsteps:\n  - tool: list_channels\n",
+		"b.yaml": "name: same\nsteps:\n  - tool: get_capabilities\n",
 	})
 	_, err := Load([]string{dir})
 	if err == nil || !strings.Contains(err.Error(), `"same"`) || !strings.Contains(err.Error(), "a.yaml:1") {
@@ -118,7 +140,7 @@ func TestDuplicateNamesAreRefused(t *testing.T) {
 func TestYAMLValuesBecomeJSON(t *testing.T) {
 	dir := write(t, map[string]string{"x.yaml": `name: x
 steps:
-  - tool: a
+  - tool: list_channels
     args:
       big: 12345678901234567890123
       n: 42
@@ -161,8 +183,8 @@ func TestJSONFilesAreStrictJSON(t *testing.T) {
 // skipped; a file with nothing else is still refused as empty.
 func TestEmptyDocumentsAreSkipped(t *testing.T) {
 	dir := write(t, map[string]string{
-		"a.yaml": "name: x\nsteps:\n  - tool: a\n---\n# nothing more\n",
-		"b.yaml": "---\nname: y\nsteps:\n  - tool: a\n---\n",
+		"a.yaml": "name: x\nsteps:\n  - tool: list_channels\n---\n# nothing more\n",
+		"b.yaml": "---\nname: y\nsteps:\n  - tool: list_channels\n---\n",
 	})
 	suite, err := Load([]string{dir})
 	if err != nil || len(suite.Scenarios) != 2 {

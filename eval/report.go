@@ -24,17 +24,23 @@ type Report struct {
 	DurationMS float64   `json:"duration_ms"`
 	Passed     int       `json:"passed"`
 	Failed     int       `json:"failed"`
-	Results    []*Result `json:"results"`
+	// Interrupted counts results an interrupt (ctrl-C) cut short: neither
+	// passed nor failed.
+	Interrupted int       `json:"interrupted,omitempty"`
+	Results     []*Result `json:"results"`
 }
 
 // Result is one scenario (all its runs) or one set of transcript checks.
 type Result struct {
-	Name       string `json:"name"`
-	File       string `json:"file"`
-	Kind       string `json:"kind"`
-	Passed     bool   `json:"passed"`
-	Runs       int    `json:"runs"`
-	PassedRuns int    `json:"passed_runs"`
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	Kind   string `json:"kind"`
+	Passed bool   `json:"passed"`
+	// Interrupted: an interrupt cut a run short (or kept it from
+	// starting) before any run failed; Passed is false.
+	Interrupted bool `json:"interrupted,omitempty"`
+	Runs        int  `json:"runs"`
+	PassedRuns  int  `json:"passed_runs"`
 	// DurationMS is wall time: from the first run's start to the last
 	// run's end (runs go in parallel; each run's own is in RunResults).
 	DurationMS float64 `json:"duration_ms"`
@@ -50,12 +56,15 @@ type Result struct {
 
 // RunResult is one run of a scenario.
 type RunResult struct {
-	Run        int          `json:"run"`
-	Seed       int64        `json:"seed"`
-	Passed     bool         `json:"passed"`
-	Failure    string       `json:"failure,omitempty"`
-	DurationMS float64      `json:"duration_ms"`
-	Steps      []StepResult `json:"steps"`
+	Run     int    `json:"run"`
+	Seed    int64  `json:"seed"`
+	Passed  bool   `json:"passed"`
+	Failure string `json:"failure,omitempty"`
+	// Interrupted: the run was cut short, or never started, by an
+	// interrupt; its Failure is the interrupt's doing, not the scenario's.
+	Interrupted bool         `json:"interrupted,omitempty"`
+	DurationMS  float64      `json:"duration_ms"`
+	Steps       []StepResult `json:"steps"`
 
 	start time.Time // for the scenario's wall time: runs overlap
 }
@@ -70,9 +79,12 @@ type StepResult struct {
 
 func (r *Report) add(res *Result) {
 	r.Results = append(r.Results, res)
-	if res.Passed {
+	switch {
+	case res.Passed:
 		r.Passed++
-	} else {
+	case res.Interrupted:
+		r.Interrupted++
+	default:
 		r.Failed++
 	}
 }
@@ -108,6 +120,8 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"` // always 0: many readers expect the attribute
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -116,6 +130,8 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
 	Time     string      `xml:"time,attr"` // its cases' total: JUnit readers refuse an empty one
 	Cases    []junitCase `xml:"testcase"`
 	ms       float64
@@ -126,6 +142,12 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+}
+
+// junitSkipped marks a result an interrupt cut short.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -137,7 +159,7 @@ type junitFailure struct {
 func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
 
 func (r *Report) writeJUnit(path string) error {
-	out := junitSuites{Name: "ada-mcp eval", Tests: len(r.Results), Failures: r.Failed, Time: seconds(r.DurationMS)}
+	out := junitSuites{Name: "ada-mcp eval", Tests: len(r.Results), Failures: r.Failed, Skipped: r.Interrupted, Time: seconds(r.DurationMS)}
 	index := map[string]int{}
 	for _, res := range r.Results {
 		i, ok := index[res.File]
@@ -150,7 +172,11 @@ func (r *Report) writeJUnit(path string) error {
 		s.ms += res.DurationMS
 		s.Time = seconds(s.ms)
 		c := junitCase{Name: res.Name, Classname: res.File, Time: seconds(res.DurationMS)}
-		if !res.Passed {
+		switch {
+		case res.Interrupted:
+			c.Skipped = &junitSkipped{Message: fmt.Sprintf("interrupted: %d/%d runs passed before it", res.PassedRuns, res.Runs)}
+			s.Skipped++
+		case !res.Passed:
 			c.Failure = &junitFailure{Message: res.Failure, Type: res.Kind, Text: res.Failure}
 			s.Failures++
 		}
@@ -178,13 +204,19 @@ type comparison struct {
 
 func compare(base, now *Report) comparison {
 	var c comparison
+	// An interrupted result is no verdict, in the baseline or now.
 	before := map[string]bool{}
 	for _, r := range base.Results {
-		before[r.Name] = r.Passed
+		if !r.Interrupted {
+			before[r.Name] = r.Passed
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range now.Results {
 		seen[r.Name] = true
+		if r.Interrupted {
+			continue
+		}
 		passed, ok := before[r.Name]
 		switch {
 		case !ok:

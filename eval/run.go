@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -61,6 +62,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.filter(suite); err != nil {
 		return nil, &UsageError{err}
 	}
+	if err := cfg.checkOutputs(); err != nil {
+		return nil, &UsageError{err}
+	}
 	var baseline *Report
 	if cfg.Baseline != "" {
 		if baseline, err = ReadReport(cfg.Baseline); err != nil {
@@ -86,7 +90,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if baseline != nil {
 		writeComparison(cfg.Out, cfg.Baseline, compare(baseline, rep))
 	}
-	fmt.Fprintf(cfg.Out, "%d passed, %d failed in %.2fs\n", rep.Passed, rep.Failed, time.Since(start).Seconds())
+	fmt.Fprintln(cfg.Out, rep.closingLine(time.Since(start)))
 	var errs []error
 	if cfg.JSON != "" {
 		errs = append(errs, rep.writeJSON(cfg.JSON))
@@ -159,6 +163,34 @@ func (c Config) filter(s *Suite) error {
 	return nil
 }
 
+// checkOutputs makes the --record directory and checks that the reports'
+// directories are there, so that a mistyped path is refused before the
+// runs rather than failing every one of them, or all their work after.
+func (c Config) checkOutputs() error {
+	if c.Record != "" {
+		if err := os.MkdirAll(c.Record, 0o700); err != nil {
+			return fmt.Errorf("--record: %w", err)
+		}
+	}
+	for _, out := range []struct{ flag, path string }{{"--json", c.JSON}, {"--junit", c.JUnit}} {
+		if out.path == "" {
+			continue
+		}
+		if st, err := os.Stat(out.path); err == nil && st.IsDir() {
+			return fmt.Errorf("%s: %s is a directory: name the report file", out.flag, out.path)
+		}
+		dir := filepath.Dir(out.path)
+		st, err := os.Stat(dir)
+		if err == nil && !st.IsDir() {
+			err = fmt.Errorf("%s is not a directory", dir)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", out.flag, err)
+		}
+	}
+	return nil
+}
+
 func keep[T any](items []T, name func(T) string, re *regexp.Regexp) []T {
 	var out []T
 	for _, it := range items {
@@ -172,13 +204,21 @@ func keep[T any](items []T, name func(T) string, re *regexp.Regexp) []T {
 // line is a result as the one line the runner prints.
 func (r *Result) line() string {
 	var b strings.Builder
-	if r.Passed {
+	switch {
+	case r.Passed:
 		b.WriteString("PASS ")
-	} else {
+	case r.Interrupted:
+		b.WriteString("INTERRUPTED ")
+	default:
 		b.WriteString("FAIL ")
 	}
 	b.WriteString(r.Name)
 	switch {
+	case r.Interrupted:
+		if r.Runs > 1 {
+			fmt.Fprintf(&b, " (%d/%d runs passed before the interrupt)", r.PassedRuns, r.Runs)
+		}
+		return b.String()
 	case r.Kind == KindChecks && r.Passed:
 		fmt.Fprintf(&b, " (%d calls)", r.Calls)
 	case r.Kind == KindScenario && (r.Passed || r.Runs > 1):
@@ -189,6 +229,14 @@ func (r *Result) line() string {
 		b.WriteString(r.Failure)
 	}
 	return b.String()
+}
+
+// closingLine is the last line printed: the counts and the time taken.
+func (r *Report) closingLine(took time.Duration) string {
+	if r.Interrupted > 0 {
+		return fmt.Sprintf("%d passed, %d failed, %d interrupted in %.2fs", r.Passed, r.Failed, r.Interrupted, took.Seconds())
+	}
+	return fmt.Sprintf("%d passed, %d failed in %.2fs", r.Passed, r.Failed, took.Seconds())
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -67,10 +67,8 @@ func TestStepFailures(t *testing.T) {
 			"step 1 list_channels: want an error, got a result: {"},
 		"error text differs": {"  - tool: lookup_end_user\n    args: {}\n    expect: {is_error: true, error_matches: nothing-like-this}\n",
 			`step 1 lookup_end_user: error: want match "nothing-like-this", got "Invalid argument`},
-		"unknown tool lists the valid ones": {"  - tool: lookup_user\n    args: {external_id: x}\n",
-			"step 1 lookup_user: no such tool on this server (default toolsets); its tools are: ask_ai_agent, create_channel, end_conversation,"},
-		"unknown variable": {"  - tool: lookup_end_user\n    args: {end_user_id: \"${uid}\"}\n",
-			"step 1 lookup_end_user: args: unknown variable ${uid} (defined so far: run, seed)"},
+		"a tool of another toolset lists the served ones": {"  - tool: get_persona\n",
+			"step 1 get_persona: no such tool on this server (default toolsets); its tools are: ask_ai_agent, create_channel, end_conversation,"},
 		"save selects nothing": {"  - tool: list_channels\n    save: {x: $.nope}\n",
 			"step 1 list_channels: save x: $.nope selects nothing"},
 		"save selects several": {"  - tool: list_channels\n    save: {x: \"$.channels[0].*\"}\n",
@@ -195,6 +193,10 @@ func TestReportsBaselineAndRunFilter(t *testing.T) {
 	var suites junitSuites
 	if err := xml.Unmarshal(b, &suites); err != nil || suites.Tests != 2 || suites.Failures != 1 {
 		t.Fatalf("JUnit %s: %v", b, err)
+	}
+	// Readers that follow Ant's schema read errors and skipped too.
+	if !regexp.MustCompile(`<testsuite name="[^"]*" tests="1" failures="[01]" errors="0" skipped="0" time="`).Match(b) {
+		t.Errorf("JUnit suites lack errors or skipped:\n%s", b)
 	}
 	for _, s := range suites.Suites {
 		if _, err := strconv.ParseFloat(s.Time, 64); err != nil {
@@ -455,5 +457,146 @@ func TestScenarioTimeIsWallTime(t *testing.T) {
 	res := scenarioResult(&Scenario{Name: "s", Runs: 3}, runs)
 	if res.DurationMS != 1100 {
 		t.Fatalf("duration_ms = %v, want 1100 (first start to last end)", res.DurationMS)
+	}
+}
+
+// Report and record paths that cannot be written are usage errors before
+// anything runs, not a failure of every run (--record) or an error after
+// all of them (--json, --junit).
+func TestUnwritableOutputsAreRefusedBeforeRunning(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": "name: s\nsteps:\n  - tool: list_channels\n", "file": "x"})
+	scenario := filepath.Join(dir, "s.yaml")
+	for name, cfg := range map[string]Config{
+		"record under a file": {Record: filepath.Join(dir, "file", "rec")},
+		"record is a file":    {Record: filepath.Join(dir, "file")},
+		"json in no dir":      {JSON: filepath.Join(dir, "missing", "r.json")},
+		"junit is a dir":      {JUnit: dir},
+		"json under a file":   {JSON: filepath.Join(dir, "file", "r.json")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var out bytes.Buffer
+			cfg.Paths, cfg.Out = []string{scenario}, &out
+			_, err := Run(t.Context(), cfg)
+			var ue *UsageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("err = %v, want a usage error", err)
+			}
+			if out.Len() > 0 {
+				t.Fatalf("ran anyway:\n%s", out.String())
+			}
+			if flag := map[bool]string{cfg.Record != "": "--record", cfg.JSON != "": "--json", cfg.JUnit != "": "--junit"}[true]; !strings.HasPrefix(err.Error(), flag+": ") {
+				t.Fatalf("err = %v, want it to start with %s", err, flag)
+			}
+		})
+	}
+}
+
+// cancelOnLine cancels a context once a line holding want is printed.
+type cancelOnLine struct {
+	bytes.Buffer
+	want   string
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnLine) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), w.want) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
+}
+
+// Ctrl-C mid-run: the runs it cuts short, and those it keeps from
+// starting, are INTERRUPTED (skipped in JUnit), not failures of the agent
+// or regressions against a baseline.
+func TestInterruptedRunsAreNotFailures(t *testing.T) {
+	dir := write(t, map[string]string{"s.yaml": `name: first
+steps:
+  - tool: list_channels
+---
+name: waiting
+runs: 2
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-i}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 30}
+---
+name: never started
+steps:
+  - tool: list_channels
+`})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out := t.TempDir()
+	report, junit := filepath.Join(out, "r.json"), filepath.Join(out, "j.xml")
+	w := &cancelOnLine{want: "PASS first", cancel: cancel}
+	rep, err := Run(ctx, Config{Paths: []string{dir}, Parallel: 1, Out: w, JSON: report, JUnit: junit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := w.String()
+	for _, want := range []string{"PASS first", "INTERRUPTED waiting (0/2 runs passed before the interrupt)", "INTERRUPTED never started", "1 passed, 0 failed, 2 interrupted in "} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	if rep.Passed != 1 || rep.Failed != 0 || rep.Interrupted != 2 {
+		t.Fatalf("report: %d passed, %d failed, %d interrupted", rep.Passed, rep.Failed, rep.Interrupted)
+	}
+	saved, err := ReadReport(report)
+	if err != nil || !saved.Results[1].Interrupted || saved.Results[1].Passed {
+		t.Fatalf("JSON report: %+v %v", saved.Results[1], err)
+	}
+	b, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `<skipped message="interrupted`) || strings.Contains(string(b), "<failure") {
+		t.Fatalf("JUnit:\n%s", b)
+	}
+
+	// As a baseline, the interrupted ones are no verdict: passing now is
+	// not a new pass.
+	_, text = runSuite(t, Config{Paths: []string{dir}, Baseline: report, Run: regexp.MustCompile("never")})
+	if !strings.Contains(text, "0 regression(s), 0 new pass(es)") || strings.Contains(text, "NEW PASS") {
+		t.Fatalf("against an interrupted baseline:\n%s", text)
+	}
+}
+
+// A call that does not come back within its limit ends the step with a
+// failure that says so, not as a tool's error.
+func TestAHangingStepTimesOut(t *testing.T) {
+	defer func(f func(time.Duration) time.Duration) { stepLimit = f }(stepLimit)
+	stepLimit = func(time.Duration) time.Duration { return 100 * time.Millisecond }
+	dir := write(t, map[string]string{"s.yaml": `name: hangs
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-h}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 20}
+---
+name: hangs where an error is expected
+sandbox: {reply_delay: 10m}
+steps:
+  - tool: start_conversation
+    args: {external_id: cust-h}
+    save: {cid: $.conversation_id}
+  - tool: send_message
+    args: {conversation_id: "${cid}", body: "hello?", wait_for_reply_seconds: 20}
+    expect: {is_error: true}
+`})
+	_, out := runSuite(t, Config{Paths: []string{dir}})
+	for _, want := range []string{
+		"FAIL hangs -- step 2 send_message: no answer within 100ms: the call hangs",
+		// A hang is not the error a step expects.
+		"FAIL hangs where an error is expected -- step 2 send_message: no answer within 100ms",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output:\n%s\nwant: %s", out, want)
+		}
 	}
 }

@@ -35,6 +35,12 @@ type runner struct {
 // beyond its call timeout.
 const maxWait = 60 * time.Second
 
+// stepLimit is how long a step's call may take before it is deemed to
+// hang: its call timeout, the longest wait, and some slack.
+var stepLimit = func(callTimeout time.Duration) time.Duration {
+	return callTimeout + maxWait + 5*time.Second
+}
+
 type task struct {
 	scenario int
 	run      int // 1-based
@@ -94,6 +100,7 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 	slices.SortFunc(runs, func(a, b RunResult) int { return a.Run - b.Run })
 	res := &Result{Name: sc.Name, File: sc.File, Kind: KindScenario, Runs: len(runs), RunResults: runs}
 	var first, last time.Time
+	interrupted := false
 	for _, rr := range runs {
 		end := rr.start.Add(time.Duration(rr.DurationMS * float64(time.Millisecond)))
 		if first.IsZero() || rr.start.Before(first) {
@@ -102,9 +109,12 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 		if end.After(last) {
 			last = end
 		}
-		if rr.Passed {
+		switch {
+		case rr.Passed:
 			res.PassedRuns++
-		} else if res.Failure == "" {
+		case rr.Interrupted:
+			interrupted = true
+		case res.Failure == "":
 			res.Failure = rr.Failure
 			if sc.Runs > 1 {
 				res.Failure = fmt.Sprintf("run %d (seed %d): %s", rr.Run, rr.Seed, rr.Failure)
@@ -112,6 +122,9 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 		}
 	}
 	res.Passed = res.PassedRuns == res.Runs
+	// A run that failed on its own is a verdict; one an interrupt cut
+	// short is none.
+	res.Interrupted = interrupted && res.Failure == ""
 	res.DurationMS = ms(last.Sub(first))
 	return res
 }
@@ -120,9 +133,16 @@ func scenarioResult(sc *Scenario, runs []RunResult) *Result {
 func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 	start := time.Now()
 	rr := RunResult{Run: run, Seed: sc.seedFor(run, r.cfg.BaseSeed), start: start}
+	if ctx.Err() != nil {
+		rr.Interrupted, rr.Failure = true, "interrupted before it started"
+		return rr
+	}
 	fail := func(format string, args ...any) RunResult {
 		rr.Failure = fmt.Sprintf(format, args...)
 		rr.DurationMS = ms(time.Since(start))
+		// Whatever failed once the context was cancelled failed because
+		// of it (a call cut short, a session closed).
+		rr.Interrupted = ctx.Err() != nil
 		return rr
 	}
 	e, err := r.start(ctx, sc, run, rr.Seed)
@@ -294,10 +314,17 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 			}
 			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(listed, ", "))
 		}
-		callCtx, cancel := context.WithTimeout(ctx, e.callTime+maxWait+5*time.Second)
+		limit := stepLimit(e.callTime)
+		callCtx, cancel := context.WithTimeout(ctx, limit)
 		res, err := e.sess.Call(callCtx, st.Tool, args)
+		hung := errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil
 		cancel()
 		switch {
+		// Neither is the error a step may expect: the tool never answered.
+		case hung:
+			return sr, fmt.Errorf("no answer within %s: the call hangs (the limit is the call timeout, %s, plus the longest wait, %s, and 5s)", limit, e.callTime, maxWait)
+		case err != nil && ctx.Err() != nil:
+			return sr, fmt.Errorf("interrupted: %w", ctx.Err())
 		case err != nil:
 			// A protocol error: an unknown tool, or a bug of ours.
 			isError, message = true, err.Error()

@@ -105,3 +105,49 @@ func text(v any) string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// refs are the variables a JSON-like value refers to, in order.
+func refs(x any) []string {
+	var out []string
+	var walk func(any)
+	walk = func(x any) {
+		switch t := x.(type) {
+		case string:
+			for _, m := range varRef().FindAllStringSubmatch(t, -1) {
+				if m[1] != "" { // not $${
+					out = append(out, m[1])
+				}
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(t))
+			for k := range t {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys) // the first of several is reported, the same each time
+			for _, k := range keys {
+				walk(t[k])
+			}
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		}
+	}
+	walk(x)
+	return out
+}
+
+// refs are the variables an assertion refers to.
+func (a *Assertion) refs() []string {
+	var in []any
+	for _, s := range []string{a.Path, a.Matches} {
+		in = append(in, s)
+	}
+	if a.hasEquals {
+		in = append(in, a.Equals)
+	}
+	if a.hasContains {
+		in = append(in, a.Contains)
+	}
+	return refs(in)
+}
