@@ -123,10 +123,12 @@ func checkHookURL(raw string) error {
 	if u.Scheme == "http" && host != "localhost" && host != "127.0.0.1" && host != "::1" {
 		return fmt.Errorf("--url %q: Ada delivers over the internet; use https", raw)
 	}
-	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), server.WebhookPath) || u.RawQuery != "" {
-		// The server receives there and nowhere else: every delivery to
-		// another path would fail.
-		return fmt.Errorf("--url %q: the receiver is at %s, so the URL must end in it, e.g. https://mcp.example.com%s", raw, server.WebhookPath, server.WebhookPath)
+	if !strings.HasSuffix(u.Path, server.WebhookPath) || u.RawQuery != "" {
+		// The server receives there and nowhere else, not even with a
+		// trailing slash (its route matches the path exactly): every
+		// delivery to another path would fail.
+		return fmt.Errorf("--url %q: the receiver is at exactly %s, so the URL must end in %s (no trailing slash, no query), e.g. https://mcp.example.com%s",
+			raw, server.WebhookPath, server.WebhookPath, server.WebhookPath)
 	}
 	return nil
 }
