@@ -10,15 +10,15 @@ import (
 // /webhooks/ada/ would register an endpoint every delivery to fails.
 func TestCheckHookURL(t *testing.T) {
 	for raw, want := range map[string]string{
-		"https://mcp.example.com/webhooks/ada":       "",
+		"https://mcp.example.com/webhooks/ada":        "",
 		"https://mcp.example.com/prefix/webhooks/ada": "",
-		"http://127.0.0.1:8080/webhooks/ada":         "",
-		"https://mcp.example.com/webhooks/ada/":      "must end in /webhooks/ada",
-		"https://mcp.example.com/webhooks/ada//":     "must end in /webhooks/ada",
-		"https://mcp.example.com/webhooks/adax":      "must end in /webhooks/ada",
-		"https://mcp.example.com/webhooks/ada?x=1":   "must end in /webhooks/ada",
-		"http://example.com/webhooks/ada":            "use https",
-		"":                                           "required",
+		"http://127.0.0.1:8080/webhooks/ada":          "",
+		"https://mcp.example.com/webhooks/ada/":       "must end in /webhooks/ada",
+		"https://mcp.example.com/webhooks/ada//":      "must end in /webhooks/ada",
+		"https://mcp.example.com/webhooks/adax":       "must end in /webhooks/ada",
+		"https://mcp.example.com/webhooks/ada?x=1":    "must end in /webhooks/ada",
+		"http://example.com/webhooks/ada":             "use https",
+		"":                                            "required",
 	} {
 		err := checkHookURL(raw)
 		switch {
