@@ -37,10 +37,10 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	if len(args) == 0 || args[0] != "setup" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			// The flags are the verb's: its own --help lists them.
-			fmt.Fprint(std.stdout, strings.TrimSuffix(webhooksUsage, "Flags:\n")+"Flags: see ada-mcp webhooks setup --help\n")
+			fmt.Fprint(std.stdout, verbUsage(webhooksUsage, "ada-mcp webhooks setup --help"))
 			return exitOK
 		}
-		fmt.Fprint(std.stderr, "ada-mcp webhooks: say setup\n\n"+webhooksUsage)
+		fmt.Fprint(std.stderr, "ada-mcp webhooks: say setup\n\n"+verbUsage(webhooksUsage, "ada-mcp webhooks setup --help"))
 		return exitUsage
 	}
 	var ada AdaConfig
