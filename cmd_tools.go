@@ -37,6 +37,12 @@ starts empty on every call: to keep state between calls, run
 Flags:
 `
 
+// verbUsage is a command's usage without its verb: the flags are the
+// verb's, so the "Flags:" heading points to the verb's own --help.
+func verbUsage(usage, verbHelp string) string {
+	return strings.TrimSuffix(usage, "Flags:\n") + "Flags: see " + verbHelp + "\n"
+}
+
 // toolsConfig is the tools command's configuration.
 type toolsConfig struct {
 	Config
@@ -49,10 +55,10 @@ func runTools(ctx context.Context, args []string, std stdio) (code int) {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "call") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			// The flags are the verb's: its own --help lists them.
-			fmt.Fprint(std.stdout, strings.TrimSuffix(toolsUsage, "Flags:\n")+"Flags: see ada-mcp tools list --help\n")
+			fmt.Fprint(std.stdout, verbUsage(toolsUsage, "ada-mcp tools list --help"))
 			return exitOK
 		}
-		fmt.Fprint(std.stderr, "ada-mcp tools: say list or call\n\n"+toolsUsage)
+		fmt.Fprint(std.stderr, "ada-mcp tools: say list or call\n\n"+verbUsage(toolsUsage, "ada-mcp tools list --help"))
 		return exitUsage
 	}
 	verb := args[0]
@@ -92,7 +98,7 @@ func runTools(ctx context.Context, args []string, std stdio) (code int) {
 	if verb == "list" {
 		return listTools(ctx, sess, a.Tools, cfg.JSON, std)
 	}
-	return callTool(ctx, sess, a.Tools, a.Redactor, positional[0], callArgs, std)
+	return callTool(ctx, sess, a.Tools, cfg.Ada.ReadOnly, a.Redactor, positional[0], callArgs, std)
 }
 
 func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []string, error) {
@@ -253,7 +259,7 @@ func kind(t tools.Tool) string {
 	return "write"
 }
 
-func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, red *redact.Redactor, name string, args json.RawMessage, std stdio) int {
+func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, readOnly bool, red *redact.Redactor, name string, args json.RawMessage, std stdio) int {
 	if !slices.ContainsFunc(served, func(t tools.Tool) bool { return t.Name() == name }) {
 		names := make([]string, len(served))
 		for i, t := range served {
@@ -261,7 +267,7 @@ func callTool(ctx context.Context, sess *localclient.Session, served []tools.Too
 		}
 		// The name is quoted redacted: it can be anything, the API key pasted
 		// in the wrong place too.
-		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration; the tools are: %s\n", red.String(name), strings.Join(names, ", "))
+		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration%s; the tools are: %s\n", red.String(name), unservedReason(name, served, readOnly), strings.Join(names, ", "))
 		return exitUsage
 	}
 	res, err := sess.Call(ctx, name, args)
@@ -282,4 +288,30 @@ func callTool(ctx context.Context, sess *localclient.Session, served []tools.Too
 	}
 	fmt.Fprintln(std.stdout, string(out))
 	return exitOK
+}
+
+// unservedReason says which flag would serve a tool this configuration
+// leaves out ("" for a name no toolset has): its opt-in toolset, or the
+// --read-only that drops write tools.
+func unservedReason(name string, served []tools.Tool, readOnly bool) string {
+	enabled := map[string]bool{}
+	for _, t := range served {
+		enabled[t.Toolset] = true
+	}
+	for _, ts := range tools.Toolsets(nil) {
+		all := ts.Tools()
+		i := slices.IndexFunc(all, func(t tools.Tool) bool { return t.Name() == name })
+		if i < 0 {
+			continue
+		}
+		var why []string
+		if !enabled[ts.Name] {
+			why = append(why, fmt.Sprintf("it is in the toolset %s: add --toolsets %s or all", ts.Name, ts.Name))
+		}
+		if readOnly && !all[i].ReadOnly() {
+			why = append(why, "it writes, and --read-only serves only read tools")
+		}
+		return " (" + strings.Join(why, "; ") + ")"
+	}
+	return ""
 }

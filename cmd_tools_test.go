@@ -25,3 +25,47 @@ func TestToolsCallUnknownNameIsRedacted(t *testing.T) {
 		}
 	}
 }
+
+// A tool this configuration does not serve, but that an opt-in toolset
+// has or --read-only leaves out, is named with the flag that serves it.
+func TestToolsCallUnservedToolNamesTheFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tools", "call", "delete_webhook", "--sandbox"}, "--toolsets webhooks"},
+		{[]string{"tools", "call", "delete_webhook", "--sandbox", "--toolsets", "webhooks", "--read-only"}, "--read-only"},
+		{[]string{"tools", "call", "upsert_end_user", "--sandbox", "--read-only"}, "--read-only"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), append(c.args, "--args", "{}"), func(string) string { return "" },
+			strings.NewReader(""), &stdout, &stderr)
+		if code != exitUsage || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: exit %d, stderr %q, want it to name %s", c.args, code, stderr.String(), c.want)
+		}
+	}
+}
+
+// Without --read-only, a write tool of a toolset not asked for is only
+// that toolset's (a read-only toolset chosen is not --read-only).
+func TestToolsCallUnservedToolWithoutReadOnly(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"tools", "call", "upsert_end_user", "--sandbox", "--toolsets", "audit", "--args", "{}"},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--toolsets end_users") || strings.Contains(stderr.String(), "--read-only") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// Without a verb, the usage ends with where the flags are listed, not
+// with a "Flags:" heading over nothing.
+func TestCommandsWithoutAVerbPointToTheFlags(t *testing.T) {
+	for _, cmd := range []string{"tools", "webhooks"} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{cmd}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+		if code != exitUsage || strings.HasSuffix(stderr.String(), "Flags:\n") || !strings.Contains(stderr.String(), "--help") {
+			t.Errorf("ada-mcp %s: exit %d, stderr %q", cmd, code, stderr.String())
+
+		}
+	}
+}

@@ -37,10 +37,10 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	if len(args) == 0 || args[0] != "setup" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 			// The flags are the verb's: its own --help lists them.
-			fmt.Fprint(std.stdout, strings.TrimSuffix(webhooksUsage, "Flags:\n")+"Flags: see ada-mcp webhooks setup --help\n")
+			fmt.Fprint(std.stdout, verbUsage(webhooksUsage, "ada-mcp webhooks setup --help"))
 			return exitOK
 		}
-		fmt.Fprint(std.stderr, "ada-mcp webhooks: say setup\n\n"+webhooksUsage)
+		fmt.Fprint(std.stderr, "ada-mcp webhooks: say setup\n\n"+verbUsage(webhooksUsage, "ada-mcp webhooks setup --help"))
 		return exitUsage
 	}
 	var ada AdaConfig
@@ -123,10 +123,12 @@ func checkHookURL(raw string) error {
 	if u.Scheme == "http" && host != "localhost" && host != "127.0.0.1" && host != "::1" {
 		return fmt.Errorf("--url %q: Ada delivers over the internet; use https", raw)
 	}
-	if !strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), server.WebhookPath) || u.RawQuery != "" {
-		// The server receives there and nowhere else: every delivery to
-		// another path would fail.
-		return fmt.Errorf("--url %q: the receiver is at %s, so the URL must end in it, e.g. https://mcp.example.com%s", raw, server.WebhookPath, server.WebhookPath)
+	if !strings.HasSuffix(u.Path, server.WebhookPath) || u.RawQuery != "" {
+		// The server receives there and nowhere else, not even with a
+		// trailing slash (its route matches the path exactly): every
+		// delivery to another path would fail.
+		return fmt.Errorf("--url %q: the receiver is at exactly %s, so the URL must end in %s (no trailing slash, no query), e.g. https://mcp.example.com%s",
+			raw, server.WebhookPath, server.WebhookPath, server.WebhookPath)
 	}
 	return nil
 }

@@ -24,7 +24,7 @@ type surface struct {
 func coreTools(d *Deps) []Tool {
 	return []Tool{
 		newTool(meta{
-			name: "get_capabilities", title: "What this server can do", toolset: toolsetCore, hints: reads, ownData: true,
+			name: "get_capabilities", title: "What this server can do", toolset: toolsetCore, hints: reads, ownData: true, local: true,
 			description: "What this server can do now: Ada host, toolsets and tools, read-only, whether customer-visible messages and deletions are allowed, rate limits, sandbox or real. Call it before planning.",
 		}, d, getCapabilities),
 	}

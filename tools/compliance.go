@@ -30,9 +30,12 @@ func deleteEndUserData(ctx context.Context, env *Env, a *schemas.DeleteEndUserDa
 	}
 	// Within 24 h a client_reference returns its first job, whatever the
 	// identifiers now: read the job to tell a repeat (the same identifiers)
-	// from a new request that Ada did not submit.
+	// from a new request that Ada did not submit. A job that lists no
+	// identifiers tells neither: "not submitted" would be a guess, and
+	// submitting again could erase twice.
 	job, _, jerr := env.Client.Compliance.Job(ctx, acc.JobID)
-	if jerr == nil && !schemas.SameIdentifiers(a.Identifiers, job.Identifiers) {
+	checked := jerr == nil && len(job.Identifiers) > 0
+	if checked && !schemas.SameIdentifiers(a.Identifiers, job.Identifiers) {
 		return nil, plainf(nil, "Not submitted: client_reference %q already names job %s (created %s, %d identifiers), which holds other identifiers; "+
 			"Ada returned that job and erases nothing of this request. To erase these identifiers, call again with a new client_reference.",
 			a.ClientReference, acc.JobID, job.CreatedAt, len(job.Identifiers))
@@ -40,8 +43,9 @@ func deleteEndUserData(ctx context.Context, env *Env, a *schemas.DeleteEndUserDa
 	res := schemas.DeleteEndUserDataResultFrom(a, acc)
 	if jerr == nil {
 		res.Status = job.Status // as read back: it may have moved on
-	} else if res.Warning == "" {
-		res.Warning = "Could not read the job back to check it holds these identifiers (a client_reference used before returns its earlier job): check with get_job_status."
+	}
+	if !checked && res.Warning == "" {
+		res.Warning = "Could not check that the job holds these identifiers (a client_reference used before returns its earlier job): check with get_job_status before submitting again."
 	}
 	return res, nil
 }

@@ -1,9 +1,11 @@
 package tools_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -208,5 +210,37 @@ func TestComplianceAndExportErrorsNeverCarrySecrets(t *testing.T) {
 		msg = h.Err("export_messages", map[string]any{"start": "2026-12-01", "conversation_id": "5df263b7db5a7e6ea03fae9b"})
 		assertClean(t, fmt.Sprintf("export_messages error (Ada %d)", status), msg)
 		assertClean(t, "logs", h.logs.String())
+	}
+}
+
+// A job read back without its identifiers (a job Ada has not yet broken
+// down, say) is no evidence that the client_reference named another
+// request: the call neither claims that nothing was submitted nor tells
+// the assistant to submit again (which would erase under a second job, in
+// Ada's 7-day cooldown); it returns the job with a warning to check it.
+func TestDeleteEndUserDataWithAJobNotYetListingIdentifiers(t *testing.T) {
+	sim := adasim.New(adasim.Options{APIKey: apiKey})
+	t.Cleanup(sim.Close)
+	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/api/v2/jobs/") {
+			sim.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, r)
+		var job map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &job); err != nil {
+			t.Error(err)
+		}
+		job["identifiers"] = []any{}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(rec.Code)
+		_ = json.NewEncoder(w).Encode(job)
+	})
+	h := newHarness(t, harnessOpts{backend: backend, toolsets: []string{"compliance"}, allowDestructive: true})
+	job := h.OK("delete_end_user_data", map[string]any{"client_reference": "ref-empty",
+		"identifiers": []map[string]any{{"type": "email", "value": "a@example.com"}}})
+	if str(job, "job_id") == "" || !strings.Contains(str(job, "warning"), "get_job_status") {
+		t.Fatalf("delete_end_user_data = %v", job)
 	}
 }

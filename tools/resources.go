@@ -62,6 +62,9 @@ type resources struct {
 	srv  *server.MCPServer
 	// templates are those registered, for hideUnknownURIs.
 	templates []*mcp.URITemplate
+	// conversations: the conversation template is served, so its URIs
+	// may be watched (a server without it must not poll Ada for them).
+	conversations bool
 
 	mu      sync.Mutex
 	watches map[watchKey]*watch // a conversation of an account → its subscribers
@@ -161,6 +164,7 @@ func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 		s.AddResourceTemplate(t, r.redactErrors(h))
 	}
 	if enabled[toolsetConversations] {
+		r.conversations = true
 		add(mcp.NewResourceTemplate(conversationURITemplate, "conversation",
 			mcp.WithTemplateTitle("Ada conversation"),
 			mcp.WithTemplateDescription("A conversation with its messages, oldest first (at most 500). Subscribe to be told when a message arrives."),
@@ -265,8 +269,8 @@ func (r *resources) contents(uri string, v any, red *redact.Redactor) ([]mcp.Res
 // conversation whatever the number of subscribers.
 func (r *resources) subscribe(ctx context.Context, uri string, sub subscriber) {
 	id, err := idFrom(uri, conversationURIPrefix)
-	if err != nil {
-		return // not a conversation: nothing changes under an end user's URI that we hear of
+	if err != nil || !r.conversations {
+		return // not a conversation served here: nothing changes under an end user's URI that we hear of
 	}
 	client, err := r.deps.client(ctx)
 	if err != nil {

@@ -68,8 +68,8 @@ func (t Tool) ServerTool() server.ServerTool {
 }
 
 // hints are a tool's behaviour annotations. Every tool states all four
-// (mcp.NewTool would default to destructive); openWorldHint is always true
-// because every tool reaches Ada.
+// (mcp.NewTool would default to destructive); openWorldHint is true
+// because every tool reaches Ada, except those marked local (meta.local).
 type hints struct{ readOnly, destructive, idempotent bool }
 
 var (
@@ -94,6 +94,9 @@ type meta struct {
 	// bulky are top-level arguments (file contents) that a transcript
 	// records only by size.
 	bulky []string
+	// local: the tool reaches nothing outside this server (get_capabilities):
+	// openWorldHint false.
+	local bool
 	// ownData: results hold nothing an end user or an outside source wrote
 	// (get_capabilities), so their text needs no fence. Off by default:
 	// a tool forgotten here is fenced, not exposed.
@@ -170,7 +173,7 @@ func buildTool(m meta, deps *Deps, ty typed) Tool {
 			ReadOnlyHint:    mcp.ToBoolPtr(m.readOnly),
 			DestructiveHint: mcp.ToBoolPtr(m.destructive),
 			IdempotentHint:  mcp.ToBoolPtr(m.idempotent),
-			OpenWorldHint:   mcp.ToBoolPtr(true),
+			OpenWorldHint:   mcp.ToBoolPtr(!m.local),
 		},
 	}
 	c := &call{m: m, deps: deps, decoder: decoder, parse: ty.parse, run: ty.run}
