@@ -40,6 +40,10 @@ var credentialPattern = strings.Join([]string{
 	// net/url, the userinfo ends at the authority's last '@' (a password
 	// may hold '@') and the user at its first ':'.
 	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#:"'<>]*:[^\s/?#"'<>]+@`,
+	// A query parameter (?name=value or &name=value): its value goes when
+	// the name says secret (?token=, &api_key=, ?sig=), decided in
+	// credentialSpan, which searches other values for credentials.
+	`[?&][A-Za-z0-9_.-]+=[^&#\s"'<>]+`,
 }, "|")
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
@@ -60,7 +64,62 @@ func mayContainCredential(s string) bool {
 			containsGitHubToken(s)) {
 		return true
 	}
-	return containsBearer(s) || containsURLPassword(s)
+	return containsBearer(s) || containsURLPassword(s) || containsSecretQuery(s)
+}
+
+// containsSecretQuery reports whether s holds a query parameter whose name
+// says secret: "?token=" or "&api_key=" followed by a value.
+func containsSecretQuery(s string) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], '=')
+		if i < 0 {
+			return false
+		}
+		eq := off + i
+		if name, ok := queryName(s, eq); ok && eq+1 < len(s) && isSecretQueryName(name) {
+			return true
+		}
+		off = eq + 1
+	}
+}
+
+// queryName is the parameter name before the '=' at s[eq], when a '?' or
+// '&' starts it.
+func queryName(s string, eq int) (string, bool) {
+	j := eq
+	for j > 0 && isQueryNameByte(s[j-1]) {
+		j--
+	}
+	if j == 0 || j == eq || (s[j-1] != '?' && s[j-1] != '&') {
+		return "", false
+	}
+	return s[j:eq], true
+}
+
+func isQueryNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+// secretQueryNames are names, or the ends of names (access_token,
+// client_secret, X-Amz-Signature), of query parameters that carry secrets.
+var secretQueryNames = []string{"token", "secret", "password", "passwd", "pwd", "apikey", "api_key", "api-key",
+	"credential", "signature", "sessionid", "session_id"}
+
+// isSecretQueryName reports whether a query parameter's name says its
+// value is secret. "key", "sig", "auth" and "session" count only whole:
+// "monkey" or "author" do not.
+func isSecretQueryName(name string) bool {
+	n := strings.ToLower(name)
+	switch n {
+	case "key", "sig", "auth", "session":
+		return true
+	}
+	for _, w := range secretQueryNames {
+		if strings.HasSuffix(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // containsURLPassword reports whether a "://" in s is followed, within the
@@ -169,6 +228,15 @@ func credentialSpan(s string, a, b, off int, spans []span) []span {
 		colon := user + strings.IndexByte(s[user:b], ':')
 		spans = credentialSpans(s[user:colon], off+user, spans)
 		return append(spans, span{off + colon + 1, off + b - 1})
+	}
+	if m[0] == '?' || m[0] == '&' {
+		// ?name=value: the value goes when the name says secret; another
+		// value may still hold a credential (?state=eyJ…).
+		eq := a + strings.IndexByte(m, '=')
+		if isSecretQueryName(s[a+1 : eq]) {
+			return append(spans, span{off + eq + 1, off + b})
+		}
+		return credentialSpans(s[eq+1:b], off+eq+1, spans)
 	}
 	const scheme = len("bearer")
 	if len(m) <= scheme || !strings.EqualFold(m[:scheme], "bearer") {

@@ -56,6 +56,12 @@ var secretCases = []secretCase{
 	{"url aws key user", "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENG@bucket/key", "AKIAIOSFODNN7EXAMPLE", "s3://" + Placeholder + ":" + Placeholder + "@bucket/key"},
 	{"url github token user alone", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + "@github.com/o/r.git"},
 	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
+	// A query parameter named as a secret loses its value, not its name.
+	{"query token", "https://hooks.example.com/x?token=abc123def", "abc123def", "https://hooks.example.com/x?token=" + Placeholder},
+	{"query api key among others", "https://h.example.com/x?a=1&api_key=k3y-v4lue&b=2", "k3y-v4lue", "https://h.example.com/x?a=1&api_key=" + Placeholder + "&b=2"},
+	{"query signature", "https://s3.example.com/o?X-Amz-Signature=9f86d081884c7d65&X-Amz-Date=1", "9f86d081884c7d65", "https://s3.example.com/o?X-Amz-Signature=" + Placeholder + "&X-Amz-Date=1"},
+	{"query sig and password", "u?sig=s1gnature&Password=hunter2", "hunter2", "u?sig=" + Placeholder + "&Password=" + Placeholder},
+	{"query nested in another value", "https://a.example.com/login?next=/cb?access_token=ya29xyz", "ya29xyz", "https://a.example.com/login?next=/cb?access_token=" + Placeholder},
 }
 
 // newTestRedactor carries the API key at construction and the sensitive
@@ -122,11 +128,13 @@ func TestStringLeavesOrdinaryTextAlone(t *testing.T) {
 		"AKIA is the AWS key prefix",            // prefix alone
 		"ada_live_ is the prefix of an Ada key", // prefix of the API key, not the key
 		"true false null 42",
-		"https://hooks.example.com:8443/ada?x=1 mail ana@example.com", // a port, then an email elsewhere
-		"https://ana@example.com/profile",                             // a user without a password
-		"see https://example.com/a:b@c",                               // ':' and '@' in the path
-		"https://example.com/a:b@c?d=e@f#g@h",                         // ... and in the query and fragment
-		"https://ana@example.com/?next=b:c@d",                         // a user, then ':' and '@' in the query
+		"https://hooks.example.com:8443/ada?x=1 mail ana@example.com",    // a port, then an email elsewhere
+		"https://ana@example.com/profile",                                // a user without a password
+		"see https://example.com/a:b@c",                                  // ':' and '@' in the path
+		"https://example.com/a:b@c?d=e@f#g@h",                            // ... and in the query and fragment
+		"https://ana@example.com/?next=b:c@d",                            // a user, then ':' and '@' in the query
+		"https://shop.example.com/item?id=42&author=ana&monkey=1&page=2", // query names that are not secret
+		"token=abc outside a query, and a & b=c",
 	} {
 		if got := r.String(s); got != s {
 			t.Errorf("String(%q) = %q, want unchanged", s, got)
