@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	svix "github.com/svix/svix-webhooks/go"
+	"golang.org/x/time/rate"
 
 	"github.com/ada-mcp/ada-mcp/redact"
 )
@@ -539,5 +541,35 @@ func TestMoreSecretsContext(t *testing.T) {
 	cancel()
 	if !r.refresh(gone) || !r.Knows(rotated) {
 		t.Fatal("a refresh for a request that went away learned nothing")
+	}
+}
+
+// Forged deliveries cannot flood the logs: the endpoint answers anyone
+// who reaches it, so "webhook rejected" lines are bounded, and the next
+// line says how many it stands for.
+func TestRejectionLogIsBounded(t *testing.T) {
+	var logs bytes.Buffer
+	r := newReceiver(t, NewMemory(Limits{}), &logs)
+	body := message("c1", "m1", "ai_agent", "hi", time.Now())
+	forged := func(i int) {
+		id := fmt.Sprintf("forged-%d", i)
+		wrong := "whsec_" + base64.StdEncoding.EncodeToString([]byte("another-secret-entirely!"))
+		if w := post(t, r, delivery{id: id, body: body, sig: sign(t, wrong, id, time.Now().Unix(), []byte(body))}); w.Code != http.StatusUnauthorized {
+			t.Fatalf("%d", w.Code)
+		}
+	}
+	for i := range 100 {
+		forged(i)
+	}
+	if got := r.Stats().Rejected.Load(); got != 100 {
+		t.Fatalf("rejected %d, want every one counted", got)
+	}
+	if n := strings.Count(logs.String(), "webhook rejected"); n < 1 || n > rejectLogBurst+2 {
+		t.Fatalf("%d lines for 100 rejections", n)
+	}
+	r.rejectLog = rate.NewLimiter(rate.Inf, 1) // the second has passed
+	forged(100)
+	if !regexp.MustCompile(`also_rejected_unlogged=\d+\n$`).MatchString(logs.String()) {
+		t.Fatalf("the next line does not say how many were left out:\n%s", logs.String())
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	svix "github.com/svix/svix-webhooks/go"
+	"golang.org/x/time/rate"
 
 	"github.com/ada-mcp/ada-mcp/internal/adatime"
 	"github.com/ada-mcp/ada-mcp/internal/httpjson"
@@ -70,6 +71,12 @@ type Receiver struct {
 
 	lastRefresh atomic.Int64 // Unix nanoseconds of the last MoreSecrets
 
+	// rejectLog bounds the "webhook rejected" lines: the endpoint has no
+	// authentication of its own, so anyone who reaches it could flood
+	// the logs. unlogged counts the rejections left out since the last line.
+	rejectLog *rate.Limiter
+	unlogged  atomic.Int64
+
 	mu        sync.RWMutex
 	verifiers []*svix.Webhook     // the configured secret, then any added by a rotation
 	digests   [][sha256.Size]byte // the same secrets' SHA-256, for Knows
@@ -102,7 +109,27 @@ func NewReceiver(cfg ReceiverConfig) (*Receiver, error) {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Redactor = cfg.Redactor.With(cfg.Secret)
-	return &Receiver{cfg: cfg, verifiers: []*svix.Webhook{v}, digests: [][sha256.Size]byte{sha256.Sum256([]byte(cfg.Secret))}, now: time.Now}, nil
+	return &Receiver{cfg: cfg, verifiers: []*svix.Webhook{v}, digests: [][sha256.Size]byte{sha256.Sum256([]byte(cfg.Secret))}, now: time.Now,
+		rejectLog: rate.NewLimiter(rejectLogRate, rejectLogBurst)}, nil
+}
+
+// At most rejectLogBurst "webhook rejected" lines at once, then one a
+// second, each saying how many rejections it stands for.
+const (
+	rejectLogRate  = rate.Limit(1)
+	rejectLogBurst = 10
+)
+
+func (r *Receiver) logRejected(rej *RejectError, remote string) {
+	if !r.rejectLog.Allow() {
+		r.unlogged.Add(1)
+		return
+	}
+	args := []any{"status", rej.Status, "reason", rej.Reason, "remote", remote}
+	if n := r.unlogged.Swap(0); n > 0 {
+		args = append(args, "also_rejected_unlogged", n)
+	}
+	r.cfg.Logger.Warn("webhook rejected", args...)
 }
 
 func verifierFor(secret string) (*svix.Webhook, error) {
@@ -208,7 +235,7 @@ func (r *Receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch {
 	case errors.As(err, &rej):
 		r.stats.Rejected.Add(1)
-		r.cfg.Logger.Warn("webhook rejected", "status", rej.Status, "reason", rej.Reason, "remote", req.RemoteAddr)
+		r.logRejected(rej, req.RemoteAddr)
 		httpjson.Error(w, rej.Status, errorCode(rej.Status), rej.Reason)
 		return
 	case err != nil:
