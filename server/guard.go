@@ -49,6 +49,14 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				}
 				r.Body = newBufferedBody(body)
 			}
+			if isBatch(body) {
+				// mcp-go reads a batch as a parse error (on /mcp), or answers it
+				// on the SSE stream with id null, which leaves every request in
+				// it unanswered: say what is wrong instead.
+				writeJSON(w, http.StatusBadRequest, map[string]any{"jsonrpc": mcp.JSONRPC_VERSION, "id": nil,
+					"error": map[string]any{"code": mcp.INVALID_REQUEST, "message": "batches are not supported: send one JSON-RPC message per request"}})
+				return
+			}
 			c := jsonscan.Check(body)
 			if p := c.Problem; p != nil {
 				logger.LogAttrs(r.Context(), slog.LevelDebug, "tool call refused before dispatch",
@@ -72,6 +80,13 @@ func guardToolCalls(logger *slog.Logger) middleware {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// isBatch reports whether body is a JSON array: a JSON-RPC batch, which
+// MCP no longer has (2025-06-18 removed it) and mcp-go does not serve.
+func isBatch(body []byte) bool {
+	i := jsonscan.SkipSpace(body, 0)
+	return i < len(body) && body[i] == '['
 }
 
 // headerMismatch finds a 2026-07-28 request whose Mcp-Method or Mcp-Name

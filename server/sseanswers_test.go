@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // rawSSE is a legacy SSE client on raw HTTP: the stream's data lines
@@ -138,4 +140,30 @@ func TestSSEAnswerID(t *testing.T) {
 			t.Errorf("sseAnswerID(%s) = %q, %v; want %q, %v", tc.body, id, answered, tc.id, tc.answered)
 		}
 	}
+}
+
+// A JSON-RPC batch (which MCP no longer has) is refused at once as an
+// invalid request, on /mcp and on SSE, where mcp-go would answer it on
+// the stream with id null and leave each request in it unanswered.
+func TestBatchesAreRefused(t *testing.T) {
+	const batch = ` [{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]`
+	check := func(t *testing.T, resp *http.Response) {
+		t.Helper()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("status %d, want 400", resp.StatusCode)
+		}
+		if code, msg := rpcErrorOf(t, resp.Body); code != mcp.INVALID_REQUEST || !strings.Contains(msg, "batches are not supported") {
+			t.Fatalf("error %d %q", code, msg)
+		}
+	}
+	t.Run("sse", func(t *testing.T) {
+		m, _ := newTestMCP()
+		r := start(t, Config{Transport: TransportSSE, AuthToken: testToken}, m)
+		check(t, openRawSSE(t, r).post(batch))
+	})
+	t.Run("streamable http", func(t *testing.T) {
+		m, _ := newTestMCP()
+		r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+		check(t, post(t, r.url+"/mcp", []byte(batch), map[string]string{"Authorization": "Bearer " + testToken}))
+	})
 }
