@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -179,9 +180,15 @@ func (r *resources) register(s *server.MCPServer, enabled map[string]bool) {
 }
 
 func idFrom(uri, prefix string) (string, error) {
-	id, ok := strings.CutPrefix(uri, prefix)
-	if !ok || id == "" || strings.ContainsAny(id, "/?#") {
+	raw, ok := strings.CutPrefix(uri, prefix)
+	if !ok || raw == "" || strings.ContainsAny(raw, "/?#") {
 		return "", fmt.Errorf("the URI is not of the form %s{id}", prefix)
+	}
+	// An id is percent-encoded in a URI (RFC 6570 {id}); the client
+	// encodes it again for Ada's path.
+	id, err := url.PathUnescape(raw)
+	if err != nil || id == "" {
+		return "", fmt.Errorf("the URI's id is not percent-encoded correctly: %s{id}", prefix)
 	}
 	return id, nil
 }

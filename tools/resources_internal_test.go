@@ -43,3 +43,22 @@ func TestSubscriptionsWatchOnlyServedResources(t *testing.T) {
 		}
 	}
 }
+
+// A resource URI's id is percent-decoded once: the client escapes it
+// again for Ada's path, so "a%2Fb" reaches Ada as the id "a/b".
+func TestResourceIDsArePercentDecoded(t *testing.T) {
+	for uri, want := range map[string]string{
+		"ada://end-users/5f7e0e2c": "5f7e0e2c",
+		"ada://end-users/a%2Fb":    "a/b",
+		"ada://end-users/x%20y":    "x y",
+	} {
+		if got, err := idFrom(uri, "ada://end-users/"); err != nil || got != want {
+			t.Errorf("idFrom(%q) = %q, %v; want %q", uri, got, err, want)
+		}
+	}
+	for _, uri := range []string{"ada://end-users/", "ada://end-users/a/b", "ada://end-users/%zz", "ada://end-users/a?b"} {
+		if _, err := idFrom(uri, "ada://end-users/"); err == nil {
+			t.Errorf("idFrom(%q): no error", uri)
+		}
+	}
+}
