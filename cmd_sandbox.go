@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -80,6 +81,9 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	}
 	if err == nil {
 		err = c.log.finish()
+	}
+	if err == nil && !isHostPort(c.addr) {
+		err = fmt.Errorf("--addr %q: want host:port, such as 127.0.0.1:8090", c.addr)
 	}
 	if err == nil && c.spec.ReplyDelay < 0 {
 		err = errors.New("--reply-delay must not be negative")
@@ -173,6 +177,17 @@ func (c *sandboxCmd) webhook(getenv func(string) string) (*adasim.WebhookEndpoin
 		secret = "whsec_" + base64.StdEncoding.EncodeToString(key)
 	}
 	return &adasim.WebhookEndpoint{URL: c.webhookURL, Secret: secret, Description: "ada-mcp sandbox --webhook-url"}, generated, nil
+}
+
+// isHostPort reports whether addr is a listen address (a port of 0 to
+// 65535, any host): anything else is a usage error, not a failure to listen.
+func isHostPort(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	return err == nil && n <= 65535
 }
 
 // isLoopback reports whether a listen address stays on this machine.

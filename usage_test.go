@@ -43,6 +43,8 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"tools", "call", "lookup_end_user", "--sandbox", "--sandbox-state-out", filepath.Join(dir, "no", "x.json"), "--args", `{"external_id":"a"}`}, "--sandbox-state-out"},
 		{[]string{"sandbox", "--webhook-url", "not a url"}, "--webhook-url"},
 		{[]string{"sandbox", "--webhook-secret-file", bad}, "--webhook-secret-file needs --webhook-url"},
+		{[]string{"sandbox", "--addr", "nonsense"}, "--addr"},
+		{[]string{"sandbox", "--addr", "127.0.0.1:99999"}, "--addr"},
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/other"}, "must end in /webhooks/ada"},
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/webhooks/ada",
 			"--secret-file", filepath.Join(dir, "no", "such", "secret")}, "--secret-file"},
