@@ -26,7 +26,12 @@ type Assertion struct {
 	Exists                 *bool
 	Matches                string
 	Length                 *int
-	Line                   int
+	// Min, Max: inclusive bounds on a number, compared exactly (a JSON
+	// number, or a "${name}" string); nil when not given.
+	Min, Max any
+	// MinLength, MaxLength: inclusive bounds on a length, as Length.
+	MinLength, MaxLength *int
+	Line                 int
 
 	path    *jsonpath.Path // compiled at load time unless Path has ${...}
 	matches *regexp.Regexp // likewise
@@ -76,12 +81,19 @@ func (a *Assertion) check(doc any, v vars) error {
 	if err != nil {
 		return err
 	}
+	lo, hi, err := a.bounds(v)
+	if err != nil {
+		return err
+	}
 	for _, n := range nodes {
 		where := label
 		if len(nodes) > 1 {
 			where = label + " at " + n.Path.String()
 		}
 		if err := a.checkValue(n.Node, equals, contains, re); err != nil {
+			return fmt.Errorf("%s: %w", where, err)
+		}
+		if err := a.checkBounds(n.Node, lo, hi); err != nil {
 			return fmt.Errorf("%s: %w", where, err)
 		}
 	}
@@ -177,10 +189,110 @@ func (a *Assertion) wantSuffix() string {
 	if a.Length != nil {
 		want = append(want, "length "+strconv.Itoa(*a.Length))
 	}
+	if a.Min != nil {
+		want = append(want, "min "+show(a.Min))
+	}
+	if a.Max != nil {
+		want = append(want, "max "+show(a.Max))
+	}
+	if a.MinLength != nil {
+		want = append(want, "min_length "+strconv.Itoa(*a.MinLength))
+	}
+	if a.MaxLength != nil {
+		want = append(want, "max_length "+strconv.Itoa(*a.MaxLength))
+	}
 	if len(want) == 0 {
 		return ""
 	}
 	return " (want " + strings.Join(want, ", ") + ")"
+}
+
+// bounds are min and max as exact numbers, with the run's variables in
+// them; nil when not given.
+func (a *Assertion) bounds(v vars) (lo, hi *big.Rat, err error) {
+	for _, b := range []struct {
+		key string
+		val any
+		dst **big.Rat
+	}{{"min", a.Min, &lo}, {"max", a.Max, &hi}} {
+		if b.val == nil {
+			continue
+		}
+		x, err := v.expand(b.val)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", b.key, err)
+		}
+		r, ok := ratOf(x)
+		if !ok {
+			return nil, nil, fmt.Errorf("%s: want a number, got %s", b.key, show(x))
+		}
+		*b.dst = r
+	}
+	return lo, hi, nil
+}
+
+// checkBounds applies min, max, min_length and max_length to one value.
+func (a *Assertion) checkBounds(got any, lo, hi *big.Rat) error {
+	if lo != nil || hi != nil {
+		n, ok := ratOf(got)
+		switch {
+		case !ok:
+			return fmt.Errorf("want a number%s, got %s, which is not a number", rangeText(lo, hi), show(got))
+		case lo != nil && n.Cmp(lo) < 0:
+			return fmt.Errorf("want at least %s, got %s", lo.RatString(), show(got))
+		case hi != nil && n.Cmp(hi) > 0:
+			return fmt.Errorf("want at most %s, got %s", hi.RatString(), show(got))
+		}
+	}
+	if a.MinLength == nil && a.MaxLength == nil {
+		return nil
+	}
+	n, ok := lengthOf(got)
+	switch {
+	case !ok:
+		return fmt.Errorf("want a length%s, got %s, which has no length", lengthRangeText(a.MinLength, a.MaxLength), show(got))
+	case a.MinLength != nil && n < *a.MinLength:
+		return fmt.Errorf("want length at least %d, got %d: %s", *a.MinLength, n, show(got))
+	case a.MaxLength != nil && n > *a.MaxLength:
+		return fmt.Errorf("want length at most %d, got %d: %s", *a.MaxLength, n, show(got))
+	}
+	return nil
+}
+
+func rangeText(lo, hi *big.Rat) string {
+	var parts []string
+	if lo != nil {
+		parts = append(parts, "at least "+lo.RatString())
+	}
+	if hi != nil {
+		parts = append(parts, "at most "+hi.RatString())
+	}
+	return " " + strings.Join(parts, " and ")
+}
+
+func lengthRangeText(lo, hi *int) string {
+	var parts []string
+	if lo != nil {
+		parts = append(parts, "at least "+strconv.Itoa(*lo))
+	}
+	if hi != nil {
+		parts = append(parts, "at most "+strconv.Itoa(*hi))
+	}
+	return " " + strings.Join(parts, " and ")
+}
+
+// ratOf is a JSON number's exact value; a string, even "3", is no number.
+func ratOf(v any) (*big.Rat, bool) {
+	var s string
+	switch t := v.(type) {
+	case json.Number:
+		s = string(t)
+	case float64:
+		s = strconv.FormatFloat(t, 'g', -1, 64)
+	default:
+		return nil, false
+	}
+	return new(big.Rat).SetString(s)
 }
 
 // checkContains: a substring of a string, an element of an array, or a

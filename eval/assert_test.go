@@ -8,8 +8,8 @@ import (
 
 func doc(t *testing.T, s string) any {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
+	v, err := decodeRaw([]byte(s)) // numbers as json.Number, as results are
+	if err != nil {
 		t.Fatal(err)
 	}
 	return v
@@ -20,7 +20,8 @@ func intp(i int) *int    { return &i }
 
 func TestAssertions(t *testing.T) {
 	d := doc(t, `{"end_user": {"id": "u1", "profile": {"email": "b@x", "metadata": {"n": 3, "vip": true}}},
-		"users": [{"ext": "a", "email": "a@x"}, {"ext": "b", "email": "b@x"}], "tags": ["x", "y"], "empty": []}`)
+		"users": [{"ext": "a", "email": "a@x"}, {"ext": "b", "email": "b@x"}], "tags": ["x", "y"], "empty": [],
+		"big": 9007199254740993, "numstr": "5", "counts": [2, 0]}`)
 	for name, tc := range map[string]struct {
 		a    Assertion
 		want string // "" passes; else a substring of the failure
@@ -45,6 +46,21 @@ func TestAssertions(t *testing.T) {
 		"length zero":             {Assertion{Path: "$.empty", Length: intp(0)}, ""},
 		"length string":           {Assertion{Path: "$.end_user.id", Length: intp(2)}, ""},
 		"length wrong":            {Assertion{Path: "$.tags", Length: intp(3)}, "want length 3, got 2"},
+		"min passes":              {Assertion{Path: "$.end_user.profile.metadata.n", Min: json.Number("3")}, ""},
+		"min exact":               {Assertion{Path: "$.big", Min: json.Number("9007199254740993")}, ""},
+		"min exact fails":         {Assertion{Path: "$.big", Min: json.Number("9007199254740994")}, "$.big: want at least 9007199254740994, got 9007199254740993"},
+		"max fails":               {Assertion{Path: "$.end_user.profile.metadata.n", Max: 2.5}, "$.end_user.profile.metadata.n: want at most 5/2, got 3"},
+		"min and max":             {Assertion{Path: "$.end_user.profile.metadata.n", Min: json.Number("1"), Max: json.Number("3.0")}, ""},
+		"min on a string":         {Assertion{Path: "$.end_user.id", Min: json.Number("1")}, `$.end_user.id: want a number at least 1, got "u1", which is not a number`},
+		"max on a numeric string": {Assertion{Path: "$.numstr", Max: json.Number("9")}, `$.numstr: want a number at most 9, got "5", which is not a number`},
+		"min from a variable":     {Assertion{Path: "$.end_user.profile.metadata.n", Min: "${three}"}, ""},
+		"min variable not number": {Assertion{Path: "$.end_user.profile.metadata.n", Min: "${uid}"}, `min: want a number, got "u1"`},
+		"min on every selected":   {Assertion{Path: "$.counts[*]", Min: json.Number("1")}, "at $['counts'][1]: want at least 1, got 0"},
+		"min_length passes":       {Assertion{Path: "$.users", MinLength: intp(1)}, ""},
+		"min_length fails":        {Assertion{Path: "$.empty", MinLength: intp(1)}, "$.empty: want length at least 1, got 0: []"},
+		"max_length fails":        {Assertion{Path: "$.end_user.profile.email", MaxLength: intp(2)}, `want length at most 2, got 3: "b@x"`},
+		"min_length on a number":  {Assertion{Path: "$.end_user.profile.metadata.n", MinLength: intp(1)}, "$.end_user.profile.metadata.n: want a length at least 1, got 3, which has no length"},
+		"min selects nothing":     {Assertion{Path: "$.nope", Min: json.Number("1")}, "selects nothing (want min 1)"},
 		"filter one":              {Assertion{Path: "$.users[?(@.ext == 'b')].email", Equals: "b@x", hasEquals: true}, ""},
 		"filter rfc style":        {Assertion{Path: "$.users[?@.ext == 'a'].email", Equals: "a@x", hasEquals: true}, ""},
 		"filter none":             {Assertion{Path: "$.users[?(@.ext == 'c')].email", Equals: "c@x", hasEquals: true}, "selects nothing"},
@@ -59,7 +75,7 @@ func TestAssertions(t *testing.T) {
 			if err := a.compile(); err != nil {
 				t.Fatal(err)
 			}
-			err := a.check(d, vars{})
+			err := a.check(d, vars{"three": json.Number("3"), "uid": "u1"})
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("want pass, got %v", err)

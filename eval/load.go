@@ -895,7 +895,7 @@ func (p *parser) assertions(n *yaml.Node, what string) ([]*Assertion, error) {
 }
 
 func (p *parser) assertion(n *yaml.Node, what string) (*Assertion, error) {
-	m, err := p.mapping(n, "an assertion of "+what, "path", "equals", "exists", "matches", "contains", "length")
+	m, err := p.mapping(n, "an assertion of "+what, "path", "equals", "exists", "matches", "contains", "length", "min", "max", "min_length", "max_length")
 	if err != nil {
 		return nil, err
 	}
@@ -945,9 +945,37 @@ func (p *parser) assertion(n *yaml.Node, what string) (*Assertion, error) {
 		a.Length = &n
 		ops++
 	}
+	for _, b := range []struct {
+		key string
+		dst *any
+	}{{"min", &a.Min}, {"max", &a.Max}} {
+		if v := m[b.key]; v != nil {
+			if *b.dst, err = p.bound(v, b.key); err != nil {
+				return nil, err
+			}
+			ops++
+		}
+	}
+	for _, b := range []struct {
+		key string
+		dst **int
+	}{{"min_length", &a.MinLength}, {"max_length", &a.MaxLength}} {
+		if v := m[b.key]; v != nil {
+			l, err := p.integer(v, b.key, 0, math.MaxInt32)
+			if err != nil {
+				return nil, err
+			}
+			n := int(l)
+			*b.dst = &n
+			ops++
+		}
+	}
+	if err := p.boundsOrder(n, a); err != nil {
+		return nil, err
+	}
 	switch {
 	case ops == 0:
-		return nil, p.errf(n, "assertion on %s says nothing: give equals, exists, matches, contains or length", a.Path)
+		return nil, p.errf(n, "assertion on %s says nothing: give equals, exists, matches, contains, length, min, max, min_length or max_length", a.Path)
 	case a.Exists != nil && !*a.Exists && ops > 1:
 		return nil, p.errf(n, "exists: false takes no other operator")
 	}
@@ -955,6 +983,31 @@ func (p *parser) assertion(n *yaml.Node, what string) (*Assertion, error) {
 		return nil, p.errf(pn, "%v", err)
 	}
 	return a, nil
+}
+
+// bound is min: or max:, a number (kept exact) or a "${name}" reference
+// to a saved number.
+func (p *parser) bound(n *yaml.Node, key string) (any, error) {
+	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float") {
+		return p.value(n)
+	}
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && hasVars(n.Value) {
+		return n.Value, nil
+	}
+	return nil, p.errf(n, "%s must be a number (or a \"${name}\" holding one), got %s", key, describe(n))
+}
+
+// boundsOrder refuses a minimum above its maximum: nothing could pass.
+func (p *parser) boundsOrder(n *yaml.Node, a *Assertion) error {
+	lo, okLo := ratOf(a.Min)
+	hi, okHi := ratOf(a.Max)
+	if okLo && okHi && lo.Cmp(hi) > 0 {
+		return p.errf(n, "min %s is above max %s: nothing passes", lo.RatString(), hi.RatString())
+	}
+	if a.MinLength != nil && a.MaxLength != nil && *a.MinLength > *a.MaxLength {
+		return p.errf(n, "min_length %d is above max_length %d: nothing passes", *a.MinLength, *a.MaxLength)
+	}
+	return nil
 }
 
 func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {

@@ -149,5 +149,6 @@ func (a *Assertion) refs() []string {
 	if a.hasContains {
 		in = append(in, a.Contains)
 	}
+	in = append(in, a.Min, a.Max)
 	return refs(in)
 }
