@@ -44,7 +44,7 @@ steps:
         - {path: $.end_user.profile.email, matches: "^a@"}
 `})
 	rep, out := runSuite(t, Config{Paths: []string{dir}})
-	want := `FAIL wrong email -- step 2 lookup_end_user: $.end_user.profile.email: want match "^a@", got "b@x.example"`
+	want := `FAIL wrong email -- step 2 lookup_end_user (` + filepath.Join(dir, "s.yaml") + `:6): $.end_user.profile.email: want match "^a@", got "b@x.example"`
 	if !strings.Contains(out, want+"\n") {
 		t.Fatalf("output:\n%s\nwant the line:\n%s", out, want)
 	}
@@ -79,8 +79,10 @@ func TestStepFailures(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, map[string]string{"s.yaml": "name: s\nsteps:\n" + tc.steps})
 			_, out := runSuite(t, Config{Paths: []string{dir}})
-			if !strings.Contains(out, "FAIL s -- "+tc.want) {
-				t.Fatalf("output:\n%s\nwant: FAIL s -- %s", out, tc.want)
+			// The step's label names its file and line: step 1 NAME (FILE:3).
+			want := strings.Replace(tc.want, ":", " ("+filepath.Join(dir, "s.yaml")+":3):", 1)
+			if !strings.Contains(out, "FAIL s -- "+want) {
+				t.Fatalf("output:\n%s\nwant: FAIL s -- %s", out, want)
 			}
 		})
 	}
@@ -97,7 +99,7 @@ verify:
   - {path: "$.end_users[?(@.external_id == 'v-1')].profile.first_name", equals: Vera}
 `})
 	_, out := runSuite(t, Config{Paths: []string{dir}})
-	want := `FAIL verify -- verify: $.end_users[?(@.external_id == 'v-1')].profile.first_name: want "Vera", got null`
+	want := `FAIL verify -- verify (` + filepath.Join(dir, "s.yaml") + `:8): $.end_users[?(@.external_id == 'v-1')].profile.first_name: want "Vera", got null`
 	if !strings.Contains(out, want) {
 		t.Fatalf("output:\n%s\nwant %s", out, want)
 	}
@@ -142,7 +144,7 @@ func TestPassKCountsRuns(t *testing.T) {
 		t.Fatalf("got %d/%d runs passed (passed=%v), want %d/%d and a failure:\n%s", res.PassedRuns, res.Runs, res.Passed, wantPassed, k, out)
 	}
 	wantLine := fmt.Sprintf("FAIL s (%d/%d runs, ", wantPassed, k)
-	if !strings.Contains(out, wantLine) || !strings.Contains(out, fmt.Sprintf("run %d (seed %d): step 1 upsert_end_user:", failedSeeds[0], failedSeeds[0])) {
+	if !strings.Contains(out, wantLine) || !strings.Contains(out, fmt.Sprintf("run %d (seed %d): step 1 upsert_end_user (%s:4):", failedSeeds[0], failedSeeds[0], filepath.Join(dir, "s.yaml"))) {
 		t.Fatalf("output:\n%s\nwant %q and the first failing run", out, wantLine)
 	}
 	for i, rr := range res.RunResults {
@@ -591,9 +593,9 @@ steps:
 `})
 	_, out := runSuite(t, Config{Paths: []string{dir}})
 	for _, want := range []string{
-		"FAIL hangs -- step 2 send_message: no answer within 100ms: the call hangs",
+		"FAIL hangs -- step 2 send_message (" + filepath.Join(dir, "s.yaml") + ":7): no answer within 100ms: the call hangs",
 		// A hang is not the error a step expects.
-		"FAIL hangs where an error is expected -- step 2 send_message: no answer within 100ms",
+		"FAIL hangs where an error is expected -- step 2 send_message (" + filepath.Join(dir, "s.yaml") + ":16): no answer within 100ms",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output:\n%s\nwant: %s", out, want)

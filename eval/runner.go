@@ -158,7 +158,7 @@ func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 		sr.Step = i + 1
 		rr.Steps = append(rr.Steps, sr)
 		if err != nil {
-			return fail("%s: %v", st.label(i), err)
+			return fail("%s (%s): %v", st.label(i), at(sc.File, st.Line), err)
 		}
 	}
 	if len(sc.Verify) > 0 {
@@ -168,7 +168,7 @@ func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 		}
 		for _, a := range sc.Verify {
 			if err := a.check(doc, v); err != nil {
-				return fail("verify: %v", err)
+				return fail("verify (%s): %v", at(sc.File, a.Line), err)
 			}
 		}
 	}
@@ -176,6 +176,9 @@ func (r *runner) runOnce(ctx context.Context, sc *Scenario, run int) RunResult {
 	rr.DurationMS = ms(time.Since(start))
 	return rr
 }
+
+// at is file:line, as failure lines name a step or an assertion.
+func at(file string, line int) string { return file + ":" + itoa(line) }
 
 // env is one run's sandbox, server and client session.
 type env struct {
