@@ -270,7 +270,8 @@ steps:
 }
 
 // Two runs with the same seed record the same transcript and state, apart
-// from times and durations.
+// from durations: a record's time is the sandbox's logical clock when the
+// call began (the real clock's would differ).
 func TestSameSeedSameTranscript(t *testing.T) {
 	dir := write(t, map[string]string{"s.yaml": `name: flow
 sandbox: {seed: 42}
@@ -311,7 +312,6 @@ steps:
 		if a[i].Time.IsZero() || a[i].Session == "" {
 			t.Fatalf("record %d has no time or session: %+v", i, a[i])
 		}
-		a[i].Time, b[i].Time = time.Time{}, time.Time{}
 		a[i].DurationMS, b[i].DurationMS = 0, 0
 		ja, _ := json.Marshal(a[i])
 		jb, _ := json.Marshal(b[i])
@@ -325,6 +325,20 @@ steps:
 	var st adasim.State
 	if err := json.Unmarshal(stateA, &st); err != nil || len(st.Conversations) != 1 {
 		t.Fatalf("state %s: %v", stateA, err)
+	}
+	// The upsert's record is stamped with the time the end user it
+	// created got: both are the logical clock's.
+	var raw struct {
+		EndUsers []struct {
+			CreatedAt string `json:"created_at"`
+		} `json:"end_users"`
+	}
+	if err := json.Unmarshal(stateA, &raw); err != nil || len(raw.EndUsers) != 1 {
+		t.Fatalf("state %s: %v", stateA, err)
+	}
+	created, err := time.Parse("2006-01-02T15:04:05.000000-07:00", raw.EndUsers[0].CreatedAt)
+	if err != nil || !a[0].Time.Equal(created) {
+		t.Fatalf("the upsert is recorded at %s, the end user was created at %s (%v)", a[0].Time, raw.EndUsers[0].CreatedAt, err)
 	}
 }
 
