@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -64,6 +65,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	if err := cfg.checkOutputs(); err != nil {
 		return nil, &UsageError{err}
+	}
+	if err := clearRecordings(cfg.Record, suite.Scenarios); err != nil {
+		return nil, &UsageError{fmt.Errorf("--record: %w", err)}
 	}
 	var baseline *Report
 	if cfg.Baseline != "" {
@@ -186,6 +190,36 @@ func (c Config) checkOutputs() error {
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", out.flag, err)
+		}
+	}
+	return nil
+}
+
+// recordedRun is a file the runner records: run-N.jsonl, run-N.state.json.
+var recordedRun = regexp.MustCompile(`^run-[0-9]+\.(jsonl|state\.json)$`)
+
+// clearRecordings removes the run files an earlier --record left in the
+// directories of the scenarios about to run, so that a scenario now with
+// fewer runs leaves no stale run-N beside the new ones. Other files stay.
+func clearRecordings(record string, scenarios []*Scenario) error {
+	if record == "" {
+		return nil
+	}
+	for _, sc := range scenarios {
+		dir := filepath.Join(record, slug(sc.Name))
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && recordedRun.MatchString(e.Name()) {
+				if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil

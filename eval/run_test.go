@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -440,6 +441,34 @@ func TestRecordDirectories(t *testing.T) {
 	entries, _ := os.ReadDir(rec)
 	if len(entries) != 2 || !entries[0].IsDir() || !strings.HasPrefix(entries[0].Name(), "scenario-") {
 		t.Fatalf("recorded under %v", entries)
+	}
+}
+
+// --record replaces a scenario's earlier run files: a scenario now with
+// fewer runs leaves no stale run-N; files the runner does not name stay.
+func TestRecordRemovesStaleRuns(t *testing.T) {
+	rec := t.TempDir()
+	dir := write(t, map[string]string{"s.yaml": "name: s\nruns: 3\nsteps:\n  - tool: get_capabilities\n"})
+	runSuite(t, Config{Paths: []string{dir}, Record: rec})
+	keepers := []string{"notes.txt", "run-x.jsonl", "run-3.jsonl.bak"}
+	for _, name := range keepers {
+		if err := os.WriteFile(filepath.Join(rec, "s", name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir = write(t, map[string]string{"s.yaml": "name: s\nruns: 1\nsteps:\n  - tool: get_capabilities\n"})
+	runSuite(t, Config{Paths: []string{dir}, Record: rec})
+	entries, err := os.ReadDir(filepath.Join(rec, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"notes.txt", "run-1.jsonl", "run-1.state.json", "run-3.jsonl.bak", "run-x.jsonl"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("recorded %v, want %v", names, want)
 	}
 }
 
