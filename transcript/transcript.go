@@ -125,16 +125,18 @@ func (w *Writer) Close() error {
 }
 
 // maxLine bounds one record when reading: a result is bounded by the
-// server's own limits, far below this.
-const maxLine = 64 << 20
+// server's own limits, far below this. A variable for tests.
+var maxLine = 64 << 20
 
 // Read parses a transcript. Blank lines are skipped; anything else that
 // is not a record is an error naming its line.
 func Read(r io.Reader) ([]Record, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	sc.Buffer(make([]byte, 0, min(64<<10, maxLine)), maxLine)
 	var out []Record
-	for line := 1; sc.Scan(); line++ {
+	line := 0 // outside the loop: a line too long is the one after the last scanned
+	for sc.Scan() {
+		line++
 		b := bytes.TrimSpace(sc.Bytes())
 		if len(b) == 0 {
 			continue
@@ -152,7 +154,7 @@ func Read(r io.Reader) ([]Record, error) {
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, fmt.Errorf("line %d: longer than %d bytes", len(out)+1, maxLine)
+			return nil, fmt.Errorf("line %d: longer than %d bytes", line+1, maxLine)
 		}
 		return nil, err
 	}
