@@ -119,6 +119,29 @@ func CustomInstructionsFrom(cis []adaclient.CustomInstruction) []CustomInstructi
 	return allFrom(cis, CustomInstructionFrom)
 }
 
+// maxListedInstructionRunes bounds each of a custom instruction's texts (text, notes,
+// availability_rules) in list_custom_instructions: Ada allows 32 KB of text and of notes, so
+// a page could be megabytes. get_custom_instruction shows them whole.
+const maxListedInstructionRunes = 500
+
+// ListedCustomInstructionsFrom converts a page of custom instructions for
+// list_custom_instructions: long texts are cut (between words, marked "…"); cut lists the ids
+// of the instructions with a text cut.
+func ListedCustomInstructionsFrom(cis []adaclient.CustomInstruction) (out []CustomInstruction, cut []string) {
+	out = CustomInstructionsFrom(cis)
+	for i := range out {
+		ci := &out[i]
+		var t, n, r bool
+		ci.Text, t = cutText(ci.Text, maxListedInstructionRunes)
+		ci.Notes, n = cutText(ci.Notes, maxListedInstructionRunes)
+		ci.AvailabilityRules, r = cutText(ci.AvailabilityRules, maxListedInstructionRunes)
+		if t || n || r {
+			cut = append(cut, ci.CustomInstructionID)
+		}
+	}
+	return out, cut
+}
+
 // CustomInstructionResult is the result of the tools that return one
 // custom instruction.
 type CustomInstructionResult struct {
@@ -148,6 +171,8 @@ type ListCustomInstructionsArgs struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
+func (a *ListCustomInstructionsArgs) Validate() error { return validateCursor(a.Cursor) }
+
 // DefaultCustomInstructionsPage is list_custom_instructions' page size when
 // limit is not given.
 const DefaultCustomInstructionsPage = 20
@@ -162,6 +187,8 @@ func (a *ListCustomInstructionsArgs) Options() *adaclient.ListOptions {
 // ListCustomInstructionsResult is list_custom_instructions' result.
 type ListCustomInstructionsResult struct {
 	CustomInstructions []CustomInstruction `json:"custom_instructions" jsonschema:"required"`
+	// Truncated names the instructions whose text, notes or rule the list cut.
+	Truncated []string `json:"truncated,omitempty" jsonschema_description:"custom_instruction_ids whose long text, notes or availability_rules was cut here: get_custom_instruction shows them whole."`
 	Page
 }
 

@@ -58,6 +58,16 @@ func boundMap(v any, valueRunes, mapBytes int) (Metadata, bool) {
 	return out, cut
 }
 
+// boundListedMetadata is one record's metadata as a list tool shows it: whole up to
+// maxListedMetadataBytes, else cut (long values, then the last keys); cut reports a cut.
+func boundListedMetadata(m Metadata) (bounded Metadata, cut bool) {
+	if b, err := json.Marshal(m); err == nil && len(b) <= maxListedMetadataBytes {
+		return m, false
+	}
+	bounded, _ = boundMap(map[string]any(m), maxListedMetadataValueRunes, maxListedMetadataBytes)
+	return bounded, true
+}
+
 func cutOr(s string, n int, cut bool) (string, bool) {
 	out, c := cutText(s, n)
 	return out, cut || c

@@ -24,6 +24,20 @@ func ChannelFrom(c *adaclient.Channel) Channel {
 	return ch
 }
 
+// ListedChannelsFrom converts a page of channels for list_channels: Ada allows 4 KB of
+// metadata each and 100 a page, so metadata is bounded as list_end_users bounds it; cut
+// lists the ids of the channels whose metadata was cut. No tool reads one channel whole.
+func ListedChannelsFrom(chs []adaclient.Channel) (out []Channel, cut []string) {
+	out = allFrom(chs, ChannelFrom)
+	for i := range out {
+		var c bool
+		if out[i].Metadata, c = boundListedMetadata(out[i].Metadata); c {
+			cut = append(cut, out[i].ID)
+		}
+	}
+	return out, cut
+}
+
 // ListChannelsArgs are list_channels' arguments.
 type ListChannelsArgs struct {
 	Type     string `json:"type,omitempty" jsonschema:"enum=custom,enum=native,default=custom"`
@@ -31,6 +45,8 @@ type ListChannelsArgs struct {
 	Limit    int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=100"`
 	Cursor   string `json:"cursor,omitempty"`
 }
+
+func (a *ListChannelsArgs) Validate() error { return validateCursor(a.Cursor) }
 
 // Options converts the arguments, defaulting type to custom.
 func (a *ListChannelsArgs) Options() *adaclient.ListChannelsOptions {
@@ -44,6 +60,8 @@ func (a *ListChannelsArgs) Options() *adaclient.ListChannelsOptions {
 // ListChannelsResult is list_channels' result.
 type ListChannelsResult struct {
 	Channels []Channel `json:"channels" jsonschema:"required"`
+	// MetadataTruncated names the channels whose metadata the list cut.
+	MetadataTruncated []string `json:"metadata_truncated,omitempty" jsonschema_description:"channel_ids whose metadata was cut to about 1 KB here."`
 	Page
 }
 

@@ -106,6 +106,8 @@ type ListMessagesArgs struct {
 	Cursor         string `json:"cursor,omitempty"`
 }
 
+func (a *ListMessagesArgs) Validate() error { return validateCursor(a.Cursor) }
+
 // ListMessagesResult is list_messages' result.
 type ListMessagesResult struct {
 	Messages []Message `json:"messages" jsonschema:"required" jsonschema_description:"Oldest first."`
@@ -313,6 +315,15 @@ func (a *UploadAttachmentArgs) Validate() error {
 // isBlank: given, but only white space. An optional argument given as ""
 // counts as left out; a blank one is refused, as Ada would refuse it.
 func isBlank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
+
+// validateCursor refuses a cursor of only white space, which Ada answers with a 400;
+// "" is a cursor left out (the first page).
+func validateCursor(cursor string) error {
+	if isBlank(cursor) {
+		return argErr("cursor", "must not be blank: pass a next_cursor as given, or leave it out for the first page")
+	}
+	return nil
+}
 
 // base64URLToStd reads the URL-safe alphabet as the standard one.
 var base64URLToStd = strings.NewReplacer("-", "+", "_", "/")

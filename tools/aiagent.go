@@ -24,7 +24,7 @@ func aiAgentTools(d *Deps) []Tool {
 		}, d, updatePersona),
 		newTool(meta{
 			name: "list_custom_instructions", title: "List custom instructions", toolset: toolsetAIAgent, hints: reads,
-			description: "List the AI Agent's custom instructions, enabled and disabled, ordered by id, one page at a time. Returns custom_instructions, next_cursor and has_more.",
+			description: "List the AI Agent's custom instructions, enabled and disabled, ordered by id, one page at a time. Returns custom_instructions (long texts cut, ids in truncated: get_custom_instruction has them whole), next_cursor and has_more.",
 		}, d, listCustomInstructions),
 		newTool(meta{
 			name: "get_custom_instruction", title: "Get a custom instruction", toolset: toolsetAIAgent, hints: reads,
@@ -77,7 +77,8 @@ func listCustomInstructions(ctx context.Context, env *Env, a *schemas.ListCustom
 	if err != nil {
 		return nil, err
 	}
-	return &schemas.ListCustomInstructionsResult{CustomInstructions: schemas.CustomInstructionsFrom(cis), Page: pageOf(r)}, nil
+	listed, cut := schemas.ListedCustomInstructionsFrom(cis)
+	return &schemas.ListCustomInstructionsResult{CustomInstructions: listed, Truncated: cut, Page: pageOf(r)}, nil
 }
 
 func getCustomInstruction(ctx context.Context, env *Env, a *schemas.CustomInstructionArgs) (*schemas.CustomInstructionResult, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 )
@@ -250,4 +251,48 @@ func TestCustomInstructionErrorsSayWhatToDo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Ada allows 32 KB of text (and of notes) per custom instruction: list_custom_instructions
+// shows the first ~500 characters of each, cut between words and marked, names the
+// instructions it cut, and get_custom_instruction shows them whole.
+func TestListCustomInstructionsBoundsTexts(t *testing.T) {
+	h := aiAgentHarness(t)
+	long := strings.Repeat("Always greet the customer by name. ", 900) // ~31 KB
+	fat := str(h.OK("create_custom_instruction", map[string]any{"title": "Long", "text": long}), "custom_instruction", "custom_instruction_id")
+	notes := str(h.OK("create_custom_instruction", map[string]any{"title": "Noted", "text": "Be brief.", "notes": "é" + long}), "custom_instruction", "custom_instruction_id")
+	thin := str(h.OK("create_custom_instruction", map[string]any{"title": "Short", "text": "Be kind."}), "custom_instruction", "custom_instruction_id")
+
+	page := h.OK("list_custom_instructions", map[string]any{})
+	listed := map[string]map[string]any{}
+	for _, ci := range list(page, "custom_instructions") {
+		ci := ci.(map[string]any)
+		listed[str(ci, "custom_instruction_id")] = ci
+	}
+	for id, field := range map[string]string{fat: "text", notes: "notes"} {
+		got := str(listed[id], field)
+		if n := utf8.RuneCountInString(got); n > 501 || n < 400 || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) {
+			t.Fatalf("listed %s of %s: %d runes, ends %q", field, id, n, got[max(0, len(got)-20):])
+		}
+	}
+	if str(listed[thin], "text") != "Be kind." || str(listed[notes], "text") != "Be brief." {
+		t.Fatalf("short texts changed: %v", listed)
+	}
+	cut := fmt.Sprint(list(page, "truncated"))
+	if want := fmt.Sprint(sortedAny(fat, notes)); cut != want {
+		t.Fatalf("truncated = %s, want %s", cut, want)
+	}
+	whole := h.OK("get_custom_instruction", map[string]any{"custom_instruction_id": fat})
+	if str(whole, "custom_instruction", "text") != long {
+		t.Fatal("get_custom_instruction cut the text")
+	}
+}
+
+func sortedAny(ids ...string) []any {
+	sort.Strings(ids) // Ada lists custom instructions by id
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

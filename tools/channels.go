@@ -16,7 +16,7 @@ func channelTools(d *Deps) []Tool {
 	return []Tool{
 		newTool(meta{
 			name: "list_channels", title: "List channels", toolset: toolsetChannels, hints: reads,
-			description: "List Ada channels: custom (the default; start_conversation needs one) or native. Returns channels, next_cursor and has_more.",
+			description: "List Ada channels: custom (the default; start_conversation needs one) or native. Returns channels (metadata cut to ~1 KB, ids in metadata_truncated), next_cursor and has_more.",
 		}, d, listChannels),
 		newTool(meta{
 			name: "create_channel", title: "Create a custom channel", toolset: toolsetChannels, hints: writes,
@@ -34,11 +34,8 @@ func listChannels(ctx context.Context, env *Env, a *schemas.ListChannelsArgs) (*
 	if err != nil {
 		return nil, err
 	}
-	out := make([]schemas.Channel, len(chs))
-	for i := range chs {
-		out[i] = schemas.ChannelFrom(&chs[i])
-	}
-	return &schemas.ListChannelsResult{Channels: out, Page: pageOf(r)}, nil
+	listed, cut := schemas.ListedChannelsFrom(chs)
+	return &schemas.ListChannelsResult{Channels: listed, MetadataTruncated: cut, Page: pageOf(r)}, nil
 }
 
 func createChannel(ctx context.Context, env *Env, a *schemas.CreateChannelArgs) (*schemas.CreateChannelResult, error) {

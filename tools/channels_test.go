@@ -1,6 +1,8 @@
 package tools_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -78,5 +80,34 @@ func TestCreateChannelPastTheDailyCapSaysWhy(t *testing.T) {
 	msg := h.Err("create_channel", args)
 	if !strings.Contains(msg, "(429)") || !strings.Contains(msg, "100 new channels a day") || !strings.Contains(msg, "list_channels") {
 		t.Fatalf("message: %s", msg)
+	}
+}
+
+// Ada allows 4 KB of metadata per channel and 100 channels a page: list_channels bounds each
+// channel's metadata as list_end_users does and names the channels it cut.
+func TestListChannelsBoundsMetadata(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	big := map[string]any{}
+	for i := range 3 {
+		big[fmt.Sprintf("notes_%d", i)] = strings.Repeat(fmt.Sprintf("word%d ", i), 200) // 1200 characters each
+	}
+	fat := str(h.OK("create_channel", map[string]any{"name": "fat", "description": "d", "modality": "messaging", "metadata": big}), "channel", "channel_id")
+	small := map[string]any{"team": "billing", "tier": 2}
+	thin := str(h.OK("create_channel", map[string]any{"name": "thin", "description": "d", "modality": "messaging", "metadata": small}), "channel", "channel_id")
+
+	page := h.OK("list_channels", map[string]any{})
+	metadataOf := map[string]map[string]any{}
+	for _, c := range list(page, "channels") {
+		c := c.(map[string]any)
+		metadataOf[str(c, "channel_id")] = obj(c, "metadata")
+	}
+	if b, _ := json.Marshal(metadataOf[fat]); len(b) > 1200 || len(metadataOf[fat]) == 0 {
+		t.Fatalf("listed metadata of the fat channel: %d bytes, %d keys", len(b), len(metadataOf[fat]))
+	}
+	if fmt.Sprint(metadataOf[thin]) != fmt.Sprint(map[string]any{"team": "billing", "tier": float64(2)}) {
+		t.Fatalf("small metadata changed: %v", metadataOf[thin])
+	}
+	if cut := list(page, "metadata_truncated"); len(cut) != 1 || cut[0] != fat {
+		t.Fatalf("metadata_truncated = %v, want [%s]", page["metadata_truncated"], fat)
 	}
 }

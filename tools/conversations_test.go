@@ -147,3 +147,18 @@ func TestConversationToolsRefuseBlankArguments(t *testing.T) {
 	}
 	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hi", "author_id": "", "display_name": "", "avatar": ""})
 }
+
+// A cursor of only white space is refused before it reaches Ada (which answers it with a
+// 400), as blank ids are; "" is a cursor left out.
+func TestListToolsRefuseBlankCursors(t *testing.T) {
+	h := newHarness(t, harnessOpts{toolsets: []string{"channels", "conversations", "ai_agent"}})
+	cid := startConv(t, h)
+	h.refuses(t, []refusal{
+		{"list_messages", map[string]any{"conversation_id": cid, "cursor": "  "}, "cursor: must not be blank"},
+		{"list_channels", map[string]any{"cursor": "\t"}, "cursor: must not be blank"},
+		{"list_custom_instructions", map[string]any{"cursor": " \n"}, "cursor: must not be blank"},
+	})
+	h.OK("list_messages", map[string]any{"conversation_id": cid, "cursor": ""})
+	h.OK("list_channels", map[string]any{"cursor": ""})
+	h.OK("list_custom_instructions", map[string]any{"cursor": ""})
+}
