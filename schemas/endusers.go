@@ -1,8 +1,6 @@
 package schemas
 
 import (
-	"encoding/json"
-
 	"github.com/ada-mcp/ada-mcp/adaclient"
 )
 
@@ -160,12 +158,10 @@ const (
 func ListedEndUsersFrom(us []adaclient.EndUser) (out []EndUser, cut []string) {
 	out = EndUsersFrom(us)
 	for i := range out {
-		m := out[i].Profile.Metadata
-		if b, err := json.Marshal(m); err == nil && len(b) <= maxListedMetadataBytes {
-			continue
+		var c bool
+		if out[i].Profile.Metadata, c = boundListedMetadata(out[i].Profile.Metadata); c {
+			cut = append(cut, out[i].EndUserID)
 		}
-		out[i].Profile.Metadata, _ = boundMap(map[string]any(m), maxListedMetadataValueRunes, maxListedMetadataBytes)
-		cut = append(cut, out[i].EndUserID)
 	}
 	return out, cut
 }
@@ -191,6 +187,8 @@ type ListEndUsersArgs struct {
 	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=20"`
 	Cursor string `json:"cursor,omitempty"`
 }
+
+func (a *ListEndUsersArgs) Validate() error { return validateCursor(a.Cursor) }
 
 // ListEndUsersResult is list_end_users' result.
 type ListEndUsersResult struct {

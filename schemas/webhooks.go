@@ -59,6 +59,8 @@ type ListWebhooksArgs struct {
 	Cursor string `json:"cursor,omitempty"`
 }
 
+func (a *ListWebhooksArgs) Validate() error { return validateCursor(a.Cursor) }
+
 // DefaultWebhooksPage is list_webhooks' page size when limit is not given.
 const DefaultWebhooksPage = 20
 

@@ -151,9 +151,11 @@ func TestConversationToolsRefuseBlankArguments(t *testing.T) {
 // A cursor of only white space is refused before it reaches Ada (which answers it with a
 // 400), as blank ids are; "" is a cursor left out.
 func TestListToolsRefuseBlankCursors(t *testing.T) {
-	h := newHarness(t, harnessOpts{toolsets: []string{"channels", "conversations", "ai_agent"}})
+	h := newHarness(t, harnessOpts{toolsets: []string{"end_users", "channels", "conversations", "ai_agent", "webhooks"}})
 	cid := startConv(t, h)
 	h.refuses(t, []refusal{
+		{"list_end_users", map[string]any{"cursor": " "}, "cursor: must not be blank"},
+		{"list_webhooks", map[string]any{"cursor": "  "}, "cursor: must not be blank"},
 		{"list_messages", map[string]any{"conversation_id": cid, "cursor": "  "}, "cursor: must not be blank"},
 		{"list_channels", map[string]any{"cursor": "\t"}, "cursor: must not be blank"},
 		{"list_custom_instructions", map[string]any{"cursor": " \n"}, "cursor: must not be blank"},
@@ -161,4 +163,6 @@ func TestListToolsRefuseBlankCursors(t *testing.T) {
 	h.OK("list_messages", map[string]any{"conversation_id": cid, "cursor": ""})
 	h.OK("list_channels", map[string]any{"cursor": ""})
 	h.OK("list_custom_instructions", map[string]any{"cursor": ""})
+	h.OK("list_end_users", map[string]any{"cursor": ""})
+	h.OK("list_webhooks", map[string]any{"cursor": ""})
 }
