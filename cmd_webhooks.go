@@ -137,9 +137,17 @@ func checkHookURL(raw string) error {
 // goes before an endpoint is registered, without touching the file (a
 // running server may be reading it).
 func checkSecretDir(secretFile string) error {
-	f, err := os.CreateTemp(filepath.Dir(secretFile), ".ada-mcp-secret-check-*")
+	dir := filepath.Dir(secretFile)
+	f, err := os.CreateTemp(dir, ".ada-mcp-secret-check-*")
 	if err != nil {
-		return fmt.Errorf("--secret-file %s: %w", secretFile, err)
+		// Name the directory, not the probe's own temporary name.
+		reason := "cannot write in its directory " + dir
+		if errors.Is(err, os.ErrNotExist) {
+			reason = "its directory " + dir + " does not exist"
+		} else if errors.Is(err, os.ErrPermission) {
+			reason = "its directory " + dir + " is not writable"
+		}
+		return fmt.Errorf("--secret-file %s: %s", secretFile, reason)
 	}
 	f.Close()
 	return os.Remove(f.Name())

@@ -47,7 +47,7 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"sandbox", "--addr", "127.0.0.1:99999"}, "--addr"},
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/other"}, "must end in /webhooks/ada"},
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/webhooks/ada",
-			"--secret-file", filepath.Join(dir, "no", "such", "secret")}, "--secret-file"},
+			"--secret-file", filepath.Join(dir, "no", "such", "secret")}, "does not exist"},
 		{[]string{"tools", "call"}, "name one tool"},
 		{[]string{"--transport", "http", "--addr", "nonsense"}, `--addr "nonsense": want host:port`},
 		{[]string{"eval", "--transcript", bad}, "name the checks files"},
