@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -171,7 +173,7 @@ func (r *Report) writeJUnit(path string) error {
 		s := &out.Suites[i]
 		s.ms += res.DurationMS
 		s.Time = seconds(s.ms)
-		c := junitCase{Name: res.Name, Classname: res.File, Time: seconds(res.DurationMS)}
+		c := junitCase{Name: res.Name, Classname: junitClass(res.File), Time: seconds(res.DurationMS)}
 		switch {
 		case res.Interrupted:
 			c.Skipped = &junitSkipped{Message: fmt.Sprintf("interrupted: %d/%d runs passed before it", res.PassedRuns, res.Runs)}
@@ -250,4 +252,14 @@ func writeComparison(w io.Writer, path string, c comparison) {
 	for _, n := range c.Missing {
 		fmt.Fprintf(w, "  GONE %s (in the baseline, not run now)\n", n)
 	}
+}
+
+// junitClass is a scenario file as a JUnit classname: CI viewers read the
+// dots of a classname as packages, so the extension goes and other dots
+// become underscores ("evals/v1.2/a.yaml" is "evals/v1_2/a").
+func junitClass(file string) string {
+	if ext := filepath.Ext(file); strings.EqualFold(ext, ".yaml") || strings.EqualFold(ext, ".yml") {
+		file = strings.TrimSuffix(file, ext)
+	}
+	return strings.ReplaceAll(file, ".", "_")
 }

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -79,7 +81,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep := &Report{Version: cfg.Version, Started: start.UTC()}
 	print := func(r *Result) {
 		rep.add(r)
-		fmt.Fprintln(cfg.Out, r.line())
+		fmt.Fprintln(cfg.Out, printable(r.line()))
 	}
 	if cfg.Transcript != "" || len(suite.Checks) > 0 {
 		for _, c := range suite.Checks {
@@ -274,3 +276,21 @@ func (r *Report) closingLine(took time.Duration) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// printable is s for a terminal: control characters (an escape sequence
+// in a scenario's name, say) are shown escaped, not sent raw.
+func printable(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

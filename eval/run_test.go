@@ -645,3 +645,24 @@ steps:
 		}
 	}
 }
+
+// A result line reaches the terminal with its control characters escaped
+// (a scenario named with an escape sequence cannot drive the terminal),
+// and a JUnit classname has no dots but the ones CI viewers split on.
+func TestPrintableLinesAndJUnitClassnames(t *testing.T) {
+	if got := printable("FAIL a\x1b[2Jb -- x\ny"); got != `FAIL a\x1b[2Jb -- x\ny` {
+		t.Errorf("printable = %q", got)
+	}
+	if got := printable("PASS café ✓"); got != "PASS café ✓" {
+		t.Errorf("printable changed printable text: %q", got)
+	}
+	for in, want := range map[string]string{
+		"testdata/evals/a.yaml": "testdata/evals/a",
+		"evals/v1.2/b.YML":      "evals/v1_2/b",
+		"c.json":                "c_json",
+	} {
+		if got := junitClass(in); got != want {
+			t.Errorf("junitClass(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
