@@ -150,6 +150,13 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 				writeError(w, http.StatusBadRequest, "missing_session", "DELETE ends a session: send its Mcp-Session-Id header")
 				return
 			}
+			if !fromQuery && sid == "" && r.Method == http.MethodGet && !mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
+				// mcp-go would open a stream on a session of its own making,
+				// which nothing else can reach: a stream belongs to a session.
+				writeError(w, http.StatusBadRequest, "missing_session",
+					"GET opens a session's stream: send the Mcp-Session-Id header that initialize returned")
+				return
+			}
 			if !fromQuery && sid == "" && r.Method == http.MethodPost && needsSession(r) {
 				writeError(w, http.StatusBadRequest, "missing_session",
 					"send the Mcp-Session-Id header that initialize returned (or initialize first)")

@@ -81,7 +81,8 @@ func TestCheckSessionMiddleware(t *testing.T) {
 	}{
 		{"header, owner", false, http.MethodGet, "", alice, sid, http.StatusOK},
 		{"header, other tenant", false, http.MethodGet, "", caller{identity: "token", tenant: "b"}, sid, http.StatusNotFound},
-		{"header, none", false, http.MethodGet, "", alice, "", http.StatusOK},
+		{"get, none", false, http.MethodGet, "", alice, "", http.StatusBadRequest},
+		{"get, none, 2026-07-28 (mcp-go answers it)", false, http.MethodGet, "2026-07-28", alice, "", http.StatusOK},
 		{"delete, owner", false, http.MethodDelete, "2025-11-25", alice, sid, http.StatusOK},
 		{"delete, none", false, http.MethodDelete, "2025-11-25", alice, "", http.StatusBadRequest},
 		{"delete, none, no version header", false, http.MethodDelete, "", alice, "", http.StatusBadRequest},
@@ -209,5 +210,25 @@ func TestUnsupportedMethodIs405(t *testing.T) {
 		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, POST, DELETE" {
 			t.Errorf("%s: %d, Allow %q; want 405 with Allow: GET, POST, DELETE", method, resp.StatusCode, resp.Header.Get("Allow"))
 		}
+	}
+}
+
+// A GET stream belongs to a session: without Mcp-Session-Id an older
+// client's GET is 400, not a stream on a session nobody else can reach.
+func TestGetWithoutSessionIsBadRequest(t *testing.T) {
+	m, _ := newTestMCP()
+	r := start(t, Config{Transport: TransportHTTP, AuthToken: testToken}, m)
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/mcp", nil)
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b errorBody
+	if resp.StatusCode != http.StatusBadRequest || json.NewDecoder(resp.Body).Decode(&b) != nil || b.Error != "missing_session" {
+		t.Fatalf("status %d, body %+v; want 400 missing_session", resp.StatusCode, b)
 	}
 }
