@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 )
@@ -15,6 +16,7 @@ type rawSSE struct {
 	t       *testing.T
 	message string
 	events  chan string
+	seen    []string // data lines read while awaiting another answer
 }
 
 func openRawSSE(t *testing.T, r *running) *rawSSE {
@@ -56,16 +58,35 @@ func (c *rawSSE) post(body string) *http.Response {
 	return post(c.t, c.message, []byte(body), map[string]string{"Authorization": "Bearer " + testToken})
 }
 
-// awaitAnswer reads the stream until the answer with this id.
+// awaitAnswer returns the answer with this id, read before (answers to
+// concurrent requests come in any order) or read from the stream within
+// 30 s.
 func (c *rawSSE) awaitAnswer(id string) string {
 	c.t.Helper()
-	for data := range c.events {
-		if strings.Contains(data, `"id":`+id+`,`) && !strings.Contains(data, `"method"`) {
+	isAnswer := func(data string) bool {
+		return strings.Contains(data, `"id":`+id+`,`) && !strings.Contains(data, `"method"`)
+	}
+	for i, data := range c.seen {
+		if isAnswer(data) {
+			c.seen = append(c.seen[:i], c.seen[i+1:]...)
 			return data
 		}
 	}
-	c.t.Fatalf("the stream ended before the answer to %s", id)
-	return ""
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case data, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("the stream ended before the answer to %s", id)
+			}
+			if isAnswer(data) {
+				return data
+			}
+			c.seen = append(c.seen, data)
+		case <-timeout:
+			c.t.Fatalf("no answer to %s within 30 s", id)
+		}
+	}
 }
 
 // Over legacy SSE a POST is answered 202 before its request runs, and the
@@ -91,7 +112,11 @@ func TestSSERequestsInFlightAreBounded(t *testing.T) {
 		if resp := c.post(`{"jsonrpc":"2.0","id":` + id + `,"method":"tools/call","params":{"name":"slow"}}`); resp.StatusCode != http.StatusAccepted {
 			t.Fatalf("call %s: %d", id, resp.StatusCode)
 		}
-		<-slow.started
+		select {
+		case <-slow.started:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("call %s did not start within 30 s", id)
+		}
 	}
 	// Two answers are owed: any third request is refused, whatever its id.
 	for _, body := range []string{
