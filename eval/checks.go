@@ -38,7 +38,12 @@ func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 	res.Transcript = transcriptPath
 	recs, err := transcript.ReadFile(transcriptPath)
 	if err != nil {
-		res.Failure = "transcript: " + err.Error()
+		// Name where the path came from: the checks file, or --transcript.
+		from := "--transcript"
+		if transcriptPath == c.Transcript {
+			from = c.File + ": transcript"
+		}
+		res.Failure = from + ": " + err.Error()
 		return res
 	}
 	res.Calls = len(recs)

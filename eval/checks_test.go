@@ -114,7 +114,8 @@ func TestCommandLineTranscriptWins(t *testing.T) {
 	}
 	// Without it, the missing file is the failure.
 	rep, _ = Run(t.Context(), Config{Paths: []string{filepath.Join(dir, "c.yaml")}, Out: &out})
-	if rep.Failed != 1 || !strings.Contains(rep.Results[0].Failure, "missing.jsonl") {
+	// named with the checks file that names it.
+	if f := rep.Results[0].Failure; rep.Failed != 1 || !strings.Contains(f, "missing.jsonl") || !strings.Contains(f, "c.yaml: transcript: ") {
 		t.Fatalf("%+v", rep.Results[0])
 	}
 	// A checks file without a transcript, and no --transcript: a usage error.
