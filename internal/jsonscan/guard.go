@@ -132,7 +132,7 @@ func Check(msg []byte) Checked {
 		return Checked{Msg: msg}
 	}
 	var id []byte
-	if s.request && SkipSpace(msg, end) == len(msg) {
+	if s.request && !s.result && SkipSpace(msg, end) == len(msg) {
 		id = msg[s.idStart:s.idEnd]
 	}
 	if s.toolCall && s.found {

@@ -290,6 +290,11 @@ func TestCheckID(t *testing.T) {
 		{`{"jsonrpc":"2.0","id":null,"method":"ping"}`, ``},
 		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, ``},
 		{`{"jsonrpc":"2.0","id":6,"result":{}}`, ``},
+		// mcp-go takes a message with a result for an answer, and answers
+		// nothing back, even with a method: not a request to wait for.
+		{`{"jsonrpc":"2.0","id":8,"method":"ping","result":{}}`, ``},
+		{`{"jsonrpc":"2.0","id":9,"method":"ping","Result":0}`, ``},
+		{`{"jsonrpc":"2.0","id":10,"method":"ping","result":null}`, `10`},
 	} {
 		if got := string(Check([]byte(c.msg)).ID); got != c.id {
 			t.Errorf("Check(%s).ID = %s, want %s", c.msg, got, c.id)

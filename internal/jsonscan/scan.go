@@ -80,6 +80,7 @@ const (
 	keyArguments
 	keyMeta
 	keyID
+	keyResult
 )
 
 // keyRef is a decoded key: a slice of the message, or of the arena when
@@ -136,6 +137,9 @@ type scanner struct {
 	methodStart, methodEnd int
 	request                bool
 	idStart, idEnd         int // the span of the last top-level "id"'s value
+	// result: a top-level "result" that is not null. mcp-go takes such a
+	// message for an answer, whatever else it holds, and answers nothing.
+	result bool
 	sawParams              bool
 	values                 int // inside the arguments
 	found                  bool
@@ -367,6 +371,8 @@ func (s *scanner) kindOf(f *frame) keyKind {
 			return keyParams
 		case "ID":
 			return keyID
+		case "RESULT":
+			return keyResult
 		}
 	case roleParams:
 		switch string(k) {
@@ -390,6 +396,8 @@ func (s *scanner) valueDone(start, end int, isContainer bool, done closed) {
 			s.methodStart, s.methodEnd = start, end
 			s.toolCall = s.isToolsCall(start, end)
 		}
+	case p.role == roleTop && p.kind == keyResult:
+		s.result = s.data[start] != 'n'
 	case p.role == roleTop && p.kind == keyID:
 		s.request = s.data[start] != 'n' // null is no id
 		s.idStart, s.idEnd = start, end
