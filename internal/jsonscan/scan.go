@@ -139,11 +139,11 @@ type scanner struct {
 	idStart, idEnd         int // the span of the last top-level "id"'s value
 	// result: a top-level "result" that is not null. mcp-go takes such a
 	// message for an answer, whatever else it holds, and answers nothing.
-	result bool
-	sawParams              bool
-	values                 int // inside the arguments
-	found                  bool
-	problem                Problem
+	result    bool
+	sawParams bool
+	values    int // inside the arguments
+	found     bool
+	problem   Problem
 }
 
 var scanners = sync.Pool{New: func() any { return new(scanner) }}
