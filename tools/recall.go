@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/redact"
@@ -55,6 +56,20 @@ func (r *recall) apply(account string, red *redact.Redactor) *redact.Redactor {
 // recallKeyedMin is the shortest value of a secret-looking metadata key
 // (not sensitive_metadata) remembered for the account's later calls.
 const recallKeyedMin = 8
+
+// recallable is what a call's hidden values leave for the account's later
+// calls: every sensitive_metadata value, and the values of secret-looking
+// keys from recallKeyedMin runes on (a short one, "help" under "token" or
+// a name under "author", would hide that word from every later result).
+func recallable(sensitive, keyed []string) []string {
+	out := slices.Clip(sensitive) // an append below copies
+	for _, v := range keyed {
+		if utf8.RuneCountInString(v) >= recallKeyedMin {
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 // add remembers values written to the account: the newest last, a value
 // written again moved there, and the account marked written to last.

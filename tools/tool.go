@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -242,16 +241,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		// once Ada took them, in the account's later ones.
 		sensitive, keyed := red.SecretsJSONByKind(raw)
 		red = red.With(append(slices.Clip(sensitive), keyed...)...)
-		// Kept for the account's later calls: every sensitive_metadata value,
-		// and the longer values of secret-looking keys (a short one, "help"
-		// under "token" or a name under "author", would hide that word from
-		// every later result).
-		written = slices.Clip(sensitive) // an append below copies
-		for _, v := range keyed {
-			if utf8.RuneCountInString(v) >= recallKeyedMin {
-				written = append(written, v)
-			}
-		}
+		written = recallable(sensitive, keyed)
 		if err != nil {
 			return errorResult(err, red)
 		}
