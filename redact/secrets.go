@@ -68,18 +68,13 @@ func (r *Redactor) collect(v any, sc scope, h hid, sensitive, keyed *[]string) {
 	}
 }
 
-// SecretsJSON is Secrets of a JSON document. Such values sit only under a
-// key ending in "metadata" or "variables" (the scopes of the key rules), so
-// a document with neither word, and no escape or non-ASCII byte that could
-// spell one, holds none and is not decoded at all: the usual tool call.
-func (r *Redactor) SecretsJSON(doc []byte) []string {
-	sensitive, keyed := r.SecretsJSONByKind(doc)
-	return append(sensitive, keyed...)
-}
-
-// SecretsJSONByKind is SecretsJSON in two lists: the values of
-// sensitive_metadata, and those hidden by a secret-looking key (which
-// catches ordinary words too: "author", "session").
+// SecretsJSONByKind is Secrets of a JSON document, in two lists: the
+// values of sensitive_metadata, and those hidden by a secret-looking key
+// (which catches ordinary words too: "author", "session"). Such values sit
+// only under a key ending in "metadata" or "variables" (the scopes of the
+// key rules), so a document with neither word, and no escape or non-ASCII
+// byte that could spell one, holds none and is not decoded at all: the
+// usual tool call.
 func (r *Redactor) SecretsJSONByKind(doc []byte) (sensitive, keyed []string) {
 	if !mayHoldScope(doc) {
 		return nil, nil
