@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -190,10 +189,6 @@ type env struct {
 	served     []string // the registered tools: what tools/list lists
 	sc         *Scenario
 	callTime   time.Duration
-	// callStart is the sandbox's logical time when the current call
-	// began: the time its transcript record gets, the same in every
-	// replay (the real clock's would differ).
-	callStart atomic.Pointer[time.Time]
 }
 
 func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (_ *env, err error) {
@@ -236,7 +231,6 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 		if e.transcript, err = transcript.Create(filepath.Join(dir, fmt.Sprintf("run-%d.jsonl", run))); err != nil {
 			return nil, err
 		}
-		e.transcript.SetClock(e.callStarted)
 	}
 	built, err := tools.Build(tools.Config{
 		APIKey: opts.APIKey, BaseURL: e.srv.BaseURL, ChannelID: sim.DefaultChannelID(), Now: sim.Now,
@@ -260,14 +254,6 @@ func (r *runner) start(ctx context.Context, sc *Scenario, run int, seed int64) (
 		return nil, err
 	}
 	return e, nil
-}
-
-// callStarted is when the current call began on the sandbox's clock.
-func (e *env) callStarted() time.Time {
-	if t := e.callStart.Load(); t != nil {
-		return *t
-	}
-	return e.srv.Sim.Now()
 }
 
 // listTools is tools/list through the session, as a client sees it.
@@ -331,8 +317,6 @@ func (e *env) step(ctx context.Context, st *Step, v vars) (sr StepResult, _ erro
 			}
 			return sr, fmt.Errorf("no such tool on this server (%s); its tools are: %s", e.serverLabel(), strings.Join(listed, ", "))
 		}
-		now := e.srv.Sim.Now()
-		e.callStart.Store(&now)
 		limit := stepLimit(e.callTime)
 		callCtx, cancel := context.WithTimeout(ctx, limit)
 		res, err := e.sess.Call(callCtx, st.Tool, args)

@@ -217,6 +217,10 @@ type call struct {
 func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 	m, deps := c.m, c.deps
 	start := time.Now()
+	at := start // the call's time on the server's clock, for the transcript
+	if deps.Now != nil {
+		at = deps.Now()
+	}
 	account := deps.account(ctx)
 	// What earlier calls to this account wrote as secret stays hidden.
 	red := deps.recall.apply(account, deps.redactor())
@@ -275,7 +279,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 	deps.logCall(ctx, m.name, start, res, err)
 	// A call waiting for the user's answer is recorded once it ends.
 	if deps.Transcript != nil && !inputRequired(res) {
-		deps.record(ctx, m.name, start, withoutBulk(sentArguments(raw), m.bulky), red, res, err)
+		deps.record(ctx, m.name, at, start, withoutBulk(sentArguments(raw), m.bulky), red, res, err)
 	}
 	return res, err
 }

@@ -18,10 +18,12 @@ import (
 
 // record writes one call to the transcript, redacted with the call's own
 // redactor (which knows the secrets this call's arguments carried), so a
-// transcript shows exactly what a tool result would.
-func (d *Deps) record(ctx context.Context, tool string, start time.Time, sent any, red *redact.Redactor, res *mcp.CallToolResult, callErr error) {
+// transcript shows exactly what a tool result would. at is when the call
+// began on the server's clock (a seeded sandbox's logical one, so that a
+// replay records the same times); start, on the real one, times it.
+func (d *Deps) record(ctx context.Context, tool string, at, start time.Time, sent any, red *redact.Redactor, res *mcp.CallToolResult, callErr error) {
 	rec := transcript.Record{
-		Time:       start.UTC(),
+		Time:       at.UTC(),
 		Tool:       tool,
 		DurationMS: math.Round(float64(time.Since(start).Microseconds())) / 1000,
 	}

@@ -44,7 +44,7 @@ func hideUnknownTools(deps *Deps, served map[string]bool) func(context.Context, 
 		}
 		if deps.Transcript != nil {
 			red := deps.redactor()
-			deps.record(ctx, red.String(req.Params.Name), time.Now(), req.Params.Arguments, red, nil,
+			deps.record(ctx, red.String(req.Params.Name), deps.now(), time.Now(), req.Params.Arguments, red, nil,
 				errors.New("no such tool on this server: tools/list has the names"))
 		}
 		req.Params.Name = unknownToolName(req.Params.Name)

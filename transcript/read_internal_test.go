@@ -3,7 +3,6 @@ package transcript
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // A line too long is reported at its own line number, blank lines
@@ -19,20 +18,5 @@ func TestReadTooLongNamesItsLine(t *testing.T) {
 	_, err := Read(strings.NewReader(in))
 	if err == nil || err.Error() != "line 5: longer than 200 bytes" {
 		t.Fatalf("got %v, want line 5: longer than 200 bytes", err)
-	}
-}
-
-// SetClock stamps records with its clock, not the time they came with.
-func TestSetClockStampsRecords(t *testing.T) {
-	var buf strings.Builder
-	w := NewWriter(&buf)
-	logical := time.Date(2026, 1, 1, 0, 0, 7, 0, time.UTC)
-	w.SetClock(func() time.Time { return logical })
-	if err := w.Write(Record{Time: time.Now(), Tool: "list_channels", Arguments: []byte("{}")}); err != nil {
-		t.Fatal(err)
-	}
-	recs, err := Read(strings.NewReader(buf.String()))
-	if err != nil || len(recs) != 1 || !recs[0].Time.Equal(logical) {
-		t.Fatalf("got %+v (%v), want the time %s", recs, err, logical)
 	}
 }

@@ -58,23 +58,6 @@ type Writer struct {
 	w      io.Writer
 	closer io.Closer
 	err    error // the first write error; later writes are dropped
-	clock  func() time.Time
-}
-
-// SetClock makes every later record's time clock()'s rather than the one
-// the server gave it: an eval run sets its sandbox's logical clock, so
-// that a replay with the same seed records the same times. duration_ms
-// stays real.
-func (w *Writer) SetClock(clock func() time.Time) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.clock = clock
-}
-
-func (w *Writer) now() func() time.Time {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.clock
 }
 
 // Create creates (or truncates) the file at path, readable by its owner
@@ -93,9 +76,6 @@ func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 // Write appends r. It returns the first write error, once; after it the
 // writer drops records (a transcript must never fail a tool call).
 func (w *Writer) Write(r Record) error {
-	if clock := w.now(); clock != nil {
-		r.Time = clock().UTC()
-	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
