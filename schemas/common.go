@@ -96,6 +96,19 @@ func validateID(field, id, hint string) error {
 	return nil
 }
 
+// isBlank: given, but only white space. An optional argument given as ""
+// counts as left out; a blank one is refused, as Ada would refuse it.
+func isBlank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
+
+// validateCursor refuses a cursor of only white space, which Ada answers with a 400;
+// "" is a cursor left out (the first page).
+func validateCursor(cursor string) error {
+	if isBlank(cursor) {
+		return argErr("cursor", "must not be blank: pass a next_cursor as given, or leave it out for the first page")
+	}
+	return nil
+}
+
 // allFrom converts a list of Ada's records with from, the one-record
 // conversion.
 func allFrom[T, U any](in []T, from func(*T) U) []U {

@@ -174,7 +174,8 @@ func SentFrom(m *adaclient.Message) SentMessage {
 type SendMessageResult struct {
 	Message SentMessage `json:"message" jsonschema:"required"`
 	Replies []Message   `json:"replies,omitempty" jsonschema_description:"Replies that arrived while waiting."`
-	// ReplyPending is set when a wait ended with no reply yet.
+	// ReplyPending is set when a wait ended with no reply to the message
+	// yet: replies may still hold ones flagged as answering earlier.
 	ReplyPending bool `json:"reply_pending,omitempty"`
 	// RepliesMayAnswerEarlier: Ada does not say which message a reply
 	// answers; the first replies may answer an earlier message still
@@ -308,19 +309,6 @@ func (a *UploadAttachmentArgs) Validate() error {
 			return err
 		}
 		a.content = data
-	}
-	return nil
-}
-
-// isBlank: given, but only white space. An optional argument given as ""
-// counts as left out; a blank one is refused, as Ada would refuse it.
-func isBlank(s string) bool { return s != "" && strings.TrimSpace(s) == "" }
-
-// validateCursor refuses a cursor of only white space, which Ada answers with a 400;
-// "" is a cursor left out (the first page).
-func validateCursor(cursor string) error {
-	if isBlank(cursor) {
-		return argErr("cursor", "must not be blank: pass a next_cursor as given, or leave it out for the first page")
 	}
 	return nil
 }

@@ -160,7 +160,7 @@ func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*sc
 	res := &schemas.SendMessageResult{Message: schemas.SentFrom(m)}
 	if a.WaitForReplySeconds > 0 {
 		w := env.waitForReplies(ctx, a.ConversationID, m, role, a.ExtraTime(), start)
-		res.Replies, res.ReplyPending = w.replies, len(w.replies) == 0
+		res.Replies, res.ReplyPending = w.replies, w.pending()
 		res.RepliesMayAnswerEarlier, res.NextMessageID = w.uncertain > 0, w.nextMessageID
 		res.HandedOff, res.Ended = w.handedOff, w.ended
 	}
@@ -238,7 +238,7 @@ func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*sche
 	// it stays in replies, flagged.
 	answer := w.answer()
 	res := &schemas.AskAIAgentResult{Replies: w.replies, ConversationID: conversationID, EndUserID: u.EndUserID,
-		HandedOff: w.handedOff, AnswerPending: len(answer) == 0, RepliesMayAnswerEarlier: w.uncertain > 0, Ended: w.ended}
+		HandedOff: w.handedOff, AnswerPending: w.pending(), RepliesMayAnswerEarlier: w.uncertain > 0, Ended: w.ended}
 	var parts []string
 	for _, r := range answer {
 		if t := strings.TrimSpace(shortLink(r)); t != "" {

@@ -56,7 +56,11 @@ type waitResult struct {
 
 // answer is the replies presumed to answer the message sent: those after
 // the ones that may answer something earlier.
-func (r waitResult) answer() []schemas.Message { return r.replies[min(r.uncertain, len(r.replies)):] }
+func (r waitResult) answer() []schemas.Message { return r.replies[r.uncertain:] }
+
+// pending: no reply presumed to answer the message sent came, though
+// replies may hold some that answer something earlier (the greeting).
+func (r waitResult) pending() bool { return len(r.answer()) == 0 }
 
 // waitStart is where a wait starts: the event log's end before the
 // message was sent, so no event about it is missed.

@@ -3,6 +3,8 @@ package tools
 import (
 	"testing"
 	"time"
+
+	"github.com/ada-mcp/ada-mcp/schemas"
 )
 
 // Messages' created_at come from Ada with a zone or without one (UTC):
@@ -15,5 +17,26 @@ func TestParseTimeReadsAdasZonelessTimes(t *testing.T) {
 	}
 	if want := time.Date(2023, 12, 8, 19, 6, 4, 890000000, time.UTC); !zoneless.Equal(want) {
 		t.Fatalf("%v, want %v", zoneless, want)
+	}
+}
+
+// A wait that got only replies that may answer something earlier (the
+// greeting) is still pending: send_message's reply_pending and
+// ask_ai_agent's answer_pending say so alike.
+func TestWaitPendingIgnoresEarlierReplies(t *testing.T) {
+	greeting := schemas.Message{MessageID: "m0", Role: "ai_agent"}
+	answer := schemas.Message{MessageID: "m2", Role: "ai_agent"}
+	for _, c := range []struct {
+		w    waitResult
+		want bool
+	}{
+		{waitResult{}, true},
+		{waitResult{replies: []schemas.Message{greeting}, uncertain: 1}, true},
+		{waitResult{replies: []schemas.Message{greeting, answer}, uncertain: 1}, false},
+		{waitResult{replies: []schemas.Message{answer}}, false},
+	} {
+		if got := c.w.pending(); got != c.want {
+			t.Errorf("%d replies, %d uncertain: pending %v, want %v", len(c.w.replies), c.w.uncertain, got, c.want)
+		}
 	}
 }
