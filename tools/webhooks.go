@@ -175,12 +175,6 @@ func (d *Deps) lockRotation(ctx context.Context) (unlock func(), err error) {
 	return func() { shared(); local() }, nil
 }
 
-// rotationRefused is a rotation not started: nothing changed at Ada.
-type rotationRefused struct{ msg string }
-
-func (e *rotationRefused) plain()        {}
-func (e *rotationRefused) Error() string { return e.msg }
-
 // noSecretSinkNote is rotate_webhook_secret's note when the server has
 // nowhere to store the new secret.
 const noSecretSinkNote = "The new signing secret was not stored anywhere by this server: copy it from Ada's dashboard to the webhook's receiver, or start this server with --webhook-secret-file so it stores the next one."
@@ -201,7 +195,7 @@ func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) 
 	// One rotation at a time: the secret read before is the one replaced.
 	unlock, err := env.Deps.lockRotation(ctx)
 	if err != nil {
-		return nil, &rotationRefused{msg: fmt.Sprintf("another rotation of a webhook secret is under way and did not end in time (%s). Nothing was rotated: try again.", strings.TrimRight(describe(err), ". "))}
+		return nil, plainf(err, "another rotation of a webhook secret is under way and did not end in time (%s). Nothing was rotated: try again.", strings.TrimRight(describe(err), ". "))
 	}
 	defer unlock()
 	own := false
@@ -215,7 +209,7 @@ func rotateWebhookSecret(ctx context.Context, env *Env, a *schemas.WebhookArgs) 
 			// Rotating a webhook that may be this server's own without
 			// storing its new secret would stop its deliveries.
 			reason := env.redactor().With(old.Key).String(err.Error())
-			return nil, &rotationRefused{msg: fmt.Sprintf("could not tell whether webhook %s is this server's own (%s). Nothing was rotated: try again once that is fixed.", id, strings.TrimRight(reason, ". "))}
+			return nil, plainf(err, "could not tell whether webhook %s is this server's own (%s). Nothing was rotated: try again once that is fixed.", id, strings.TrimRight(reason, ". "))
 		}
 	}
 	if _, err := env.Client.Webhooks.RotateSecret(ctx, id, ""); err != nil {
