@@ -186,8 +186,8 @@ func isHostPort(addr string) bool {
 	if err != nil {
 		return false
 	}
-	n, err := strconv.ParseUint(port, 10, 16)
-	return err == nil && n <= 65535
+	_, err = strconv.ParseUint(port, 10, 16)
+	return err == nil
 }
 
 // isLoopback reports whether a listen address stays on this machine.

@@ -84,14 +84,9 @@ func (a *sseAnswers) await(sid, id string) (ok, known bool) {
 func (a *sseAnswers) answered(sid, id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	s, ok := a.sessions[sid]
-	if !ok || s.ids[id] == 0 {
-		return
+	if s, ok := a.sessions[sid]; ok && take(s.ids, id) {
+		a.limit.release(s.key)
 	}
-	if s.ids[id]--; s.ids[id] == 0 {
-		delete(s.ids, id)
-	}
-	a.limit.release(s.key)
 }
 
 // sseAnswerID is the id of the answer mcp-go will write for a POSTed message,

@@ -110,12 +110,10 @@ type Checked struct {
 	Problem *Problem
 	// RenamedMethod says an unknown method's name became UnknownMethod.
 	RenamedMethod bool
-	// Request: the message has a method and an id, so it is answered.
-	Request bool
 	// ID is a request's id as written, a slice of the message given, when
 	// the message is one whole JSON value (a reader of all of it, as
 	// mcp-go's stdio is, rejects one followed by more, and answers that
-	// to id null).
+	// to id null): set, the message will be answered to that id.
 	ID []byte
 }
 
@@ -137,7 +135,7 @@ func Check(msg []byte) Checked {
 	}
 	if s.toolCall && s.found {
 		p := s.problem
-		return Checked{Msg: s.rewrite(&p), Problem: &p, Request: s.request, ID: id}
+		return Checked{Msg: s.rewrite(&p), Problem: &p, ID: id}
 	}
 	if s.methodEnd == 0 || !s.request {
 		return Checked{Msg: msg}
@@ -148,12 +146,12 @@ func Check(msg []byte) Checked {
 		raw = AppendUnquoted(buf[:0], raw)
 	}
 	if servedMethods[string(raw)] {
-		return Checked{Msg: msg, Request: true, ID: id}
+		return Checked{Msg: msg, ID: id}
 	}
 	out := make([]byte, 0, len(msg)+len(UnknownMethod))
 	out = append(out, msg[:s.methodStart]...)
 	out = strconv.AppendQuote(out, UnknownMethod)
-	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true, Request: true, ID: id}
+	return Checked{Msg: append(out, msg[s.methodEnd:]...), RenamedMethod: true, ID: id}
 }
 
 // Refused returns the problem Guard left in a call's _meta, if any. A
