@@ -98,7 +98,7 @@ func runTools(ctx context.Context, args []string, std stdio) (code int) {
 	if verb == "list" {
 		return listTools(ctx, sess, a.Tools, cfg.JSON, std)
 	}
-	return callTool(ctx, sess, a.Tools, cfg.Ada.ReadOnly, a.Redactor, positional[0], callArgs, std)
+	return callTool(ctx, sess, a.Tools, &cfg.Ada, a.Redactor, positional[0], callArgs, std)
 }
 
 func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []string, error) {
@@ -259,7 +259,7 @@ func kind(t tools.Tool) string {
 	return "write"
 }
 
-func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, readOnly bool, red *redact.Redactor, name string, args json.RawMessage, std stdio) int {
+func callTool(ctx context.Context, sess *localclient.Session, served []tools.Tool, ada *AdaConfig, red *redact.Redactor, name string, args json.RawMessage, std stdio) int {
 	if !slices.ContainsFunc(served, func(t tools.Tool) bool { return t.Name() == name }) {
 		names := make([]string, len(served))
 		for i, t := range served {
@@ -267,7 +267,11 @@ func callTool(ctx context.Context, sess *localclient.Session, served []tools.Too
 		}
 		// The name is quoted redacted: it can be anything, the API key pasted
 		// in the wrong place too.
-		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration%s; the tools are: %s\n", red.String(name), unservedReason(name, served, readOnly), strings.Join(names, ", "))
+		why := tools.WhyNotServed(name, ada.Toolsets, ada.ReadOnly)
+		if why != "" {
+			why = " (" + why + ")"
+		}
+		fmt.Fprintf(std.stderr, "ada-mcp tools call: no tool %q in this configuration%s; the tools are: %s\n", red.String(name), why, strings.Join(names, ", "))
 		return exitUsage
 	}
 	res, err := sess.Call(ctx, name, args)
@@ -288,30 +292,4 @@ func callTool(ctx context.Context, sess *localclient.Session, served []tools.Too
 	}
 	fmt.Fprintln(std.stdout, string(out))
 	return exitOK
-}
-
-// unservedReason says which flag would serve a tool this configuration
-// leaves out ("" for a name no toolset has): its opt-in toolset, or the
-// --read-only that drops write tools.
-func unservedReason(name string, served []tools.Tool, readOnly bool) string {
-	enabled := map[string]bool{}
-	for _, t := range served {
-		enabled[t.Toolset] = true
-	}
-	for _, ts := range tools.Toolsets(nil) {
-		all := ts.Tools()
-		i := slices.IndexFunc(all, func(t tools.Tool) bool { return t.Name() == name })
-		if i < 0 {
-			continue
-		}
-		var why []string
-		if !enabled[ts.Name] {
-			why = append(why, fmt.Sprintf("it is in the toolset %s: add --toolsets %s or all", ts.Name, ts.Name))
-		}
-		if readOnly && !all[i].ReadOnly() {
-			why = append(why, "it writes, and --read-only serves only read tools")
-		}
-		return " (" + strings.Join(why, "; ") + ")"
-	}
-	return ""
 }

@@ -69,3 +69,14 @@ func TestCommandsWithoutAVerbPointToTheFlags(t *testing.T) {
 		}
 	}
 }
+
+// A toolset given whose every tool --read-only drops is still given: the
+// reason is --read-only alone, not "add --toolsets" for what was added.
+func TestToolsCallUnservedToolOfAGivenToolset(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"tools", "call", "create_channel", "--sandbox", "--toolsets", "channels", "--read-only", "--args", "{}"},
+		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if code != exitUsage || !strings.Contains(stderr.String(), "--read-only") || strings.Contains(stderr.String(), "add --toolsets channels") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -100,3 +100,30 @@ func ValidateToolsets(names []string) error {
 	_, err := wanted(Toolsets(nil), names)
 	return err
 }
+
+// WhyNotServed says what keeps a tool of some toolset out of the tools that
+// toolsets (as --toolsets gives them) and readOnly serve: "" when nothing
+// does, or when no toolset has the tool.
+func WhyNotServed(name string, toolsets []string, readOnly bool) string {
+	sets := Toolsets(nil)
+	want, err := wanted(sets, toolsets)
+	if err != nil {
+		return ""
+	}
+	for _, ts := range sets {
+		all := ts.Tools()
+		i := slices.IndexFunc(all, func(t Tool) bool { return t.Name() == name })
+		if i < 0 {
+			continue
+		}
+		var why []string
+		if !want[ts.Name] {
+			why = append(why, fmt.Sprintf("it is in the toolset %s: add --toolsets %s or all", ts.Name, ts.Name))
+		}
+		if readOnly && !all[i].ReadOnly() {
+			why = append(why, "it writes, and --read-only serves only read tools")
+		}
+		return strings.Join(why, "; ")
+	}
+	return ""
+}
