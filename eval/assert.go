@@ -237,7 +237,7 @@ func (a *Assertion) checkBounds(got any, lo, hi *big.Rat) error {
 		n, ok := ratOf(got)
 		switch {
 		case !ok:
-			return fmt.Errorf("want a number%s, got %s, which is not a number", rangeText(lo, hi), show(got))
+			return fmt.Errorf("want a number%s, got %s, which is not a number", rangeText(ratText(lo), ratText(hi)), show(got))
 		case lo != nil && n.Cmp(lo) < 0:
 			return fmt.Errorf("want at least %s, got %s", lo.RatString(), show(got))
 		case hi != nil && n.Cmp(hi) > 0:
@@ -250,7 +250,7 @@ func (a *Assertion) checkBounds(got any, lo, hi *big.Rat) error {
 	n, ok := lengthOf(got)
 	switch {
 	case !ok:
-		return fmt.Errorf("want a length%s, got %s, which has no length", lengthRangeText(a.MinLength, a.MaxLength), show(got))
+		return fmt.Errorf("want a length%s, got %s, which has no length", rangeText(intText(a.MinLength), intText(a.MaxLength)), show(got))
 	case a.MinLength != nil && n < *a.MinLength:
 		return fmt.Errorf("want length at least %d, got %d: %s", *a.MinLength, n, show(got))
 	case a.MaxLength != nil && n > *a.MaxLength:
@@ -259,26 +259,31 @@ func (a *Assertion) checkBounds(got any, lo, hi *big.Rat) error {
 	return nil
 }
 
-func rangeText(lo, hi *big.Rat) string {
+// rangeText is " at least lo and at most hi", each part only when its
+// bound ("" for none) is set.
+func rangeText(lo, hi string) string {
 	var parts []string
-	if lo != nil {
-		parts = append(parts, "at least "+lo.RatString())
+	if lo != "" {
+		parts = append(parts, "at least "+lo)
 	}
-	if hi != nil {
-		parts = append(parts, "at most "+hi.RatString())
+	if hi != "" {
+		parts = append(parts, "at most "+hi)
 	}
 	return " " + strings.Join(parts, " and ")
 }
 
-func lengthRangeText(lo, hi *int) string {
-	var parts []string
-	if lo != nil {
-		parts = append(parts, "at least "+strconv.Itoa(*lo))
+func ratText(r *big.Rat) string {
+	if r == nil {
+		return ""
 	}
-	if hi != nil {
-		parts = append(parts, "at most "+strconv.Itoa(*hi))
+	return r.RatString()
+}
+
+func intText(n *int) string {
+	if n == nil {
+		return ""
 	}
-	return " " + strings.Join(parts, " and ")
+	return strconv.Itoa(*n)
 }
 
 // ratOf is a JSON number's exact value; a string, even "3", is no number.
@@ -364,10 +369,11 @@ func normalize(v any) any {
 	switch t := v.(type) {
 	case nil, string, bool:
 		return v
-	case json.Number:
-		return exactNumber(string(t))
-	case float64:
-		return exactNumber(strconv.FormatFloat(t, 'g', -1, 64))
+	case json.Number, float64:
+		if r, ok := ratOf(t); ok {
+			return number(r.RatString())
+		}
+		return fmt.Sprint(t) // a json.Number that is no number: kept as text
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
@@ -394,14 +400,6 @@ func normalize(v any) any {
 
 // number is a JSON number's exact value, as big.Rat writes it.
 type number string
-
-func exactNumber(s string) any {
-	r, ok := new(big.Rat).SetString(s)
-	if !ok {
-		return s
-	}
-	return number(r.RatString())
-}
 
 // maxShown bounds a value quoted in a message.
 const maxShown = 160

@@ -28,7 +28,9 @@ func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 			res.PassedRuns = 1
 		}
 	}()
+	from := "--transcript" // where the transcript's path came from, for its errors
 	if transcriptPath == "" {
+		from = c.File + ": transcript"
 		transcriptPath = c.Transcript
 		if statePath == "" {
 			statePath = c.State
@@ -38,11 +40,6 @@ func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 	res.Transcript = transcriptPath
 	recs, err := transcript.ReadFile(transcriptPath)
 	if err != nil {
-		// Name where the path came from: the checks file, or --transcript.
-		from := "--transcript"
-		if transcriptPath == c.Transcript {
-			from = c.File + ": transcript"
-		}
 		res.Failure = from + ": " + err.Error()
 		return res
 	}

@@ -991,7 +991,7 @@ func (p *parser) bound(n *yaml.Node, key string) (any, error) {
 	if n.Kind == yaml.ScalarNode && (n.ShortTag() == "!!int" || n.ShortTag() == "!!float") {
 		return p.value(n)
 	}
-	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && hasVars(n.Value) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!str" && len(refs(n.Value)) > 0 {
 		return n.Value, nil
 	}
 	return nil, p.errf(n, "%s must be a number (or a \"${name}\" holding one), got %s", key, describe(n))

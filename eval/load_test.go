@@ -75,6 +75,7 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		"step indented too little": {"name: x\nsteps:\n  - tool: list_channels\n  args: {}\n   bad: 1\n", []string{":3:", "expected '-'"}},
 		"scanner error line":       {"name: x\nsteps:\n  - tool: list_channels\n    args: \"open\n", []string{":4:", "end of stream"}},
 		"min not a number":         {"name: x\nverify:\n  - {path: $.a, min: \"3\"}\n", []string{":3:", "min must be a number", `"3"`}},
+		"min an escaped literal":   {"name: x\nverify:\n  - {path: $.a, min: \"$${x}\"}\n", []string{":3:", "min must be a number"}},
 		"max a list":               {"name: x\nverify:\n  - {path: $.a, max: [1]}\n", []string{":3:", "max must be a number"}},
 		"min above max":            {"name: x\nverify:\n  - {path: $.a, min: 3, max: 2.5}\n", []string{":3:", "min 3 is above max 5/2"}},
 		"min_length above":         {"name: x\nverify:\n  - {path: $.a, min_length: 3, max_length: 2}\n", []string{":3:", "min_length 3 is above max_length 2"}},
