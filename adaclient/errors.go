@@ -158,6 +158,13 @@ func IsNotFound(err error) bool { return StatusCode(err) == http.StatusNotFound 
 // IsConflict reports whether err is Ada's 409.
 func IsConflict(err error) bool { return StatusCode(err) == http.StatusConflict }
 
+// IsDailyCap reports a 429 that asks to wait longer than Ada's per-second
+// and per-minute limits ever do: a daily cap (100 new channels a day, say).
+func IsDailyCap(err error) bool {
+	var er *ErrorResponse
+	return errors.As(err, &er) && er.StatusCode == http.StatusTooManyRequests && er.RetryAfter > time.Minute
+}
+
 // IsRateLimited reports whether err is Ada's 429 (after retries gave up) or
 // a *RateLimitError (the rate budget did not send the request).
 func IsRateLimited(err error) bool { return errors.Is(err, ErrRateLimited) }

@@ -2,9 +2,7 @@ package tools
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"time"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/schemas"
@@ -40,20 +38,13 @@ func listChannels(ctx context.Context, env *Env, a *schemas.ListChannelsArgs) (*
 
 func createChannel(ctx context.Context, env *Env, a *schemas.CreateChannelArgs) (*schemas.CreateChannelResult, error) {
 	ch, _, err := env.Client.Channels.Create(ctx, a.Request())
-	if dailyCapReached(err) {
+	if adaclient.IsDailyCap(err) { // Ada's cap of 100 channels a day
 		return nil, withHint(err, "Ada allows 100 new channels a day per account: reuse one that list_channels shows.")
 	}
 	if err != nil {
 		return nil, hintIfUncertain(err, "Check list_channels before creating it again.")
 	}
 	return &schemas.CreateChannelResult{Channel: schemas.ChannelFrom(ch)}, nil
-}
-
-// dailyCapReached reports a 429 that asks to wait longer than Ada's per-second and
-// per-minute limits ever do: on a create, Ada's cap of 100 channels a day.
-func dailyCapReached(err error) bool {
-	var ada *adaclient.ErrorResponse
-	return errors.As(err, &ada) && ada.StatusCode == http.StatusTooManyRequests && ada.RetryAfter > time.Minute
 }
 
 func updateChannel(ctx context.Context, env *Env, a *schemas.UpdateChannelArgs) (*schemas.UpdateChannelResult, error) {
