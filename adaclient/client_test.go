@@ -837,3 +837,17 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		t.Fatalf("the redirect's target was called %d times", n)
 	}
 }
+
+// MapNullable converts a value and keeps absent and null as they are.
+func TestMapNullable(t *testing.T) {
+	double := func(n int) int { return 2 * n }
+	if v, ok := adaclient.MapNullable(adaclient.Value(21), double).Get(); !ok || v != 42 {
+		t.Errorf("value: %v %v", v, ok)
+	}
+	if n := adaclient.MapNullable(adaclient.Null[int](), double); !n.IsNull() {
+		t.Error("null is not kept")
+	}
+	if n := adaclient.MapNullable(adaclient.Nullable[int]{}, double); !n.IsZero() || n.IsNull() {
+		t.Error("absent is not kept")
+	}
+}

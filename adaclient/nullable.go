@@ -36,6 +36,14 @@ func (n Nullable[T]) IsNull() bool { return n.state == null }
 // Get returns the value and whether one is present.
 func (n Nullable[T]) Get() (T, bool) { return n.value, n.state == present }
 
+// MapNullable converts n's value with f, keeping it absent or null.
+func MapNullable[T, U any](n Nullable[T], f func(T) U) Nullable[U] {
+	if v, ok := n.Get(); ok {
+		return Value(f(v))
+	}
+	return Nullable[U]{state: n.state}
+}
+
 // MarshalJSON encodes null or the value. (An absent field must be dropped
 // with `omitzero`; on its own it also encodes as null.)
 func (n Nullable[T]) MarshalJSON() ([]byte, error) {

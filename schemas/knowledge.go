@@ -140,14 +140,7 @@ func (a *UpdateKnowledgeSourceArgs) Validate() error {
 
 // Request converts the arguments; only the fields given are sent.
 func (a *UpdateKnowledgeSourceArgs) Request() *adaclient.KnowledgeSourceUpdate {
-	req := &adaclient.KnowledgeSourceUpdate{Name: a.Name, ExternalID: a.ExternalID}
-	switch m, ok := a.Metadata.Get(); {
-	case ok:
-		req.Metadata = adaclient.Value(map[string]any(m))
-	case a.Metadata.IsNull():
-		req.Metadata = adaclient.Null[map[string]any]()
-	}
-	return req
+	return &adaclient.KnowledgeSourceUpdate{Name: a.Name, ExternalID: a.ExternalID, Metadata: adaclient.MapNullable(a.Metadata, asMap)}
 }
 
 // KnowledgeSourceArgs name one source: delete_knowledge_source's arguments.
@@ -453,19 +446,8 @@ func (a *UpsertArticlesArgs) Request() []adaclient.ArticleUpsert {
 	for i, in := range a.Articles {
 		out[i] = adaclient.ArticleUpsert{ID: in.ID, Name: in.Name, Content: in.Content, KnowledgeSourceID: in.KnowledgeSourceID,
 			URL: in.URL, TagIDs: in.TagIDs, Language: in.Language, ExternalCreated: in.ExternalCreated, ExternalUpdated: in.ExternalUpdated,
-			Enabled: in.Enabled}
-		switch m, ok := in.Metadata.Get(); {
-		case ok:
-			out[i].Metadata = adaclient.Value(map[string]any(m))
-		case in.Metadata.IsNull():
-			out[i].Metadata = adaclient.Null[map[string]any]()
-		}
-		switch r, ok := in.AvailabilityRules.Get(); {
-		case ok:
-			out[i].AvailabilityRules = adaclient.Value(r.request())
-		case in.AvailabilityRules.IsNull():
-			out[i].AvailabilityRules = adaclient.Null[adaclient.AvailabilityRule]()
-		}
+			Enabled: in.Enabled, Metadata: adaclient.MapNullable(in.Metadata, asMap),
+			AvailabilityRules: adaclient.MapNullable(in.AvailabilityRules, func(r AvailabilityRule) adaclient.AvailabilityRule { return r.request() })}
 	}
 	return out
 }
@@ -706,3 +688,6 @@ func (a *DeleteArticlesArgs) Destruction() string {
 func (a *DeleteTagsArgs) Destruction() string {
 	return fmt.Sprintf("%d tag(s), and their place on the articles that carry them: %s", len(a.IDs), strings.Join(a.IDs, ", "))
 }
+
+// asMap is an object argument as the client sends it.
+func asMap(m AnyObject) map[string]any { return map[string]any(m) }
