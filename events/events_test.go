@@ -515,8 +515,48 @@ func TestMoreSecretsFailure(t *testing.T) {
 		t.Fatalf("signed with a secret nobody told: %d", code)
 	}
 	redisDown.Store(false)
-	if code := postSigned(t, r, "n3", fromRedis); code != http.StatusNoContent {
-		t.Fatalf("Redis back, right after a failed refresh: %d", code)
+	// Redis back: learned at the first delivery after refreshRetry, not
+	// refreshEvery (Svix retries a refused delivery).
+	setRefreshRetry(t, 20*time.Millisecond)
+	for i := 0; ; i++ {
+		code := postSigned(t, r, fmt.Sprintf("n3-%d", i), fromRedis)
+		if code == http.StatusNoContent {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("Redis back, after a failed refresh: still %d", code)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func setRefreshRetry(t *testing.T, d time.Duration) {
+	old := refreshRetry
+	refreshRetry = d
+	t.Cleanup(func() { refreshRetry = old })
+}
+
+// While Redis is down, forged deliveries do not make the receiver try it
+// back to back: a failed refresh waits refreshRetry before the next.
+func TestMoreSecretsFailureBacksOff(t *testing.T) {
+	setRefreshRetry(t, time.Hour)
+	var asked atomic.Int32
+	r, err := NewReceiver(ReceiverConfig{Secret: secret, Log: NewMemory(Limits{}),
+		MoreSecrets: func(context.Context) ([]string, error) {
+			asked.Add(1)
+			return nil, errors.New("redis: connection refused")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := testSecret("forged")
+	for i := range 10 {
+		if code := postSigned(t, r, fmt.Sprintf("f%d", i), forged); code != http.StatusUnauthorized {
+			t.Fatalf("forged delivery %d: %d", i, code)
+		}
+	}
+	if n := asked.Load(); n != 1 {
+		t.Fatalf("Redis asked %d times for 10 forged deliveries while down, want 1", n)
 	}
 }
 

@@ -63,6 +63,12 @@ const refreshEvery = 2 * time.Second
 // refreshTimeout bounds one MoreSecrets.
 const refreshTimeout = 2 * time.Second
 
+// refreshRetry is how soon a failed MoreSecrets (Redis down) may be asked
+// again: soon, so a secret rotated elsewhere is learned shortly after
+// Redis is back, but not at once, or forged deliveries would make the
+// receiver try a down Redis back to back. A variable for tests.
+var refreshRetry = 250 * time.Millisecond
+
 // Receiver is the http.Handler for Ada's webhooks.
 type Receiver struct {
 	cfg   ReceiverConfig
@@ -167,7 +173,7 @@ func (r *Receiver) AddSecret(secret string) error {
 // delivery's request (a client hanging up does not cut it short) within
 // refreshTimeout. Secrets told along with an error (the secret file's,
 // when Redis fails) are learned too; but a refresh that failed gives its
-// turn back, so the next delivery asks again at once.
+// turn back after refreshRetry rather than refreshEvery.
 func (r *Receiver) refresh(ctx context.Context) bool {
 	if r.cfg.MoreSecrets == nil {
 		return false
@@ -180,7 +186,7 @@ func (r *Receiver) refresh(ctx context.Context) bool {
 	defer cancel()
 	secrets, err := r.cfg.MoreSecrets(ctx)
 	if err != nil {
-		r.lastRefresh.CompareAndSwap(now, last)
+		r.lastRefresh.CompareAndSwap(now, time.Now().Add(refreshRetry-refreshEvery).UnixNano())
 		r.cfg.Logger.Warn("could not learn webhook secrets rotated elsewhere", "error", r.cfg.Redactor.String(err.Error()))
 	}
 	learned := false
