@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
@@ -157,7 +157,7 @@ func (c *sandboxCmd) webhook(getenv func(string) string) (*adasim.WebhookEndpoin
 		}
 		return nil, false, nil
 	}
-	if u, err := url.Parse(c.webhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !adaclient.IsHTTPURL(c.webhookURL) {
 		return nil, false, fmt.Errorf("--webhook-url %q: want an absolute http(s) URL, e.g. http://127.0.0.1:8080/webhooks/ada", c.webhookURL)
 	}
 	secret := strings.TrimSpace(getenv("ADA_WEBHOOK_SECRET"))

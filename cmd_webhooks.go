@@ -115,10 +115,10 @@ func checkHookURL(raw string) error {
 	if raw == "" {
 		return errors.New("--url is required: the public URL of the receiver, e.g. https://mcp.example.com/webhooks/ada")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+	if !adaclient.IsHTTPURL(raw) {
 		return fmt.Errorf("--url %q is not an absolute http(s) URL", raw)
 	}
+	u, _ := url.Parse(raw)
 	host := u.Hostname()
 	if u.Scheme == "http" && host != "localhost" && host != "127.0.0.1" && host != "::1" {
 		return fmt.Errorf("--url %q: Ada delivers over the internet; use https", raw)

@@ -106,7 +106,7 @@ func WithMaxConnsPerHost(n int) Option {
 // with apiKey as a Bearer token.
 func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if err != nil || !IsHTTPURL(baseURL) {
 		return nil, fmt.Errorf("ada base URL must be an absolute http(s) URL such as https://example.ada.support/api")
 	}
 	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {

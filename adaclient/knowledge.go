@@ -404,7 +404,7 @@ func validateArticle(field string, a *ArticleUpsert) (int, error) {
 		return 0, err
 	}
 	if v, ok := a.URL.Get(); ok {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if !IsHTTPURL(v) {
 			return 0, invalid(field+".url", "must be an absolute http(s) URL, or null to clear it")
 		}
 	}

@@ -215,11 +215,18 @@ func validateWebhookURL(field, raw string) error {
 	if strings.TrimSpace(raw) == "" {
 		return invalid(field, "is required")
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || strings.ContainsAny(raw, " \t\r\n") {
+	if !IsHTTPURL(raw) {
 		return invalid(field, "must be an absolute http(s) URL such as https://hooks.example.com/ada")
 	}
 	return nil
+}
+
+// IsHTTPURL reports whether raw is an absolute http(s) URL with a host and
+// no whitespace: what Ada takes for a webhook, an article's url or an API
+// base URL.
+func IsHTTPURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Hostname() != "" && !strings.ContainsAny(raw, " \t\r\n")
 }
 
 func validateEventFilters(filters []string) error {

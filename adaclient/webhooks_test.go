@@ -325,3 +325,22 @@ func TestWebhookSecretsNeverReachTheLogs(t *testing.T) {
 		t.Fatalf("the failed rotation: %v", errs[1])
 	}
 }
+
+// One check of an http(s) URL serves webhooks, articles and the base URL:
+// a port without a host, or whitespace, is no URL Ada can reach.
+func TestIsHTTPURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://hooks.example.com/ada": true,
+		"http://127.0.0.1:8080/x":       true,
+		"http://:80/x":                  false,
+		"https:///x":                    false,
+		"ftp://example.com/x":           false,
+		"/relative":                     false,
+		"https://example.com/a b":       false,
+		"":                              false,
+	} {
+		if got := adaclient.IsHTTPURL(raw); got != want {
+			t.Errorf("IsHTTPURL(%q) = %v, want %v", raw, got, want)
+		}
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -405,7 +404,7 @@ func (a *UpsertArticlesArgs) Validate() error {
 			return argErr(at+".knowledge_source_id", "is required: list_knowledge_sources shows the ids")
 		}
 		if v, ok := in.URL.Get(); ok {
-			if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if !adaclient.IsHTTPURL(v) {
 				return argErr(at+".url", "must be an absolute http(s) URL, or null to clear it")
 			}
 		}

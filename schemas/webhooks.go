@@ -3,7 +3,6 @@ package schemas
 import (
 	"cmp"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -138,9 +137,7 @@ func (a *UpdateWebhookArgs) Request() *adaclient.WebhookUpdate {
 // validateWebhookURL requires an absolute http(s) URL with a host. The
 // reason never quotes the URL, which may carry a token.
 func validateWebhookURL(raw string) error {
-	u, err := url.Parse(raw)
-	if strings.TrimSpace(raw) == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") ||
-		u.Hostname() == "" || strings.ContainsAny(raw, " \t\r\n") {
+	if !adaclient.IsHTTPURL(raw) {
 		return argErr("url", "must be an absolute http(s) URL such as https://hooks.example.com/ada")
 	}
 	return nil
