@@ -6,7 +6,8 @@ import (
 	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
 )
 
-// credentialRE matches every credential shape in one leftmost-first pass.
+// credentialRE matches every credential shape but a URL's password
+// (userinfoRE) in one leftmost-first pass.
 // It is compiled once, at first use (a start pays for it only when a
 // string passes mayContainCredential); regexp.Regexp is safe for
 // concurrent use.
@@ -35,16 +36,20 @@ var credentialPattern = strings.Join([]string{
 	`xox[abposr]-[A-Za-z0-9-]+`,
 	// AWS access key ids (long-term and temporary).
 	`(?:AKIA|ASIA)[0-9A-Z]{16}`,
-	// A password in a URL's userinfo (scheme://user:password@host): the
-	// password goes, the rest stays readable (replaceCredential). As in
-	// net/url, the userinfo ends at the authority's last '@' (a password
-	// may hold '@') and the user at its first ':'.
-	`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#:"'<>]*:[^\s/?#"'<>]+@`,
 	// A query parameter (?name=value or &name=value): its value goes when
 	// the name says secret (?token=, &api_key=, ?sig=), decided in
 	// credentialSpan, which searches other values for credentials.
 	`[?&][A-Za-z0-9_.-]+=[^&#\s"'<>]+`,
 }, "|")
+
+// userinfoRE matches a URL's userinfo with a password
+// (scheme://user:password@host): the password goes, the rest stays
+// readable (credentialSpan). As in net/url, the userinfo ends at the
+// authority's last '@' (a password may hold '@') and the user at its
+// first ':'. It is searched apart from credentialRE, whose one
+// leftmost-first pass would let a token or bearer match run into the
+// scheme (ghp_…https://user:pw@) and hide the URL from it.
+var userinfoRE = lazyregexp.New(`[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#:"'<>]*:[^\s/?#"'<>]+@`)
 
 // mayContainCredential is a cheap prefilter for credentialRE: every
 // alternative starts with one of these literals, and strings.Contains is
@@ -205,6 +210,11 @@ func credentialSpans(s string, off int, spans []span) []span {
 	}
 	for _, m := range credentialRE().FindAllStringIndex(s, -1) {
 		spans = credentialSpan(s, m[0], m[1], off, spans)
+	}
+	if containsURLPassword(s) {
+		for _, m := range userinfoRE().FindAllStringIndex(s, -1) {
+			spans = credentialSpan(s, m[0], m[1], off, spans)
+		}
 	}
 	return spans
 }

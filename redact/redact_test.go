@@ -55,6 +55,10 @@ var secretCases = []secretCase{
 	{"url github token user", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234:x-oauth-basic@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + ":" + Placeholder + "@github.com/o/r.git"},
 	{"url aws key user", "s3://AKIAIOSFODNN7EXAMPLE:wJalrXUtnFEMIK7MDENG@bucket/key", "AKIAIOSFODNN7EXAMPLE", "s3://" + Placeholder + ":" + Placeholder + "@bucket/key"},
 	{"url github token user alone", "https://ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234@github.com/o/r.git", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234", "https://" + Placeholder + "@github.com/o/r.git"},
+	// A token or bearer match running into a URL's scheme does not hide
+	// the URL's password from the search.
+	{"url after a glued token", "ghp_R2d2C3poR2d2C3poR2d2C3poR2d2C3po1234https://admin:hunter2pass@h.example.com/x", "hunter2pass", Placeholder + "://admin:" + Placeholder + "@h.example.com/x"},
+	{"url after bearer", "Bearer https://admin:hunter2pass@h.example.com/x", "hunter2pass", "Bearer https://admin:" + Placeholder + "@h.example.com/x"},
 	{"slack", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", Placeholder},
 	// A query parameter named as a secret loses its value, not its name.
 	{"query token", "https://hooks.example.com/x?token=abc123def", "abc123def", "https://hooks.example.com/x?token=" + Placeholder},
