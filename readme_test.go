@@ -6,8 +6,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ada-mcp/ada-mcp/eval"
 )
@@ -66,5 +68,78 @@ func TestREADMEEvaluationExamplesRun(t *testing.T) {
 	rep, err = eval.Run(context.Background(), eval.Config{Paths: []string{checks}, Out: &out})
 	if err != nil || rep.Failed != 0 || rep.Passed != 1 {
 		t.Fatalf("the README's checks: %v\n%s", err, out.String())
+	}
+}
+
+// Every flag each command has, and every environment variable its help
+// names, is in the README: a flag added without a line there fails here.
+func TestREADMEDocumentsEveryFlag(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	flagRE := regexp.MustCompile(`(?m)^  -([a-z0-9-]+)`)
+	envRE := regexp.MustCompile(`\b(ADA_[A-Z0-9_]+)`)
+	for _, args := range [][]string{
+		{"--help"}, {"sandbox", "--help"}, {"tools", "list", "--help"}, {"tools", "call", "--help"},
+		{"webhooks", "setup", "--help"}, {"eval", "--help"},
+	} {
+		var stdout, stderr bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		run(ctx, args, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+		cancel()
+		help := stdout.String() + stderr.String()
+		flags := flagRE.FindAllStringSubmatch(help, -1)
+		if len(flags) == 0 {
+			t.Fatalf("%v: no flags in its help:\n%s", args, help)
+		}
+		for _, f := range flags {
+			named := regexp.MustCompile("(?m)(^|[\\s`])--" + f[1] + "([\\s=`]|$)")
+			if !named.MatchString(readme) {
+				t.Errorf("%v: flag --%s is not in the README", args, f[1])
+			}
+		}
+		for _, v := range envRE.FindAllString(help, -1) {
+			if !strings.Contains(readme, v) {
+				t.Errorf("%v: environment variable %s is not in the README", args, v)
+			}
+		}
+	}
+}
+
+// Every environment variable the README's tables list is one the program
+// reads: a renamed or dropped one does not linger there.
+func TestREADMEListsOnlyRealEnvironmentVariables(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	err = filepath.WalkDir(".", func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "testdata") && path != "." {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
+			f, err := os.ReadFile(path)
+			src.Write(f)
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile("(?m)^\\| `(ADA_[A-Z0-9_]+)`").FindAllStringSubmatch(string(b), -1)
+	if len(rows) < 10 {
+		t.Fatalf("found %d environment variables in the README's tables; the pattern no longer finds them", len(rows))
+	}
+	for _, r := range rows {
+		if !strings.Contains(src.String(), `"`+r[1]+`"`) {
+			t.Errorf("README lists %s, which no Go source reads", r[1])
+		}
 	}
 }
