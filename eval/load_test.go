@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,6 +74,11 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		// line is where the broken mapping or list starts.
 		"flow mapping not closed":  {"name: x\nsteps:\n  - tool: list_channels\n    args: {a: 1\n", []string{":4:", "did not find expected ',' or '}'"}},
 		"step indented too little": {"name: x\nsteps:\n  - tool: list_channels\n  args: {}\n   bad: 1\n", []string{":3:", "expected '-'"}},
+		"flow sequence not closed": {"name: x\nsteps:\n  - tool: list_channels\n    args: {ids: [1, 2}\n", []string{":4:", "did not find expected ',' or ']'"}},
+		"key expected":             {"name: x\nsteps:\n  - tool: list_channels\n    args: {}\n -x\n", []string{":5:", "did not find expected key"}},
+		"node content expected":    {"name: x\nsteps: [a, {b: ]\n", []string{":2:", "did not find expected node content"}},
+		"two %YAML directives":     {"%YAML 1.1\n%YAML 1.1\n---\nname: x\n", []string{":2:", "found duplicate %YAML directive"}},
+		"two %TAG directives":      {"%TAG ! tag:a,2000:\n%TAG ! tag:a,2000:\n---\nname: x\n", []string{":2:", "found duplicate %TAG directive"}},
 		"scanner error line":       {"name: x\nsteps:\n  - tool: list_channels\n    args: \"open\n", []string{":4:", "end of stream"}},
 		"min not a number":         {"name: x\nverify:\n  - {path: $.a, min: \"3\"}\n", []string{":3:", "min must be a number", `"3"`}},
 		"min an escaped literal":   {"name: x\nverify:\n  - {path: $.a, min: \"$${x}\"}\n", []string{":3:", "min must be a number"}},
@@ -247,5 +253,21 @@ func TestJSONSurrogateEscapes(t *testing.T) {
 	sc := suite.Scenarios[0]
 	if got := sc.Steps[0].Args["external_id"]; sc.Name != "emoji \U0001F600" || got != want {
 		t.Fatalf("name %q, external_id %q, want %q", sc.Name, got, want)
+	}
+}
+
+// yamlError corrects the line of the parser's messages it lists; each one
+// the parser reports with a line is checked above at the line it means,
+// so a YAML upgrade that rewords one fails here rather than shifting
+// lines silently. The rest come without a line, or not from a file.
+func TestYAMLParserProblemsAreTested(t *testing.T) {
+	tested := []string{"did not find expected '-' indicator", "did not find expected ',' or '}'", "did not find expected ',' or ']'",
+		"did not find expected key", "did not find expected node content", "found duplicate %YAML directive", "found duplicate %TAG directive"}
+	lineless := []string{"found undefined tag handle", "found incompatible YAML document", // reported without a line
+		"did not find expected <stream-start>", "did not find expected <document start>"} // not produced by a file's bytes
+	for _, p := range yamlParserProblems {
+		if !slices.Contains(tested, p) && !slices.Contains(lineless, p) {
+			t.Errorf("%q: no test of its line", p)
+		}
 	}
 }
