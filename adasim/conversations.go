@@ -299,7 +299,9 @@ func (s *Sim) createConversation(c *call) (int, any, *apiError) {
 	s.conversationOrder = append(s.conversationOrder, cv)
 	s.emit(EventConversationCreated, at, conversationCreatedData{ConversationID: cv.id, ChannelID: cv.channelID,
 		CreatedAt: formatTime(at), EndUserID: u.id, Metadata: maps.Clone(metadata), AIAgentDomain: cv.domain})
-	s.agentSays(cv, textContent(greeting(u)))
+	if !s.silent {
+		s.agentSays(cv, textContent(greeting(u)))
+	}
 	return http.StatusCreated, cv.toJSON(), nil
 }
 

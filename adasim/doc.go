@@ -288,6 +288,8 @@
 //   - When no rule matches, and for file messages, the built-in AI Agent answers (the canned
 //     answer, the handoff words). The greeting, the return after end-handoff and the CSAT link
 //     stay built-in. Replies are allocated on receipt, so a script is deterministic too.
+//   - "greeting": false beside "rules" is an AI Agent set up without a greeting: a new
+//     conversation starts with no message.
 //
 // # Determinism
 //

@@ -25,7 +25,10 @@ type AgentRule struct {
 
 // AgentScript is the AI Agent's script (Options.Agent).
 type AgentScript struct {
-	Rules []AgentRule `json:"rules"`
+	// Greeting false: the AI Agent greets no new conversation, as one set
+	// up without a greeting; absent or true, it greets.
+	Greeting *bool       `json:"greeting,omitempty"`
+	Rules    []AgentRule `json:"rules"`
 }
 
 // defaultReplyGap separates a rule's replies when ReplyDelay is not 0 and ReplyGap is.
@@ -43,7 +46,8 @@ type agentRule struct {
 // `rules[1].match: error parsing regexp: ...`.
 func ParseAgentScript(b []byte) (*AgentScript, error) {
 	var top struct {
-		Rules []json.RawMessage `json:"rules"`
+		Greeting *bool             `json:"greeting"`
+		Rules    []json.RawMessage `json:"rules"`
 	}
 	if err := decodeStrict(b, &top); err != nil {
 		return nil, fmt.Errorf("not an agent script: %w", err)
@@ -51,7 +55,7 @@ func ParseAgentScript(b []byte) (*AgentScript, error) {
 	if top.Rules == nil {
 		return nil, errors.New(`rules: required (an array of {"match", "replies", "handoff"})`)
 	}
-	sc := &AgentScript{Rules: make([]AgentRule, len(top.Rules))}
+	sc := &AgentScript{Greeting: top.Greeting, Rules: make([]AgentRule, len(top.Rules))}
 	for i, raw := range top.Rules {
 		if err := decodeStrict(raw, &sc.Rules[i]); err != nil {
 			return nil, fmt.Errorf("rules[%d]: %w", i, err)

@@ -264,3 +264,28 @@ func TestScriptedAgentIsDeterministic(t *testing.T) {
 		t.Fatalf("two runs differ:\n%s\n%s", a, b)
 	}
 }
+
+// An AI Agent set up without a greeting (greeting: false) writes nothing
+// when a conversation starts, and still answers.
+func TestScriptWithoutGreeting(t *testing.T) {
+	sc := mustScript(t, `{"greeting": false, "rules": [{"match": "order", "replies": ["It ships tomorrow."]}]}`)
+	if sc.Greeting == nil || *sc.Greeting {
+		t.Fatalf("parsed greeting %v", sc.Greeting)
+	}
+	c := newSim(t, adasim.Options{Deterministic: true, Agent: sc})
+	uid, cid := conversationWith(c, "en")
+	if msgs := c.messages(cid); len(msgs) != 0 {
+		t.Fatalf("a conversation without a greeting starts with %d messages", len(msgs))
+	}
+	say(c, uid, cid, "where is my order")
+	if got := bodiesSince(c, cid, 0); !slices.Equal(got, []string{"where is my order", "It ships tomorrow."}) {
+		t.Fatalf("messages %q", got)
+	}
+	// greeting: true, or left out, greets.
+	for _, src := range []string{`{"greeting": true, "rules": []}`, `{"rules": []}`} {
+		c := newSim(t, adasim.Options{Agent: mustScript(t, src)})
+		if _, cid := conversationWith(c, "en"); len(c.messages(cid)) != 1 {
+			t.Fatalf("%s: no greeting", src)
+		}
+	}
+}

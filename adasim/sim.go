@@ -126,6 +126,7 @@ type Sim struct {
 	sender  *sender        // how they are delivered to (delivery.go)
 	workers sync.WaitGroup // every endpoint's delivery goroutine, for Close
 	agent   []agentRule    // Options.Agent, compiled
+	silent  bool           // Options.Agent says greeting: false
 
 	aiAgent  *aiAgentStore // the persona and custom instructions (aiagent.go)
 	auditLog *auditStore   // the simulator's own writes (audit.go)
@@ -169,6 +170,7 @@ func Open(opts Options) (*Sim, error) {
 	opts.WebhookRetrySchedule = slices.Clone(opts.WebhookRetrySchedule)
 	s := newSim(opts, newSender(opts))
 	s.agent = agent
+	s.silent = opts.Agent != nil && opts.Agent.Greeting != nil && !*opts.Agent.Greeting
 	if opts.State != nil {
 		// Load a copy, the one Reset loads again, so that both start from the same state.
 		initial := opts.State.clone()

@@ -223,11 +223,12 @@ func askAIAgent(ctx context.Context, env *Env, a *schemas.AskAIAgentArgs) (*sche
 	if err != nil {
 		return nil, err
 	}
-	conversationID, err := env.askConversation(ctx, a, u.EndUserID)
+	conversationID, noGreeting, err := env.askConversation(ctx, a, u.EndUserID)
 	if err != nil {
 		return nil, err
 	}
 	start := env.beforeSend(ctx, conversationID)
+	start.noGreeting = noGreeting
 	author := adaclient.MessageAuthor{ID: u.EndUserID, Role: adaclient.RoleEndUser}
 	m, _, err := env.Client.Conversations.SendMessage(ctx, conversationID, adaclient.TextMessage(author, a.Question))
 	if err != nil {
@@ -274,23 +275,23 @@ func (e *Env) checkAskConversation(ctx context.Context, a *schemas.AskAIAgentArg
 }
 
 // askConversation is the conversation to ask in: the one given, which
-// must be the customer's and active, or a new one on the default channel.
-func (e *Env) askConversation(ctx context.Context, a *schemas.AskAIAgentArgs, endUserID string) (string, error) {
+// must be the customer's and active, or a new one on the default channel,
+// with whether the new one's AI Agent greets no one (waitForGreeting).
+func (e *Env) askConversation(ctx context.Context, a *schemas.AskAIAgentArgs, endUserID string) (id string, noGreeting bool, err error) {
 	if a.ConversationID != "" {
-		return a.ConversationID, nil // checkAskConversation checked it
+		return a.ConversationID, false, nil // checkAskConversation checked it
 	}
 	if e.Deps.DefaultChannelID == "" {
-		return "", &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on"}
+		return "", false, &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on"}
 	}
 	cv, _, err := e.Client.Conversations.Create(ctx, &adaclient.CreateConversationRequest{ChannelID: e.Deps.DefaultChannelID, EndUserID: endUserID})
 	if err != nil {
-		return "", err
+		return "", false, err
 	}
 	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
 	// Ada posts the greeting asynchronously: asked before it shows, the
 	// question's answer would start with the greeting. Wait a little for it.
-	e.waitForGreeting(ctx, cv.ID, min(a.Wait()/3, greetingWait))
-	return cv.ID, nil
+	return cv.ID, e.waitForGreeting(ctx, cv.ID, min(a.Wait()/3, e.Deps.greetingWait())), nil
 }
 
 // shortLink is a message as text: its body, or a link's text and URL.

@@ -38,6 +38,9 @@ type Deps struct {
 	// PollInterval is the delay between polls while waiting for a reply
 	// without events.
 	PollInterval time.Duration
+	// GreetingWait is how long ask_ai_agent waits for a new conversation's
+	// greeting before it takes the AI Agent to have none (zero: 5 s).
+	GreetingWait time.Duration
 	// Events, if set, is where Ada's webhook events arrive: waits follow it
 	// instead of polling.
 	Events events.Log
@@ -180,6 +183,13 @@ func (d *Deps) now() time.Time {
 		return time.Now()
 	}
 	return d.Now()
+}
+
+func (d *Deps) greetingWait() time.Duration {
+	if d.GreetingWait <= 0 {
+		return greetingWait
+	}
+	return d.GreetingWait
 }
 
 func (d *Deps) pollInterval() time.Duration {

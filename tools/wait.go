@@ -67,6 +67,9 @@ func (r waitResult) pending() bool { return len(r.answer()) == 0 }
 type waitStart struct {
 	cursor events.Cursor
 	ok     bool
+	// noGreeting: the conversation is new and no greeting came within
+	// greetingWait, so its first reply is taken to answer the message.
+	noGreeting bool
 }
 
 // greetingWait bounds how long ask_ai_agent waits for the greeting of a
@@ -74,49 +77,64 @@ type waitStart struct {
 const greetingWait = 5 * time.Second
 
 // waitForGreeting waits until the AI Agent has written in a new
-// conversation, or for wait at most. The conversation is new, so its
-// events are read from the beginning.
-func (e *Env) waitForGreeting(ctx context.Context, conversationID string, wait time.Duration) {
-	ctx, cancel := context.WithTimeout(ctx, wait)
+// conversation, or for wait at most. It reports whether the AI Agent is
+// taken to greet no one: wait was the whole greetingWait (Deps can shorten
+// it), it ran out, and the message list then shows nothing from the AI
+// Agent (events may not be reaching the server).
+func (e *Env) waitForGreeting(ctx context.Context, conversationID string, wait time.Duration) (none bool) {
+	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	greeted := func(msgs []schemas.Message) bool {
-		return slices.ContainsFunc(msgs, func(m schemas.Message) bool { return m.Role == adaclient.RoleAIAgent })
+	if e.greeted(wctx, conversationID) {
+		return false
 	}
+	if wait < e.Deps.greetingWait() || wctx.Err() == nil || ctx.Err() != nil {
+		return false // a shortened wait, an error, or the call's own end: nothing learned
+	}
+	greeted, err := e.listGreeted(ctx, conversationID)
+	return err == nil && !greeted
+}
+
+// greeted waits until the AI Agent writes in a new conversation (true), or
+// ctx ends or Ada fails (false). The conversation is new, so its events
+// are read from the beginning.
+func (e *Env) greeted(ctx context.Context, conversationID string) bool {
 	if e.Deps.Events != nil {
 		cur := events.Cursor("")
 		for {
 			evs, next, err := e.Deps.Events.Next(ctx, events.ConversationKey(conversationID), cur)
 			if err != nil {
-				return
+				return false
 			}
 			cur = next
 			for _, ev := range evs {
-				if m, err := ev.Message(); err == nil && greeted([]schemas.Message{messageFromEvent(m)}) {
-					return
+				if m, err := ev.Message(); err == nil && m.Author.Role == adaclient.RoleAIAgent {
+					return true
 				}
 			}
 		}
 	}
 	for {
-		logs, _, err := e.Client.Conversations.ListMessages(ctx, conversationID, nil)
-		if err != nil {
-			return
-		}
-		msgs := make([]schemas.Message, 0, len(logs))
-		for i := range logs {
-			msgs = append(msgs, schemas.MessageFromLog(&logs[i]))
-		}
-		if greeted(msgs) {
-			return
+		greeted, err := e.listGreeted(ctx, conversationID)
+		if err != nil || greeted {
+			return greeted
 		}
 		t := time.NewTimer(e.Deps.pollInterval())
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return
+			return false
 		case <-t.C:
 		}
 	}
+}
+
+// listGreeted reads the message list once: has the AI Agent written?
+func (e *Env) listGreeted(ctx context.Context, conversationID string) (bool, error) {
+	logs, _, err := e.Client.Conversations.ListMessages(ctx, conversationID, nil)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(logs, func(m adaclient.MessageLog) bool { return m.Author.Role == adaclient.RoleAIAgent }), nil
 }
 
 // beforeSend notes the event log's end for the conversation, when the
@@ -144,7 +162,7 @@ func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *a
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	w := &replyWatch{sentID: sent.ID, sentAt: parseTime(sent.CreatedAt), senderRole: senderRole, seen: map[string]bool{},
+	w := &replyWatch{sentID: sent.ID, sentAt: parseTime(sent.CreatedAt), senderRole: senderRole, seen: map[string]bool{}, noGreeting: start.noGreeting,
 		progress: func(m schemas.Message, n int) {
 			e.progress(ctx, time.Since(startedAt).Seconds(), wait.Seconds(), fmt.Sprintf("reply %d from %s: %s", n, m.Role, shortText(m)))
 		}}
@@ -325,6 +343,7 @@ type replyWatch struct {
 	cursor             string // cursor of the newest message page seen
 	sentSeen           bool
 	otherBefore        bool // another role wrote before our message
+	noGreeting         bool // the conversation has no greeting (waitStart)
 	// earlier: the messages written before ours, in any order.
 	earlier []earlierMessage
 	// nextAt, nextID: the first message of our role written after ours.
@@ -347,7 +366,7 @@ type earlierMessage struct {
 // a reply does not say which message it answers).
 func (w *replyWatch) uncertain() int {
 	n := 0
-	if !w.otherBefore {
+	if !w.otherBefore && !w.noGreeting {
 		n++
 	}
 	earlier := slices.Clone(w.earlier)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -477,5 +478,23 @@ func TestAskAIAgentNeverAnswersWithTheGreeting(t *testing.T) {
 		"profile": map[string]any{"first_name": "Bo"}})
 	if a := str(res, "answer"); strings.Contains(a, "Hi Bo") || !strings.Contains(a, "Where is my order?") || res["answer_pending"] == true {
 		t.Fatalf("answer %q: want the answer without the greeting (%v)", a, res)
+	}
+}
+
+// An AI Agent set up without a greeting: once the whole greeting wait has
+// passed with nothing from it, ask_ai_agent takes the first reply for the
+// answer, by polling and by events alike.
+func TestAskAIAgentWithoutGreeting(t *testing.T) {
+	script, err := adasim.ParseAgentScript([]byte(`{"greeting": false, "rules": [{"match": "order", "replies": ["It ships tomorrow."]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, byEvents := range []bool{false, true} {
+		h := newHarness(t, harnessOpts{script: script, events: byEvents, replyDelay: 100 * time.Millisecond})
+		h.deps.GreetingWait = 200 * time.Millisecond
+		res := h.OK("ask_ai_agent", map[string]any{"external_id": fmt.Sprintf("nogreet-%v", byEvents), "question": "Where is my order?", "wait_seconds": 5})
+		if a := str(res, "answer"); a != "It ships tomorrow." || res["answer_pending"] == true || res["replies_may_answer_earlier"] == true {
+			t.Fatalf("events %v: answer %q, want the reply, not pending or flagged: %v", byEvents, a, res)
+		}
 	}
 }
