@@ -1,6 +1,11 @@
 package schemas
 
-import "github.com/ada-mcp/ada-mcp/adaclient"
+import (
+	"cmp"
+
+	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/internal/paging"
+)
 
 // Channel is a channel as tools return it.
 type Channel struct {
@@ -44,17 +49,39 @@ type ListChannelsArgs struct {
 	Modality string `json:"modality,omitempty" jsonschema:"enum=messaging,enum=email,enum=voice,enum=sms"`
 	Limit    int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,default=100"`
 	Cursor   string `json:"cursor,omitempty"`
+
+	page string // Ada's cursor, from Cursor (Validate)
 }
 
-func (a *ListChannelsArgs) Validate() error { return validateCursor(a.Cursor) }
+// Validate reads the cursor: a next_cursor of the same type, modality and
+// limit (Ada's cursor alone would go on listing another type silently).
+func (a *ListChannelsArgs) Validate() error {
+	if err := validateCursor(a.Cursor); err != nil || a.Cursor == "" {
+		return err
+	}
+	page, err := paging.ListingPage(a.Cursor, a.listing(), "list_channels", "type, modality and limit")
+	if err != nil {
+		return argumentFrom(err)
+	}
+	a.page = page
+	return nil
+}
+
+func (a *ListChannelsArgs) channelType() string { return cmp.Or(a.Type, adaclient.ChannelTypeCustom) }
+
+// listing spells the filters and page size for the cursor's fingerprint.
+func (a *ListChannelsArgs) listing() string {
+	return paging.Listing(cmp.Or(a.Limit, adaclient.MaxPageSize), []string{a.channelType()}, []string{a.Modality})
+}
+
+// NextCursor is the next_cursor to hand out for Ada's cursor of the next page.
+func (a *ListChannelsArgs) NextCursor(adaCursor string) string {
+	return paging.ListingCursor(adaCursor, a.listing())
+}
 
 // Options converts the arguments, defaulting type to custom.
 func (a *ListChannelsArgs) Options() *adaclient.ListChannelsOptions {
-	t := a.Type
-	if t == "" {
-		t = adaclient.ChannelTypeCustom
-	}
-	return &adaclient.ListChannelsOptions{Type: t, Modality: a.Modality, ListOptions: adaclient.ListOptions{Limit: a.Limit, Cursor: a.Cursor}}
+	return &adaclient.ListChannelsOptions{Type: a.channelType(), Modality: a.Modality, ListOptions: adaclient.ListOptions{Limit: a.Limit, Cursor: a.page}}
 }
 
 // ListChannelsResult is list_channels' result.

@@ -211,7 +211,7 @@ func (a *ListArticlesArgs) Validate() error {
 	if a.Cursor == "" {
 		return nil
 	}
-	page, err := paging.ArticlesPage(a.Cursor, a.listing())
+	page, err := paging.ListingPage(a.Cursor, a.listing(), "list_articles", "id, enabled, language, knowledge_source_id, tag_ids and limit")
 	if err != nil {
 		return argumentFrom(err)
 	}
@@ -221,7 +221,7 @@ func (a *ListArticlesArgs) Validate() error {
 
 // NextCursor is the next_cursor to hand out for Ada's cursor of the next page.
 func (a *ListArticlesArgs) NextCursor(adaCursor string) string {
-	return paging.ArticlesCursor(adaCursor, a.listing())
+	return paging.ListingCursor(adaCursor, a.listing())
 }
 
 // Options converts the arguments, defaulting limit to DefaultArticlesPage.

@@ -33,7 +33,9 @@ func listChannels(ctx context.Context, env *Env, a *schemas.ListChannelsArgs) (*
 		return nil, err
 	}
 	listed, cut := schemas.ListedChannelsFrom(chs)
-	return &schemas.ListChannelsResult{Channels: listed, MetadataTruncated: cut, Page: pageOf(r)}, nil
+	page := pageOf(r)
+	page.NextCursor = a.NextCursor(page.NextCursor) // bound to type, modality and limit
+	return &schemas.ListChannelsResult{Channels: listed, MetadataTruncated: cut, Page: page}, nil
 }
 
 func createChannel(ctx context.Context, env *Env, a *schemas.CreateChannelArgs) (*schemas.CreateChannelResult, error) {

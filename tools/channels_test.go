@@ -111,3 +111,43 @@ func TestListChannelsBoundsMetadata(t *testing.T) {
 		t.Fatalf("metadata_truncated = %v, want [%s]", page["metadata_truncated"], fat)
 	}
 }
+
+// A list_channels next_cursor belongs to its type, modality and limit:
+// paging on with them walks the listing; with another type (which Ada
+// would take as a position in that other listing) it is refused, saying
+// what to repeat.
+func TestChannelCursorKeepsItsFilters(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	for i := range 2 {
+		h.OK("create_channel", map[string]any{"name": fmt.Sprintf("email %d", i), "description": "d", "modality": "email"})
+	}
+	filter := map[string]any{"modality": "email", "limit": 1}
+	var seen int
+	args := filter
+	for i := 0; ; i++ {
+		page := h.OK("list_channels", args)
+		for _, ch := range list(page, "channels") {
+			if m := str(ch.(map[string]any), "modality"); m != "email" {
+				t.Fatalf("page %d lists a %s channel", i, m)
+			}
+			seen++
+		}
+		next := str(page, "next_cursor")
+		if next == "" {
+			break
+		}
+		if i == 10 {
+			t.Fatal("no end")
+		}
+		args = map[string]any{"modality": "email", "limit": 1, "cursor": next}
+	}
+	if seen != 2 {
+		t.Fatalf("%d email channels listed, want 2", seen)
+	}
+	cursor := str(h.OK("list_channels", filter), "next_cursor")
+	for _, other := range []map[string]any{{"cursor": cursor, "limit": 1}, {"cursor": cursor, "modality": "email", "limit": 1, "type": "native"}} {
+		if msg := h.Err("list_channels", other); !strings.Contains(msg, "same type, modality and limit") {
+			t.Errorf("%v: %s", other, msg)
+		}
+	}
+}

@@ -2,8 +2,8 @@
 // the cursors they hand the assistant to continue: the Data Export plan,
 // which splits an export into windows Ada accepts and walks them page by
 // page (export.go), the audit log's cursor, Ada's next page replayed
-// verbatim (audit.go), and list_articles' cursor, bound to its filters
-// (articles.go).
+// verbatim (audit.go), and the cursors of list_articles and list_channels,
+// bound to their filters (listing.go).
 //
 // The tools' argument structs (package schemas) parse the arguments and
 // call here. Cursors are decoded and checked here, so that their format
