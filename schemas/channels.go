@@ -56,15 +56,10 @@ type ListChannelsArgs struct {
 // Validate reads the cursor: a next_cursor of the same type, modality and
 // limit (Ada's cursor alone would go on listing another type silently).
 func (a *ListChannelsArgs) Validate() error {
-	if err := validateCursor(a.Cursor); err != nil || a.Cursor == "" {
+	if err := validateCursor(a.Cursor); err != nil {
 		return err
 	}
-	page, err := paging.ListingPage(a.Cursor, a.listing(), "list_channels", "type, modality and limit")
-	if err != nil {
-		return argumentFrom(err)
-	}
-	a.page = page
-	return nil
+	return listingPage(a.Cursor, a.listing(), "list_channels", "type, modality and limit", &a.page)
 }
 
 func (a *ListChannelsArgs) channelType() string { return cmp.Or(a.Type, adaclient.ChannelTypeCustom) }

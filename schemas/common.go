@@ -129,3 +129,18 @@ func (a *ListChannelsArgs) AdaCursor() string           { return a.Cursor }
 func (a *ListMessagesArgs) AdaCursor() string           { return a.Cursor }
 func (a *ListEndUsersArgs) AdaCursor() string           { return a.Cursor }
 func (a *ListWebhooksArgs) AdaCursor() string           { return a.Cursor }
+
+// listingPage reads a filtered list's cursor into page: Ada's cursor, when
+// cursor is a next_cursor of the same listing (paging.ListingPage); tool
+// and arguments name the listing for the error.
+func listingPage(cursor, listing, tool, arguments string, page *string) error {
+	if cursor == "" {
+		return nil
+	}
+	p, err := paging.ListingPage(cursor, listing, tool, arguments)
+	if err != nil {
+		return argumentFrom(err)
+	}
+	*page = p
+	return nil
+}

@@ -208,15 +208,7 @@ func (a *ListArticlesArgs) Validate() error {
 	if err := noBlankFilters(map[string][]string{"id": a.ID, "language": a.Language, "knowledge_source_id": a.KnowledgeSourceID, "tag_ids": a.TagIDs}); err != nil {
 		return err
 	}
-	if a.Cursor == "" {
-		return nil
-	}
-	page, err := paging.ListingPage(a.Cursor, a.listing(), "list_articles", "id, enabled, language, knowledge_source_id, tag_ids and limit")
-	if err != nil {
-		return argumentFrom(err)
-	}
-	a.page = page
-	return nil
+	return listingPage(a.Cursor, a.listing(), "list_articles", "id, enabled, language, knowledge_source_id, tag_ids and limit", &a.page)
 }
 
 // NextCursor is the next_cursor to hand out for Ada's cursor of the next page.
