@@ -207,8 +207,16 @@ func (c *AdaConfig) validate(multiTenant bool) error {
 	if c.BaseURL == "" && c.BotHandle == "" {
 		return errors.New("no Ada AI Agent: set ADA_BOT_HANDLE (the handle in https://{handle}.ada.support) or ADA_BASE_URL")
 	}
-	_, err := c.baseURL()
-	return err
+	if c.BaseURL != "" {
+		if err := adaclient.CheckBaseURL(c.BaseURL); err != nil {
+			return fmt.Errorf("--base-url (ADA_BASE_URL): %w", err)
+		}
+		return nil
+	}
+	if _, err := c.baseURL(); err != nil {
+		return fmt.Errorf("--bot-handle (ADA_BOT_HANDLE): %w", err)
+	}
+	return nil
 }
 
 // flagsWin applies "flags win over variables" across the handle and the
