@@ -15,6 +15,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
@@ -114,8 +115,8 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	srv, err := adasim.Listen(c.addr, sim)
 	if err != nil {
 		sim.Close()
-		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
-		return exitFail
+		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", &server.AddrError{Flag: "--addr", Addr: c.addr, Err: err})
+		return exitUsage
 	}
 	if !isLoopback(c.addr) {
 		logger.Warn("the sandbox listens beyond loopback: anyone who can reach it and holds the key can read and change its state", "addr", c.addr)

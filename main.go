@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "ada-mcp:", err)
-		if errors.As(err, new(usageError)) {
+		if errors.As(err, new(usageError)) || errors.As(err, new(*server.AddrError)) {
 			return exitUsage
 		}
 		return exitFail
@@ -531,7 +531,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 		return serveStdio(ctx, a.MCP, cfg, logger, stdin, stdout)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	ln, err := server.ListenFlag("--addr", cfg.HTTP.Addr)
 	if err != nil {
 		return err
 	}

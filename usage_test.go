@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,6 +194,32 @@ func TestHelpNeverPrintsSecrets(t *testing.T) {
 		}
 		if strings.Contains(out, "Help7Canary9") {
 			t.Errorf("%v prints a secret:\n%s", args, out)
+		}
+	}
+}
+
+// An address another process holds is a mistake in the flag that gave it:
+// exit 2, naming the flag and what to do, for every listening flag.
+func TestAddressInUseNamesTheFlag(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--sandbox", "--transport", "http", "--addr", addr}, "--addr"},
+		{[]string{"--sandbox", "--transport", "http", "--addr", "127.0.0.1:0", "--webhook-addr", addr}, "--webhook-addr"},
+		{[]string{"--sandbox", "--pprof", addr}, "--pprof"},
+		{[]string{"sandbox", "--addr", addr}, "--addr"},
+	} {
+		code, stderr := runWith(t, strings.NewReader(""), c.args...)
+		want := c.flag + " " + addr + ": another process is already listening there: stop it, or give " + c.flag + " another port"
+		if code != exitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, want)
 		}
 	}
 }
