@@ -24,7 +24,8 @@ const sandboxUsage = `Usage:
 
 Serves the Ada simulator alone, as an Ada API root at http://ADDR/api, until
 interrupted: point curl, another MCP server or a test at it with
-ADA_BASE_URL=http://ADDR/api and ADA_API_KEY=K. Beside the API:
+ADA_BASE_URL=http://ADDR/api and ADA_API_KEY=K (and ADA_CHANNEL_ID, the
+custom channel it prints). Beside the API:
   GET  /_sandbox/state   the whole state as JSON (sensitive_metadata: key names only)
   PUT  /_sandbox/state   replace the state with a JSON body of that shape
   POST /_sandbox/reset   back to the state at start
@@ -124,6 +125,11 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	// The base URL goes to stderr for people and scripts; a key that was
 	// given is never repeated, a generated one must be, or nobody could call.
 	fmt.Fprintf(std.stderr, "ada-mcp sandbox: Ada API at %s (seed %d)\n", srv.BaseURL, opts.Seed)
+	// A server pointed here has no default channel unless told: without
+	// one, ask_ai_agent cannot start a conversation.
+	if ch := sim.DefaultChannelID(); ch != "" {
+		fmt.Fprintf(std.stderr, "ada-mcp sandbox: custom channel %s (ADA_CHANNEL_ID for a server pointed here)\n", ch)
+	}
 	if generatedKey {
 		fmt.Fprintf(std.stderr, "ada-mcp sandbox: API key %s (generated; set one with --key or ADA_SANDBOX_KEY)\n", opts.APIKey)
 	}
