@@ -68,7 +68,7 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	fs.StringVar(&c.webhookURL, "webhook-url", "", "deliver Svix-signed webhooks for every event to this URL (e.g. http://127.0.0.1:8080/webhooks/ada), as Ada does")
 	fs.StringVar(&c.webhookSecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "with --webhook-url: the signing secret's file (env ADA_WEBHOOK_SECRET_FILE, or the secret itself in ADA_WEBHOOK_SECRET); default: a generated one, printed")
 	c.log.addFlags(fs, e, "info")
-	err := fs.Parse(args)
+	err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}

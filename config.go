@@ -323,7 +323,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.addFleetFlags(fs, e)
 	fs.StringVar(&c.Pprof, "pprof", e.getenv("ADA_MCP_PPROF"), "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default (env ADA_MCP_PPROF)")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {

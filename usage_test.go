@@ -223,3 +223,25 @@ func TestAddressInUseNamesTheFlag(t *testing.T) {
 		}
 	}
 }
+
+// A mistyped flag gets one line naming it, and the flag it is likely a
+// typo of, not the whole usage (where a host's log would bury it).
+func TestFlagMistakeIsOneLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sandbx"}, "ada-mcp: unknown flag --sandbx: did you mean --sandbox? (see --help)\n"},
+		{[]string{"--sandbox", "--call-timeout", "5"}, "ada-mcp: --call-timeout: \"5\" is not a duration such as 30s or 500ms\n"},
+		{[]string{"--sandbox", "--nothing-like-it"}, "ada-mcp: unknown flag --nothing-like-it (see --help)\n"},
+		{[]string{"tools", "list", "--toolset", "all"}, "ada-mcp tools: unknown flag --toolset: did you mean --toolsets? (see --help)\n"},
+		{[]string{"sandbox", "--sed", "3"}, "ada-mcp sandbox: unknown flag --sed: did you mean --seed? (see --help)\n"},
+		{[]string{"eval", "--paralel", "2", "testdata/evals"}, "ada-mcp eval: unknown flag --paralel: did you mean --parallel? (see --help)\n"},
+		{[]string{"webhooks", "setup", "--urll", "x"}, "ada-mcp webhooks setup: unknown flag --urll: did you mean --url? (see --help)\n"},
+	} {
+		code, stderr := runWith(t, strings.NewReader(""), c.args...)
+		if code != exitUsage || stderr != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
