@@ -245,3 +245,26 @@ func TestFlagMistakeIsOneLine(t *testing.T) {
 		}
 	}
 }
+
+// The start line names the Ada it talks to, and a server that would start
+// conversations with no channel to start them on says so at once, not at
+// the first ask_ai_agent.
+func TestStartSaysWhichAdaAndWhetherAChannelIsSet(t *testing.T) {
+	start := func(channel string) string {
+		env := map[string]string{"ADA_API_KEY": "k", "ADA_BOT_HANDLE": "acme", "ADA_CHANNEL_ID": channel}
+		var stdout, stderr bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if code := run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+			t.Fatalf("exit %d:\n%s", code, stderr.String())
+		}
+		return stderr.String()
+	}
+	logs := start("")
+	if !strings.Contains(logs, "ada_host=acme.ada.support") || !strings.Contains(logs, "no default channel: start_conversation needs a channel_id") {
+		t.Errorf("without ADA_CHANNEL_ID:\n%s", logs)
+	}
+	if logs := start("chan-1"); strings.Contains(logs, "no default channel") {
+		t.Errorf("with ADA_CHANNEL_ID, still warned:\n%s", logs)
+	}
+}
