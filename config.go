@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redis/go-redis/v9"
 
@@ -198,8 +199,15 @@ func (c *AdaConfig) finish() error {
 // validate checks that a real AI Agent is fully described. multiTenant
 // servers may have no default key: every request brings its own.
 func (c *AdaConfig) validate(multiTenant bool) error {
+	// A key pasted with a line break or a space around it (a host's JSON
+	// config, a file) would fail every request, as an unsendable header
+	// or a 401; Ada's keys hold neither.
+	c.APIKey = strings.TrimSpace(c.APIKey)
 	if multiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
 		return nil
+	}
+	if strings.ContainsFunc(c.APIKey, unicode.IsControl) {
+		return errors.New("--api-key (ADA_API_KEY) holds a control character such as a line break, which no HTTP header can carry: copy the key again")
 	}
 	if c.APIKey == "" {
 		return errors.New("no Ada API key: set ADA_API_KEY (and ADA_BOT_HANDLE or ADA_BASE_URL), or run with --sandbox to try the server without an Ada account")
