@@ -15,6 +15,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
 	"github.com/ada-mcp/ada-mcp/adasim"
+	"github.com/ada-mcp/ada-mcp/server"
 	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
@@ -23,7 +24,8 @@ const sandboxUsage = `Usage:
 
 Serves the Ada simulator alone, as an Ada API root at http://ADDR/api, until
 interrupted: point curl, another MCP server or a test at it with
-ADA_BASE_URL=http://ADDR/api and ADA_API_KEY=K. Beside the API:
+ADA_BASE_URL=http://ADDR/api and ADA_API_KEY=K (and ADA_CHANNEL_ID, the
+custom channel it prints). Beside the API:
   GET  /_sandbox/state   the whole state as JSON (sensitive_metadata: key names only)
   PUT  /_sandbox/state   replace the state with a JSON body of that shape
   POST /_sandbox/reset   back to the state at start
@@ -66,7 +68,7 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	fs.StringVar(&c.webhookURL, "webhook-url", "", "deliver Svix-signed webhooks for every event to this URL (e.g. http://127.0.0.1:8080/webhooks/ada), as Ada does")
 	fs.StringVar(&c.webhookSecretFile, "webhook-secret-file", e.getenv("ADA_WEBHOOK_SECRET_FILE"), "with --webhook-url: the signing secret's file (env ADA_WEBHOOK_SECRET_FILE, or the secret itself in ADA_WEBHOOK_SECRET); default: a generated one, printed")
 	c.log.addFlags(fs, e, "info")
-	err := fs.Parse(args)
+	err := parseFlags(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -114,8 +116,8 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	srv, err := adasim.Listen(c.addr, sim)
 	if err != nil {
 		sim.Close()
-		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", err)
-		return exitFail
+		fmt.Fprintln(std.stderr, "ada-mcp sandbox:", &server.AddrError{Flag: "--addr", Addr: c.addr, Err: err})
+		return exitUsage
 	}
 	if !isLoopback(c.addr) {
 		logger.Warn("the sandbox listens beyond loopback: anyone who can reach it and holds the key can read and change its state", "addr", c.addr)
@@ -123,6 +125,11 @@ func runSandbox(ctx context.Context, args []string, std stdio) int {
 	// The base URL goes to stderr for people and scripts; a key that was
 	// given is never repeated, a generated one must be, or nobody could call.
 	fmt.Fprintf(std.stderr, "ada-mcp sandbox: Ada API at %s (seed %d)\n", srv.BaseURL, opts.Seed)
+	// A server pointed here has no default channel unless told: without
+	// one, ask_ai_agent cannot start a conversation.
+	if ch := sim.DefaultChannelID(); ch != "" {
+		fmt.Fprintf(std.stderr, "ada-mcp sandbox: custom channel %s (ADA_CHANNEL_ID for a server pointed here)\n", ch)
+	}
 	if generatedKey {
 		fmt.Fprintf(std.stderr, "ada-mcp sandbox: API key %s (generated; set one with --key or ADA_SANDBOX_KEY)\n", opts.APIKey)
 	}

@@ -160,7 +160,7 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {

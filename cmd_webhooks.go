@@ -55,7 +55,7 @@ func runWebhooks(ctx context.Context, args []string, std stdio) int {
 	ada.addAccountFlags(fs, e)
 	fs.StringVar(&hookURL, "url", "", "the public URL of this server's receiver, ending in /webhooks/ada")
 	fs.StringVar(&secretFile, "secret-file", e.str("ADA_WEBHOOK_SECRET_FILE", "ada-webhook-secret"), "where to write the endpoint's signing secret (env ADA_WEBHOOK_SECRET_FILE)")
-	err := fs.Parse(args[1:])
+	err := parseFlags(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}

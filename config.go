@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/redis/go-redis/v9"
 
@@ -163,7 +164,7 @@ func (e *env) duration(name string, def time.Duration) time.Duration {
 // addFlags registers how to reach Ada and which tools to serve.
 func (c *AdaConfig) addFlags(fs *flag.FlagSet, e *env) {
 	c.addAccountFlags(fs, e)
-	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation (env ADA_CHANNEL_ID)")
+	fs.StringVar(&c.ChannelID, "channel-id", e.getenv("ADA_CHANNEL_ID"), "default custom channel for start_conversation and ask_ai_agent (env ADA_CHANNEL_ID)")
 	fs.StringVar(&c.toolsets, "toolsets", e.str("ADA_MCP_TOOLSETS", "default"), "comma-separated toolsets: "+toolsetHelp()+" (env ADA_MCP_TOOLSETS)")
 	fs.BoolVar(&c.ReadOnly, "read-only", e.booleanOr("ADA_MCP_READ_ONLY", false), "register only read-only tools; wins over the --allow-* gates (env ADA_MCP_READ_ONLY)")
 	fs.BoolVar(&c.AllowCustomerMessages, "allow-customer-messages", e.booleanOr("ADA_MCP_ALLOW_CUSTOMER_MESSAGES", false), "let tools send what a customer reads as a person's: send_message as human_agent, start_email_conversation (env ADA_MCP_ALLOW_CUSTOMER_MESSAGES)")
@@ -198,8 +199,15 @@ func (c *AdaConfig) finish() error {
 // validate checks that a real AI Agent is fully described. multiTenant
 // servers may have no default key: every request brings its own.
 func (c *AdaConfig) validate(multiTenant bool) error {
+	// A key pasted with a line break or a space around it (a host's JSON
+	// config, a file) would fail every request, as an unsendable header
+	// or a 401; Ada's keys hold neither.
+	c.APIKey = strings.TrimSpace(c.APIKey)
 	if multiTenant && c.APIKey == "" && c.BaseURL == "" && c.BotHandle == "" {
 		return nil
+	}
+	if strings.ContainsFunc(c.APIKey, unicode.IsControl) {
+		return errors.New("--api-key (ADA_API_KEY) holds a control character such as a line break, which no HTTP header can carry: copy the key again")
 	}
 	if c.APIKey == "" {
 		return errors.New("no Ada API key: set ADA_API_KEY (and ADA_BOT_HANDLE or ADA_BASE_URL), or run with --sandbox to try the server without an Ada account")
@@ -207,8 +215,16 @@ func (c *AdaConfig) validate(multiTenant bool) error {
 	if c.BaseURL == "" && c.BotHandle == "" {
 		return errors.New("no Ada AI Agent: set ADA_BOT_HANDLE (the handle in https://{handle}.ada.support) or ADA_BASE_URL")
 	}
-	_, err := c.baseURL()
-	return err
+	if c.BaseURL != "" {
+		if err := adaclient.CheckBaseURL(c.BaseURL); err != nil {
+			return fmt.Errorf("--base-url (ADA_BASE_URL): %w", err)
+		}
+		return nil
+	}
+	if _, err := c.baseURL(); err != nil {
+		return fmt.Errorf("--bot-handle (ADA_BOT_HANDLE): %w", err)
+	}
+	return nil
 }
 
 // flagsWin applies "flags win over variables" across the handle and the
@@ -315,7 +331,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (Co
 	c.addFleetFlags(fs, e)
 	fs.StringVar(&c.Pprof, "pprof", e.getenv("ADA_MCP_PPROF"), "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; off by default (env ADA_MCP_PPROF)")
 	fs.BoolVar(&c.Version, "version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {

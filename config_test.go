@@ -255,3 +255,16 @@ func TestRedisURLErrorsQuoteNothing(t *testing.T) {
 		t.Errorf("a good URL: %v", err)
 	}
 }
+
+// A key pasted with white space around it works; one with a line break
+// inside is refused at start, without quoting it.
+func TestAPIKeyIsTrimmedAndChecked(t *testing.T) {
+	c, err := load(t, map[string]string{"ADA_API_KEY": " key_0123456789\n", "ADA_BOT_HANDLE": "acme"})
+	if err != nil || c.Ada.APIKey != "key_0123456789" {
+		t.Errorf("key %q, %v; want it trimmed", c.Ada.APIKey, err)
+	}
+	_, err = load(t, map[string]string{"ADA_API_KEY": "key_0123\n456789", "ADA_BOT_HANDLE": "acme"})
+	if err == nil || !strings.Contains(err.Error(), "--api-key (ADA_API_KEY) holds a control character") || strings.Contains(err.Error(), "0123") {
+		t.Errorf("a key with a line break inside: %v", err)
+	}
+}

@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "ada-mcp:", err)
-		if errors.As(err, new(usageError)) {
+		if errors.As(err, new(usageError)) || errors.As(err, new(*server.AddrError)) {
 			return exitUsage
 		}
 		return exitFail
@@ -509,7 +509,10 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}()
 	logger := a.Logger
 	logger.Info("ada-mcp starting", "version", buildVersion(), "transport", cfg.Transport, "tools", len(a.Tools),
-		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly, "redis", a.redis != nil)
+		"sandbox", cfg.Sandbox.Enabled, "read_only", cfg.Ada.ReadOnly, "redis", a.redis != nil, "ada_host", a.adaHost())
+	if a.lacksDefaultChannel(cfg) {
+		logger.Warn("no default channel: start_conversation needs a channel_id and ask_ai_agent cannot start a conversation; set ADA_CHANNEL_ID or --channel-id (list_channels shows the custom channels)")
+	}
 	if a.sandbox != nil {
 		logger.Info("sandbox", "seed", a.sandbox.Seed, "deterministic", a.sandbox.Deterministic,
 			"replay", fmt.Sprintf("--sandbox-seed %d gives the same ids again", a.sandbox.Seed))
@@ -531,7 +534,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 		return serveStdio(ctx, a.MCP, cfg, logger, stdin, stdout)
 	}
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	ln, err := server.ListenFlag("--addr", cfg.HTTP.Addr)
 	if err != nil {
 		return err
 	}
@@ -554,6 +557,26 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	return srv.Serve(ctx, ln)
+}
+
+// adaHost is the Ada the server talks to, for the start line: which AI
+// Agent a key and handle reached is the first thing to check.
+func (a *assembled) adaHost() string {
+	if a.Client == nil {
+		return "" // multi-tenant without a default key
+	}
+	return a.Client.Host()
+}
+
+// lacksDefaultChannel reports a server that starts conversations with no
+// channel to start them on (the sandbox always has its own).
+func (a *assembled) lacksDefaultChannel(cfg Config) bool {
+	if cfg.Sandbox.Enabled || cfg.Ada.ChannelID != "" || a.Client == nil {
+		return false
+	}
+	return slices.ContainsFunc(a.Tools, func(t tools.Tool) bool {
+		return t.Definition.Name == "ask_ai_agent" || t.Definition.Name == "start_conversation"
+	})
 }
 
 // receiver is the webhook receiver of an HTTP server, when webhooks can

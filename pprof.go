@@ -31,9 +31,9 @@ func checkPprofAddr(addr string) error {
 // --api-key. (Importing net/http/pprof also registers it on
 // http.DefaultServeMux, which nothing here serves.)
 func startPprof(addr string, logger *slog.Logger) (listening string, stop func(), err error) {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := server.ListenFlag("--pprof", addr)
 	if err != nil {
-		return "", nil, fmt.Errorf("--pprof: %w", err)
+		return "", nil, err
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)

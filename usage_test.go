@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,11 @@ func TestUsageMistakesExitTwoNamingTheFlag(t *testing.T) {
 		{[]string{"webhooks", "setup", "--api-key", "k", "--base-url", "http://127.0.0.1:1/api", "--url", "https://mcp.example.com/webhooks/ada",
 			"--secret-file", filepath.Join(dir, "no", "such", "secret")}, "does not exist"},
 		{[]string{"tools", "call"}, "name one tool"},
+		{[]string{"--api-key", "k", "--bot-handle", "https://acme.ada.support"}, `--bot-handle (ADA_BOT_HANDLE): invalid Ada bot handle "https://acme.ada.support": give the handle alone, "acme"`},
+		{[]string{"--api-key", "k", "--bot-handle", "https://u:s3cretpw@acme.eu.ada.support/api"}, `give the handle alone, "acme.eu"`},
+		{[]string{"--api-key", "k", "--bot-handle", "u:s3cretpw@acme"}, "--bot-handle (ADA_BOT_HANDLE): invalid Ada bot handle"},
+		{[]string{"--api-key", "k", "--base-url", "https://acme.ada.support/api/v2"}, "--base-url (ADA_BASE_URL): ada base URL https://acme.ada.support/api/v2 ends in the API version"},
+		{[]string{"tools", "call", "list_channels", "--args", "{}", "--api-key", "k", "--base-url", "https://acme.ada.support"}, "--base-url (ADA_BASE_URL): "},
 		{[]string{"--transport", "http", "--addr", "nonsense"}, `--addr "nonsense": want host:port`},
 		{[]string{"eval", "--transcript", bad}, "name the checks files"},
 		{[]string{"eval", "--state", bad, "testdata/evals"}, "--state goes with --transcript"},
@@ -189,5 +195,76 @@ func TestHelpNeverPrintsSecrets(t *testing.T) {
 		if strings.Contains(out, "Help7Canary9") {
 			t.Errorf("%v prints a secret:\n%s", args, out)
 		}
+	}
+}
+
+// An address another process holds is a mistake in the flag that gave it:
+// exit 2, naming the flag and what to do, for every listening flag.
+func TestAddressInUseNamesTheFlag(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	addr := taken.Addr().String()
+	for _, c := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"--sandbox", "--transport", "http", "--addr", addr}, "--addr"},
+		{[]string{"--sandbox", "--transport", "http", "--addr", "127.0.0.1:0", "--webhook-addr", addr}, "--webhook-addr"},
+		{[]string{"--sandbox", "--pprof", addr}, "--pprof"},
+		{[]string{"sandbox", "--addr", addr}, "--addr"},
+	} {
+		code, stderr := runWith(t, strings.NewReader(""), c.args...)
+		want := c.flag + " " + addr + ": another process is already listening there: stop it, or give " + c.flag + " another port"
+		if code != exitUsage || !strings.Contains(stderr, want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, want)
+		}
+	}
+}
+
+// A mistyped flag gets one line naming it, and the flag it is likely a
+// typo of, not the whole usage (where a host's log would bury it).
+func TestFlagMistakeIsOneLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--sandbx"}, "ada-mcp: unknown flag --sandbx: did you mean --sandbox? (see --help)\n"},
+		{[]string{"--sandbox", "--call-timeout", "5"}, "ada-mcp: --call-timeout: \"5\" is not a duration such as 30s or 500ms\n"},
+		{[]string{"--sandbox", "--nothing-like-it"}, "ada-mcp: unknown flag --nothing-like-it (see --help)\n"},
+		{[]string{"tools", "list", "--toolset", "all"}, "ada-mcp tools: unknown flag --toolset: did you mean --toolsets? (see --help)\n"},
+		{[]string{"sandbox", "--sed", "3"}, "ada-mcp sandbox: unknown flag --sed: did you mean --seed? (see --help)\n"},
+		{[]string{"eval", "--paralel", "2", "testdata/evals"}, "ada-mcp eval: unknown flag --paralel: did you mean --parallel? (see --help)\n"},
+		{[]string{"webhooks", "setup", "--urll", "x"}, "ada-mcp webhooks setup: unknown flag --urll: did you mean --url? (see --help)\n"},
+	} {
+		code, stderr := runWith(t, strings.NewReader(""), c.args...)
+		if code != exitUsage || stderr != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// The start line names the Ada it talks to, and a server that would start
+// conversations with no channel to start them on says so at once, not at
+// the first ask_ai_agent.
+func TestStartSaysWhichAdaAndWhetherAChannelIsSet(t *testing.T) {
+	start := func(channel string) string {
+		env := map[string]string{"ADA_API_KEY": "k", "ADA_BOT_HANDLE": "acme", "ADA_CHANNEL_ID": channel}
+		var stdout, stderr bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if code := run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr); code != exitOK {
+			t.Fatalf("exit %d:\n%s", code, stderr.String())
+		}
+		return stderr.String()
+	}
+	logs := start("")
+	if !strings.Contains(logs, "ada_host=acme.ada.support") || !strings.Contains(logs, "no default channel: start_conversation needs a channel_id") {
+		t.Errorf("without ADA_CHANNEL_ID:\n%s", logs)
+	}
+	if logs := start("chan-1"); strings.Contains(logs, "no default channel") {
+		t.Errorf("with ADA_CHANNEL_ID, still warned:\n%s", logs)
 	}
 }

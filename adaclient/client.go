@@ -105,20 +105,9 @@ func WithMaxConnsPerHost(n int) Option {
 // "https://example.ada.support/api", see BaseURLForHandle) authenticating
 // with apiKey as a Bearer token.
 func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
-	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
-	if err != nil || !IsHTTPURL(baseURL) {
-		return nil, fmt.Errorf("ada base URL must be an absolute http(s) URL such as https://example.ada.support/api")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return nil, fmt.Errorf("ada base URL must not carry a query, fragment or credentials")
-	}
-	// A base one level off finds no API at all, and every lookup's 404
-	// would read as "no such end user" rather than a mistake.
-	if versionSuffix().MatchString(u.Path) {
-		return nil, fmt.Errorf("ada base URL %s ends in the API version: give the root the paths start from, such as https://acme.ada.support/api", u.Redacted())
-	}
-	if host := strings.ToLower(u.Hostname()); (host == "ada.support" || strings.HasSuffix(host, ".ada.support")) && u.Path != "/api" {
-		return nil, fmt.Errorf("ada base URL %s: Ada's API is at /api on its host, as in https://%s/api", u.Redacted(), host)
+	u, err := parseBaseURL(baseURL)
+	if err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(apiKey) == "" {
 		return nil, fmt.Errorf("an Ada API key is required")
@@ -161,6 +150,32 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// CheckBaseURL reports what New would refuse in baseURL, so a command line
+// can name the flag at fault before anything is built.
+func CheckBaseURL(baseURL string) error {
+	_, err := parseBaseURL(baseURL)
+	return err
+}
+
+func parseBaseURL(baseURL string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/"))
+	if err != nil || !IsHTTPURL(baseURL) {
+		return nil, fmt.Errorf("ada base URL must be an absolute http(s) URL such as https://example.ada.support/api")
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return nil, fmt.Errorf("ada base URL must not carry a query, fragment or credentials")
+	}
+	// A base one level off finds no API at all, and every lookup's 404
+	// would read as "no such end user" rather than a mistake.
+	if versionSuffix().MatchString(u.Path) {
+		return nil, fmt.Errorf("ada base URL %s ends in the API version: give the root the paths start from, such as https://acme.ada.support/api", u.Redacted())
+	}
+	if host := strings.ToLower(u.Hostname()); (host == "ada.support" || strings.HasSuffix(host, ".ada.support")) && u.Path != "/api" {
+		return nil, fmt.Errorf("ada base URL %s: Ada's API is at /api on its host, as in https://%s/api", u.Redacted(), host)
+	}
+	return u, nil
+}
+
 // NewHTTPClient is the HTTP client a Client uses by default: a pool sized
 // for many concurrent calls, with a bound on how long Ada may take to start
 // answering. Share one among several Clients (WithHTTPClient) to share its
@@ -198,9 +213,45 @@ var handleRE = lazyregexp.New(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z]{1,63}
 func BaseURLForHandle(handle string) (string, error) {
 	lower := strings.ToLower(handle)
 	if !handleRE().MatchString(lower) {
-		return "", fmt.Errorf("invalid Ada bot handle %q: expected the handle shown in the Ada dashboard, e.g. \"acme\" or \"acme.eu\"", handle)
+		if h, ok := handleIn(lower); ok {
+			return "", fmt.Errorf("invalid Ada bot handle %q: give the handle alone, %q, not the address", withoutUserinfo(handle), h)
+		}
+		return "", fmt.Errorf("invalid Ada bot handle %q: expected the handle shown in the Ada dashboard, e.g. \"acme\" or \"acme.eu\"", withoutUserinfo(handle))
 	}
 	return "https://" + lower + ".ada.support/api", nil
+}
+
+// withoutUserinfo hides what comes before an address's last "@": a URL
+// pasted as a handle may carry a password.
+func withoutUserinfo(s string) string {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	scheme, _, ok := strings.Cut(s[:at], "://")
+	if !ok {
+		scheme = ""
+	} else {
+		scheme += "://"
+	}
+	return scheme + "[REDACTED]" + s[at:]
+}
+
+// handleIn finds the handle in what people paste instead of one: the
+// AI Agent's address (https://acme.ada.support/api) or host name.
+func handleIn(s string) (string, bool) {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	s, _, _ = strings.Cut(s, "/")
+	if at := strings.LastIndex(s, "@"); at >= 0 {
+		s = s[at+1:]
+	}
+	h, ok := strings.CutSuffix(s, ".ada.support")
+	if !ok || !handleRE().MatchString(h) {
+		return "", false
+	}
+	return h, true
 }
 
 // BaseURL returns the API base the client was built with.

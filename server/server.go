@@ -95,7 +95,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 // ListenAndServe listens on the configured address and serves until ctx
 // ends, then shuts down gracefully.
 func (s *Server) ListenAndServe(ctx context.Context) error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
+	ln, err := ListenFlag("--addr", s.cfg.Addr)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	handler, closeStreams := s.routes(origins)
 	if s.cfg.WebhookAddr != "" && s.deps.Webhooks != nil {
-		wln, err := net.Listen("tcp", s.cfg.WebhookAddr)
+		wln, err := ListenFlag("--webhook-addr", s.cfg.WebhookAddr)
 		if err != nil {
 			ln.Close()
 			return err

@@ -81,8 +81,15 @@ func startConversation(ctx context.Context, env *Env, a *schemas.StartConversati
 	}
 	cv, _, err := env.Client.Conversations.Create(ctx, &adaclient.CreateConversationRequest{ChannelID: channel, EndUserID: endUserID, Metadata: a.Metadata})
 	if err != nil {
+		var hints []string
+		if a.ChannelID == "" && adaclient.IsNotFound(err) {
+			hints = append(hints, defaultChannelHint(channel)+" Pass a channel_id from list_channels.")
+		}
 		if endUserID != "" && a.EndUserID == "" {
-			return nil, withHint(err, "The end user %s is ready: retry with end_user_id %s so no duplicate is made.", endUserID, endUserID)
+			hints = append(hints, fmt.Sprintf("The end user %s is ready: retry with end_user_id %s so no duplicate is made.", endUserID, endUserID))
+		}
+		if len(hints) > 0 {
+			return nil, withHint(err, "%s", strings.Join(hints, " "))
 		}
 		return nil, err
 	}
@@ -282,16 +289,25 @@ func (e *Env) askConversation(ctx context.Context, a *schemas.AskAIAgentArgs, en
 		return a.ConversationID, false, nil // checkAskConversation checked it
 	}
 	if e.Deps.DefaultChannelID == "" {
-		return "", false, &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on"}
+		return "", false, &schemas.ArgumentError{Field: "conversation_id", Reason: "is required: no default channel is configured (ADA_CHANNEL_ID) to start a conversation on; start_conversation with a channel_id from list_channels gives one"}
 	}
 	cv, _, err := e.Client.Conversations.Create(ctx, &adaclient.CreateConversationRequest{ChannelID: e.Deps.DefaultChannelID, EndUserID: endUserID})
 	if err != nil {
+		if adaclient.IsNotFound(err) {
+			return "", false, withHint(err, "%s Start one with start_conversation and a channel_id from list_channels, then pass its conversation_id.", defaultChannelHint(e.Deps.DefaultChannelID))
+		}
 		return "", false, err
 	}
 	e.Deps.authors.put(e.Client, cv.ID, cv.EndUserID)
 	// Ada posts the greeting asynchronously: asked before it shows, the
 	// question's answer would start with the greeting. Wait a little for it.
 	return cv.ID, e.waitForGreeting(ctx, cv.ID, min(a.Wait()/3, e.Deps.greetingWait())), nil
+}
+
+// defaultChannelHint says that a channel Ada did not find was the operator's
+// setting, not the assistant's: only they can correct it.
+func defaultChannelHint(id string) string {
+	return fmt.Sprintf("The channel was the server's default, %s (ADA_CHANNEL_ID or --channel-id), which the operator should correct if Ada has no such channel.", id)
 }
 
 // shortLink is a message as text: its body, or a link's text and URL.

@@ -166,3 +166,31 @@ func TestListToolsRefuseBlankCursors(t *testing.T) {
 	h.OK("list_end_users", map[string]any{"cursor": ""})
 	h.OK("list_webhooks", map[string]any{"cursor": ""})
 }
+
+// A default channel Ada does not know is the operator's mistake: the error
+// says it was the server's setting and how to go on without it.
+func TestUnknownDefaultChannelIsNamedAsTheServersSetting(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	h.deps.DefaultChannelID = "no-such-channel"
+	msg := h.Err("start_conversation", map[string]any{"external_id": "cust-1"})
+	for _, want := range []string{"server's default, no-such-channel (ADA_CHANNEL_ID or --channel-id)", "channel_id from list_channels", "retry with end_user_id"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("start_conversation: %q lacks %q", msg, want)
+		}
+	}
+	msg = h.Err("ask_ai_agent", map[string]any{"external_id": "cust-1", "question": "hi"})
+	for _, want := range []string{"server's default, no-such-channel (ADA_CHANNEL_ID or --channel-id)", "then pass its conversation_id"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("ask_ai_agent: %q lacks %q", msg, want)
+		}
+	}
+	// Without a default, ask_ai_agent says how to get a conversation_id.
+	h.deps.DefaultChannelID = ""
+	if msg := h.Err("ask_ai_agent", map[string]any{"external_id": "cust-1", "question": "hi"}); !strings.Contains(msg, "start_conversation with a channel_id from list_channels") {
+		t.Errorf("ask_ai_agent without a default channel: %q", msg)
+	}
+	// A channel the assistant named is its own to check.
+	if msg := h.Err("start_conversation", map[string]any{"external_id": "cust-1", "channel_id": "no-such-channel"}); strings.Contains(msg, "ADA_CHANNEL_ID") {
+		t.Errorf("start_conversation with channel_id: %q blames the server's setting", msg)
+	}
+}

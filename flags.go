@@ -1,0 +1,90 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// parseFlags parses args into fs and prints fs's usage only when asked
+// for it (-h, --help). A mistake comes back as one error naming the flag
+// (and the flag it is likely a typo of) for the caller to print: the flag
+// package would print it, then the whole usage, which buries it in a
+// host's log, and the caller then printed it again.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
+	case err != nil:
+		return flagMistake(fs, err)
+	}
+	return nil
+}
+
+var (
+	undefinedFlag = regexp.MustCompile(`^flag provided but not defined: -+(.*)$`)
+	badFlagValue  = regexp.MustCompile(`^invalid value (".*") for flag -([^:]+): `)
+)
+
+// flagMistake rewords the flag package's errors as the other usage errors
+// read: the flag with its two dashes, what was wrong, where to look.
+func flagMistake(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	if m := undefinedFlag.FindStringSubmatch(msg); m != nil {
+		if near := nearestFlag(fs, m[1]); near != "" {
+			return fmt.Errorf("unknown flag --%s: did you mean --%s? (see --help)", m[1], near)
+		}
+		return fmt.Errorf("unknown flag --%s (see --help)", m[1])
+	}
+	if m := badFlagValue.FindStringSubmatch(msg); m != nil {
+		if f := fs.Lookup(m[2]); f != nil {
+			if _, ok := f.Value.(flag.Getter).Get().(time.Duration); ok {
+				return fmt.Errorf("--%s: %s is not a duration such as 30s or 500ms", m[2], m[1])
+			}
+		}
+	}
+	return fmt.Errorf("%s (see --help)", strings.Replace(msg, " -", " --", 1))
+}
+
+// nearestFlag is the defined flag name within two edits of name, if one is.
+func nearestFlag(fs *flag.FlagSet, name string) string {
+	best, bestDist := "", 3
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(name, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	return best
+}
+
+// editDistance is Levenshtein's distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
