@@ -415,6 +415,9 @@ func TestListeningLineSaysWhetherATokenIsRequired(t *testing.T) {
 	}{{[]string{"ADA_MCP_AUTH_TOKEN=" + token}, true}, {nil, false}} {
 		srv := startHTTP(t, tc.env, "--sandbox", "--transport", "http")
 		rec := srv.logs.Records("listening")[0]
+		if u, _ := rec["url"].(string); !strings.HasPrefix(u, "http://127.0.0.1:") || !strings.HasSuffix(u, "/mcp") {
+			t.Errorf("listening line url = %#v, want http://127.0.0.1:PORT/mcp", rec["url"])
+		}
 		if got, ok := rec["bearer_required"].(bool); !ok || got != tc.want {
 			t.Errorf("token set %v: listening line bearer_required = %#v, want %v", tc.want, rec["bearer_required"], tc.want)
 		}

@@ -168,7 +168,8 @@ func (s *Server) logStart(addr net.Addr) {
 	if s.cfg.Transport == TransportSSE {
 		endpoint = "/sse"
 	}
-	s.logger.Info("listening", "transport", s.cfg.Transport, "addr", addr.String(), "endpoint", endpoint,
+	// url is what a client configuration takes (behind TLS, the proxy's).
+	s.logger.Info("listening", "transport", s.cfg.Transport, "addr", addr.String(), "endpoint", endpoint, "url", "http://"+addr.String()+endpoint,
 		"bearer_required", s.auth.on, "multi_tenant", s.cfg.MultiTenant, "allowed_origins", len(s.cfg.AllowedOrigins))
 	if !s.auth.on {
 		s.logger.Warn("authentication is off: any local process can use this server; set ADA_MCP_AUTH_TOKEN to require a token")
