@@ -108,7 +108,7 @@ func TestUploadAttachmentOutsideAHandoff(t *testing.T) {
 }
 
 func TestUploadAttachmentRefusedBeforeSending(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{allowCustomer: true}) // the gate would answer send_as human_agent first
 	cid := handedOff(t, h)
 	ok := b64([]byte("hello"))
 	cases := []struct {

@@ -27,11 +27,20 @@ type destruction interface{ Destruction() string }
 // confirmID keys the confirmation among a call's input requests.
 const confirmID = "confirm_deletion"
 
-// gate returns the result that stops the call, or nil to let it through.
-func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolRequest, red *redact.Redactor) *mcp.CallToolResult {
+// customerGate refuses what a customer would read as a person's unless the
+// operator allowed it (--allow-customer-messages); nil lets it through.
+func (d *Deps) customerGate(m meta, args any) *mcp.CallToolResult {
 	if cv, ok := args.(customerVisible); ok && cv.CustomerVisible() && !d.AllowCustomerMessages {
 		return mcp.NewToolResultError(fmt.Sprintf("Refused: %s would send a message the customer reads as a person's (a human agent's message or file, or an email). "+
 			"Nothing was sent. The operator can allow it by starting the server with --allow-customer-messages (ADA_MCP_ALLOW_CUSTOMER_MESSAGES=true).", m.name))
+	}
+	return nil
+}
+
+// gate returns the result that stops the call, or nil to let it through.
+func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolRequest, red *redact.Redactor) *mcp.CallToolResult {
+	if stop := d.customerGate(m, args); stop != nil {
+		return stop
 	}
 	if !m.destructive || m.noConfirm || d.AllowDestructive {
 		return nil

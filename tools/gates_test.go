@@ -79,6 +79,12 @@ func TestCustomerVisibleMessagesAreGated(t *testing.T) {
 	if sim.count(http.MethodPost) != posts {
 		t.Fatal("a refused email or file reached Ada")
 	}
+	// The gate comes before the arguments' details: a human agent's
+	// message without display_name is refused for the gate, since
+	// adding the name would only lead to it.
+	if msg := h.Err("send_message", map[string]any{"conversation_id": cid, "body": "Hi", "role": "human_agent"}); !strings.Contains(msg, "--allow-customer-messages") {
+		t.Fatalf("refusal without display_name: %s", msg)
+	}
 	// The end user's own messages are not gated.
 	h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello"})
 

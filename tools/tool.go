@@ -128,14 +128,15 @@ func newTool[A, R any](m meta, deps *Deps, handle func(ctx context.Context, env 
 		// schemas.Output).
 		in: schemas.Input[A](), out: schemas.Output[R](), bounded: schemas.Bounded[A],
 		customerVisible: visible,
-		// Both steps return a nil any on error, never a nil *A or *R in
-		// one (which is not == nil).
+		// Both steps return a nil any, never a nil *A or *R in one (which
+		// is not == nil), on error; parse returns the arguments along with
+		// an error of Validate's (decoded, not valid).
 		parse: func(dec *argDecoder, p mcp.CallToolParams) (any, json.RawMessage, error) {
 			args, raw, err := parseArgs[A](dec, p)
-			if err != nil {
+			if args == nil {
 				return nil, raw, err
 			}
-			return args, raw, nil
+			return args, raw, err
 		},
 		run: func(ctx context.Context, env *Env, args any) (any, error) {
 			r, err := handle(ctx, env, args.(*A))
@@ -247,6 +248,11 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		red = red.With(append(slices.Clip(sensitive), keyed...)...)
 		written = recallable(sensitive, keyed)
 		if err != nil {
+			// The operator's gate refuses before the arguments' details:
+			// mending them would only lead to the refusal.
+			if stop := deps.customerGate(m, args); stop != nil {
+				return stop, nil
+			}
 			return errorResult(err, red)
 		}
 		if !m.readOnly {
@@ -285,8 +291,9 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 }
 
 // parseArgs turns a call's arguments into A: decoded strictly, then
-// validated. raw is the arguments as received (even when they are not
-// an object), for the redactor and the transcript.
+// validated (args are returned with Validate's error, decoded). raw is the
+// arguments as received (even when they are not an object), for the
+// redactor and the transcript.
 func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, raw json.RawMessage, err error) {
 	raw, err = rawArguments(params)
 	if err != nil {
@@ -298,7 +305,7 @@ func parseArgs[A any](dec *argDecoder, params mcp.CallToolParams) (args *A, raw 
 	}
 	if v, ok := any(args).(validator); ok {
 		if err := v.Validate(); err != nil {
-			return nil, raw, err
+			return args, raw, err
 		}
 	}
 	return args, raw, nil

@@ -221,7 +221,7 @@ func TestSendMessageWaitEndsWithoutReply(t *testing.T) {
 }
 
 func TestArgumentsAreStrict(t *testing.T) {
-	h := newHarness(t, harnessOpts{})
+	h := newHarness(t, harnessOpts{allowCustomer: true}) // the gate would answer human_agent first
 	cases := []struct {
 		name, tool string
 		args       map[string]any
