@@ -178,7 +178,6 @@ type sseStreamKey struct{}
 type sseStream struct {
 	a   *sseAnswers
 	sid string
-	key string
 }
 
 // streamMiddleware follows each SSE stream's writes, releasing each answer
