@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,10 +21,16 @@ const confirmTTL = 15 * time.Minute
 // counts only for the call it was asked about, within confirmTTL. The key
 // is derived from the server's secrets (the Ada key, the bearer token), so
 // replicas that share them accept each other's confirmations; without any,
-// it is random, for this process alone.
+// it is random, for this process alone. Each state deletes once
+// (redeem): a replayed one is asked about anew.
 type confirmer struct {
 	key []byte
 	now func() time.Time
+
+	mu sync.Mutex
+	// used holds the states redeemed and not yet expired, with their
+	// expiry (Unix seconds).
+	used map[string]int64
 }
 
 func newConfirmer(secrets ...string) *confirmer {
@@ -72,6 +79,40 @@ func (c *confirmer) valid(state, tool, account string, args any) bool {
 	}
 	want, ok := c.mac(tool, account, exp, args)
 	return ok && hmac.Equal([]byte(mac), []byte(want))
+}
+
+// redeem is valid, once: a state redeemed before is refused until it
+// expires (when valid refuses it anyway). Without it a client could send
+// an acceptance again, within confirmTTL, to delete what was recreated
+// under the same id (articles and tags take the caller's ids) without
+// the user being asked.
+func (c *confirmer) redeem(state, tool, account string, args any) bool {
+	if !c.valid(state, tool, account, args) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now().Unix()
+	for s, exp := range c.used {
+		if now > exp {
+			delete(c.used, s)
+		}
+	}
+	if _, seen := c.used[state]; seen {
+		return false
+	}
+	if c.used == nil {
+		c.used = make(map[string]int64)
+	}
+	c.used[state] = stateExpiry(state)
+	return true
+}
+
+// stateExpiry is the expiry of a state valid accepted.
+func stateExpiry(state string) int64 {
+	exp, _, _ := strings.Cut(strings.TrimPrefix(state, "c1."), ".")
+	at, _ := strconv.ParseInt(exp, 36, 64)
+	return at
 }
 
 func (c *confirmer) mac(tool, account, exp string, args any) (string, bool) {

@@ -44,8 +44,9 @@ func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolReque
 		}
 		// An acceptance counts only as the answer to the question this
 		// server asked for exactly this call: not one the client made up,
-		// nor one given for other arguments. Otherwise it is asked anew.
-		if d.confirmations().valid(req.Params.RequestState, m.name, account, args) {
+		// nor one given for other arguments, nor one used before.
+		// Otherwise it is asked anew.
+		if d.confirmations().redeem(req.Params.RequestState, m.name, account, args) {
 			return nil
 		}
 	}

@@ -192,8 +192,8 @@ func TestGetCapabilities(t *testing.T) {
 // A confirmation counts only as the answer to the question this server
 // asked about exactly this call (2026-07-28's requestState): an accepting
 // answer a client sends unasked, or one given for another webhook, or with
-// the state tampered with, deletes nothing; a client that can ask is asked
-// anew, one that cannot is refused.
+// the state tampered with, or replayed once used, deletes nothing; a
+// client that can ask is asked anew, one that cannot is refused.
 func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	sim := newCountingSim(t)
 	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
@@ -279,6 +279,12 @@ func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	}
 	if n := deletes(); n != 1 {
 		t.Fatalf("%d DELETEs, want a's", n)
+	}
+	// The same acceptance replayed (a's id could be a new webhook's by
+	// then, as it can be an article's or a tag's): asked again.
+	asked(call(true, a, accept, stateA))
+	if n := deletes(); n != 1 {
+		t.Fatalf("%d DELETEs: a replayed confirmation deleted again", n)
 	}
 }
 
