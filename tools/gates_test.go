@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,53 +199,8 @@ func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	sim := newCountingSim(t)
 	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
 	a, b := createHook(t, h), createHook(t, h)
-	s, _, err := tools.NewServer(h.deps, tools.Options{Version: "test", Toolsets: []string{"webhooks"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(s))
-	t.Cleanup(web.Close)
+	call := modernDeleteCaller(t, h)
 	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
-	call := func(elicits bool, id string, responses map[string]any, state string) map[string]any {
-		t.Helper()
-		caps := map[string]any{}
-		if elicits {
-			caps["elicitation"] = map[string]any{}
-		}
-		params := map[string]any{"name": "delete_webhook", "arguments": map[string]any{"webhook_id": id},
-			"_meta": map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-				"io.modelcontextprotocol/clientInfo": map[string]any{"name": "t", "version": "1"}, "io.modelcontextprotocol/clientCapabilities": caps}}
-		if responses != nil {
-			params["inputResponses"] = responses
-		}
-		if state != "" {
-			params["requestState"] = state
-		}
-		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
-		req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
-		req.Header.Set("Mcp-Method", "tools/call")
-		req.Header.Set("Mcp-Name", "delete_webhook")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		text := string(raw)
-		if i := strings.Index(text, "data: "); i >= 0 {
-			text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
-		}
-		var out struct {
-			Result map[string]any `json:"result"`
-		}
-		if err := json.Unmarshal([]byte(text), &out); err != nil || out.Result == nil {
-			t.Fatalf("%d: %v: %s", resp.StatusCode, err, raw)
-		}
-		return out.Result
-	}
 	asked := func(r map[string]any) string {
 		t.Helper()
 		if r["resultType"] != "input_required" {
@@ -285,6 +241,126 @@ func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	asked(call(true, a, accept, stateA))
 	if n := deletes(); n != 1 {
 		t.Fatalf("%d DELETEs: a replayed confirmation deleted again", n)
+	}
+}
+
+// modernDeleteCaller calls delete_webhook as a 2026-07-28 client over
+// Streamable HTTP (raw JSON-RPC: the go-sdk client answers the question
+// itself), with or without elicitation, an answer and a requestState.
+func modernDeleteCaller(t *testing.T, h *harness) func(elicits bool, id string, responses map[string]any, state string) map[string]any {
+	t.Helper()
+	s, _, err := tools.NewServer(h.deps, tools.Options{Version: "test", Toolsets: []string{"webhooks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(s))
+	t.Cleanup(web.Close)
+	return func(elicits bool, id string, responses map[string]any, state string) map[string]any {
+		t.Helper()
+		caps := map[string]any{}
+		if elicits {
+			caps["elicitation"] = map[string]any{}
+		}
+		params := map[string]any{"name": "delete_webhook", "arguments": map[string]any{"webhook_id": id},
+			"_meta": map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+				"io.modelcontextprotocol/clientInfo": map[string]any{"name": "t", "version": "1"}, "io.modelcontextprotocol/clientCapabilities": caps}}
+		if responses != nil {
+			params["inputResponses"] = responses
+		}
+		if state != "" {
+			params["requestState"] = state
+		}
+		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
+		req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+		req.Header.Set("Mcp-Method", "tools/call")
+		req.Header.Set("Mcp-Name", "delete_webhook")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		text := string(raw)
+		if i := strings.Index(text, "data: "); i >= 0 {
+			text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
+		}
+		var out struct {
+			Result map[string]any `json:"result"`
+		}
+		if err := json.Unmarshal([]byte(text), &out); err != nil || out.Result == nil {
+			t.Fatalf("%d: %v: %s", resp.StatusCode, err, raw)
+		}
+		return out.Result
+	}
+}
+
+// fakeClaims stands for the replicas' shared claims (fleet.Claims).
+type fakeClaims struct {
+	mu      sync.Mutex
+	claimed map[string]bool
+	// taken: another replica claimed every key already; err: the store
+	// is down.
+	taken bool
+	err   error
+}
+
+func (f *fakeClaims) Claim(_ context.Context, key string, _ time.Time) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return false, f.err
+	}
+	fresh := !f.taken && !f.claimed[key]
+	f.claimed[key] = true
+	return fresh, nil
+}
+
+func (f *fakeClaims) set(taken bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taken, f.err = taken, err
+}
+
+// Among replicas, an acceptance another replica redeemed is not redeemed
+// again by this one, which has not seen it itself: the user is asked
+// again. With the shared store down the deletion is refused, not risked.
+func TestDeletionConfirmationIsRedeemedOnceByTheFleet(t *testing.T) {
+	sim := newCountingSim(t)
+	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
+	claims := &fakeClaims{claimed: map[string]bool{}}
+	h.deps.Redeemed = claims
+	id := createHook(t, h)
+	call := modernDeleteCaller(t, h)
+	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
+	ask := func() string {
+		t.Helper()
+		state, _ := call(true, id, nil, "")["requestState"].(string)
+		if state == "" {
+			t.Fatal("not asked")
+		}
+		return state
+	}
+
+	claims.set(false, errors.New("redis down"))
+	if r := call(true, id, accept, ask()); r["isError"] != true || !strings.Contains(fmt.Sprint(r["content"]), "Nothing was deleted") {
+		t.Fatalf("with the shared store down: %v", r)
+	}
+	claims.set(true, nil)
+	if r := call(true, id, accept, ask()); r["resultType"] != "input_required" {
+		t.Fatalf("an acceptance another replica redeemed was redeemed again: %v", r)
+	}
+	if n := sim.count(http.MethodDelete); n != 0 {
+		t.Fatalf("%d DELETEs", n)
+	}
+	claims.set(false, nil)
+	if r := call(true, id, accept, ask()); r["isError"] == true || r["resultType"] == "input_required" {
+		t.Fatalf("a fresh confirmation: %v", r)
+	}
+	if n := sim.count(http.MethodDelete); n != 1 {
+		t.Fatalf("%d DELETEs, want 1", n)
 	}
 }
 
