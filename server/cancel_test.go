@@ -1,0 +1,116 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	mgomcp "github.com/mark3labs/mcp-go/mcp"
+	mcpserver "github.com/mark3labs/mcp-go/server"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// untilCancelled is a tool that never ends on its own (a wait for an AI
+// Agent that does not answer): only its context ending it, which it
+// reports on ended.
+func untilCancelled() (*mcpserver.MCPServer, <-chan struct{}, <-chan struct{}) {
+	started, ended := make(chan struct{}, 1), make(chan struct{}, 1)
+	m, _ := newTestMCP()
+	m.AddTool(mgomcp.NewTool("forever"), func(ctx context.Context, _ mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+		started <- struct{}{}
+		<-ctx.Done()
+		ended <- struct{}{}
+		return mgomcp.NewToolResultText("cancelled"), nil
+	})
+	return m, started, ended
+}
+
+// A call the client gives up on ends on the server, and the server goes
+// on serving: the go-sdk client sends notifications/cancelled (stdio and a
+// session over Streamable HTTP or SSE) or, over 2026-07-28's stateless
+// HTTP, drops the POST, which must cancel the call's context too.
+func TestCancelledCallsEndOnTheServer(t *testing.T) {
+	for _, tc := range []struct{ transport, version string }{
+		{"stdio", ""}, {TransportHTTP, "2025-11-25"}, {TransportHTTP, ""}, {TransportSSE, "2025-11-25"},
+	} {
+		t.Run(tc.transport+" "+tc.version, func(t *testing.T) {
+			m, started, ended := untilCancelled()
+			var cs *mcp.ClientSession
+			if tc.transport == "stdio" {
+				cs = connectStdio(t, m, StdioConfig{})
+			} else {
+				cs = connect(t, start(t, Config{Transport: tc.transport}, m), tc.transport, tc.version, nil)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			failed := make(chan error, 1)
+			go func() {
+				_, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "forever"})
+				failed <- err
+			}()
+			waitFor(t, started, "the call to start")
+			cancel()
+			waitFor(t, ended, "the server's call to end after the client cancelled it")
+			if err := <-failed; err == nil {
+				t.Fatal("the cancelled call succeeded")
+			}
+			res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "echo"})
+			if err != nil || res.IsError {
+				t.Fatalf("after a cancelled call: %v %v", res, err)
+			}
+		})
+	}
+}
+
+// waitFor waits for ch, bounded far above what it takes.
+func waitFor(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// Odd requests over stdio each get the answer the spec asks for, with
+// their id as sent, and the server goes on serving: ping; a wrong jsonrpc
+// version (-32600); a notification's method sent with an id and a method
+// this server does not serve, logging/setLevel among them as it declares
+// no logging (-32601); a cursor it never gave (-32602); a string id
+// with non-ASCII and a line separator.
+func TestStdioOddRequests(t *testing.T) {
+	m, _ := newTestMCP()
+	lines := []string{
+		`{"jsonrpc":"2.0","id":2,"method":"ping"}`,
+		`{"jsonrpc":"1.0","id":3,"method":"ping"}`,
+		`{"jsonrpc":"2.0","id":"h\u00e9llo-\ud83e\udd80-\u2028","method":"ping"}`,
+		`{"jsonrpc":"2.0","id":5,"method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":6,"method":"tools/list","params":{"cursor":"!!"}}`,
+		`{"jsonrpc":"2.0","id":7,"method":"logging/setLevel","params":{"level":"debug"}}`,
+		`{"jsonrpc":"2.0","id":8,"method":"ping"}`,
+	}
+	want := map[string]int{`2`: 0, `3`: -32600, `"héllo-🦀-` + "\u2028" + `"`: 0, `5`: -32601, `6`: -32602, `7`: -32601, `8`: 0}
+	next := serveRaw(t, m, StdioConfig{}, strings.NewReader(rawInit+strings.Join(lines, "\n")+"\n"))
+	got := map[string]int{}
+	for _, r := range next(1 + len(lines)) {
+		var id any
+		if err := json.Unmarshal(r.ID, &id); err != nil {
+			t.Fatalf("id %s: %v", r.ID, err)
+		}
+		key, _ := json.Marshal(id)
+		code := 0
+		if r.Error != nil {
+			code = r.Error.Code
+			if strings.Contains(r.Error.Message, "notifications/initialized") || strings.Contains(r.Error.Message, "logging/setLevel") {
+				t.Errorf("the error repeats the method: %s", r.Error.Message)
+			}
+		}
+		got[strings.ReplaceAll(string(key), `\u2028`, "\u2028")] = code
+	}
+	delete(got, "1") // initialize
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("answers (id: error code) %v, want %v", got, want)
+	}
+}
