@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,76 @@ func TestStdioOddRequests(t *testing.T) {
 	delete(got, "1") // initialize
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("answers (id: error code) %v, want %v", got, want)
+	}
+}
+
+// A call's progress notifications reach a client that sent a progress
+// token, through every HTTP transport and era (2026-07-28: on the POST's
+// own event stream), past the server's middleware; without a token none
+// are sent, and neither way is an error. The tool goes on until each
+// notification has arrived, as send_message goes on waiting after a reply:
+// mcp-go v1.2.1 may drop a notification sent just before the handler
+// returns (its forwarder takes it off the channel, then finds the request
+// done).
+func TestProgressReachesTheClient(t *testing.T) {
+	for _, tc := range []struct{ transport, version string }{
+		{TransportHTTP, "2025-11-25"}, {TransportHTTP, ""}, {TransportSSE, "2025-11-25"},
+	} {
+		t.Run(tc.transport+" "+tc.version, func(t *testing.T) {
+			received := make(chan float64, 4)
+			m, _ := newTestMCP()
+			m.AddTool(mgomcp.NewTool("progress"), func(ctx context.Context, req mgomcp.CallToolRequest) (*mgomcp.CallToolResult, error) {
+				if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
+					return mgomcp.NewToolResultText("no token"), nil
+				}
+				for i := range 2 {
+					err := mcpserver.ServerFromContext(ctx).SendNotificationToClient(ctx, "notifications/progress",
+						map[string]any{"progressToken": req.Params.Meta.ProgressToken, "progress": i + 1, "total": 2, "message": "step"})
+					if err != nil {
+						return mgomcp.NewToolResultError(err.Error()), nil
+					}
+					select {
+					case p := <-received:
+						if p != float64(i+1) {
+							return mgomcp.NewToolResultError(fmt.Sprintf("progress %v arrived, want %d", p, i+1)), nil
+						}
+					case <-time.After(20 * time.Second):
+						return mgomcp.NewToolResultError("the progress notification never arrived"), nil
+					}
+				}
+				return mgomcp.NewToolResultText("done"), nil
+			})
+			r := start(t, Config{Transport: tc.transport}, m)
+			hc := &http.Client{Transport: &headerTransport{}}
+			var tr mcp.Transport = &mcp.StreamableClientTransport{Endpoint: r.url + "/mcp", HTTPClient: hc}
+			if tc.transport == TransportSSE {
+				tr = &mcp.SSEClientTransport{Endpoint: r.url + "/sse", HTTPClient: hc}
+			}
+			cs, err := mcp.NewClient(&mcp.Implementation{Name: "server-test", Version: "1"}, &mcp.ClientOptions{
+				ProgressNotificationHandler: func(_ context.Context, p *mcp.ProgressNotificationClientRequest) {
+					received <- p.Params.Progress
+				}}).Connect(context.Background(), tr, &mcp.ClientSessionOptions{ProtocolVersion: tc.version})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { cs.Close() })
+
+			res, err := cs.CallTool(context.Background(), &mcp.CallToolParams{Name: "progress"})
+			if err != nil || res.IsError {
+				t.Fatalf("without a token: %v %v", res, err)
+			}
+			params := &mcp.CallToolParams{Name: "progress"}
+			params.SetProgressToken("p-1")
+			res, err = cs.CallTool(context.Background(), params)
+			if err != nil || res.IsError {
+				t.Fatalf("with a token: %v %v", res.GetError(), err)
+			}
+			if text := res.Content[0].(*mcp.TextContent).Text; text != "done" {
+				t.Fatalf("with a token: %s", text)
+			}
+			if n := len(received); n != 0 {
+				t.Fatalf("%d progress notifications more than sent", n)
+			}
+		})
 	}
 }
