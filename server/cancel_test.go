@@ -186,3 +186,43 @@ func TestProgressReachesTheClient(t *testing.T) {
 		})
 	}
 }
+
+// An integer id beyond 2^53 is refused to that very id, over stdio and
+// HTTP: mcp-go would answer to the float64 it decodes it into, an id the
+// client never sent, and the client would wait for its answer forever.
+// Ids it holds exactly, and strings, are served as usual.
+func TestHugeIntegerIDsAreRefusedToTheirOwnID(t *testing.T) {
+	const huge, overflow = `9007199254740993`, `123456789012345678901234567890`
+	m, _ := newTestMCP()
+	ping := func(id string) string { return `{"jsonrpc":"2.0","id":` + id + `,"method":"ping"}` }
+	next := serveRaw(t, m, StdioConfig{}, strings.NewReader(rawInit+ping(huge)+"\n"+ping(overflow)+"\n"+ping("-"+huge)+"\n"+ping(`9007199254740992`)+"\n"+ping(`"`+huge+`"`)+"\n"))
+	got := map[string]int{}
+	for _, r := range next(6) {
+		code := 0
+		if r.Error != nil {
+			code = r.Error.Code
+		}
+		got[string(r.ID)] = code
+	}
+	want := map[string]int{`1`: 0, huge: -32600, overflow: -32600, "-" + huge: -32600, `9007199254740992`: 0, `"` + huge + `"`: 0}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("stdio answers (id: code) %v, want %v", got, want)
+	}
+
+	r := start(t, Config{Transport: TransportHTTP}, m)
+	req, _ := http.NewRequest(http.MethodPost, r.url+"/mcp", strings.NewReader(`{"jsonrpc":"2.0","id":`+huge+`,"method":"tools/call","params":{"name":"echo","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "tools/call")
+	req.Header.Set("Mcp-Name", "echo")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out rpcResponse
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || string(out.ID) != huge || out.Error == nil || out.Error.Code != -32600 {
+		t.Fatalf("HTTP: %d %s %+v %v", resp.StatusCode, out.ID, out.Error, err)
+	}
+}
