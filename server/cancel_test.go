@@ -226,3 +226,69 @@ func TestHugeIntegerIDsAreRefusedToTheirOwnID(t *testing.T) {
 		t.Fatalf("HTTP: %d %s %+v %v", resp.StatusCode, out.ID, out.Error, err)
 	}
 }
+
+// Without a session (2026-07-28), a notifications/cancelled cancels
+// nothing, whoever sends it: mcp-go would key it by the request id alone,
+// so one client could cancel another's call (clients number their
+// requests from 1). It is acknowledged (202), with or without _meta (go-sdk
+// sends none, and closes its session on the 400 mcp-go answers). The call
+// goes on until its own client drops the POST.
+func TestSessionlessCancelsCancelNothing(t *testing.T) {
+	const meta = `"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"t","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}`
+	m, started, ended := untilCancelled()
+	r := start(t, Config{Transport: TransportHTTP}, m)
+	post := func(ctx context.Context, method, name, body string, headers bool) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.url+"/mcp", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		if headers {
+			req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+			req.Header.Set("Mcp-Method", method)
+			if name != "" {
+				req.Header.Set("Mcp-Name", name)
+			}
+		}
+		return http.DefaultClient.Do(req)
+	}
+	ctx, drop := context.WithCancel(context.Background())
+	defer drop()
+	go func() {
+		resp, err := post(ctx, "tools/call", "forever", `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"forever","arguments":{},`+meta+`}}`, true)
+		if err == nil {
+			resp.Body.Close()
+		}
+	}()
+	waitFor(t, started, "the call to start")
+	for _, c := range []struct {
+		body    string
+		headers bool
+	}{
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,` + meta + `}}`, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}`, true},
+		{`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1,` + meta + `}}`, false},
+	} {
+		resp, err := post(context.Background(), "notifications/cancelled", "", c.body, c.headers)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if c.headers && resp.StatusCode != http.StatusAccepted {
+			t.Errorf("%s: %d, want 202", c.body, resp.StatusCode)
+		}
+	}
+	// The call still runs: only its own client's dropping it ends it. (A
+	// call answered after the notifications gives a cancellation time to
+	// show.)
+	resp, err := post(context.Background(), "tools/call", "echo", `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{},`+meta+`}}`, true)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("ping: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	select {
+	case <-ended:
+		t.Fatal("another client's notifications/cancelled cancelled the call")
+	default:
+	}
+	drop()
+	waitFor(t, ended, "the call to end once its POST was dropped")
+}
