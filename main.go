@@ -202,6 +202,12 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 			return nil, usageError{err}
 		}
 	}
+	// Over HTTP, replicas redeem each deletion confirmation once between
+	// them (a nil *Claims would not be a nil ClaimStore).
+	var redeemed tools.ClaimStore
+	if a.redis != nil && !stdio {
+		redeemed = fleet.NewClaims(a.redis, fleetPrefix(baseURL))
+	}
 	a.Built, err = tools.Build(tools.Config{
 		APIKey: apiKey, BaseURL: baseURL, ChannelID: channelID,
 		Toolsets: cfg.Ada.Toolsets, ReadOnly: cfg.Ada.ReadOnly, RedactKeys: cfg.Ada.RedactKeys,
@@ -212,7 +218,7 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		CallTimeout:  cfg.Ada.CallTimeout, PollInterval: pollInterval,
 		Version: buildVersion(), LogHandler: cfg.Log.handler(stderr), Transcript: a.transcript,
 		Events: a.events, RateBudget: a.rateBudget(cfg, baseURL),
-		WebhookSecrets: a.webhookSecrets(cfg), EventsStopped: a.eventsStopped,
+		WebhookSecrets: a.webhookSecrets(cfg), EventsStopped: a.eventsStopped, Redeemed: redeemed,
 		AllowCustomerMessages: cfg.Ada.AllowCustomerMessages, AllowDestructive: cfg.Ada.AllowDestructive, Unfenced: !cfg.Ada.FenceUntrusted,
 		Sandbox: cfg.Sandbox.Enabled, RateLimits: a.rateLimits(cfg), RateShared: a.redis != nil,
 		// A stdio server is one process for one client, Redis or not.

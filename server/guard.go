@@ -62,6 +62,12 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				logger.LogAttrs(r.Context(), slog.LevelDebug, "tool call refused before dispatch",
 					slog.String("field", p.Field), slog.String("reason", p.Reason), slog.String("path", r.URL.Path))
 			}
+			if c.ID != nil && inexactID(c.ID) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				_, _ = w.Write(idRefusal(c.ID))
+				return
+			}
 			if c.RenamedMethod && r.Header.Get("Mcp-Method") != "" {
 				// The header must agree with the body, or the mismatch
 				// error would repeat the name.

@@ -65,7 +65,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 			mcpserver.WithHeartbeatInterval(keepAliveInterval),
 			mcpserver.WithStreamableHTTPLogger(s.logger.With("component", "mcp-http")),
 		)
-		mux.Handle("/mcp", guard(h, onlyMCPMethods, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
+		mux.Handle("/mcp", guard(h, onlyMCPMethods, sessionlessCancels, s.limit.middleware(s.logger), s.streams.streamMiddleware(s.logger), s.binder.checkSession(s.logger, false)))
 		endStreams = func() { _ = h.Shutdown(context.Background()) } // not started by us: ends sessions and the sweeper
 	}
 	return accessLog(s.logger)(mux), endStreams

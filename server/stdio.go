@@ -363,6 +363,13 @@ func (g *lineGuard) guard(line []byte) []byte {
 	if p := c.Problem; p != nil {
 		g.logger.Debug("tool call refused before dispatch", "field", p.Field, "reason", p.Reason)
 	}
+	if c.ID != nil && inexactID(c.ID) {
+		// Answered here, to the id as written; mcp-go never sees it.
+		if _, err := g.out.writeOwn(append(idRefusal(c.ID), '\n')); err != nil {
+			g.logger.Warn("writing a refusal failed", "error", err.Error())
+		}
+		return nil
+	}
 	if c.ID != nil && g.answers != nil {
 		g.answers.request(c.ID)
 	}

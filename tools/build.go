@@ -55,6 +55,9 @@ type Config struct {
 	// WebhookSecrets keeps the secret rotate_webhook_secret made for this
 	// server's own webhook (Deps.WebhookSecrets); nil: none is kept.
 	WebhookSecrets WebhookSecretStore
+	// Redeemed makes deletion confirmations single-use fleet-wide
+	// (Deps.Redeemed); nil: per process.
+	Redeemed ClaimStore
 	// EventsStopped is closed when events stop arriving (Deps.EventsStopped).
 	EventsStopped <-chan struct{}
 	// The gates (Deps.AllowCustomerMessages, Deps.AllowDestructive).
@@ -118,7 +121,7 @@ func Build(cfg Config) (*Built, error) {
 	}
 	deps := &Deps{Client: b.Client, DefaultChannelID: cfg.ChannelID, Redactor: red, Logger: logger,
 		CallTimeout: cfg.CallTimeout, PollInterval: cfg.PollInterval, Transcript: cfg.Transcript, Events: cfg.Events,
-		WebhookSecrets: cfg.WebhookSecrets, EventsStopped: cfg.EventsStopped,
+		WebhookSecrets: cfg.WebhookSecrets, EventsStopped: cfg.EventsStopped, Redeemed: cfg.Redeemed,
 		AllowCustomerMessages: cfg.AllowCustomerMessages, AllowDestructive: cfg.AllowDestructive, Unfenced: cfg.Unfenced,
 		Sandbox: cfg.Sandbox, RateLimits: cfg.RateLimits, RateShared: cfg.RateShared, Replicated: cfg.Replicated, LocalFiles: cfg.LocalFiles, Now: cfg.Now}
 	// Replicas sharing the Ada key and the bearer token accept each

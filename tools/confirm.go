@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -8,6 +9,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,10 +22,16 @@ const confirmTTL = 15 * time.Minute
 // counts only for the call it was asked about, within confirmTTL. The key
 // is derived from the server's secrets (the Ada key, the bearer token), so
 // replicas that share them accept each other's confirmations; without any,
-// it is random, for this process alone.
+// it is random, for this process alone. Each state deletes once
+// (redeem): a replayed one is asked about anew.
 type confirmer struct {
 	key []byte
 	now func() time.Time
+
+	mu sync.Mutex
+	// used holds the states redeemed and not yet expired, with their
+	// expiry (Unix seconds).
+	used map[string]int64
 }
 
 func newConfirmer(secrets ...string) *confirmer {
@@ -46,23 +54,24 @@ func newConfirmer(secrets ...string) *confirmer {
 }
 
 // state is the requestState for a confirmation of tool(args) by account.
+// A random nonce makes each question's state its own, so that redeeming
+// one (redeem) leaves a question asked again in the same second valid.
 func (c *confirmer) state(tool, account string, args any) string {
 	exp := strconv.FormatInt(c.now().Add(confirmTTL).Unix(), 36)
-	mac, ok := c.mac(tool, account, exp, args)
+	var n [12]byte
+	_, _ = rand.Read(n[:])
+	nonce := base64.RawURLEncoding.EncodeToString(n[:])
+	mac, ok := c.mac(tool, account, exp, nonce, args)
 	if !ok {
 		return "" // valid never accepts it
 	}
-	return "c1." + exp + "." + mac
+	return "c2." + exp + "." + nonce + "." + mac
 }
 
 // valid reports whether state is one this server minted for tool(args)
 // by account, and has not expired.
 func (c *confirmer) valid(state, tool, account string, args any) bool {
-	rest, ok := strings.CutPrefix(state, "c1.")
-	if !ok {
-		return false
-	}
-	exp, mac, ok := strings.Cut(rest, ".")
+	exp, nonce, mac, ok := splitState(state)
 	if !ok {
 		return false
 	}
@@ -70,11 +79,69 @@ func (c *confirmer) valid(state, tool, account string, args any) bool {
 	if err != nil || c.now().Unix() > at {
 		return false
 	}
-	want, ok := c.mac(tool, account, exp, args)
+	want, ok := c.mac(tool, account, exp, nonce, args)
 	return ok && hmac.Equal([]byte(mac), []byte(want))
 }
 
-func (c *confirmer) mac(tool, account, exp string, args any) (string, bool) {
+// splitState splits "c2.EXP.NONCE.MAC".
+func splitState(state string) (exp, nonce, mac string, ok bool) {
+	parts := strings.Split(state, ".")
+	if len(parts) != 4 || parts[0] != "c2" {
+		return "", "", "", false
+	}
+	return parts[1], parts[2], parts[3], true
+}
+
+// redeem is valid, once: a state redeemed before is refused until it
+// expires (when valid refuses it anyway). Without it a client could send
+// an acceptance again, within confirmTTL, to delete what was recreated
+// under the same id (articles and tags take the caller's ids) without
+// the user being asked.
+func (c *confirmer) redeem(state, tool, account string, args any) bool {
+	if !c.valid(state, tool, account, args) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now().Unix()
+	for s, exp := range c.used {
+		if now > exp {
+			delete(c.used, s)
+		}
+	}
+	if _, seen := c.used[state]; seen {
+		return false
+	}
+	if c.used == nil {
+		c.used = make(map[string]int64)
+	}
+	c.used[state] = stateExpiry(state)
+	return true
+}
+
+// redeemed reports whether state was not redeemed before by any replica,
+// and claims it: redeem on this process, then the fleet's claim, if any.
+// A claim that cannot be made refuses (err), rather than risk a second
+// deletion.
+func (d *Deps) redeemed(ctx context.Context, state, tool, account string, args any) (bool, error) {
+	if !d.confirmations().redeem(state, tool, account, args) {
+		return false, nil
+	}
+	if d.Redeemed == nil {
+		return true, nil
+	}
+	sum := sha256.Sum256([]byte(state))
+	return d.Redeemed.Claim(ctx, "confirm:"+base64.RawURLEncoding.EncodeToString(sum[:]), time.Unix(stateExpiry(state), 0))
+}
+
+// stateExpiry is the expiry of a state valid accepted.
+func stateExpiry(state string) int64 {
+	exp, _, _, _ := splitState(state)
+	at, _ := strconv.ParseInt(exp, 36, 64)
+	return at
+}
+
+func (c *confirmer) mac(tool, account, exp, nonce string, args any) (string, bool) {
 	// The arguments as decoded (struct fields in order, map keys sorted):
 	// the same call gives the same bytes.
 	b, err := json.Marshal(args)
@@ -82,7 +149,7 @@ func (c *confirmer) mac(tool, account, exp string, args any) (string, bool) {
 		return "", false
 	}
 	m := hmac.New(sha256.New, c.key)
-	for _, part := range []string{tool, account, exp} {
+	for _, part := range []string{tool, account, exp, nonce} {
 		m.Write([]byte(part))
 		m.Write([]byte{0})
 	}

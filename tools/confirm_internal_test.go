@@ -41,3 +41,32 @@ func TestConfirmerBindsAndExpires(t *testing.T) {
 		t.Error("without secrets the key is not random")
 	}
 }
+
+// A state deletes once: redeemed again before it expires, it is refused;
+// what it redeemed is forgotten once expired, never accepted again.
+func TestConfirmerRedeemsOnce(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	c := newConfirmer("ada-key")
+	c.now = func() time.Time { return now }
+	args := map[string]any{"article_ids": []string{"faq-1"}}
+	st := c.state("delete_articles", "", args)
+	if !c.redeem(st, "delete_articles", "", args) {
+		t.Fatal("its own state refused")
+	}
+	if c.redeem(st, "delete_articles", "", args) {
+		t.Fatal("redeemed twice")
+	}
+	if c.redeem("c2.zz.forged.mac", "delete_articles", "", args) {
+		t.Fatal("a forged state redeemed")
+	}
+	// Asked again in the same second: a state of its own.
+	other := c.state("delete_articles", "", args)
+	if other == st || !c.redeem(other, "delete_articles", "", args) {
+		t.Fatal("a new question's state refused")
+	}
+	now = now.Add(confirmTTL + time.Second)
+	c.redeem(c.state("delete_articles", "", args), "delete_articles", "", args)
+	if len(c.used) != 1 { // the two redeemed above expired
+		t.Fatalf("%d states kept, want only the one not expired", len(c.used))
+	}
+}

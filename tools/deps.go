@@ -72,6 +72,10 @@ type Deps struct {
 	RateLimits map[string][]adaclient.Limit
 	RateShared bool
 
+	// Redeemed, if set, makes each deletion confirmation count once for
+	// the whole fleet (fleet.Claims), not once per replica.
+	Redeemed ClaimStore
+
 	// confirm signs deletion confirmations (confirmations).
 	confirm     *confirmer
 	confirmOnce sync.Once
@@ -97,6 +101,11 @@ type Deps struct {
 	recall  recall
 	// rotations makes rotate_webhook_secret one at a time.
 	rotations rotationLock
+}
+
+// ClaimStore claims a key once among the replicas, until a time.
+type ClaimStore interface {
+	Claim(ctx context.Context, key string, until time.Time) (bool, error)
 }
 
 type clientKey struct{}

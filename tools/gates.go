@@ -53,8 +53,15 @@ func (d *Deps) gate(ctx context.Context, m meta, args any, req mcp.CallToolReque
 		}
 		// An acceptance counts only as the answer to the question this
 		// server asked for exactly this call: not one the client made up,
-		// nor one given for other arguments. Otherwise it is asked anew.
-		if d.confirmations().valid(req.Params.RequestState, m.name, account, args) {
+		// nor one given for other arguments, nor one used before.
+		// Otherwise it is asked anew.
+		fresh, err := d.redeemed(ctx, req.Params.RequestState, m.name, account, args)
+		if err != nil {
+			d.logger().Warn("could not check that a deletion's confirmation was not used before", "tool", m.name, "error", err.Error())
+			return mcp.NewToolResultError(red.String(fmt.Sprintf("Not done: could not check that the confirmation to delete %s was not used before "+
+				"(the replicas' shared store is unavailable). Nothing was deleted. Try again shortly.", what)))
+		}
+		if fresh {
 			return nil
 		}
 	}

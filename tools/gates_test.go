@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,20 +199,69 @@ func TestGetCapabilities(t *testing.T) {
 // A confirmation counts only as the answer to the question this server
 // asked about exactly this call (2026-07-28's requestState): an accepting
 // answer a client sends unasked, or one given for another webhook, or with
-// the state tampered with, deletes nothing; a client that can ask is asked
-// anew, one that cannot is refused.
+// the state tampered with, or replayed once used, deletes nothing; a
+// client that can ask is asked anew, one that cannot is refused.
 func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 	sim := newCountingSim(t)
 	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
 	a, b := createHook(t, h), createHook(t, h)
+	call := modernDeleteCaller(t, h)
+	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
+	asked := func(r map[string]any) string {
+		t.Helper()
+		if r["resultType"] != "input_required" {
+			t.Fatalf("not asked: %v", r)
+		}
+		state, _ := r["requestState"].(string)
+		if state == "" {
+			t.Fatalf("no requestState: %v", r)
+		}
+		return state
+	}
+	deletes := func() int { return sim.count(http.MethodDelete) }
+
+	// A client that cannot elicit, answering unasked: refused.
+	if r := call(false, a, accept, ""); r["isError"] != true || !strings.Contains(fmt.Sprint(r["content"]), "--allow-destructive") {
+		t.Fatalf("unasked acceptance from a client that cannot elicit: %v", r)
+	}
+	// One that can: asked (about a), whatever it sent unasked.
+	stateA := asked(call(true, a, accept, ""))
+	// a's confirmation given for b: b is asked about, not deleted.
+	if stateB := asked(call(true, b, accept, stateA)); stateB == stateA {
+		t.Fatal("b's question has a's state")
+	}
+	// A tampered state: asked again.
+	asked(call(true, a, accept, stateA[:len(stateA)-2]+"xx"))
+	if n := deletes(); n != 0 {
+		t.Fatalf("%d DELETEs without a valid confirmation", n)
+	}
+	// a's own: deleted.
+	if r := call(true, a, accept, stateA); r["isError"] == true || r["resultType"] == "input_required" {
+		t.Fatalf("confirmed deletion of a: %v", r)
+	}
+	if n := deletes(); n != 1 {
+		t.Fatalf("%d DELETEs, want a's", n)
+	}
+	// The same acceptance replayed (a's id could be a new webhook's by
+	// then, as it can be an article's or a tag's): asked again.
+	asked(call(true, a, accept, stateA))
+	if n := deletes(); n != 1 {
+		t.Fatalf("%d DELETEs: a replayed confirmation deleted again", n)
+	}
+}
+
+// modernDeleteCaller calls delete_webhook as a 2026-07-28 client over
+// Streamable HTTP (raw JSON-RPC: the go-sdk client answers the question
+// itself), with or without elicitation, an answer and a requestState.
+func modernDeleteCaller(t *testing.T, h *harness) func(elicits bool, id string, responses map[string]any, state string) map[string]any {
+	t.Helper()
 	s, _, err := tools.NewServer(h.deps, tools.Options{Version: "test", Toolsets: []string{"webhooks"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(s))
 	t.Cleanup(web.Close)
-	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
-	call := func(elicits bool, id string, responses map[string]any, state string) map[string]any {
+	return func(elicits bool, id string, responses map[string]any, state string) map[string]any {
 		t.Helper()
 		caps := map[string]any{}
 		if elicits {
@@ -251,40 +301,72 @@ func TestDeletionConfirmationIsBoundToTheCall(t *testing.T) {
 		}
 		return out.Result
 	}
-	asked := func(r map[string]any) string {
+}
+
+// fakeClaims stands for the replicas' shared claims (fleet.Claims).
+type fakeClaims struct {
+	mu      sync.Mutex
+	claimed map[string]bool
+	// taken: another replica claimed every key already; err: the store
+	// is down.
+	taken bool
+	err   error
+}
+
+func (f *fakeClaims) Claim(_ context.Context, key string, _ time.Time) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return false, f.err
+	}
+	fresh := !f.taken && !f.claimed[key]
+	f.claimed[key] = true
+	return fresh, nil
+}
+
+func (f *fakeClaims) set(taken bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taken, f.err = taken, err
+}
+
+// Among replicas, an acceptance another replica redeemed is not redeemed
+// again by this one, which has not seen it itself: the user is asked
+// again. With the shared store down the deletion is refused, not risked.
+func TestDeletionConfirmationIsRedeemedOnceByTheFleet(t *testing.T) {
+	sim := newCountingSim(t)
+	h := newHarness(t, harnessOpts{backend: sim, toolsets: []string{"webhooks"}})
+	claims := &fakeClaims{claimed: map[string]bool{}}
+	h.deps.Redeemed = claims
+	id := createHook(t, h)
+	call := modernDeleteCaller(t, h)
+	accept := map[string]any{"confirm_deletion": map[string]any{"action": "accept", "content": map[string]any{"confirm": true}}}
+	ask := func() string {
 		t.Helper()
-		if r["resultType"] != "input_required" {
-			t.Fatalf("not asked: %v", r)
-		}
-		state, _ := r["requestState"].(string)
+		state, _ := call(true, id, nil, "")["requestState"].(string)
 		if state == "" {
-			t.Fatalf("no requestState: %v", r)
+			t.Fatal("not asked")
 		}
 		return state
 	}
-	deletes := func() int { return sim.count(http.MethodDelete) }
 
-	// A client that cannot elicit, answering unasked: refused.
-	if r := call(false, a, accept, ""); r["isError"] != true || !strings.Contains(fmt.Sprint(r["content"]), "--allow-destructive") {
-		t.Fatalf("unasked acceptance from a client that cannot elicit: %v", r)
+	claims.set(false, errors.New("redis down"))
+	if r := call(true, id, accept, ask()); r["isError"] != true || !strings.Contains(fmt.Sprint(r["content"]), "Nothing was deleted") {
+		t.Fatalf("with the shared store down: %v", r)
 	}
-	// One that can: asked (about a), whatever it sent unasked.
-	stateA := asked(call(true, a, accept, ""))
-	// a's confirmation given for b: b is asked about, not deleted.
-	if stateB := asked(call(true, b, accept, stateA)); stateB == stateA {
-		t.Fatal("b's question has a's state")
+	claims.set(true, nil)
+	if r := call(true, id, accept, ask()); r["resultType"] != "input_required" {
+		t.Fatalf("an acceptance another replica redeemed was redeemed again: %v", r)
 	}
-	// A tampered state: asked again.
-	asked(call(true, a, accept, stateA[:len(stateA)-2]+"xx"))
-	if n := deletes(); n != 0 {
-		t.Fatalf("%d DELETEs without a valid confirmation", n)
+	if n := sim.count(http.MethodDelete); n != 0 {
+		t.Fatalf("%d DELETEs", n)
 	}
-	// a's own: deleted.
-	if r := call(true, a, accept, stateA); r["isError"] == true || r["resultType"] == "input_required" {
-		t.Fatalf("confirmed deletion of a: %v", r)
+	claims.set(false, nil)
+	if r := call(true, id, accept, ask()); r["isError"] == true || r["resultType"] == "input_required" {
+		t.Fatalf("a fresh confirmation: %v", r)
 	}
-	if n := deletes(); n != 1 {
-		t.Fatalf("%d DELETEs, want a's", n)
+	if n := sim.count(http.MethodDelete); n != 1 {
+		t.Fatalf("%d DELETEs, want 1", n)
 	}
 }
 
