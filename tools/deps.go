@@ -38,6 +38,9 @@ type Deps struct {
 	// PollInterval is the delay between polls while waiting for a reply
 	// without events.
 	PollInterval time.Duration
+	// AnswerWithin bounds how long after it came in a call that waits for
+	// replies answers (zero: 55 s), whatever wait it asked for.
+	AnswerWithin time.Duration
 	// GreetingWait is how long ask_ai_agent waits for a new conversation's
 	// greeting before it takes the AI Agent to have none (zero: 5 s).
 	GreetingWait time.Duration
@@ -192,6 +195,20 @@ func (d *Deps) now() time.Time {
 		return time.Now()
 	}
 	return d.Now()
+}
+
+// defaultAnswerWithin keeps a call that waits for replies under the 60 s
+// after which MCP clients commonly give up on a request (the TypeScript
+// SDK's default): past it the host shows a timeout and the replies are
+// lost to the assistant; cut short, they come as reply_pending, and
+// list_messages reads the later ones.
+const defaultAnswerWithin = 55 * time.Second
+
+func (d *Deps) answerWithin() time.Duration {
+	if d.AnswerWithin <= 0 {
+		return defaultAnswerWithin
+	}
+	return d.AnswerWithin
 }
 
 func (d *Deps) greetingWait() time.Duration {

@@ -108,6 +108,7 @@ type Env struct {
 	Deps   *Deps
 	req    mcp.CallToolRequest
 	red    *redact.Redactor // the call's, which knows the secrets its arguments carry
+	start  time.Time        // when the call came in (zero in tests that make an Env)
 }
 
 // optional interfaces of argument structs, checked without reflection.
@@ -275,7 +276,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 		}
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
-		r, err := c.run(ctx, &Env{Client: client, Deps: deps, req: req, red: red}, args)
+		r, err := c.run(ctx, &Env{Client: client, Deps: deps, req: req, red: red, start: start}, args)
 		if err != nil {
 			return errorResult(cursorHint(err, args), red)
 		}

@@ -156,9 +156,13 @@ func (e *Env) beforeSend(ctx context.Context, conversationID string) waitStart {
 // have arrived and a short quiet spell has passed, or when the wait ends.
 // It reads the message list once, then follows the conversation's events
 // when the server receives Ada's webhooks, and polls otherwise (or when no
-// event comes within EventGrace).
+// event comes within EventGrace). The wait ends by Deps.AnswerWithin after
+// the call came in, whatever wait was asked.
 func (e *Env) waitForReplies(ctx context.Context, conversationID string, sent *adaclient.Message, senderRole string, wait time.Duration, start waitStart) waitResult {
 	startedAt := time.Now()
+	if !e.start.IsZero() {
+		wait = max(min(wait, e.Deps.answerWithin()-time.Since(e.start)), 0)
+	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()

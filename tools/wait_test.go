@@ -498,3 +498,17 @@ func TestAskAIAgentWithoutGreeting(t *testing.T) {
 		}
 	}
 }
+
+// A call that waits answers within Deps.AnswerWithin of its start (55 s by
+// default, under the 60 s after which MCP clients commonly give up): a
+// reply that would come later, though within the wait asked for, is left
+// for list_messages, and the result says it is pending.
+func TestWaitEndsInTimeForTheClient(t *testing.T) {
+	h := newHarness(t, harnessOpts{replyDelay: 2 * time.Second})
+	h.deps.AnswerWithin = 300 * time.Millisecond
+	cid := str(h.OK("start_conversation", map[string]any{}), "conversation_id")
+	res := h.OK("send_message", map[string]any{"conversation_id": cid, "body": "hello", "wait_for_reply_seconds": 10})
+	if res["reply_pending"] != true || len(list(res, "replies")) > 1 {
+		t.Fatalf("a reply 2 s after the send came within a 300 ms budget, or it is not pending: %v", res)
+	}
+}
