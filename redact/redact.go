@@ -24,6 +24,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -205,13 +206,42 @@ func addSecrets(dst []string, secrets []string) []string {
 		if len(s) < minSecretLen {
 			continue
 		}
-		for _, v := range [...]string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)} {
+		forms := append([]string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)}, base64Forms(s)...)
+		for _, v := range forms {
 			if !slices.Contains(dst, v) {
 				dst = append(dst, v)
 			}
 		}
 	}
 	return dst
+}
+
+// minBase64Secret is the shortest secret also looked for base64-encoded:
+// its forms are then 13 characters or more, which ordinary text never
+// holds by chance.
+const minBase64Secret = 12
+
+// base64Forms are the characters any base64 encoding of a text holding s
+// is sure to contain, whatever s's offset in it (0, 1 or 2 bytes past a
+// group of three) and in either alphabet: an Authorization: Basic header
+// echoed back ("key:" encoded), or a JSON body encoded whole. Characters
+// that share bits with s's neighbours are left out, so at most the first
+// and last byte of s stay partly shown.
+func base64Forms(s string) []string {
+	if len(s) < minBase64Secret {
+		return nil
+	}
+	var out []string
+	for shift := range 3 {
+		enc := base64.RawStdEncoding.EncodeToString(append(make([]byte, shift, shift+len(s)), s...))
+		start, end := (8*shift+5)/6, 8*(shift+len(s))/6
+		std := enc[start:end]
+		out = append(out, std)
+		if u := strings.NewReplacer("+", "-", "/", "_").Replace(std); u != std {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // jsonEscape returns s as it appears between the quotes of a JSON string.
