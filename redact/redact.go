@@ -73,6 +73,7 @@ type config struct {
 	keyPatterns    []string
 	keyPatternsSet bool
 	secrets        []string
+	values         []string
 }
 
 // WithSecretKeyPatterns replaces the default list of key substrings (see
@@ -87,9 +88,19 @@ func WithSecretKeyPatterns(patterns ...string) Option {
 	}
 }
 
-// WithSecrets adds exact secrets, such as the Ada API key. Calls accumulate.
+// WithSecrets adds exact secrets, such as the Ada API key, also looked for
+// base64-encoded. Calls accumulate.
 func WithSecrets(secrets ...string) Option {
 	return func(c *config) { c.secrets = append(c.secrets, secrets...) }
+}
+
+// WithStoredValues adds exact secrets written as data (sensitive_metadata
+// values kept between calls), looked for as [Redactor.With] looks for its
+// own: escaped, not base64-encoded, which would multiply the strings
+// searched for in every result by the hundreds of values an account keeps.
+// Calls accumulate.
+func WithStoredValues(values ...string) Option {
+	return func(c *config) { c.values = append(c.values, values...) }
 }
 
 // New returns a Redactor with the default key patterns unless overridden.
@@ -105,7 +116,8 @@ func New(opts ...Option) *Redactor {
 		}
 		r.keyPatterns = append(r.keyPatterns, []byte(normalizeKey(p)))
 	}
-	r.secrets = addSecrets(nil, c.secrets)
+	r.secrets = addSecrets(nil, c.secrets, true)
+	r.secrets = addSecrets(r.secrets, c.values, false)
 	return r
 }
 
@@ -125,7 +137,7 @@ func (r *Redactor) orDefault() *Redactor {
 // secret list, so it is fine to call per request.
 func (r *Redactor) With(secrets ...string) *Redactor {
 	r = r.orDefault()
-	merged := addSecrets(slices.Clip(r.secrets), secrets)
+	merged := addSecrets(slices.Clip(r.secrets), secrets, false)
 	if len(merged) == len(r.secrets) {
 		return r
 	}
@@ -201,12 +213,16 @@ func valueSecret(v any) (string, bool) {
 // are included because secrets also travel inside URLs and JSON text that
 // ends up in error messages (e.g. a quoted response body), where they are
 // no longer byte-identical to the raw value.
-func addSecrets(dst []string, secrets []string) []string {
+// With encoded, secrets are also looked for base64-encoded (base64Forms).
+func addSecrets(dst []string, secrets []string, encoded bool) []string {
 	for _, s := range secrets {
 		if len(s) < minSecretLen {
 			continue
 		}
-		forms := append([]string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)}, base64Forms(s)...)
+		forms := []string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)}
+		if encoded {
+			forms = append(forms, base64Forms(s)...)
+		}
 		for _, v := range forms {
 			if !slices.Contains(dst, v) {
 				dst = append(dst, v)
