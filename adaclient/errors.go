@@ -1,6 +1,7 @@
 package adaclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,24 @@ func (e APIError) DetailsText() string {
 	if json.Unmarshal(e.Details, &s) == nil {
 		return s
 	}
-	return d
+	return reencode(e.Details)
+}
+
+// reencode writes JSON again from its values, so that an escape Ada
+// chose ("\u0053ECRET" for "SECRET") is shown as the character it stands
+// for: the redaction of error messages looks for secrets as Go writes
+// them, and would miss one escaped otherwise.
+func reencode(raw json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // numbers as Ada wrote them, not rounded through float64
+	var v any
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if dec.Decode(&v) != nil || enc.Encode(v) != nil {
+		return strings.TrimSpace(string(raw)) // not reached: raw was parsed as JSON
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // ErrorResponse is a non-2xx answer from Ada.

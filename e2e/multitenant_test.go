@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -230,5 +232,46 @@ func TestMultiTenantSubscriptionsStayApart(t *testing.T) {
 	defer globexNotes.mu.Unlock()
 	if len(globexNotes.uris) != 0 {
 		t.Fatalf("the other tenant was told of acme's conversations: %v", globexNotes.uris)
+	}
+}
+
+// A tenant's key is a secret like the server's own: when the tenant's Ada
+// quotes it back bare in an error (not after "Bearer", which the value
+// patterns catch), neither the tool's result, a resource read's error, the
+// debug log nor the transcript repeats it.
+func TestMultiTenantKeyEchoedByAdaIsHidden(t *testing.T) {
+	skipOnWindows(t)
+	const tenantKey = "acme_tenant_key_6b3e9d1f4a7c2e58"
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"errors":[{"message":"key %s is not valid","details":{"key":%q}}]}`, key, key)
+	}))
+	t.Cleanup(echo.Close)
+	transcript := filepath.Join(t.TempDir(), "calls.jsonl")
+	srv := startHTTP(t, []string{"ADA_MCP_AUTH_TOKEN=" + token, "ADA_MCP_MULTI_TENANT=true"},
+		"--transport", "http", "--log-level", "debug", "--transcript", transcript, "--tenant-base-urls", echo.URL+"/api")
+	s := srv.connect(t, "http", "2025-11-25", headers{"Authorization": "Bearer " + token, "X-Ada-Api-Key": tenantKey, "X-Ada-Base-URL": echo.URL + "/api"})
+
+	msg := s.Err("list_channels", map[string]any{})
+	if !strings.Contains(msg, "is not valid") {
+		t.Fatalf("Ada's error did not come back: %s", msg)
+	}
+	_, err := s.ReadResource(context.Background(), &mcp.ReadResourceParams{URI: "ada://conversations/abc123"})
+	if err == nil || !strings.Contains(err.Error(), "is not valid") {
+		t.Fatalf("resource read: %v", err)
+	}
+	if err := srv.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	written, rerr := os.ReadFile(transcript)
+	if rerr != nil {
+		t.Fatal(rerr)
+	}
+	for what, out := range map[string]string{"the result": msg, "the resource error": err.Error(), "the logs": srv.logs.String(), "the transcript": string(written)} {
+		if strings.Contains(out, tenantKey) {
+			t.Errorf("%s repeats the tenant's key:\n%s", what, out)
+		}
 	}
 }

@@ -24,6 +24,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -72,6 +73,7 @@ type config struct {
 	keyPatterns    []string
 	keyPatternsSet bool
 	secrets        []string
+	values         []string
 }
 
 // WithSecretKeyPatterns replaces the default list of key substrings (see
@@ -86,9 +88,19 @@ func WithSecretKeyPatterns(patterns ...string) Option {
 	}
 }
 
-// WithSecrets adds exact secrets, such as the Ada API key. Calls accumulate.
+// WithSecrets adds exact secrets, such as the Ada API key, also looked for
+// base64-encoded. Calls accumulate.
 func WithSecrets(secrets ...string) Option {
 	return func(c *config) { c.secrets = append(c.secrets, secrets...) }
+}
+
+// WithStoredValues adds exact secrets written as data (sensitive_metadata
+// values kept between calls), looked for as [Redactor.With] looks for its
+// own: escaped, not base64-encoded, which would multiply the strings
+// searched for in every result by the hundreds of values an account keeps.
+// Calls accumulate.
+func WithStoredValues(values ...string) Option {
+	return func(c *config) { c.values = append(c.values, values...) }
 }
 
 // New returns a Redactor with the default key patterns unless overridden.
@@ -104,7 +116,8 @@ func New(opts ...Option) *Redactor {
 		}
 		r.keyPatterns = append(r.keyPatterns, []byte(normalizeKey(p)))
 	}
-	r.secrets = addSecrets(nil, c.secrets)
+	r.secrets = addSecrets(nil, c.secrets, true)
+	r.secrets = addSecrets(r.secrets, c.values, false)
 	return r
 }
 
@@ -124,7 +137,7 @@ func (r *Redactor) orDefault() *Redactor {
 // secret list, so it is fine to call per request.
 func (r *Redactor) With(secrets ...string) *Redactor {
 	r = r.orDefault()
-	merged := addSecrets(slices.Clip(r.secrets), secrets)
+	merged := addSecrets(slices.Clip(r.secrets), secrets, false)
 	if len(merged) == len(r.secrets) {
 		return r
 	}
@@ -200,18 +213,51 @@ func valueSecret(v any) (string, bool) {
 // are included because secrets also travel inside URLs and JSON text that
 // ends up in error messages (e.g. a quoted response body), where they are
 // no longer byte-identical to the raw value.
-func addSecrets(dst []string, secrets []string) []string {
+// With encoded, secrets are also looked for base64-encoded (base64Forms).
+func addSecrets(dst []string, secrets []string, encoded bool) []string {
 	for _, s := range secrets {
 		if len(s) < minSecretLen {
 			continue
 		}
-		for _, v := range [...]string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)} {
+		forms := []string{s, url.QueryEscape(s), url.PathEscape(s), jsonEscape(s, true), jsonEscape(s, false)}
+		if encoded {
+			forms = append(forms, base64Forms(s)...)
+		}
+		for _, v := range forms {
 			if !slices.Contains(dst, v) {
 				dst = append(dst, v)
 			}
 		}
 	}
 	return dst
+}
+
+// minBase64Secret is the shortest secret also looked for base64-encoded:
+// its forms are then 13 characters or more, which ordinary text never
+// holds by chance.
+const minBase64Secret = 12
+
+// base64Forms are the characters any base64 encoding of a text holding s
+// is sure to contain, whatever s's offset in it (0, 1 or 2 bytes past a
+// group of three) and in either alphabet: an Authorization: Basic header
+// echoed back ("key:" encoded), or a JSON body encoded whole. Characters
+// that share bits with s's neighbours are left out, so at most the first
+// and last byte of s stay partly shown.
+func base64Forms(s string) []string {
+	if len(s) < minBase64Secret {
+		return nil
+	}
+	var out []string
+	for shift := range 3 {
+		enc := base64.RawStdEncoding.EncodeToString(append(make([]byte, shift, shift+len(s)), s...))
+		start, end := (8*shift+5)/6, 8*(shift+len(s))/6
+		std := enc[start:end]
+		out = append(out, std)
+		if u := strings.NewReplacer("+", "-", "/", "_").Replace(std); u != std {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // jsonEscape returns s as it appears between the quotes of a JSON string.

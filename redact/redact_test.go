@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -402,5 +403,32 @@ func TestSecretKeysIgnoreInvisibleCharacters(t *testing.T) {
 	}
 	if strings.Contains(string(got), "hunter2") {
 		t.Fatalf("value of an invisibly spelled secret key shown: %s", got)
+	}
+}
+
+// An exact secret is found base64-encoded too, at any offset in what was
+// encoded and in either alphabet, padded or not: an echoed
+// "Authorization: Basic base64(key:)", or a body encoded whole. What stays
+// shown is the encoding of the neighbours, plus at most a character of the
+// secret's first and last byte.
+func TestExactSecretsBase64(t *testing.T) {
+	r := New(WithSecrets(testAPIKey, testWhsec))
+	encodings := map[string]*base64.Encoding{"std": base64.StdEncoding, "url": base64.URLEncoding, "raw std": base64.RawStdEncoding, "raw url": base64.RawURLEncoding}
+	for _, secret := range []string{testAPIKey, testWhsec} {
+		for _, prefix := range []string{"", "a", "ab", "abc", "user:", `{"key":"`} {
+			for _, suffix := range []string{"", ":", "xy", `"}`} {
+				for name, enc := range encodings {
+					in := enc.EncodeToString([]byte(prefix + secret + suffix))
+					got := r.String("auth " + in + " end")
+					rest := strings.TrimSuffix(strings.TrimPrefix(strings.Replace(got, Placeholder, "", 1), "auth "), " end")
+					if !strings.Contains(got, Placeholder) || len(rest) > 4*(len(prefix)+len(suffix)+2)/3+4 {
+						t.Errorf("%s of %q+secret+%q: %q keeps %d characters", name, prefix, suffix, got, len(rest))
+					}
+				}
+			}
+		}
+	}
+	if short := New(WithSecrets("short-key")); short.String(base64.StdEncoding.EncodeToString([]byte("short-key"))) != "c2hvcnQta2V5" {
+		t.Error("a secret under minBase64Secret bytes is looked for base64-encoded")
 	}
 }

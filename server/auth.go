@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // caller is who sent a request, as far as the middleware chain knows.
@@ -21,6 +22,8 @@ type caller struct {
 	tenant string
 	// client is the tenant's Ada client, nil for the server's default.
 	client *adaclient.Client
+	// secrets hides the tenant's API key in what its calls return.
+	secrets *redact.Redactor
 }
 
 type callerKey struct{}

@@ -71,6 +71,9 @@ type Config struct {
 	// webhooks (Deps.Webhooks), for a deployment that exposes them apart
 	// from MCP.
 	WebhookAddr string
+
+	// maxSessions overrides maxLiveSessions, for tests.
+	maxSessions int
 }
 
 func (c Config) withDefaults() Config {

@@ -77,7 +77,7 @@ func (s *Server) routes(origins originPolicy) (http.Handler, func()) {
 func (s *Server) toolContext(ctx context.Context, r *http.Request) context.Context {
 	c := callerFrom(r.Context())
 	if c.client != nil {
-		ctx = tools.WithClient(ctx, c.client, c.tenant)
+		ctx = tools.WithClient(ctx, c.client, c.tenant, c.secrets)
 	}
 	if s.cfg.Transport == TransportSSE {
 		ctx = context.WithValue(ctx, limitKey{}, clientKey(r.Context(), remoteIP(r)))

@@ -68,7 +68,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		deps:   deps,
 		logger: logger,
 		auth:   newBearerAuth(cfg.AuthToken),
-		binder: newSessionBinder(cfg.AuthToken),
+		binder: newSessionBinder(cfg.AuthToken, cfg.maxSessions),
 		limit:  newLimiter(cfg.MaxConcurrentPerClient),
 		// Open streams are bounded by the same number, counted apart.
 		streams: newLimiter(cfg.MaxConcurrentPerClient),

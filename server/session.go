@@ -42,6 +42,8 @@ type sessionBinder struct {
 	// on, as the spec asks, by this replica (the ids are stateless, so
 	// another replica still accepts one; see the README).
 	ended *endedSessions
+	// live bounds the sessions this replica keeps (maxLiveSessions).
+	live *liveSessions
 }
 
 // endedSessions remembers ended session ids for as long as mcp-go would
@@ -90,7 +92,8 @@ func (e *endedSessions) expire() {
 
 const sessionPrefix = "mcp-session-"
 
-func newSessionBinder(token string) sessionBinder {
+// maxSessions bounds the live sessions (0: maxLiveSessions).
+func newSessionBinder(token string, maxSessions int) sessionBinder {
 	var key []byte
 	if token != "" {
 		k := sha256.Sum256([]byte("ada-mcp session binding\x00" + token))
@@ -100,7 +103,7 @@ func newSessionBinder(token string) sessionBinder {
 		_, _ = rand.Read(key)
 	}
 	return sessionBinder{macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }},
-		ended: &endedSessions{at: map[string]time.Time{}, now: time.Now}}
+		ended: &endedSessions{at: map[string]time.Time{}, now: time.Now}, live: newLiveSessions(maxSessions)}
 }
 
 func (b sessionBinder) mint(principal string) string {
@@ -168,9 +171,45 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 				writeError(w, http.StatusNotFound, "session_not_found", "unknown session: start a new one (initialize again)")
 				return
 			}
+			// Streamable HTTP only: an SSE session lives as long as its
+			// stream, which the stream limit bounds.
+			if !fromQuery && !b.roomFor(r, sid) {
+				logger.LogAttrs(r.Context(), slog.LevelWarn, "request rejected", slog.String("reason", "too many sessions"),
+					slog.String("path", r.URL.Path), slog.String("remote_ip", remoteIP(r)))
+				w.Header().Set("Retry-After", "60")
+				writeError(w, http.StatusServiceUnavailable, "too_many_sessions",
+					"this server holds as many sessions as it may: retry later, or end sessions you no longer use (DELETE)")
+				return
+			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// roomFor reports whether the request may go on without a session past
+// maxLiveSessions: an older client's initialize starts one, and a session
+// id not seen here (started on another replica) is one more to hold.
+func (b sessionBinder) roomFor(r *http.Request, sid string) bool {
+	if sid != "" {
+		return b.live.touch(sid)
+	}
+	return r.Method != http.MethodPost || !legacyInitialize(r) || b.live.room()
+}
+
+// legacyInitialize reports whether a POST is an older client's
+// initialize, which starts a session. Its body is buffered.
+func legacyInitialize(r *http.Request) bool {
+	if mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
+		return false
+	}
+	b, ok := r.Body.(*bufferedBody)
+	if !ok {
+		return false
+	}
+	var m struct {
+		Method mcp.MCPMethod `json:"method"`
+	}
+	return json.Unmarshal(b.data, &m) == nil && m.Method == mcp.MethodInitialize
 }
 
 // needsSession reports whether a POST without Mcp-Session-Id is an older
@@ -202,7 +241,7 @@ func needsSession(r *http.Request) bool {
 func (b sessionBinder) ResolveSessionIdManager(r *http.Request) mcpserver.SessionIdManager {
 	if r == nil {
 		// mcp-go's sweeper and CloseSessions: terminating is always allowed.
-		return boundSessions{}
+		return boundSessions{live: b.live}
 	}
 	return boundSessions{b: &b, principal: callerFrom(r.Context()).principal()}
 }
@@ -210,6 +249,7 @@ func (b sessionBinder) ResolveSessionIdManager(r *http.Request) mcpserver.Sessio
 type boundSessions struct {
 	b         *sessionBinder
 	principal string
+	live      *liveSessions // the sweeper's: what it forgets leaves the count
 }
 
 var errInvalidSession = errors.New("invalid session id")
@@ -218,7 +258,9 @@ func (s boundSessions) Generate() string {
 	if s.b == nil {
 		return "" // not reached: mcp-go only generates ids while serving a request
 	}
-	return s.b.mint(s.principal)
+	sid := s.b.mint(s.principal)
+	s.b.live.add(sid) // roomFor made room for it
+	return sid
 }
 
 func (s boundSessions) Validate(sid string) (bool, error) {
@@ -230,11 +272,15 @@ func (s boundSessions) Validate(sid string) (bool, error) {
 
 func (s boundSessions) Terminate(sid string) (bool, error) {
 	if s.b == nil {
-		return false, nil // mcp-go's sweeper: nothing to remember
+		if s.live != nil {
+			s.live.end(sid) // mcp-go's sweeper: nothing to remember
+		}
+		return false, nil
 	}
 	if !s.b.valid(s.principal, sid) {
 		return false, errInvalidSession
 	}
 	s.b.ended.add(sid)
+	s.b.live.end(sid)
 	return false, nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 func TestSessionBinding(t *testing.T) {
-	b := newSessionBinder(testToken)
+	b := newSessionBinder(testToken, 0)
 	alice := caller{identity: "token", tenant: "aaaaaaaaaaaa"}.principal()
 	bob := caller{identity: "token", tenant: "bbbbbbbbbbbb"}.principal()
 	sid := b.mint(alice)
@@ -33,16 +33,16 @@ func TestSessionBinding(t *testing.T) {
 		}
 	}
 	// Replicas sharing the token accept each other's ids; others do not.
-	if !newSessionBinder(testToken).valid(alice, sid) {
+	if !newSessionBinder(testToken, 0).valid(alice, sid) {
 		t.Error("a replica with the same token rejects the id")
 	}
-	if newSessionBinder(testToken+"2").valid(alice, sid) || newSessionBinder("").valid(alice, sid) {
+	if newSessionBinder(testToken+"2", 0).valid(alice, sid) || newSessionBinder("", 0).valid(alice, sid) {
 		t.Error("a server with another token accepts the id")
 	}
 }
 
 func TestSessionIDManager(t *testing.T) {
-	b := newSessionBinder(testToken)
+	b := newSessionBinder(testToken, 0)
 	req := func(tenant string) *http.Request {
 		return withCaller(httptest.NewRequest(http.MethodPost, "/mcp", nil), caller{identity: "token", tenant: tenant})
 	}
@@ -67,7 +67,7 @@ func TestSessionIDManager(t *testing.T) {
 }
 
 func TestCheckSessionMiddleware(t *testing.T) {
-	b := newSessionBinder(testToken)
+	b := newSessionBinder(testToken, 0)
 	alice := caller{identity: "token", tenant: "a"}
 	sid := b.mint(alice.principal())
 	for _, tc := range []struct {

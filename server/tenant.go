@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
+	"github.com/ada-mcp/ada-mcp/redact"
 )
 
 // Headers that carry a tenant's Ada credentials in multi-tenant mode.
@@ -38,6 +39,7 @@ type tenants struct {
 type tenantEntry struct {
 	id, fingerprint string
 	client          *adaclient.Client
+	secrets         *redact.Redactor // hides the tenant's key, as the server's own is hidden
 }
 
 func newTenants(allow allowlist, userAgent string, logger *slog.Logger) *tenants {
@@ -90,28 +92,30 @@ func (t *tenants) credentials(h http.Header) (key, base string, ok bool, err err
 
 // client returns the cached client for the credentials, building it on
 // first use. The cache key is a hash: raw keys are never map keys or logged.
-func (t *tenants) client(key, base string) (*adaclient.Client, string, error) {
+func (t *tenants) client(key, base string) (*tenantEntry, error) {
 	sum := sha256.Sum256([]byte(base + "\x00" + key))
 	id := hex.EncodeToString(sum[:])
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if el, ok := t.byKey[id]; ok {
 		t.order.MoveToFront(el)
-		e := el.Value.(*tenantEntry)
-		return e.client, e.fingerprint, nil
+		return el.Value.(*tenantEntry), nil
 	}
 	fp := id[:12]
-	opts := slices.Concat(t.opts, []adaclient.Option{adaclient.WithLogger(t.logger.With("component", "adaclient", "tenant", fp))})
+	secrets := redact.New(redact.WithSecrets(key))
+	logger := slog.New(redact.NewHandler(t.logger.Handler(), secrets)).With("component", "adaclient", "tenant", fp)
+	opts := slices.Concat(t.opts, []adaclient.Option{adaclient.WithLogger(logger)})
 	c, err := adaclient.New(base, key, opts...)
 	if err != nil {
-		return nil, "", tenantError(HeaderAdaBaseURL + ": " + err.Error())
+		return nil, tenantError(HeaderAdaBaseURL + ": " + err.Error())
 	}
-	t.byKey[id] = t.order.PushFront(&tenantEntry{id: id, fingerprint: fp, client: c})
+	e := &tenantEntry{id: id, fingerprint: fp, client: c, secrets: secrets}
+	t.byKey[id] = t.order.PushFront(e)
 	if t.order.Len() > tenantCacheSize {
 		oldest := t.order.Remove(t.order.Back()).(*tenantEntry)
 		delete(t.byKey, oldest.id)
 	}
-	return c, fp, nil
+	return e, nil
 }
 
 // middleware resolves the request's tenant. Wrong or partial credentials
@@ -132,13 +136,13 @@ func (t *tenants) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		c, fp, err := t.client(key, base)
+		e, err := t.client(key, base)
 		if err != nil {
 			writeError(w, http.StatusBadRequest, "bad_tenant_credentials", err.Error())
 			return
 		}
 		cl := callerFrom(r.Context())
-		cl.tenant, cl.client = fp, c
+		cl.tenant, cl.client, cl.secrets = e.fingerprint, e.client, e.secrets
 		next.ServeHTTP(w, withCaller(r, cl))
 	})
 }

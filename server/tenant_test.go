@@ -68,28 +68,29 @@ func TestTenantCredentials(t *testing.T) {
 
 func TestTenantClientCache(t *testing.T) {
 	tn := newTestTenants(t, &testlog.Buffer{})
-	a1, fa, _ := tn.client(tenantKey, "https://acme.ada.support/api")
-	a2, _, _ := tn.client(tenantKey, "https://acme.ada.support/api")
-	b, fb, _ := tn.client(tenantKey+"x", "https://acme.ada.support/api")
-	c, _, _ := tn.client(tenantKey, "https://other.ada.support/api")
-	if a1 != a2 {
+	a1, _ := tn.client(tenantKey, "https://acme.ada.support/api")
+	a2, _ := tn.client(tenantKey, "https://acme.ada.support/api")
+	b, _ := tn.client(tenantKey+"x", "https://acme.ada.support/api")
+	c, _ := tn.client(tenantKey, "https://other.ada.support/api")
+	fa, fb := a1.fingerprint, b.fingerprint
+	if a1.client != a2.client {
 		t.Fatal("the same credentials built two clients")
 	}
-	if a1 == b || a1 == c || fa == fb {
+	if a1.client == b.client || a1.client == c.client || fa == fb {
 		t.Fatal("different credentials share a client or a fingerprint")
 	}
 	if strings.Contains(fa, tenantKey) || len(fa) != 12 {
 		t.Fatalf("fingerprint %q", fa)
 	}
 	for i := range tenantCacheSize + 10 {
-		if _, _, err := tn.client(fmt.Sprintf("key-%04d-padding", i), "https://acme.ada.support/api"); err != nil {
+		if _, err := tn.client(fmt.Sprintf("key-%04d-padding", i), "https://acme.ada.support/api"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if tn.order.Len() != tenantCacheSize || len(tn.byKey) != tenantCacheSize {
 		t.Fatalf("cache holds %d/%d entries, bound %d", tn.order.Len(), len(tn.byKey), tenantCacheSize)
 	}
-	if again, _, _ := tn.client(tenantKey, "https://acme.ada.support/api"); again == a1 {
+	if again, _ := tn.client(tenantKey, "https://acme.ada.support/api"); again.client == a1.client {
 		t.Fatal("the least recently used client was not evicted")
 	}
 }

@@ -119,15 +119,20 @@ type clientKey struct{}
 type tenantClient struct {
 	client  *adaclient.Client
 	account string
+	// secrets hides the tenant's own API key, as the server's redactor
+	// hides the server's: Ada may echo it back in an error.
+	secrets *redact.Redactor
 }
 
 // WithClient returns a context whose tool calls use c instead of
 // Deps.Client: the hook for per-request Ada credentials in multi-tenant
 // HTTP mode. account names the Ada account for what the server keeps per
 // account (secrets written, watched conversations): the same credentials,
-// the same name; it must not be empty.
-func WithClient(ctx context.Context, c *adaclient.Client, account string) context.Context {
-	return context.WithValue(ctx, clientKey{}, tenantClient{c, "tenant:" + account})
+// the same name; it must not be empty. secrets holds the tenant's API key
+// (redact.New(redact.WithSecrets(key)), built once per tenant): results,
+// errors, logs and transcripts of its calls hide it.
+func WithClient(ctx context.Context, c *adaclient.Client, account string, secrets *redact.Redactor) context.Context {
+	return context.WithValue(ctx, clientKey{}, tenantClient{c, "tenant:" + account, secrets})
 }
 
 var errNoCredentials = errors.New("no Ada credentials for this request: configure ADA_API_KEY, or in multi-tenant mode send X-Ada-Api-Key and X-Ada-Base-URL (or X-Ada-Bot-Handle)")
@@ -160,6 +165,16 @@ func (d *Deps) confirmations() *confirmer {
 		}
 	})
 	return d.confirm
+}
+
+// callRedactor is the redactor of ctx's call: the server's, the tenant's
+// own key, and what earlier calls to the account wrote as secret.
+func (d *Deps) callRedactor(ctx context.Context) *redact.Redactor {
+	red := d.redactor()
+	if t, ok := ctx.Value(clientKey{}).(tenantClient); ok && t.client != nil {
+		red = red.Merge(t.secrets)
+	}
+	return d.recall.apply(d.account(ctx), red)
 }
 
 func (d *Deps) redactor() *redact.Redactor {

@@ -96,7 +96,7 @@ func (r *recall) add(account string, values []string) {
 	for k, v := range old {
 		next[k] = v
 	}
-	next[account] = &recalled{values: kept, red: redact.New(redact.WithSecrets(kept...))}
+	next[account] = &recalled{values: kept, red: redact.New(redact.WithStoredValues(kept...))}
 	r.order = append(slices.DeleteFunc(r.order, func(x string) bool { return x == account }), account)
 	if len(r.order) > recallAccounts {
 		delete(next, r.order[0])

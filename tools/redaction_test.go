@@ -148,6 +148,36 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 	}
 }
 
+// Ada may write what it echoes with JSON escapes of its own choosing
+// ("\u0061da_..." for "ada_..."), or base64-encode it (an Authorization:
+// Basic header quoted back): the key is hidden in each form, and the
+// error's text shows no escaped form a model could decode.
+func TestErrorsHideTheKeyEscapedOrEncoded(t *testing.T) {
+	sensitive := "ssn-123-45-6789-canary"
+	var escaped strings.Builder
+	for _, c := range apiKey[:4] {
+		fmt.Fprintf(&escaped, `\u%04x`, c)
+	}
+	escaped.WriteString(apiKey[4:])
+	backend := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		basic := base64.StdEncoding.EncodeToString([]byte(apiKey + ":"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"errors":[{"message":"Authorization: Basic %s","details":{"key":"%s","ssn":"\u0073%s"}}]}`, basic, escaped.String(), sensitive[1:])
+	})
+	h := newHarness(t, harnessOpts{backend: backend})
+	msg := h.Err("upsert_end_user", map[string]any{"external_id": "e-1", "sensitive_metadata": map[string]any{"ssn": sensitive}})
+	if !strings.Contains(msg, "Authorization: Basic") {
+		t.Fatalf("Ada's error did not come back: %s", msg)
+	}
+	for _, leak := range []string{apiKey, apiKey[4:], base64.StdEncoding.EncodeToString([]byte(apiKey))[:40], sensitive, sensitive[1:]} {
+		if strings.Contains(msg, leak) {
+			t.Errorf("the error shows %q: %s", leak, msg)
+		}
+	}
+	assertClean(t, "logs", h.logs.String())
+}
+
 // A sensitive value written in one call stays hidden in later ones: here
 // the end user types it into a message, the AI Agent quotes the message
 // back, and the reply shows it neither in the result nor in the logs.

@@ -212,7 +212,7 @@ func (r *resources) byID(prefix string, read func(ctx context.Context, client *a
 		if err != nil {
 			return nil, errors.New(describe(err))
 		}
-		return r.contents(req.Params.URI, v, r.deps.recall.apply(r.deps.account(ctx), r.deps.redactor()))
+		return r.contents(req.Params.URI, v, r.deps.callRedactor(ctx))
 	}
 }
 

@@ -225,7 +225,7 @@ func (c *call) handle(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallTo
 	}
 	account := deps.account(ctx)
 	// What earlier calls to this account wrote as secret stays hidden.
-	red := deps.recall.apply(account, deps.redactor())
+	red := deps.callRedactor(ctx)
 	var raw json.RawMessage // the arguments as received, for the transcript
 	var written []string    // the secrets they write, for the account's later calls
 	res, err := func() (*mcp.CallToolResult, error) {

@@ -43,7 +43,7 @@ func hideUnknownTools(deps *Deps, served map[string]bool) func(context.Context, 
 			return
 		}
 		if deps.Transcript != nil {
-			red := deps.redactor()
+			red := deps.callRedactor(ctx)
 			deps.record(ctx, red.String(req.Params.Name), deps.now(), time.Now(), req.Params.Arguments, red, nil,
 				errors.New("no such tool on this server: tools/list has the names"))
 		}
@@ -69,7 +69,7 @@ func (r *resources) redactErrors(h server.ResourceTemplateHandlerFunc) server.Re
 	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		out, err := h(ctx, req)
 		if err != nil {
-			return nil, errors.New(cleanMessage(err.Error(), r.deps.redactor()))
+			return nil, errors.New(cleanMessage(err.Error(), r.deps.callRedactor(ctx)))
 		}
 		return out, nil
 	}

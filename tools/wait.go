@@ -98,10 +98,10 @@ func (e *Env) waitForGreeting(ctx context.Context, conversationID string, wait t
 // ctx ends or Ada fails (false). The conversation is new, so its events
 // are read from the beginning.
 func (e *Env) greeted(ctx context.Context, conversationID string) bool {
-	if e.Deps.Events != nil {
+	if log := e.events(); log != nil {
 		cur := events.Cursor("")
 		for {
-			evs, next, err := e.Deps.Events.Next(ctx, events.ConversationKey(conversationID), cur)
+			evs, next, err := log.Next(ctx, events.ConversationKey(conversationID), cur)
 			if err != nil {
 				return false
 			}
@@ -137,13 +137,26 @@ func (e *Env) listGreeted(ctx context.Context, conversationID string) (bool, err
 	return slices.ContainsFunc(logs, func(m adaclient.MessageLog) bool { return m.Author.Role == adaclient.RoleAIAgent }), nil
 }
 
+// events is the event log a call may wait on: the server's, which Ada's
+// webhooks fill with its own account's conversations, and only for a call
+// to that account. A tenant's call polls its own Ada: with the log, a
+// tenant whose Ada answered for a conversation id of the operator's
+// (a base URL it controls) would be given that conversation's messages.
+func (e *Env) events() events.Log {
+	if e.Client != e.Deps.Client {
+		return nil
+	}
+	return e.Deps.Events
+}
+
 // beforeSend notes the event log's end for the conversation, when the
 // server has a log.
 func (e *Env) beforeSend(ctx context.Context, conversationID string) waitStart {
-	if e.Deps.Events == nil {
+	log := e.events()
+	if log == nil {
 		return waitStart{}
 	}
-	c, err := e.Deps.Events.End(ctx, events.ConversationKey(conversationID))
+	c, err := log.End(ctx, events.ConversationKey(conversationID))
 	if err != nil {
 		e.Deps.logger().Log(ctx, logLevelFor(err), "event log unavailable; waiting by polling", "error", err.Error())
 		return waitStart{}
