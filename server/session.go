@@ -190,10 +190,11 @@ func (b sessionBinder) checkSession(logger *slog.Logger, fromQuery bool) middlew
 // maxLiveSessions: an older client's initialize starts one, and a session
 // id not seen here (started on another replica) is one more to hold.
 func (b sessionBinder) roomFor(r *http.Request, sid string) bool {
+	caller := callerFrom(r.Context()).tenant
 	if sid != "" {
-		return b.live.touch(sid)
+		return b.live.touch(sid, caller)
 	}
-	return r.Method != http.MethodPost || !legacyInitialize(r) || b.live.room()
+	return r.Method != http.MethodPost || !legacyInitialize(r) || b.live.room(caller)
 }
 
 // legacyInitialize reports whether a POST is an older client's
@@ -243,12 +244,14 @@ func (b sessionBinder) ResolveSessionIdManager(r *http.Request) mcpserver.Sessio
 		// mcp-go's sweeper and CloseSessions: terminating is always allowed.
 		return boundSessions{live: b.live}
 	}
-	return boundSessions{b: &b, principal: callerFrom(r.Context()).principal()}
+	c := callerFrom(r.Context())
+	return boundSessions{b: &b, principal: c.principal(), tenant: c.tenant}
 }
 
 type boundSessions struct {
 	b         *sessionBinder
 	principal string
+	tenant    string        // the caller's, for the live sessions' shares
 	live      *liveSessions // the sweeper's: what it forgets leaves the count
 }
 
@@ -259,7 +262,7 @@ func (s boundSessions) Generate() string {
 		return "" // not reached: mcp-go only generates ids while serving a request
 	}
 	sid := s.b.mint(s.principal)
-	s.b.live.add(sid) // roomFor made room for it
+	s.b.live.add(sid, s.tenant) // roomFor made room for it
 	return sid
 }
 

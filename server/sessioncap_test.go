@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -60,15 +61,49 @@ func TestLiveSessionsForgetIdleOnes(t *testing.T) {
 	now := time.Unix(1_000_000, 0)
 	l := newLiveSessions(2)
 	l.now = func() time.Time { return now }
-	l.add("a")
-	l.add("b")
-	if l.room() || l.touch("c") {
+	l.add("a", "")
+	l.add("b", "")
+	if l.room("") || l.touch("c", "") {
 		t.Fatal("room past the bound")
 	}
 	now = now.Add(sessionIdleTTL / 2)
-	l.touch("a") // a is in use
+	l.touch("a", "") // a is in use
 	now = now.Add(sessionIdleTTL/2 + time.Second)
-	if !l.touch("c") || l.touch("d") {
+	if !l.touch("c", "") || l.touch("d", "") {
 		t.Fatal("the idle session b was not forgotten, or the busy one a was")
+	}
+}
+
+// In multi-tenant mode one tenant holds at most a tenth of the sessions:
+// it cannot lock the others out of new ones; the server's own token's
+// callers share the whole bound.
+func TestLiveSessionsShareAmongTenants(t *testing.T) {
+	l := newLiveSessions(20)
+	for i := range 2 {
+		if !l.room("tenant-a") {
+			t.Fatalf("tenant a refused its session %d", i+1)
+		}
+		l.add(fmt.Sprintf("a%d", i), "tenant-a")
+	}
+	if l.room("tenant-a") || l.touch("a-elsewhere", "tenant-a") {
+		t.Fatal("tenant a went past its share of 2")
+	}
+	if !l.room("tenant-b") {
+		t.Fatal("tenant b locked out by tenant a")
+	}
+	l.end("a0")
+	if !l.room("tenant-a") {
+		t.Fatal("an ended session did not give tenant a room")
+	}
+	for i := range 17 {
+		l.add(fmt.Sprintf("own%d", i), "")
+	}
+	if !l.room("") {
+		t.Fatal("the server's own callers do not share the whole bound")
+	}
+	l.add("own17", "")
+	l.add("own18", "")
+	if l.room("") || l.room("tenant-b") {
+		t.Fatalf("room past the bound of 20 (%d sessions)", len(l.seen))
 	}
 }
