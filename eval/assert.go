@@ -37,17 +37,26 @@ type Assertion struct {
 	matches *regexp.Regexp // likewise
 }
 
-// compile parses the path and the pattern now, when they hold no
-// variables, so that a typo is reported with its file and line.
+// compile parses the path and the pattern now, so that a typo is
+// reported with its file and line; one with variables is kept for the run
+// (which has their values) once it parses with stand-ins for them.
 func (a *Assertion) compile() error {
-	if !hasVars(a.Path) {
+	if hasVars(a.Path) {
+		if err := checkPathTemplate(a.Path); err != nil {
+			return fmt.Errorf("path %q is not a JSONPath, whatever its variables hold: %w", a.Path, err)
+		}
+	} else {
 		p, err := jsonpath.Parse(a.Path)
 		if err != nil {
 			return fmt.Errorf("path %q is not a JSONPath (RFC 9535, e.g. $.end_user.profile.email): %w", a.Path, err)
 		}
 		a.path = p
 	}
-	if a.Matches != "" && !hasVars(a.Matches) {
+	if hasVars(a.Matches) {
+		if err := checkPatternTemplate(a.Matches); err != nil {
+			return fmt.Errorf("matches: %w", err)
+		}
+	} else if a.Matches != "" {
 		re, err := regexp.Compile(a.Matches)
 		if err != nil {
 			return fmt.Errorf("matches: %w", err)
@@ -55,6 +64,51 @@ func (a *Assertion) compile() error {
 		a.matches = re
 	}
 	return nil
+}
+
+// checkPathTemplate parses a path with stand-ins for its variables: a
+// name where one follows a dot ($.a.${key}), a number elsewhere outside
+// quotes ($.list[${i}]), text inside them. A path is refused only if it
+// also fails with every variable a name, and with every one a number, so
+// that a guess at a variable's place never refuses a good path.
+func checkPathTemplate(path string) error {
+	quotes := quoteContext(path)
+	guesses := []func(at int) string{
+		func(at int) string {
+			if quotes[at] == 0 && (at == 0 || path[at-1] != '.') {
+				return "0"
+			}
+			return "x"
+		},
+		func(int) string { return "x" },
+		func(at int) string {
+			if quotes[at] == 0 {
+				return "0"
+			}
+			return "x"
+		},
+	}
+	var first error
+	for _, guess := range guesses {
+		s, _ := substitute(path, func(_ string, at int) (string, error) { return guess(at), nil })
+		_, err := jsonpath.Parse(s)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// checkPatternTemplate compiles a regexp with its variables as the
+// literal text they will be (expandPattern): any value gives the same
+// syntax.
+func checkPatternTemplate(pattern string) error {
+	s, _ := substitute(pattern, func(string, int) (string, error) { return "x", nil })
+	_, err := regexp.Compile(s)
+	return err
 }
 
 // check applies the assertion to doc (a decoded JSON value).
@@ -104,7 +158,7 @@ func (a *Assertion) resolvedPath(v vars) (*jsonpath.Path, string, error) {
 	if a.path != nil {
 		return a.path, a.Path, nil
 	}
-	s, err := v.expandText(a.Path)
+	s, err := v.expandPath(a.Path)
 	if err != nil {
 		return nil, a.Path, fmt.Errorf("%s: %w", a.Path, err)
 	}
@@ -119,7 +173,7 @@ func (a *Assertion) pattern(v vars) (*regexp.Regexp, error) {
 	if a.Matches == "" || a.matches != nil {
 		return a.matches, nil
 	}
-	s, err := v.expandText(a.Matches)
+	s, err := v.expandPattern(a.Matches)
 	if err != nil {
 		return nil, fmt.Errorf("matches: %w", err)
 	}

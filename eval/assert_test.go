@@ -118,3 +118,53 @@ func TestVariables(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A saved value is data, wherever it goes: inside a quoted literal of a
+// path it is escaped for that literal, and in a regexp it matches itself.
+func TestVariablesAreLiteralInPathsAndPatterns(t *testing.T) {
+	v := vars{"id": `O'Brien "\x"`, "email": "a+b@x.com"}
+	d := doc(t, `{"users":[{"id":"O'Brien \"\\x\"","email":"a+b@x.com"}],"other":"aab@xycom"}`)
+	for _, a := range []*Assertion{
+		{Path: "$.users[?(@.id == '${id}')].email", Equals: "${email}", hasEquals: true},
+		{Path: `$.users[?(@.id == "${id}")].email`, Matches: "^${email}$"},
+		{Path: "$.other", Matches: "^(${email})?$", Line: 1}, // must fail: + and . are literal
+	} {
+		if err := a.compile(); err != nil {
+			t.Fatalf("%s: compile: %v", a.Path, err)
+		}
+		err := a.check(d, v)
+		if a.Line == 1 {
+			if err == nil {
+				t.Errorf("%s matches %q: the saved value was read as a regexp", a.Path, a.Matches)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", a.Path, err)
+		}
+	}
+	e := Expect{IsError: true, ErrorPattern: "user ${email} exists"}
+	re, err := e.errorPattern(v)
+	if err != nil || re.MatchString("user aab@xycom exists") || !re.MatchString("user a+b@x.com exists") {
+		t.Errorf("error_matches with ${email}: %v, %v", re, err)
+	}
+}
+
+// A path or regexp with variables is checked at load, with stand-ins for
+// them, yet a good one is never refused whatever place its variables take.
+func TestTemplatesAreCheckedAtLoad(t *testing.T) {
+	for _, path := range []string{"$.a.${k}", "$.list[${i}]", "$.l[${i}:${j}]", "$.l[?@.n == ${n}]",
+		`$.l[?@.id == "${id}"].x`, "$.l[?(@.id == '${id}')].a.${k}", "$['${k}']", "$['$${b}']"} {
+		if err := (&Assertion{Path: path, Exists: boolp(true)}).compile(); err != nil {
+			t.Errorf("%s refused: %v", path, err)
+		}
+	}
+	for _, path := range []string{"$.l[?(@.id == '${id}'].x", "$.l[${i}", "$.a..${k}.["} {
+		if err := (&Assertion{Path: path, Exists: boolp(true)}).compile(); err == nil {
+			t.Errorf("%s accepted", path)
+		}
+	}
+	if err := (&Assertion{Path: "$.a", Matches: "(${x}"}).compile(); err == nil {
+		t.Error(`matches "(${x}" accepted`)
+	}
+}

@@ -860,6 +860,9 @@ func (p *parser) expect(n *yaml.Node) (Expect, error) {
 			return e, err
 		}
 		if hasVars(s) {
+			if err := checkPatternTemplate(s); err != nil {
+				return e, p.errf(v, "expect.error_matches: %v", err)
+			}
 			e.ErrorPattern = s // compiled once the variables are known
 		} else if e.ErrorMatches, err = regexp.Compile(s); err != nil {
 			return e, p.errf(v, "expect.error_matches: %v", err)

@@ -87,7 +87,12 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 		"min_length above":         {"name: x\nverify:\n  - {path: $.a, min_length: 3, max_length: 2}\n", []string{":3:", "min_length 3 is above max_length 2"}},
 		"min_length float":         {"name: x\nverify:\n  - {path: $.a, min_length: 1.5}\n", []string{":3:", "min_length must be a whole number"}},
 		"unknown var in min":       {"name: x\nsteps:\n  - tool: list_channels\nverify:\n  - {path: $.a, min: \"${n}\"}\n", []string{":5:", "${n}"}},
-		"bad select":               {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
+		// A syntax error does not wait for the run to fill the variables in.
+		"bad path with a variable": {"name: x\nsteps:\n  - tool: start_conversation\n    save: {cid: $.conversation_id}\nverify:\n  - {path: \"$.conversations[?(@.id == '${cid}'].status\", exists: true}\n",
+			[]string{":6:", "not a JSONPath"}},
+		"bad regexp with a variable": {"name: x\nsteps:\n  - tool: start_conversation\n    save: {cid: $.conversation_id}\n  - tool: end_handoff\n    expect: {is_error: true, error_matches: \"(${cid}\"}\n",
+			[]string{":6:", "error_matches", "missing closing )"}},
+		"bad select": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, map[string]string{"x.yaml": tc.body})

@@ -89,7 +89,7 @@ func (e *Expect) errorPattern(v vars) (*regexp.Regexp, error) {
 	if e.ErrorMatches != nil || e.ErrorPattern == "" {
 		return e.ErrorMatches, nil
 	}
-	s, err := v.expandText(e.ErrorPattern)
+	s, err := v.expandPattern(e.ErrorPattern)
 	if err != nil {
 		return nil, fmt.Errorf("error_matches: %w", err)
 	}

@@ -3,6 +3,7 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -62,19 +63,95 @@ func (v vars) expandString(s string) (any, error) {
 // expandText replaces references inside a string, writing each value as
 // text (a string as itself, anything else as JSON).
 func (v vars) expandText(s string) (string, error) {
-	var err error
-	out := varRef().ReplaceAllStringFunc(s, func(ref string) string {
-		if ref == "$${" {
-			return "${"
-		}
-		val, e := v.lookup(ref[2 : len(ref)-1])
-		if e != nil {
-			err = e
-			return ref
-		}
-		return text(val)
+	return substitute(s, func(name string, _ int) (string, error) {
+		val, err := v.lookup(name)
+		return text(val), err
 	})
-	return out, err
+}
+
+// expandPattern is a regexp with the run's values in it as literal text:
+// a saved "a+b@x.com" matches itself, not "aab@xycom".
+func (v vars) expandPattern(s string) (string, error) {
+	return substitute(s, func(name string, _ int) (string, error) {
+		val, err := v.lookup(name)
+		return regexp.QuoteMeta(text(val)), err
+	})
+}
+
+// expandPath is a JSONPath with the run's values in it. A value inside a
+// quoted string literal ('${id}') is escaped for that literal, so that a
+// saved "O'Brien" is compared as itself instead of breaking the path.
+func (v vars) expandPath(s string) (string, error) {
+	quotes := quoteContext(s)
+	return substitute(s, func(name string, at int) (string, error) {
+		val, err := v.lookup(name)
+		return escapeIn(quotes[at], text(val)), err
+	})
+}
+
+// substitute replaces each reference in s by what sub returns for its
+// name (at is where the reference starts); "$${" becomes "${".
+func substitute(s string, sub func(name string, at int) (string, error)) (string, error) {
+	var b strings.Builder
+	last := 0
+	for _, m := range varRef().FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:m[0]])
+		last = m[1]
+		if m[2] < 0 { // $${
+			b.WriteString("${")
+			continue
+		}
+		r, err := sub(s[m[2]:m[3]], m[0])
+		if err != nil {
+			return s, err
+		}
+		b.WriteString(r)
+	}
+	b.WriteString(s[last:])
+	return b.String(), nil
+}
+
+// quoteContext is, for each byte of a JSONPath, the quote of the string
+// literal it lies in (a single or a double quote), or 0 outside one.
+func quoteContext(s string) []byte {
+	out := make([]byte, len(s))
+	var q byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case q == 0 && (c == '\'' || c == '"'):
+			q = c // the opening quote is outside the literal
+		case q != 0 && c == '\\' && i+1 < len(s):
+			out[i], out[i+1] = q, q
+			i++
+		case q != 0 && c == q:
+			q = 0
+		default:
+			out[i] = q
+		}
+	}
+	return out
+}
+
+// escapeIn writes s as the inside of an RFC 9535 string literal quoted
+// with q (as itself when q is 0: outside a literal).
+func escapeIn(q byte, s string) string {
+	if q == 0 {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\' || r == rune(q):
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20:
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 func (v vars) lookup(name string) (any, error) {
