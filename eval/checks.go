@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -44,7 +43,7 @@ func gradeChecks(c *Checks, transcriptPath, statePath string) *Result {
 		return res
 	}
 	res.Calls = len(recs)
-	g := &grader{recs: recs}
+	g := &grader{recs: recs, file: c.File, lines: c.KeyLines}
 	g.toolsUsed(c.ToolsUsed)
 	g.toolsNotUsed(c.ToolsNotUsed)
 	g.callOrder(c.CallOrder)
@@ -79,6 +78,16 @@ func stateFor(transcriptPath, statePath string) string {
 type grader struct {
 	recs     []transcript.Record
 	failures []string
+	file     string         // the checks file, for failures' file:line
+	lines    map[string]int // its keys' lines
+}
+
+// at is a check's key with its file:line: "tools_used (checks.yaml:3)".
+func (g *grader) at(key string) string {
+	if line := g.lines[key]; line > 0 {
+		return key + " (" + at(g.file, line) + ")"
+	}
+	return key
 }
 
 func (g *grader) failf(format string, args ...any) {
@@ -101,7 +110,7 @@ func (g *grader) count(tool string) (n, first int) {
 func (g *grader) toolsUsed(names []string) {
 	for _, name := range names {
 		if n, _ := g.count(name); n == 0 {
-			g.failf("tools_used: %s was never called", name)
+			g.failf("%s: %s was never called", g.at("tools_used"), name)
 		}
 	}
 }
@@ -109,7 +118,7 @@ func (g *grader) toolsUsed(names []string) {
 func (g *grader) toolsNotUsed(names []string) {
 	for _, name := range names {
 		if n, first := g.count(name); n > 0 {
-			g.failf("tools_not_used: %s was called %d time(s), first as call %d", name, n, first+1)
+			g.failf("%s: %s was called %d time(s), first as call %d", g.at("tools_not_used"), name, n, first+1)
 		}
 	}
 }
@@ -131,10 +140,10 @@ func (g *grader) callOrder(order []string) {
 		return
 	}
 	if i == 0 {
-		g.failf("call_order: want %s, never called", order[0])
+		g.failf("%s: want %s, never called", g.at("call_order"), order[0])
 		return
 	}
-	g.failf("call_order: want %s; found %s, then no %s after call %d (calls: %s)",
+	g.failf("%s: want %s; found %s, then no %s after call %d (calls: %s)", g.at("call_order"),
 		strings.Join(order, " → "), strings.Join(order[:i], " → "), order[i], last, g.sequence())
 }
 
@@ -154,17 +163,17 @@ func (g *grader) sequence() string {
 
 func (g *grader) counts(min, max *int) {
 	if max != nil && len(g.recs) > *max {
-		g.failf("max_tool_calls: want at most %d, got %d", *max, len(g.recs))
+		g.failf("%s: want at most %d, got %d", g.at("max_tool_calls"), *max, len(g.recs))
 	}
 	if min != nil && len(g.recs) < *min {
-		g.failf("min_tool_calls: want at least %d, got %d", *min, len(g.recs))
+		g.failf("%s: want at least %d, got %d", g.at("min_tool_calls"), *min, len(g.recs))
 	}
 }
 
 func (g *grader) noErrors() {
 	for i, r := range g.recs {
 		if r.IsError {
-			g.failf("no_errors: call %d %s failed: %s", i+1, r.Tool, shorten(r.Error))
+			g.failf("%s: call %d %s failed: %s", g.at("no_errors"), i+1, r.Tool, shorten(r.Error))
 		}
 	}
 }
@@ -177,7 +186,7 @@ func (g *grader) calls(idx int, c *CallCheck) {
 			picked = append(picked, i)
 		}
 	}
-	label := fmt.Sprintf("calls[%d] %s", idx, c.Tool)
+	label := fmt.Sprintf("calls[%d] %s (%s)", idx, c.Tool, at(g.file, c.Line))
 	if len(picked) == 0 {
 		g.failf("%s: never called", label)
 		return
@@ -195,7 +204,7 @@ func (g *grader) calls(idx int, c *CallCheck) {
 			return
 		}
 		if err != nil {
-			err = fmt.Errorf("%s (call %d): %w", label, i+1, err)
+			err = fmt.Errorf("%s, call %d: %w", label, i+1, err)
 			if c.Select != "any" {
 				g.failures = append(g.failures, err.Error())
 				return
@@ -247,26 +256,22 @@ func checkCall(r transcript.Record, c *CallCheck) error {
 
 func (g *grader) verify(asserts []*Assertion, statePath string) {
 	if statePath == "" {
-		g.failf("verify: no state dump: save one with the run (--sandbox-state-out), then give --state FILE or state: in the checks")
+		g.failf("%s: no state dump: save one with the run (--sandbox-state-out), then give --state FILE or state: in the checks", g.at("verify"))
 		return
 	}
 	b, err := os.ReadFile(statePath)
-	if errors.Is(err, fs.ErrNotExist) {
-		g.failf("verify: %v", err)
-		return
-	}
 	if err != nil {
-		g.failf("verify: %v", err)
+		g.failf("%s: %v", g.at("verify"), err)
 		return
 	}
 	doc, err := decodeRaw(b)
 	if err != nil {
-		g.failf("verify: %s: %v", statePath, err)
+		g.failf("%s: %s: %v", g.at("verify"), statePath, err)
 		return
 	}
 	for _, a := range asserts {
 		if err := a.check(doc, vars{}); err != nil {
-			g.failf("verify: %v", err)
+			g.failf("verify (%s): %v", at(g.file, a.Line), err)
 		}
 	}
 }

@@ -59,25 +59,27 @@ verify:
 
 func TestTranscriptChecksFail(t *testing.T) {
 	for name, tc := range map[string]struct{ checks, want string }{
-		"tools_used":     {"tools_used: [update_end_user]\n", "tools_used: update_end_user was never called"},
-		"tools_not_used": {"tools_not_used: [send_message]\n", "tools_not_used: send_message was called 2 time(s), first as call 4"},
+		"tools_used":     {"tools_used: [update_end_user]\n", "tools_used (c.yaml:3): update_end_user was never called"},
+		"tools_not_used": {"tools_not_used: [send_message]\n", "tools_not_used (c.yaml:3): send_message was called 2 time(s), first as call 4"},
 		"call_order": {"call_order: [lookup_end_user, end_conversation, send_message]\n",
-			"call_order: want lookup_end_user → end_conversation → send_message; found lookup_end_user → end_conversation, then no send_message after call 6"},
-		"call_order first missing": {"call_order: [list_channels]\n", "call_order: want list_channels, never called"},
-		"max_tool_calls":           {"max_tool_calls: 3\n", "max_tool_calls: want at most 3, got 6"},
-		"min_tool_calls":           {"min_tool_calls: 9\n", "min_tool_calls: want at least 9, got 6"},
-		"no_errors":                {"no_errors: true\n", "no_errors: call 4 send_message failed: Invalid argument display_name"},
-		"calls all":                {"calls:\n  - tool: send_message\n    args: [{path: $.body, matches: refund}]\n", `calls[0] send_message (call 5): args $.body: want match "refund", got "Where is my order?"`},
-		"calls any":                {"calls:\n  - tool: send_message\n    select: any\n    args: [{path: $.body, matches: parcel}]\n", "calls[0] send_message: no call satisfies the assertions; the first: calls[0] send_message (call 4)"},
-		"calls never":              {"calls:\n  - tool: update_end_user\n    args: [{path: $.x, exists: true}]\n", "calls[0] update_end_user: never called"},
-		"calls is_error":           {"calls:\n  - tool: send_message\n    select: first\n    is_error: false\n", "calls[0] send_message (call 4): want success, it failed"},
+			"call_order (c.yaml:3): want lookup_end_user → end_conversation → send_message; found lookup_end_user → end_conversation, then no send_message after call 6"},
+		"call_order first missing": {"call_order: [list_channels]\n", "call_order (c.yaml:3): want list_channels, never called"},
+		"max_tool_calls":           {"max_tool_calls: 3\n", "max_tool_calls (c.yaml:3): want at most 3, got 6"},
+		"min_tool_calls":           {"min_tool_calls: 9\n", "min_tool_calls (c.yaml:3): want at least 9, got 6"},
+		"no_errors":                {"no_errors: true\n", "no_errors (c.yaml:3): call 4 send_message failed: Invalid argument display_name"},
+		"calls all":                {"calls:\n  - tool: send_message\n    args: [{path: $.body, matches: refund}]\n", `calls[0] send_message (c.yaml:4), call 5: args $.body: want match "refund", got "Where is my order?"`},
+		"calls any":                {"calls:\n  - tool: send_message\n    select: any\n    args: [{path: $.body, matches: parcel}]\n", "calls[0] send_message (c.yaml:4): no call satisfies the assertions; the first: calls[0] send_message (c.yaml:4), call 4"},
+		"calls never":              {"calls:\n  - tool: update_end_user\n    args: [{path: $.x, exists: true}]\n", "calls[0] update_end_user (c.yaml:4): never called"},
+		"calls is_error":           {"calls:\n  - tool: send_message\n    select: first\n    is_error: false\n", "calls[0] send_message (c.yaml:4), call 4: want success, it failed"},
 		"calls result of error":    {"calls:\n  - tool: send_message\n    select: first\n    result: [{path: $.message, exists: true}]\n", "it failed, so there is no result"},
-		"verify":                   {"verify:\n  - {path: \"$.conversations[0].status\", equals: active}\n", `verify: $.conversations[0].status: want "active", got "ended"`},
+		"verify":                   {"verify:\n  - {path: \"$.conversations[0].status\", equals: active}\n", `verify (c.yaml:4): $.conversations[0].status: want "active", got "ended"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			res := grade(t, tc.checks)
-			if res.Passed || !strings.Contains(res.Failure, tc.want) {
-				t.Fatalf("failure %q, want it to contain %q", res.Failure, tc.want)
+			// Each failed check names its file:line, as a failed step does.
+			failure := strings.ReplaceAll(res.Failure, filepath.Dir(res.File)+string(filepath.Separator), "")
+			if res.Passed || !strings.Contains(failure, tc.want) {
+				t.Fatalf("failure %q, want it to contain %q", failure, tc.want)
 			}
 			if !strings.HasPrefix(res.line(), "FAIL c -- ") {
 				t.Fatalf("line %q", res.line())

@@ -393,6 +393,18 @@ func (p *parser) mapping(n *yaml.Node, what string, valid ...string) (map[string
 	return out, nil
 }
 
+// keyLines is the line of each key of a mapping.
+func keyLines(n *yaml.Node) map[string]int {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	out := make(map[string]int, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out[n.Content[i].Value] = n.Content[i].Line
+	}
+	return out
+}
+
 func (p *parser) str(n *yaml.Node, what string) (string, error) {
 	if n.Kind != yaml.ScalarNode || n.ShortTag() == "!!null" {
 		return "", p.errf(n, "%s must be a string, got %s", what, kindName(n))
@@ -1018,7 +1030,7 @@ func (p *parser) checks(root *yaml.Node, defaultName string) (*Checks, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Checks{Name: defaultName, File: p.file, Line: root.Line}
+	c := &Checks{Name: defaultName, File: p.file, Line: root.Line, KeyLines: keyLines(root)}
 	if n := m["name"]; n != nil {
 		if c.Name, err = p.nonEmpty(n, "name"); err != nil {
 			return nil, err

@@ -137,6 +137,9 @@ type Checks struct {
 
 	File string
 	Line int
+	// KeyLines is the line of each key given, so that a failed check is
+	// named with its file:line, as a failed step is.
+	KeyLines map[string]int
 }
 
 // CallCheck asserts on the calls of one tool.
