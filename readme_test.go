@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -140,6 +142,27 @@ func TestREADMEListsOnlyRealEnvironmentVariables(t *testing.T) {
 	for _, r := range rows {
 		if !strings.Contains(src.String(), `"`+r[1]+`"`) {
 			t.Errorf("README lists %s, which no Go source reads", r[1])
+		}
+	}
+}
+
+// The --json report CI reads is documented: the README's example is a
+// report (no field it names is unknown) and names every field there is.
+func TestREADMEDocumentsTheJSONReport(t *testing.T) {
+	block := readmeBlock(t, "### The `--json` report", "json")
+	dec := json.NewDecoder(strings.NewReader(block))
+	dec.DisallowUnknownFields()
+	var rep eval.Report
+	if err := dec.Decode(&rep); err != nil {
+		t.Fatalf("the README's report is no --json report: %v", err)
+	}
+	for _, typ := range []reflect.Type{reflect.TypeFor[eval.Report](), reflect.TypeFor[eval.Result](),
+		reflect.TypeFor[eval.RunResult](), reflect.TypeFor[eval.StepResult]()} {
+		for f := range typ.Fields() {
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name != "" && name != "-" && !strings.Contains(block, `"`+name+`":`) {
+				t.Errorf("the README's --json report has no %q (%s.%s)", name, typ.Name(), f.Name)
+			}
 		}
 	}
 }
