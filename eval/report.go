@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -204,7 +205,9 @@ type comparison struct {
 	Regressions, NewPasses, Added, Missing []string
 }
 
-func compare(base, now *Report) comparison {
+// compare compares now with base; run is --run (nil for all): a result
+// of base it leaves out was not run on purpose, and is not gone.
+func compare(base, now *Report, run *regexp.Regexp) comparison {
 	var c comparison
 	// An interrupted result is no verdict, in the baseline or now.
 	before := map[string]bool{}
@@ -230,7 +233,7 @@ func compare(base, now *Report) comparison {
 		}
 	}
 	for name := range before {
-		if !seen[name] {
+		if !seen[name] && (run == nil || run.MatchString(name)) {
 			c.Missing = append(c.Missing, name)
 		}
 	}

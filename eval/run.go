@@ -94,7 +94,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.DurationMS = ms(time.Since(start))
 	if baseline != nil {
-		writeComparison(cfg.Out, cfg.Baseline, compare(baseline, rep))
+		writeComparison(cfg.Out, cfg.Baseline, compare(baseline, rep, cfg.Run))
 	}
 	fmt.Fprintln(cfg.Out, rep.closingLine(time.Since(start)))
 	var errs []error

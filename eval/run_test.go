@@ -666,3 +666,27 @@ func TestPrintableLinesAndJUnitClassnames(t *testing.T) {
 		}
 	}
 }
+
+// --run leaves scenarios out on purpose: a baseline's results it does not
+// match are not GONE; one it matches that no file has any more is.
+func TestBaselineWithRunFilter(t *testing.T) {
+	dir := write(t, map[string]string{
+		"a.yaml": "name: alpha\nsteps:\n  - tool: list_channels\n",
+		"b.yaml": "name: beta\nsteps:\n  - tool: list_channels\n",
+	})
+	base := filepath.Join(t.TempDir(), "base.json")
+	runSuite(t, Config{Paths: []string{dir}, JSON: base})
+	saved, err := ReadReport(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved.Results = append(saved.Results, &Result{Name: "alpha two", Passed: true})
+	b, _ := json.Marshal(saved)
+	if err := os.WriteFile(base, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, text := runSuite(t, Config{Paths: []string{dir}, Baseline: base, Run: regexp.MustCompile("^al")})
+	if strings.Contains(text, "GONE beta") || !strings.Contains(text, "GONE alpha two") {
+		t.Fatalf("--run ^al against a baseline with alpha, beta and alpha two:\n%s", text)
+	}
+}
