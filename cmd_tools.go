@@ -113,7 +113,8 @@ func loadToolsConfig(verb string, args []string, std stdio) (toolsConfig, []stri
 	c.Ada.addFlags(fs, e)
 	c.Sandbox.addFlags(fs)
 	c.Log.addFlags(fs, e, "warn")
-	fs.StringVar(&c.Transcript, "transcript", "", "also record the call to this file (JSON Lines)")
+	fs.StringVar(&c.Transcript, "transcript", "", "also record the call to this file (JSON Lines), after the lines already there")
+	c.TranscriptAppend = true // one call per process: a script's calls make one transcript
 	if verb == "list" {
 		fs.BoolVar(&c.JSON, "json", false, "print the tool definitions as JSON, as tools/list returns them")
 	} else {

@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ada-mcp/ada-mcp/transcript"
 )
 
 // `ada-mcp tools call` with a name it does not serve lists the tools and
@@ -78,5 +81,24 @@ func TestToolsCallUnservedToolOfAGivenToolset(t *testing.T) {
 		func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if code != exitUsage || !strings.Contains(stderr.String(), "--read-only") || strings.Contains(stderr.String(), "add --toolsets channels") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// `ada-mcp tools call --transcript` adds its call to the file: a script of
+// calls (against `ada-mcp sandbox`, say) records one transcript to grade,
+// not only its last call.
+func TestToolsCallAppendsToTheTranscript(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "run.jsonl")
+	for _, call := range [][]string{{"lookup_end_user", `{"external_id": "a"}`}, {"list_channels", `{}`}} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"tools", "call", call[0], "--sandbox", "--transcript", file, "--args", call[1]},
+			func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d, stderr %q", call[0], code, stderr.String())
+		}
+	}
+	recs, err := transcript.ReadFile(file)
+	if err != nil || len(recs) != 2 || recs[0].Tool != "lookup_end_user" || recs[1].Tool != "list_channels" {
+		t.Fatalf("transcript of two calls: %+v, %v", recs, err)
 	}
 }

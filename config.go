@@ -35,7 +35,10 @@ type Config struct {
 
 	// Transcript is a file that gets one JSON line per tool call.
 	Transcript string
-	Version    bool
+	// TranscriptAppend adds to the transcript instead of starting it
+	// afresh: `ada-mcp tools call`, one call per process.
+	TranscriptAppend bool
+	Version          bool
 	// Pprof is a loopback address serving net/http/pprof; empty: off.
 	Pprof string
 

@@ -198,7 +198,11 @@ func assemble(cfg Config, stderr io.Writer) (_ *assembled, err error) {
 		a.secrets = fleet.NewSecrets(a.redis, fleetPrefix(baseURL))
 	}
 	if cfg.Transcript != "" {
-		if a.transcript, err = transcript.Create(cfg.Transcript); err != nil {
+		open := transcript.Create
+		if cfg.TranscriptAppend {
+			open = transcript.Append
+		}
+		if a.transcript, err = open(cfg.Transcript); err != nil {
 			return nil, usageError{err}
 		}
 	}

@@ -70,6 +70,17 @@ func Create(path string) (*Writer, error) {
 	return &Writer{w: f, closer: f}, nil
 }
 
+// Append opens the file at path to add records to it (creating it if
+// need be), readable by its owner only: each `ada-mcp tools call` adds its
+// call, so that a script of calls records one transcript.
+func Append(path string) (*Writer, error) {
+	f, err := privfile.Append(path)
+	if err != nil {
+		return nil, fmt.Errorf("transcript: %w", err)
+	}
+	return &Writer{w: f, closer: f}, nil
+}
+
 // NewWriter writes records to w.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 

@@ -13,7 +13,17 @@ const Mode = 0o600
 // existed (a regular file: a device such as /dev/null keeps its own). It is emptied before its mode changes, so what it held is not
 // readable by others for longer than it was.
 func Create(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, Mode)
+	return open(path, os.O_TRUNC)
+}
+
+// Append opens the file at path to add to it, creating it if need be,
+// mode 0600 as Create leaves it.
+func Append(path string) (*os.File, error) {
+	return open(path, os.O_APPEND)
+}
+
+func open(path string, flag int) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|flag, Mode)
 	if err != nil {
 		return nil, err
 	}
