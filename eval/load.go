@@ -153,7 +153,7 @@ func (s *Suite) loadFile(path string) error {
 			return nil
 		}
 		if err != nil {
-			return yamlError(path, err)
+			return yamlError(path, b, err)
 		}
 		root := &n
 		if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
@@ -272,7 +272,7 @@ var yamlLine = lazyregexp.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlError is a syntax error as file:line: message, named for the file's
 // format (a .json file is read by the YAML parser, JSON being YAML).
-func yamlError(path string, err error) error {
+func yamlError(path string, data []byte, err error) error {
 	format := "YAML: "
 	if strings.EqualFold(filepath.Ext(path), ".json") {
 		format = "JSON: "
@@ -285,9 +285,27 @@ func yamlError(path string, err error) error {
 			// the mapping or list it was in, or of the problem.
 			line++
 		}
-		return &LoadError{File: path, Line: line, Msg: format + m[2]}
+		return &LoadError{File: path, Line: line, Msg: format + m[2] + flowPathHint(format, m[2], data, line)}
 	}
 	return &LoadError{File: path, Msg: format + msg}
+}
+
+// unquotedFlowPath is a JSONPath with brackets, unquoted after a key or
+// comma: inside { } or [ ] YAML reads its [ and ] as the flow's own.
+var unquotedFlowPath = lazyregexp.New(`[{,:]\s*\$[^\s"',{}]*[\[\]]`)
+
+// flowPathHint says why, when a flow mapping or list breaks on a line with
+// an unquoted JSONPath such as {path: $.list[0]}, the README's own style
+// with a path that has an index or a filter.
+func flowPathHint(format, problem string, data []byte, line int) string {
+	if format != "YAML: " || !strings.HasPrefix(problem, "did not find expected ',' or ") {
+		return ""
+	}
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) || !unquotedFlowPath().MatchString(lines[line-1]) {
+		return ""
+	}
+	return ` (inside { } or [ ], quote a JSONPath that has [ ]: {path: "$.list[0].id"})`
 }
 
 // scenarioKeys are a scenario's keys.
