@@ -858,6 +858,10 @@ func (p *parser) step(n *yaml.Node) (Step, error) {
 		if st.Expect, err = p.expect(v); err != nil {
 			return st, err
 		}
+		if st.ListTools && st.Expect.IsError {
+			// It would fail whatever the server serves.
+			return st, p.errf(v, "tools/list does not fail: a list_tools step cannot expect an error (assert on $.tools instead)")
+		}
 	}
 	if st.Expect.IsError && len(st.Save) > 0 {
 		return st, p.errf(n, "a step that expects an error has no result to save from")

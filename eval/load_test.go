@@ -95,7 +95,8 @@ func TestMalformedFilesNameFileLineAndKey(t *testing.T) {
 			[]string{":6:", "not a JSONPath"}},
 		"bad regexp with a variable": {"name: x\nsteps:\n  - tool: start_conversation\n    save: {cid: $.conversation_id}\n  - tool: end_handoff\n    expect: {is_error: true, error_matches: \"(${cid}\"}\n",
 			[]string{":6:", "error_matches", "missing closing )"}},
-		"bad select": {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
+		"list_tools expecting an error": {"name: x\nsteps:\n  - list_tools: true\n    expect: {is_error: true}\n", []string{":4:", "list_tools", "cannot expect an error"}},
+		"bad select":                    {"name: x\ntranscript: t.jsonl\ncalls:\n  - {tool: list_channels, select: some}\n", []string{":4:", "select"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := write(t, map[string]string{"x.yaml": tc.body})
