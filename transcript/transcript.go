@@ -134,7 +134,6 @@ func Read(r io.Reader) ([]Record, error) {
 		}
 		var rec Record
 		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
 			return nil, fmt.Errorf("line %d: not a transcript record: %w", line, err)
 		}
