@@ -123,7 +123,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"` // always 0: many readers expect the attribute
+	Errors   int          `xml:"errors,attr"` // files that could not load (writeJUnitLoadError)
 	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
@@ -145,6 +145,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Error     *junitFailure `xml:"error,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 }
 
@@ -186,6 +187,21 @@ func (r *Report) writeJUnit(path string) error {
 		s.Tests++
 		s.Cases = append(s.Cases, c)
 	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(path, append([]byte(xml.Header), append(b, '\n')...), "--junit")
+}
+
+// writeJUnitLoadError writes a report of one error when the files did not
+// load (exit 2), so that CI shows why rather than a missing report.
+func writeJUnitLoadError(path string, loadErr error) error {
+	msg := loadErr.Error()
+	out := junitSuites{Name: "ada-mcp eval", Tests: 1, Errors: 1, Time: seconds(0), Suites: []junitSuite{{
+		Name: "load", Tests: 1, Errors: 1, Time: seconds(0),
+		Cases: []junitCase{{Name: "load", Classname: "ada-mcp eval", Time: seconds(0), Error: &junitFailure{Message: msg, Type: "load", Text: msg}}},
+	}}}
 	b, err := xml.MarshalIndent(out, "", "  ")
 	if err != nil {
 		return err

@@ -60,6 +60,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg = cfg.withDefaults()
 	suite, err := Load(cfg.Paths)
 	if err != nil {
+		if cfg.JUnit != "" {
+			err = errors.Join(err, writeJUnitLoadError(cfg.JUnit, err))
+		}
 		return nil, &UsageError{err}
 	}
 	if err := cfg.filter(suite); err != nil {

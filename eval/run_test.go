@@ -690,3 +690,25 @@ func TestBaselineWithRunFilter(t *testing.T) {
 		t.Fatalf("--run ^al against a baseline with alpha, beta and alpha two:\n%s", text)
 	}
 }
+
+// Files that do not load (exit 2) still leave a JUnit report, of one
+// error saying why at file:line, so that CI shows the mistake rather
+// than a missing report.
+func TestJUnitReportsALoadError(t *testing.T) {
+	dir := write(t, map[string]string{"a.yaml": "name: alpha\nsteps:\n  - tool: list_chanels\n"})
+	junit := filepath.Join(t.TempDir(), "j.xml")
+	_, err := Run(context.Background(), Config{Paths: []string{dir}, JUnit: junit})
+	var usage *UsageError
+	if !errors.As(err, &usage) {
+		t.Fatalf("Run: %v, want a usage error", err)
+	}
+	b, rerr := os.ReadFile(junit)
+	if rerr != nil {
+		t.Fatalf("no JUnit report: %v", rerr)
+	}
+	var suites junitSuites
+	if err := xml.Unmarshal(b, &suites); err != nil || suites.Tests != 1 || suites.Errors != 1 ||
+		!strings.Contains(string(b), "<error ") || !strings.Contains(string(b), "a.yaml:3") {
+		t.Fatalf("JUnit %s: %v", b, err)
+	}
+}
