@@ -20,7 +20,7 @@ import (
 )
 
 // Webhook delivery as Svix delivers Ada's webhooks (ada-api.md section 4, "Delivery, signing,
-// retries"): a POST of the envelope {type, timestamp, data} signed with the endpoint's secret,
+// retries"): a POST of the envelope {type, timestamp, data, tags?} signed with the endpoint's secret,
 // 2xx within 15 s or it is retried on a schedule, at least once. Each endpoint has its own
 // goroutine and queue, so first attempts reach an endpoint in the order the messages were
 // emitted and a slow endpoint delays no other. A message whose attempt failed is retried on a
@@ -109,13 +109,25 @@ type outMessage struct {
 }
 
 type webhookEnvelope struct {
-	Type      string `json:"type"`
-	Timestamp string `json:"timestamp"`
-	Data      any    `json:"data"`
+	Type      string   `json:"type"`
+	Timestamp string   `json:"timestamp"`
+	Data      any      `json:"data"`
+	Tags      []string `json:"tags,omitempty"`
+}
+
+// webhookTags are the envelope's tags: Ada's end-user payloads carry tags that include the
+// end user's id by default (EndUserCreatedWebhookPayload.tags: "Includes the `end_user_id`
+// value for the webhook payload by default"); its conversation payloads have none.
+func webhookTags(e Event) []string {
+	if u, ok := e.Data.(endUserJSON); ok && (e.Type == EventEndUserCreated || e.Type == EventEndUserUpdated) {
+		return []string{u.EndUserID}
+	}
+	return nil
 }
 
 func envelope(e Event) []byte {
-	body, err := marshalRaw(webhookEnvelope{Type: e.Type, Timestamp: e.Timestamp.UTC().Format(envelopeTimeLayout), Data: e.Data})
+	body, err := marshalRaw(webhookEnvelope{Type: e.Type, Timestamp: e.Timestamp.UTC().Format(envelopeTimeLayout), Data: e.Data,
+		Tags: webhookTags(e)})
 	if err != nil {
 		panic("adasim: encoding a webhook: " + err.Error()) // the simulator's own types
 	}

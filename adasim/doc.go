@@ -227,9 +227,10 @@
 // endpoints are when the event is emitted. Endpoints come from POST /v2/webhooks/ and from
 // [Options].Webhooks, which are registered at start and again by every Reset.
 //
-//   - The request is a POST of the envelope {"type", "timestamp", "data"}: timestamp is the
-//     event's time (the simulator's clock) in RFC 3339 with milliseconds, UTC
-//     ("2026-01-01T00:00:02.000Z"); data is what [Event].Data marshals to.
+//   - The request is a POST of the envelope {"type", "timestamp", "data", "tags"}: timestamp is
+//     the event's time (the simulator's clock) with milliseconds, in UTC without a zone, as
+//     Ada writes it ("2026-01-01T00:00:02.000"); data is what [Event].Data marshals to; tags,
+//     on end-user events only, is [the end user's id], as Ada tags them by default.
 //   - Headers: svix-id (msg_ and 27 base62 characters; one per event, the same for every
 //     endpoint and every attempt), svix-timestamp (Unix seconds of real time at the attempt,
 //     even under the logical clock: receivers reject signatures more than 5 minutes off),

@@ -1,8 +1,10 @@
 package adasim_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -504,6 +506,89 @@ func checkTimes(o object, fail failFunc, keys ...string) {
 	for _, k := range keys {
 		if !timestamp.MatchString(str(o[k])) {
 			fail("%s %v", k, o[k])
+		}
+	}
+}
+
+// TestOpenAPIWebhookPayloads delivers every event type the simulator emits to a receiver on
+// loopback and checks each payload against the schema Ada's document declares for it (its
+// webhooks section), and the tags Ada's end-user payloads carry.
+//
+// The custom channel's metadata has no decimal value: the document disagrees with itself there
+// (CustomChannelMetadata allows a number, the channel inside ConversationMessageWebhookPayload
+// only string, boolean and integer), and ada-api.md does not settle which side Ada follows.
+func TestOpenAPIWebhookPayloads(t *testing.T) {
+	v, err := openapicheck.Load(openAPIDocument)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var bodies [][]byte
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, b)
+		mu.Unlock()
+	}))
+	defer rcv.Close()
+	var log eventLog
+	c := newSim(t, adasim.Options{Seed: 3, OnEvent: log.add, Webhooks: []adasim.WebhookEndpoint{{URL: rcv.URL + "/hooks"}}})
+
+	u := c.createEndUser(object{"external_id": "crm-1", "profile": object{"first_name": "Ana", "metadata": object{"n": 1, "s": "x", "b": true}}})
+	userID := str(u["end_user_id"])
+	c.expect(http.StatusOK, "PATCH", "/v2/end-users/"+userID, object{"profile": object{"last_name": "Silva"}})
+	ch := c.expect(http.StatusCreated, "POST", "/v2/channels/", object{"name": "Web", "description": "d", "modality": "messaging",
+		"metadata": object{"n": 1, "s": "x", "b": true}, "capabilities": object{"markdown": true}})
+	cv := c.expect(http.StatusCreated, "POST", "/v2/conversations/", object{"channel_id": ch["id"], "end_user_id": userID,
+		"metadata": object{"n": 1, "f": 0.5, "s": "x"}})
+	id := str(cv["id"])
+	msgs := "/v2/conversations/" + id + "/messages/"
+	c.expect(http.StatusCreated, "POST", msgs, object{"author": object{"id": userID, "role": "end_user"},
+		"content": object{"type": "text", "body": "I need a human please"}})
+	human := object{"role": "human_agent", "display_name": "Sam", "avatar": "https://example.com/sam.png"}
+	c.expect(http.StatusCreated, "POST", msgs, object{"author": human, "content": object{"type": "text", "body": "Hi, Sam here"}})
+	att := c.expect(http.StatusCreated, "POST", "/v2/conversations/"+id+"/attachments/", formFile{filename: "a.pdf", data: []byte("%PDF-1.4")})
+	c.expect(http.StatusCreated, "POST", msgs, object{"author": human,
+		"content": object{"type": "file", "url": att["url"], "mime_type": att["mime_type"], "filename": att["filename"]}})
+	c.expect(http.StatusOK, "POST", "/v2/conversations/"+id+"/end-handoff/", nil)
+	c.expect(http.StatusOK, "PATCH", "/v2/conversations/"+id+"/", object{"metadata": object{"s": nil, "z": 2}})
+	c.expect(http.StatusOK, "POST", "/v2/conversations/"+id+"/end/", nil) // with a CSAT link message
+	native := c.expect(http.StatusCreated, "POST", "/v2/conversations/", object{"channel_id": c.sim.DefaultChannelID()})
+	c.expect(http.StatusCreated, "POST", "/v2/conversations/"+str(native["id"])+"/messages/", object{
+		"author": object{"id": native["end_user_id"], "role": "end_user"}, "content": object{"type": "text", "body": "hi"}})
+
+	events := log.take()
+	waitFor(t, fmt.Sprintf("%d deliveries", len(events)), func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(bodies) >= len(events)
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	seen := map[string]bool{}
+	for i, body := range bodies {
+		if err := v.CheckWebhook(body); err != nil {
+			t.Errorf("delivery %d: %v\n%s", i, err, body)
+		}
+		var env struct {
+			Type string
+			Data struct {
+				EndUserID string `json:"end_user_id"`
+			}
+			Tags []string
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			t.Fatal(err)
+		}
+		seen[env.Type] = true
+		if strings.HasPrefix(env.Type, "v1.end_user.") && !slices.Contains(env.Tags, env.Data.EndUserID) {
+			t.Errorf("%s tags %q, want the end user's id %s", env.Type, env.Tags, env.Data.EndUserID)
+		}
+	}
+	for _, want := range []string{adasim.EventEndUserCreated, adasim.EventEndUserUpdated, adasim.EventConversationCreated,
+		adasim.EventConversationMessage, adasim.EventConversationEnded, adasim.EventConversationHandoffEnded} {
+		if !seen[want] {
+			t.Errorf("no %s delivered", want)
 		}
 	}
 }

@@ -373,8 +373,15 @@ func TestWebhookDelivery(t *testing.T) {
 		}
 		// The body is the envelope of the event OnEvent received, timestamp in milliseconds UTC.
 		env := r.envelope(t)
-		if len(env) != 3 || !envelopeTimestamp.MatchString(str(env["timestamp"])) {
+		keys, tags := 3, wantTags(events[i])
+		if tags != "" {
+			keys++
+		}
+		if len(env) != keys || !envelopeTimestamp.MatchString(str(env["timestamp"])) {
 			t.Fatalf("envelope %s", r.body)
+		}
+		if got, _ := json.Marshal(env["tags"]); tags != "" && string(got) != tags {
+			t.Fatalf("%s tags %s, want %s", events[i].Type, got, tags)
 		}
 		if want := events[i].Timestamp.UTC().Format("2006-01-02T15:04:05.000"); env["timestamp"] != want { // no zone, as Ada
 			t.Fatalf("timestamp %v, want %s", env["timestamp"], want)
@@ -407,6 +414,23 @@ func TestWebhookDelivery(t *testing.T) {
 	if n := len(ended.all()); n != 1 {
 		t.Fatalf("filtered endpoint got %d requests", n)
 	}
+}
+
+// wantTags is the tags an event's envelope carries, as JSON ("": no tags key). Ada's end-user
+// payloads are tagged with the end user's id by default (EndUserCreatedWebhookPayload.tags,
+// "Includes the `end_user_id` value for the webhook payload by default"); its conversation
+// payloads declare no tags.
+func wantTags(e adasim.Event) string {
+	if e.Type != adasim.EventEndUserCreated && e.Type != adasim.EventEndUserUpdated {
+		return ""
+	}
+	data, _ := json.Marshal(e.Data)
+	var u struct {
+		EndUserID string `json:"end_user_id"`
+	}
+	_ = json.Unmarshal(data, &u)
+	tags, _ := json.Marshal([]string{u.EndUserID})
+	return string(tags)
 }
 
 func jsonEqual(t testing.TB, a, b []byte) bool {

@@ -2,7 +2,8 @@
 // OpenAPI document (testdata/ada-openapi/ada-knowledge-openapi.yml), using kin-openapi.
 //
 // It is a helper for tests: the Ada simulator's tests run whole scripted sessions through
-// [Validator.Middleware], and other packages can check single exchanges with [Validator.Check].
+// [Validator.Middleware], and other packages can check single exchanges with [Validator.Check]
+// and webhook deliveries with [Validator.CheckWebhook] (the document's webhooks section).
 // It is a normal package (not a _test file) so that any package's tests can import it.
 //
 // Ada's document is not fully consistent with itself or with Ada's docs. Where they disagree,
@@ -258,21 +259,22 @@ func (v *Validator) validateResponse(ctx context.Context, reqInput *openapi3filt
 	})
 }
 
-// validateBody checks a JSON body against one schema, as kin-openapi does for a response.
+// validateBody checks a JSON body (a response's, or a webhook payload's) against one schema,
+// as kin-openapi does for a response.
 func (v *Validator) validateBody(schema *openapi3.SchemaRef, header http.Header, body []byte) error {
 	if ct := header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return fmt.Errorf("response Content-Type %q, want application/json", ct)
+		return fmt.Errorf("content type %q, want application/json", ct)
 	}
 	value, err := openapi3filter.JSONBodyDecoder(bytes.NewReader(body), header, schema, nil)
 	if err != nil {
-		return fmt.Errorf("response body is not JSON: %w", err)
+		return fmt.Errorf("body is not JSON: %w", err)
 	}
 	opts := []openapi3.SchemaValidationOption{openapi3.MultiErrors(), openapi3.VisitAsResponse()}
 	if v.doc.IsOpenAPI31OrLater() {
 		opts = append(opts, openapi3.EnableJSONSchema2020())
 	}
 	if err := schema.Value.VisitJSON(value, opts...); err != nil {
-		return fmt.Errorf("response body doesn't match schema %s: %w", schemaName(schema), err)
+		return fmt.Errorf("body doesn't match schema %s: %w", schemaName(schema), err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package openapicheck_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -248,5 +249,40 @@ func TestStaleExceptionFailsLoad(t *testing.T) {
 	_, err = openapicheck.Load(path)
 	if err == nil || !strings.Contains(err.Error(), openapicheck.ExceptionKnowledgeStatusNull) {
 		t.Fatalf("Load of a document without the defect: %v, want an error naming %s", err, openapicheck.ExceptionKnowledgeStatusNull)
+	}
+}
+
+func TestCheckWebhook(t *testing.T) {
+	v := load(t)
+	const (
+		user    = `"data":{"end_user_id":"u1","external_id":null,"profile":{"first_name":"Ana","metadata":{"n":1}},"created_at":"t","updated_at":"t"}`
+		created = `{"type":"v1.conversation.created","timestamp":"2026-01-01T00:00:00.000","data":{"conversation_id":"c1","channel_id":"ch1","created_at":"t","end_user_id":"u1","metadata":{"n":1,"f":0.5},"ai_agent_domain":"example.ada.support"}}`
+		message = `{"type":"v1.conversation.message","timestamp":"2026-01-01T00:00:00.000","data":{"message_id":"m1","conversation_id":"c1","end_user_id":"u1","handoff_integration":null,` +
+			`"channel":{"type":"custom","id":"ch1","name":"Web","description":"d","modality":"messaging","metadata":{"n":1}},"created_at":"t",` +
+			`"author":{"id":null,"role":"%s","avatar":null,"display_name":"AI"},"content":{"type":"text","body":"hi"},"ai_agent_domain":"example.ada.support"}}`
+	)
+	cases := []struct {
+		name, body string
+		ok         bool
+	}{
+		{"end user created with tags", `{"type":"v1.end_user.created","timestamp":"2026-01-01T00:00:00.000",` + user + `,"tags":["u1"]}`, true},
+		{"end user updated without tags", `{"type":"v1.end_user.updated","timestamp":"2026-01-01T00:00:00.000",` + user + `}`, true},
+		{"tags not strings", `{"type":"v1.end_user.created","timestamp":"t",` + user + `,"tags":[1]}`, false},
+		{"integer and decimal metadata (metadata-number-oneof)", created, true},
+		{"message from the AI Agent", fmt.Sprintf(message, "ai_agent"), true},
+		{"message author role undocumented", fmt.Sprintf(message, "bot"), false},
+		{"handoff ended without its integration", `{"type":"v1.conversation.handoff.ended","timestamp":"t","data":{"conversation_id":"c1","end_user_id":"u1","ai_agent_domain":"d"}}`, false},
+		{"undocumented type", `{"type":"v1.end_user.deleted","timestamp":"t","data":{}}`, false},
+		{"not JSON", `{"type":`, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := v.CheckWebhook([]byte(tc.body)); (err == nil) != tc.ok {
+				t.Fatalf("CheckWebhook = %v, want ok %v", err, tc.ok)
+			}
+		})
+	}
+	if got := openapicheck.WebhookEventTypes(); len(got) != 7 || got[0] != "v1.audit_log.emitted" {
+		t.Fatalf("WebhookEventTypes = %v", got)
 	}
 }
