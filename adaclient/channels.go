@@ -46,7 +46,8 @@ type ListChannelsOptions struct {
 	ListOptions
 }
 
-// CreateChannelRequest is the body of POST /v2/channels/.
+// CreateChannelRequest is the body of POST /v2/channels/. Description is
+// always sent (Ada requires the field) and may be "".
 type CreateChannelRequest struct {
 	Name         string         `json:"name"`
 	Description  string         `json:"description"`
@@ -77,7 +78,9 @@ func (s *ChannelsService) Create(ctx context.Context, req *CreateChannelRequest)
 	if req == nil {
 		req = &CreateChannelRequest{}
 	}
-	for _, f := range []struct{ name, v string }{{"name", req.Name}, {"description", req.Description}, {"modality", req.Modality}} {
+	// Description is required but may be empty: Ada's CustomChannel declares
+	// it a plain string (no minLength), and it is always sent.
+	for _, f := range []struct{ name, v string }{{"name", req.Name}, {"modality", req.Modality}} {
 		if err := requireText(f.name, f.v); err != nil {
 			return nil, nil, err
 		}

@@ -246,6 +246,47 @@ func TestContractWithSimulatorAndOpenAPI(t *testing.T) {
 	}
 }
 
+// TestClientSendsWhatOpenAPIAccepts: requests Ada's OpenAPI document accepts (at its edges)
+// must not be refused locally by the client; each is sent to the simulator under the
+// document's check and must succeed without a violation.
+func TestClientSendsWhatOpenAPIAccepts(t *testing.T) {
+	c, _, violations := contractClient(t, adasim.Options{})
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		call func() error
+	}{
+		// CustomChannel.description is a required string with no minLength.
+		{"channel with an empty description", func() error {
+			_, _, err := c.Channels.Create(ctx, &adaclient.CreateChannelRequest{Name: "Voice line", Description: "", Modality: adaclient.ModalityMessaging})
+			return err
+		}},
+		// BaseChannelModality: messaging, email, voice.
+		{"voice channel", func() error {
+			_, _, err := c.Channels.Create(ctx, &adaclient.CreateChannelRequest{Name: "Phone", Description: "d", Modality: adaclient.ModalityVoice})
+			return err
+		}},
+		// CreateEndUserRequestProfileSensitiveMetadata.fields: "Values must be non-empty strings,
+		// booleans, integers, or null" (additionalProperties oneOf [..., null]), on create too.
+		{"end user created with a null sensitive value", func() error {
+			_, _, err := c.EndUsers.Create(ctx, &adaclient.CreateEndUserRequest{Profile: &adaclient.ProfileInput{
+				SensitiveMetadata: &adaclient.SensitiveMetadata{Fields: map[string]any{"auth_token": "tok-1", "old_session": nil}}}})
+			return err
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := len(violations())
+			if err := tc.call(); err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			for _, v := range violations()[before:] {
+				t.Errorf("OpenAPI: %v", v)
+			}
+		})
+	}
+}
+
 // TestKnowledgeContractWithSimulatorAndOpenAPI runs every Knowledge API call of the client
 // against the simulator while Ada's OpenAPI document checks each request and response.
 func TestKnowledgeContractWithSimulatorAndOpenAPI(t *testing.T) {

@@ -133,13 +133,12 @@ func validateSensitive(field string, s *SensitiveMetadata, metadata map[string]a
 			return invalid(f, "key must match [A-Za-z0-9_-]+")
 		}
 		v := s.Fields[k]
-		if v == nil && onCreate {
-			return invalid(f, "is null; null only removes a key on update")
-		}
 		if str, ok := v.(string); ok && str == "" {
 			return invalid(f, "must not be an empty string")
 		}
-		if err := checkScalar(f, v, false, !onCreate); err != nil {
+		// null is allowed on create too: Ada's CreateEndUserRequest lists it
+		// among the values ("non-empty strings, booleans, integers, or null").
+		if err := checkScalar(f, v, false, true); err != nil {
 			return invalid(f, "must be a non-empty string, a boolean or an integer")
 		}
 		if _, clash := metadata[k]; clash && onCreate {

@@ -61,7 +61,8 @@ func (p *ProfileArgs) input(sensitive SensitiveMetadata) *adaclient.ProfileInput
 // CreateRequest is the POST body for an end user with this external_id,
 // profile and sensitive metadata. Null sensitive values are dropped: they
 // remove keys on update, and a new end user has nothing to remove (Ada
-// rejects them on create).
+// accepts them on create, to no effect; an existing end user gets them in
+// the PATCH that follows).
 func (p *ProfileArgs) CreateRequest(externalID string, sensitive SensitiveMetadata) *adaclient.CreateEndUserRequest {
 	req := &adaclient.CreateEndUserRequest{ExternalID: externalID}
 	if p.IsEmpty() && len(sensitive) == 0 {
