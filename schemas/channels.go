@@ -91,7 +91,7 @@ type ListChannelsResult struct {
 type CreateChannelArgs struct {
 	Name        string   `json:"name" jsonschema:"required"`
 	Description string   `json:"description" jsonschema:"required"`
-	Modality    string   `json:"modality" jsonschema:"required,enum=messaging,enum=email" jsonschema_description:"The AI Agent writes in this style."`
+	Modality    string   `json:"modality" jsonschema:"required,enum=messaging,enum=email,enum=voice,enum=sms" jsonschema_description:"The AI Agent writes in this style."`
 	Metadata    Metadata `json:"metadata,omitempty" jsonschema_description:"Max 4 KB."`
 	Markdown    bool     `json:"markdown,omitempty" jsonschema_description:"Keep Markdown in the AI Agent's replies."`
 }
