@@ -107,7 +107,7 @@ func (e *Env) greeted(ctx context.Context, conversationID string) bool {
 			}
 			cur = next
 			for _, ev := range evs {
-				if m, err := ev.Message(); err == nil && m.Author.Role == adaclient.RoleAIAgent {
+				if m, err := ev.Message(); err == nil && m.Author.Role == adaclient.RoleAIAgent && !isPresence(m.Content.Type) {
 					return true
 				}
 			}
@@ -134,8 +134,16 @@ func (e *Env) listGreeted(ctx context.Context, conversationID string) (bool, err
 	if err != nil {
 		return false, err
 	}
-	return slices.ContainsFunc(logs, func(m adaclient.MessageLog) bool { return m.Author.Role == adaclient.RoleAIAgent }), nil
+	return slices.ContainsFunc(logs, func(m adaclient.MessageLog) bool {
+		return m.Author.Role == adaclient.RoleAIAgent && !isPresence(m.Content.Type)
+	}), nil
 }
+
+// isPresence: a presence notification (the AI Agent is typing: content
+// type "presence", which Ada's demo client handles though its document
+// does not list it) says that a message is coming, not what it says: it
+// neither answers nor greets, and does not end a wait.
+func isPresence(contentType string) bool { return contentType == "presence" }
 
 // events is the event log a call may wait on: the server's, which Ada's
 // webhooks fill with its own account's conversations, and only for a call
@@ -428,7 +436,7 @@ func (w *replyWatch) done() bool { return w.result.ended }
 // add takes a message in list order (before reports that it precedes
 // ours); it reports whether it was a new reply.
 func (w *replyWatch) add(m schemas.Message, before bool) bool {
-	if w.seen[m.MessageID] {
+	if w.seen[m.MessageID] || isPresence(m.Type) {
 		return false
 	}
 	w.seen[m.MessageID] = true

@@ -40,3 +40,15 @@ func TestWaitPendingIgnoresEarlierReplies(t *testing.T) {
 		}
 	}
 }
+
+// A presence notification (the AI Agent typing) is neither a reply nor
+// the answer: the wait goes on for the message it announces.
+func TestPresenceIsNoReply(t *testing.T) {
+	w := &replyWatch{sentID: "m1", senderRole: "end_user", otherBefore: true, seen: map[string]bool{}}
+	if w.add(schemas.Message{MessageID: "p1", Role: "ai_agent", Type: "presence"}, false) || w.answered() || len(w.result.replies) != 0 {
+		t.Fatalf("a presence notification counted as a reply: %+v", w.result)
+	}
+	if !w.add(schemas.Message{MessageID: "m2", Role: "ai_agent", Type: "text", Body: "Here it is."}, false) || !w.answered() {
+		t.Fatalf("the reply after it did not answer: %+v", w.result)
+	}
+}
