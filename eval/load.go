@@ -23,6 +23,7 @@ import (
 
 	"github.com/ada-mcp/ada-mcp/adasim"
 	"github.com/ada-mcp/ada-mcp/internal/lazyregexp"
+	"github.com/ada-mcp/ada-mcp/internal/suggest"
 	"github.com/ada-mcp/ada-mcp/tools"
 )
 
@@ -1167,34 +1168,7 @@ func knownTool(name string) error {
 
 // nearestTool is the tool name closest to a misspelt one, if it is close.
 func nearestTool(name string) string {
-	best, bestDist := "", max(2, len(name)/4)+1
-	for _, t := range toolNames() {
-		if d := editDistance(name, t); d < bestDist {
-			best, bestDist = t, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between two ASCII names.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return suggest.Nearest(name, toolNames(), max(2, len(name)/4)+1)
 }
 
 var varName = lazyregexp.New(`^[A-Za-z_][A-Za-z0-9_]*$`)

@@ -200,17 +200,8 @@ func (b sessionBinder) roomFor(r *http.Request, sid string) bool {
 // legacyInitialize reports whether a POST is an older client's
 // initialize, which starts a session. Its body is buffered.
 func legacyInitialize(r *http.Request) bool {
-	if mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
-		return false
-	}
-	b, ok := r.Body.(*bufferedBody)
-	if !ok {
-		return false
-	}
-	var m struct {
-		Method mcp.MCPMethod `json:"method"`
-	}
-	return json.Unmarshal(b.data, &m) == nil && m.Method == mcp.MethodInitialize
+	m, ok := legacyMessage(r)
+	return ok && m.Method == mcp.MethodInitialize
 }
 
 // needsSession reports whether a POST without Mcp-Session-Id is an older
@@ -218,23 +209,30 @@ func legacyInitialize(r *http.Request) bool {
 // answers with 400; mcp-go answers 404, which tells a client that its
 // session expired. Read only for such POSTs: the body is buffered.
 func needsSession(r *http.Request) bool {
+	m, ok := legacyMessage(r)
+	return ok && m.Method != "" && m.Method != mcp.MethodInitialize && !mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
+}
+
+// legacyBody is what legacyMessage reads of a message.
+type legacyBody struct {
+	Method mcp.MCPMethod `json:"method"`
+	Params struct {
+		Meta *mcp.Meta `json:"_meta"`
+	} `json:"params"`
+}
+
+// legacyMessage reads the buffered body of a POST that does not declare
+// the 2026-07-28 protocol in its header; ok is false for one that does, an
+// unbuffered body, or one that does not parse (mcp-go answers that).
+func legacyMessage(r *http.Request) (m legacyBody, ok bool) {
 	if mcp.IsModernProtocol(r.Header.Get(mcp.HeaderProtocolVersion)) {
-		return false
+		return m, false
 	}
-	b, ok := r.Body.(*bufferedBody)
-	if !ok {
-		return false
+	b, buffered := r.Body.(*bufferedBody)
+	if !buffered {
+		return m, false
 	}
-	var m struct {
-		Method mcp.MCPMethod `json:"method"`
-		Params struct {
-			Meta *mcp.Meta `json:"_meta"`
-		} `json:"params"`
-	}
-	if json.Unmarshal(b.data, &m) != nil {
-		return false // mcp-go answers a parse error
-	}
-	return m.Method != "" && m.Method != mcp.MethodInitialize && !mcp.IsModernProtocol(m.Params.Meta.ProtocolVersion())
+	return m, json.Unmarshal(b.data, &m) == nil
 }
 
 // ResolveSessionIdManager makes sessionBinder mcp-go's session id manager

@@ -191,19 +191,17 @@ func (d *Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
-func (d *Deps) callTimeout() time.Duration {
-	if d.CallTimeout <= 0 {
-		return DefaultCallTimeout
+// orDefault is v, or def when v is not set (zero or less).
+func orDefault(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
 	}
-	return d.CallTimeout
+	return v
 }
 
-func (d *Deps) eventGrace() time.Duration {
-	if d.EventGrace <= 0 {
-		return EventGrace
-	}
-	return d.EventGrace
-}
+func (d *Deps) callTimeout() time.Duration { return orDefault(d.CallTimeout, DefaultCallTimeout) }
+
+func (d *Deps) eventGrace() time.Duration { return orDefault(d.EventGrace, EventGrace) }
 
 func (d *Deps) now() time.Time {
 	if d.Now == nil {
@@ -219,26 +217,11 @@ func (d *Deps) now() time.Time {
 // list_messages reads the later ones.
 const defaultAnswerWithin = 55 * time.Second
 
-func (d *Deps) answerWithin() time.Duration {
-	if d.AnswerWithin <= 0 {
-		return defaultAnswerWithin
-	}
-	return d.AnswerWithin
-}
+func (d *Deps) answerWithin() time.Duration { return orDefault(d.AnswerWithin, defaultAnswerWithin) }
 
-func (d *Deps) greetingWait() time.Duration {
-	if d.GreetingWait <= 0 {
-		return greetingWait
-	}
-	return d.GreetingWait
-}
+func (d *Deps) greetingWait() time.Duration { return orDefault(d.GreetingWait, greetingWait) }
 
-func (d *Deps) pollInterval() time.Duration {
-	if d.PollInterval <= 0 {
-		return DefaultPollInterval
-	}
-	return d.PollInterval
-}
+func (d *Deps) pollInterval() time.Duration { return orDefault(d.PollInterval, DefaultPollInterval) }
 
 // authorCache remembers each conversation's end user, which never changes,
 // so send_message need not fetch the conversation before every message.
