@@ -53,8 +53,7 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				// mcp-go reads a batch as a parse error (on /mcp), or answers it
 				// on the SSE stream with id null, which leaves every request in
 				// it unanswered: say what is wrong instead.
-				writeJSON(w, http.StatusBadRequest, map[string]any{"jsonrpc": mcp.JSONRPC_VERSION, "id": nil,
-					"error": map[string]any{"code": mcp.INVALID_REQUEST, "message": "batches are not supported: send one JSON-RPC message per request"}})
+				writeRPCError(w, http.StatusBadRequest, nil, mcp.INVALID_REQUEST, "batches are not supported: send one JSON-RPC message per request")
 				return
 			}
 			c := jsonscan.Check(body)
@@ -63,9 +62,7 @@ func guardToolCalls(logger *slog.Logger) middleware {
 					slog.String("field", p.Field), slog.String("reason", p.Reason), slog.String("path", r.URL.Path))
 			}
 			if c.ID != nil && inexactID(c.ID) {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = w.Write(idRefusal(c.ID))
+				writeRPCError(w, http.StatusBadRequest, c.ID, mcp.INVALID_REQUEST, idRefusalMessage)
 				return
 			}
 			if c.RenamedMethod && r.Header.Get("Mcp-Method") != "" {
@@ -79,8 +76,7 @@ func guardToolCalls(logger *slog.Logger) middleware {
 				r.ContentLength = int64(len(body))
 			}
 			if id, header, ok := headerMismatch(r.Header, body); ok {
-				writeJSON(w, http.StatusBadRequest, map[string]any{"jsonrpc": mcp.JSONRPC_VERSION, "id": id,
-					"error": map[string]any{"code": mcp.HEADER_MISMATCH, "message": "header mismatch: the " + header + " header does not match the request body"}})
+				writeRPCError(w, http.StatusBadRequest, id, mcp.HEADER_MISMATCH, "header mismatch: the "+header+" header does not match the request body")
 				return
 			}
 			next.ServeHTTP(w, r)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strconv"
 
@@ -32,10 +31,5 @@ const idRefusalMessage = "the request id is an integer beyond 2^53, which this s
 // idRefusal is the JSON-RPC error answering a request whose id is inexact,
 // with the id exactly as the client wrote it.
 func idRefusal(id []byte) []byte {
-	b, _ := json.Marshal(struct {
-		JSONRPC string          `json:"jsonrpc"`
-		ID      json.RawMessage `json:"id"`
-		Error   rpcError        `json:"error"`
-	}{mcp.JSONRPC_VERSION, id, rpcError{Code: mcp.INVALID_REQUEST, Message: idRefusalMessage}})
-	return b
+	return rpcErrorJSON(id, mcp.INVALID_REQUEST, idRefusalMessage, nil)
 }

@@ -400,21 +400,11 @@ func (g *lineGuard) refuseLong(chunk []byte, err error) error {
 	if g.hint != "" {
 		msg += "; " + g.hint
 	}
-	resp, _ := json.Marshal(struct {
-		JSONRPC string          `json:"jsonrpc"`
-		ID      json.RawMessage `json:"id"`
-		Error   rpcError        `json:"error"`
-	}{mcp.JSONRPC_VERSION, id, rpcError{Code: mcp.INVALID_REQUEST, Message: msg, Data: map[string]int64{"max_bytes": g.max}}})
+	resp := rpcErrorJSON(id, mcp.INVALID_REQUEST, msg, map[string]int64{"max_bytes": g.max})
 	if _, werr := g.out.writeOwn(append(resp, '\n')); werr != nil {
 		return werr
 	}
 	return err
-}
-
-type rpcError struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-	Data    any    `json:"data,omitempty"`
 }
 
 // slogWriter adapts mcp-go's *log.Logger output to slog.
