@@ -1,18 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
-	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adasim"
@@ -109,7 +104,7 @@ func TestReplicasRedeemAConfirmationOnce(t *testing.T) {
 	t.Cleanup(ada.Close)
 	env := map[string]string{"ADA_API_KEY": key, "ADA_MCP_AUTH_TOKEN": "fleet_main_token_0123456789abcdef"}
 	args := []string{"--transport", "http", "--redis-url", srv.URL, "--base-url", ada.URL + "/api", "--toolsets", "webhooks", "--rate-limits", "off"}
-	a, b := modernCaller(t, assembleWith(t, env, args...)), modernCaller(t, assembleWith(t, env, args...))
+	a, b := testclient.Modern(t, assembleWith(t, env, args...).MCP, true), testclient.Modern(t, assembleWith(t, env, args...).MCP, true)
 
 	created := a("create_webhook", map[string]any{"url": "https://hooks.example.com/fleet"}, nil, "")
 	id, _ := created["structuredContent"].(map[string]any)["webhook"].(map[string]any)["webhook_id"].(string)
@@ -127,49 +122,5 @@ func TestReplicasRedeemAConfirmationOnce(t *testing.T) {
 	}
 	if r := b("delete_webhook", del, accept, state); r["resultType"] != "input_required" {
 		t.Fatalf("replica b took an acceptance replica a redeemed: %v", r)
-	}
-}
-
-// modernCaller calls a's tools as a 2026-07-28 client that can elicit,
-// over mcp-go's Streamable HTTP handler, returning the JSON-RPC result.
-func modernCaller(t *testing.T, a *assembled) func(tool string, args, responses map[string]any, state string) map[string]any {
-	t.Helper()
-	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(a.MCP))
-	t.Cleanup(web.Close)
-	return func(tool string, args, responses map[string]any, state string) map[string]any {
-		t.Helper()
-		params := map[string]any{"name": tool, "arguments": args,
-			"_meta": map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-				"io.modelcontextprotocol/clientInfo":         map[string]any{"name": "t", "version": "1"},
-				"io.modelcontextprotocol/clientCapabilities": map[string]any{"elicitation": map[string]any{}}}}
-		if responses != nil {
-			params["inputResponses"] = responses
-		}
-		if state != "" {
-			params["requestState"] = state
-		}
-		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
-		req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
-		for k, v := range map[string]string{"Content-Type": "application/json", "Accept": "application/json, text/event-stream",
-			"Mcp-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": tool} {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		text := string(raw)
-		if i := strings.Index(text, "data: "); i >= 0 {
-			text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
-		}
-		var out struct {
-			Result map[string]any `json:"result"`
-		}
-		if err := json.Unmarshal([]byte(text), &out); err != nil || out.Result == nil {
-			t.Fatalf("%s: %d %s", tool, resp.StatusCode, raw)
-		}
-		return out.Result
 	}
 }

@@ -1,21 +1,17 @@
 package tools_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	mcpserver "github.com/mark3labs/mcp-go/server"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/ada-mcp/ada-mcp/adaclient"
@@ -259,47 +255,14 @@ func modernDeleteCaller(t *testing.T, h *harness) func(elicits bool, id string, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	web := httptest.NewServer(mcpserver.NewStreamableHTTPServer(s))
-	t.Cleanup(web.Close)
+	asking, silent := testclient.Modern(t, s, true), testclient.Modern(t, s, false)
 	return func(elicits bool, id string, responses map[string]any, state string) map[string]any {
 		t.Helper()
-		caps := map[string]any{}
+		call := silent
 		if elicits {
-			caps["elicitation"] = map[string]any{}
+			call = asking
 		}
-		params := map[string]any{"name": "delete_webhook", "arguments": map[string]any{"webhook_id": id},
-			"_meta": map[string]any{"io.modelcontextprotocol/protocolVersion": "2026-07-28",
-				"io.modelcontextprotocol/clientInfo": map[string]any{"name": "t", "version": "1"}, "io.modelcontextprotocol/clientCapabilities": caps}}
-		if responses != nil {
-			params["inputResponses"] = responses
-		}
-		if state != "" {
-			params["requestState"] = state
-		}
-		body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params})
-		req, _ := http.NewRequest(http.MethodPost, web.URL, bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
-		req.Header.Set("Mcp-Method", "tools/call")
-		req.Header.Set("Mcp-Name", "delete_webhook")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		text := string(raw)
-		if i := strings.Index(text, "data: "); i >= 0 {
-			text = strings.TrimSpace(strings.SplitN(text[i+len("data: "):], "\n", 2)[0])
-		}
-		var out struct {
-			Result map[string]any `json:"result"`
-		}
-		if err := json.Unmarshal([]byte(text), &out); err != nil || out.Result == nil {
-			t.Fatalf("%d: %v: %s", resp.StatusCode, err, raw)
-		}
-		return out.Result
+		return call("delete_webhook", map[string]any{"webhook_id": id}, responses, state)
 	}
 }
 
