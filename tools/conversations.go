@@ -195,10 +195,11 @@ func (e *Env) conversationEndUser(ctx context.Context, conversationID string) (s
 // than the one that started the conversation need not ask Ada. Only for
 // the server's own account: webhooks are its conversations' events.
 func (e *Env) endUserFromEvents(ctx context.Context, conversationID string) string {
-	if e.Deps.Events == nil || e.Client != e.Deps.Client {
+	log := e.events()
+	if log == nil {
 		return ""
 	}
-	evs, err := e.Deps.Events.Recent(ctx, events.ConversationKey(conversationID))
+	evs, err := log.Recent(ctx, events.ConversationKey(conversationID))
 	if err != nil {
 		return ""
 	}

@@ -238,7 +238,7 @@ func (w *replyWatch) finish() waitResult {
 // its whole history (its creation is among them: nothing was trimmed), and
 // reports whether they were.
 func (e *Env) fromHistory(ctx context.Context, conversationID string, w *replyWatch) bool {
-	evs, err := e.Deps.Events.Recent(ctx, events.ConversationKey(conversationID))
+	evs, err := e.events().Recent(ctx, events.ConversationKey(conversationID))
 	if err != nil || !slices.ContainsFunc(evs, func(ev events.Event) bool { return ev.Type == events.TypeConversationCreated }) {
 		return false
 	}
@@ -293,7 +293,7 @@ func (e *Env) followEvents(ctx context.Context, conversationID string, w *replyW
 		if !until.IsZero() {
 			nctx, cancel = context.WithDeadline(ctx, until)
 		}
-		evs, next, err := e.Deps.Events.Next(nctx, key, cur)
+		evs, next, err := e.events().Next(nctx, key, cur)
 		cancel()
 		switch {
 		case stopped != nil && isStopped():
