@@ -50,9 +50,12 @@ func flagMistake(fs *flag.FlagSet, err error) error {
 		return fmt.Errorf("unknown flag --%s (see --help)", m[1])
 	}
 	if m := badFlagValue.FindStringSubmatch(msg); m != nil {
+		// A value without Get (flag.Func's, say) is no duration.
 		if f := fs.Lookup(m[2]); f != nil {
-			if _, ok := f.Value.(flag.Getter).Get().(time.Duration); ok {
-				return fmt.Errorf("--%s: %s is not a duration such as 30s or 500ms", m[2], m[1])
+			if g, ok := f.Value.(flag.Getter); ok {
+				if _, ok := g.Get().(time.Duration); ok {
+					return fmt.Errorf("--%s: %s is not a duration such as 30s or 500ms", m[2], m[1])
+				}
 			}
 		}
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"net"
 	"os"
@@ -266,5 +268,16 @@ func TestStartSaysWhichAdaAndWhetherAChannelIsSet(t *testing.T) {
 	}
 	if logs := start("chan-1"); strings.Contains(logs, "no default channel") {
 		t.Errorf("with ADA_CHANNEL_ID, still warned:\n%s", logs)
+	}
+}
+
+// A flag whose value has no Get (flag.Func's) that refuses its value is
+// reported as one line too, not a panic.
+func TestFlagMistakeOfAFuncFlag(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	fs.Func("mode", "a mode", func(string) error { return errors.New("not a mode") })
+	err := parseFlags(fs, []string{"--mode", "q"})
+	if err == nil || !strings.Contains(err.Error(), "--mode") {
+		t.Fatalf("parseFlags: %v", err)
 	}
 }
