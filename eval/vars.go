@@ -3,6 +3,7 @@ package eval
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -196,12 +197,8 @@ func refs(x any) []string {
 				}
 			}
 		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys) // the first of several is reported, the same each time
-			for _, k := range keys {
+			// Sorted: the first of several is reported, the same each time.
+			for _, k := range slices.Sorted(maps.Keys(t)) {
 				walk(t[k])
 			}
 		case []any:
@@ -216,10 +213,7 @@ func refs(x any) []string {
 
 // refs are the variables an assertion refers to.
 func (a *Assertion) refs() []string {
-	var in []any
-	for _, s := range []string{a.Path, a.Matches} {
-		in = append(in, s)
-	}
+	in := []any{a.Path, a.Matches}
 	if a.hasEquals {
 		in = append(in, a.Equals)
 	}
