@@ -63,7 +63,7 @@ type Content struct {
 
 // MessageLog is an item of GET .../messages/. Items whose Type is not
 // "message_logs" may appear and should be skipped by callers that only want
-// messages.
+// messages (IsMessage).
 type MessageLog struct {
 	Type      string  `json:"type"`
 	MessageID string  `json:"message_id"`
@@ -71,6 +71,15 @@ type MessageLog struct {
 	Author    Author  `json:"author"`
 	Content   Content `json:"content"`
 }
+
+// IsMessage reports whether the item is a message (type message_logs, or
+// none given).
+func (m *MessageLog) IsMessage() bool { return m.Type == "" || m.Type == "message_logs" }
+
+// IsPresence reports a presence notification's content type: the AI Agent
+// is typing. Ada's demo client handles "presence", though its document does
+// not list it; such a message announces one, and says nothing itself.
+func IsPresence(contentType string) bool { return contentType == "presence" }
 
 // Message is the answer to POST .../messages/.
 type Message struct {

@@ -132,16 +132,12 @@ func listMessages(ctx context.Context, env *Env, a *schemas.ListMessagesArgs) (*
 	}
 	msgs := make([]schemas.Message, 0, len(logs))
 	for i := range logs {
-		if isMessage(&logs[i]) {
+		if logs[i].IsMessage() {
 			msgs = append(msgs, schemas.MessageFromLog(&logs[i]))
 		}
 	}
 	return &schemas.ListMessagesResult{Messages: msgs, Page: pageOf(r)}, nil
 }
-
-// isMessage skips list items of types other than message_logs, which Ada
-// may add.
-func isMessage(m *adaclient.MessageLog) bool { return m.Type == "" || m.Type == "message_logs" }
 
 func sendMessage(ctx context.Context, env *Env, a *schemas.SendMessageArgs) (*schemas.SendMessageResult, error) {
 	role := a.Role

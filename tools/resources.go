@@ -224,7 +224,7 @@ func (r *resources) readConversation(ctx context.Context, client *adaclient.Clie
 	out := schemas.ConversationResource{Conversation: schemas.ConversationFrom(cv), Messages: []schemas.Message{}}
 	out.Truncated, err = eachMessagePage(ctx, client, id, "", func(logs []adaclient.MessageLog, _ string) {
 		for i := range logs {
-			if isMessage(&logs[i]) {
+			if logs[i].IsMessage() {
 				out.Messages = append(out.Messages, schemas.MessageFromLog(&logs[i]))
 			}
 		}

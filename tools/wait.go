@@ -107,7 +107,7 @@ func (e *Env) greeted(ctx context.Context, conversationID string) bool {
 			}
 			cur = next
 			for _, ev := range evs {
-				if m, err := ev.Message(); err == nil && m.Author.Role == adaclient.RoleAIAgent && !isPresence(m.Content.Type) {
+				if m, err := ev.Message(); err == nil && m.Author.Role == adaclient.RoleAIAgent && !adaclient.IsPresence(m.Content.Type) {
 					return true
 				}
 			}
@@ -135,15 +135,9 @@ func (e *Env) listGreeted(ctx context.Context, conversationID string) (bool, err
 		return false, err
 	}
 	return slices.ContainsFunc(logs, func(m adaclient.MessageLog) bool {
-		return m.Author.Role == adaclient.RoleAIAgent && !isPresence(m.Content.Type)
+		return m.IsMessage() && m.Author.Role == adaclient.RoleAIAgent && !adaclient.IsPresence(m.Content.Type)
 	}), nil
 }
-
-// isPresence: a presence notification (the AI Agent is typing: content
-// type "presence", which Ada's demo client handles though its document
-// does not list it) says that a message is coming, not what it says: it
-// neither answers nor greets, and does not end a wait.
-func isPresence(contentType string) bool { return contentType == "presence" }
 
 // events is the event log a call may wait on: the server's, which Ada's
 // webhooks fill with its own account's conversations, and only for a call
@@ -436,7 +430,7 @@ func (w *replyWatch) done() bool { return w.result.ended }
 // add takes a message in list order (before reports that it precedes
 // ours); it reports whether it was a new reply.
 func (w *replyWatch) add(m schemas.Message, before bool) bool {
-	if w.seen[m.MessageID] || isPresence(m.Type) {
+	if w.seen[m.MessageID] || adaclient.IsPresence(m.Type) {
 		return false
 	}
 	w.seen[m.MessageID] = true
@@ -478,7 +472,7 @@ func (w *replyWatch) poll(ctx context.Context, c *adaclient.Client, conversation
 			return added, err
 		}
 		for i := range logs {
-			if !isMessage(&logs[i]) {
+			if !logs[i].IsMessage() {
 				continue
 			}
 			m := schemas.MessageFromLog(&logs[i])
